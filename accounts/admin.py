@@ -1,0 +1,99 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Activity,
+    Contact,
+    Customer,
+    ImportJob,
+    IronTriangle,
+    IronTriangleMember,
+    OrgUnit,
+    User,
+)
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "parent", "depth"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["path", "depth"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "get_full_name", "role", "org_unit", "is_active"]
+    list_filter = ["role", "is_active", "org_unit"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (
+            _("Sales organisation"),
+            {"fields": ["role", "org_unit", "title", "phone", "language", "email_digest"]},
+        ),
+    ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        (_("Sales organisation"), {"fields": ["role", "org_unit"]}),
+    ]
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ["name", "title", "department", "phone", "email"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "tier", "industry", "region", "owner", "org_unit"]
+    list_filter = ["tier", "industry"]
+    search_fields = ["name", "normalised_name", "credit_code"]
+    readonly_fields = ["normalised_name", "version", "merged_into", "merged_at"]
+    raw_id_fields = ["parent", "owner"]
+    inlines = [ContactInline]
+
+    def get_queryset(self, request):
+        return Customer.all_objects.select_related("owner", "org_unit")
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "customer", "title", "department", "phone", "email"]
+    search_fields = ["name", "phone", "email"]
+    raw_id_fields = ["customer"]
+
+
+class IronTriangleMemberInline(admin.TabularInline):
+    model = IronTriangleMember
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(IronTriangle)
+class IronTriangleAdmin(admin.ModelAdmin):
+    inlines = [IronTriangleMemberInline]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["summary", "kind", "owner", "customer", "occurred_at", "next_step_date"]
+    list_filter = ["kind"]
+    search_fields = ["summary", "notes"]
+    raw_id_fields = ["customer", "contact", "owner", "created_by"]
+    readonly_fields = ["subject_type", "subject_id", "overdue_notified_at", "version"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Imports are run from the import pages; the admin only shows them."""
+
+    list_display = ["file_name", "kind", "status", "rows_total", "rows_created", "created_by"]
+    list_filter = ["kind", "status"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

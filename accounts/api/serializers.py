@@ -1,0 +1,272 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.choices import ImportMode
+from accounts.imports import importers
+from accounts.imports.services import job_progress
+from accounts.models import Activity, Contact, Customer, ImportIssue, ImportJob, OrgUnit, User
+from ltc.api.serializers import ScopedModelSerializer
+
+
+class OrgUnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrgUnit
+        fields = ["id", "name", "code", "kind", "parent", "depth"]
+        read_only_fields = fields
+
+
+class UserSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "email", "role", "org_unit", "title", "language"]
+        read_only_fields = fields
+
+
+class CustomerSerializer(ScopedModelSerializer):
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "normalised_name",
+            "credit_code",
+            "industry",
+            "region",
+            "parent",
+            "tier",
+            "owner",
+            "org_unit",
+            "phone",
+            "email",
+            "website",
+            "address",
+            "external_id",
+            "merged_into",
+            "merged_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = [
+            "normalised_name",
+            "merged_into",
+            "merged_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        extra_kwargs = {"org_unit": {"required": False}, "owner": {"required": False}}
+
+
+class CustomerCreateSerializer(CustomerSerializer):
+    allow_duplicate = serializers.BooleanField(
+        write_only=True,
+        default=False,
+        help_text="Create even though likely duplicates exist (after checking them).",
+    )
+
+    class Meta(CustomerSerializer.Meta):
+        fields = [*CustomerSerializer.Meta.fields, "allow_duplicate"]
+
+
+class DuplicateQuerySerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, default="", max_length=200)
+    credit_code = serializers.CharField(required=False, default="", max_length=18)
+    phone = serializers.CharField(required=False, default="", max_length=40)
+    email = serializers.CharField(required=False, default="", max_length=254)
+
+
+class ContactSerializer(ScopedModelSerializer):
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "customer",
+            "name",
+            "title",
+            "department",
+            "phone",
+            "email",
+            "notes",
+            "external_id",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = ["created_at", "updated_at", "version"]
+
+
+class DuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    owner = serializers.CharField()
+
+
+class IronTriangleMemberSerializer(serializers.Serializer):
+    """One seat of an iron triangle: AR, SR, FR or a further member."""
+
+    role = serializers.CharField()
+    user = serializers.IntegerField(source="user_id")
+    name = serializers.CharField(source="user.__str__")
+
+
+class CustomerMergeSerializer(serializers.Serializer):
+    source = serializers.IntegerField(
+        min_value=1,
+        help_text="The duplicate customer to merge into this one; it becomes a tombstone.",
+    )
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    file_format = serializers.ChoiceField(choices=["csv", "xlsx"], default="csv")
+
+
+class ActivitySerializer(ScopedModelSerializer):
+    """A customer interaction on a lead, opportunity, contract or customer."""
+
+    subject_type = serializers.CharField(
+        help_text='The record type, e.g. "leads.lead" or "accounts.customer".'
+    )
+    subject_id = serializers.IntegerField(min_value=1)
+    next_step_done = serializers.BooleanField(required=False, write_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "kind",
+            "subject_type",
+            "subject_id",
+            "customer",
+            "contact",
+            "owner",
+            "org_unit",
+            "occurred_at",
+            "summary",
+            "notes",
+            "outcome",
+            "next_step",
+            "next_step_date",
+            "next_step_done",
+            "next_step_done_at",
+            "is_overdue",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = [
+            "customer",
+            "org_unit",
+            "next_step_done_at",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        extra_kwargs = {"owner": {"required": False}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["subject_type"] = instance.subject_type.app_label + "." + instance.subject_type.model
+        return data
+
+
+class ActivityUpdateSerializer(ActivitySerializer):
+    class Meta(ActivitySerializer.Meta):
+        read_only_fields = [*ActivitySerializer.Meta.read_only_fields, "subject_type", "subject_id"]
+
+    subject_type = serializers.CharField(read_only=True)
+    subject_id = serializers.IntegerField(read_only=True)
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+    created_by = serializers.StringRelatedField()
+    error_report = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "kind",
+            "file_name",
+            "file_format",
+            "file_size",
+            "encoding",
+            "status",
+            "mode",
+            "rows_total",
+            "rows_valid",
+            "rows_error",
+            "rows_duplicate",
+            "rows_created",
+            "rows_skipped",
+            "progress",
+            "message",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "error_report",
+        ]
+        read_only_fields = fields
+
+    def get_progress(self, obj) -> int:
+        return job_progress(obj)
+
+    def get_error_report(self, obj) -> str:
+        """Where to download the problem rows as CSV (empty when there are none)."""
+        if not (obj.rows_error or obj.rows_duplicate):
+            return ""
+        return f"/api/v1/imports/{obj.pk}/error-report/"
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[], help_text='"customers" or "leads".')
+    file = serializers.FileField(help_text="CSV (UTF-8 or GB18030) or XLSX; first row = headers.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = sorted(importers())
+
+
+class ImportCommitSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=ImportMode.choices)
+
+
+class ImportTemplateQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = sorted(importers())
+
+
+class ImportMatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    owner = serializers.CharField(allow_blank=True)
+
+
+class ImportIssueSerializer(serializers.ModelSerializer):
+    messages = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    matches = serializers.SerializerMethodField()
+    data = serializers.DictField(child=serializers.CharField(allow_blank=True))
+
+    class Meta:
+        model = ImportIssue
+        fields = ["id", "row", "level", "messages", "matches", "data"]
+        read_only_fields = fields
+
+    @extend_schema_field(ImportMatchSerializer(many=True))
+    def get_matches(self, obj) -> list[dict]:
+        return obj.matches

@@ -1,0 +1,12 @@
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("org-units", views.OrgUnitViewSet, basename="orgunit")
+router.register("users", views.UserViewSet, basename="user")
+router.register("customers", views.CustomerViewSet, basename="customer")
+router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("activities", views.ActivityViewSet, basename="activity")
+router.register("imports", views.ImportJobViewSet, basename="importjob")
+urlpatterns = router.urls

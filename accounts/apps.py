@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Parties: people, organisation and customers")
+
+    def ready(self) -> None:
+        # Registers the demo seeder, the audit action labels and the customer importer.
+        from . import demo, hooks, imports  # noqa: F401
+        from .activities import register_subject
+        from .imports import customers  # noqa: F401
+        from .models import Customer
+
+        register_subject(Customer)

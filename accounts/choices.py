@@ -1,0 +1,51 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Industry(models.TextChoices):
+    TELECOM = "telecom", _("Telecom operator")
+    GOVERNMENT = "government", _("Government")
+    HEALTHCARE = "healthcare", _("Healthcare")
+    ENERGY = "energy", _("Energy and utilities")
+    FINANCE = "finance", _("Financial services")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    EDUCATION = "education", _("Education")
+    TRANSPORT = "transport", _("Transport")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    OTHER = "other", _("Other")
+
+
+class Tier(models.TextChoices):
+    """Key-account tiering (分层分级)."""
+
+    STRATEGIC = "strategic", _("Strategic")
+    KEY = "key", _("Key account")
+    NORMAL = "normal", _("Normal")
+
+
+class ActivityKind(models.TextChoices):
+    VISIT = "visit", _("Visit")
+    CALL = "call", _("Call")
+    EMAIL = "email", _("E-mail")
+    MEETING = "meeting", _("Meeting")
+    DEMO = "demo", _("Demo")
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    VALIDATING = "validating", _("Checking rows")
+    VALIDATED = "validated", _("Ready to import")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ImportMode(models.TextChoices):
+    ALL = "all", _("All rows (only when no row has an error)")
+    VALID = "valid", _("Only the valid rows (skip errors and duplicates)")
+
+
+class IssueLevel(models.TextChoices):
+    ERROR = "error", _("Error")
+    DUPLICATE = "duplicate", _("Duplicate")

@@ -1,0 +1,167 @@
+"""Demo parties: the org tree, one user per role, provincial customers."""
+
+from decimal import Decimal
+
+from ltc.choices import OrgUnitKind, Role
+from ltc.demo import DemoContext, register
+from ltc.models import AuthorityRule
+
+from .choices import Industry, Tier
+from .models import Contact, Customer, OrgUnit, User
+
+UNITS = [
+    # code, name, kind, parent code
+    ("hq", "Huaxin Technologies (华信科技)", OrgUnitKind.COMPANY, None),
+    ("south", "South China Region (华南区)", OrgUnitKind.REGION, "hq"),
+    ("gd", "Guangdong Office (广东代表处)", OrgUnitKind.OFFICE, "south"),
+    ("gd-carrier", "Guangdong Carrier Team (运营商团队)", OrgUnitKind.TEAM, "gd"),
+    ("gd-gov", "Guangdong Government Team (政企团队)", OrgUnitKind.TEAM, "gd"),
+    ("east", "East China Region (华东区)", OrgUnitKind.REGION, "hq"),
+    ("js", "Jiangsu Office (江苏代表处)", OrgUnitKind.OFFICE, "east"),
+    ("js-carrier", "Jiangsu Carrier Team (运营商团队)", OrgUnitKind.TEAM, "js"),
+]
+
+USERS = [
+    # username, first, last, role, unit, title
+    ("admin", "Ada", "Admin", Role.ADMIN, "hq", "System administrator"),
+    ("ar.chen", "Chen", "Wei", Role.SALES_REP, "gd-carrier", "Account manager 客户经理"),
+    ("sr.li", "Li", "Na", Role.SOLUTION_MANAGER, "gd-carrier", "Solution manager 方案经理"),
+    (
+        "fr.wang",
+        "Wang",
+        "Qiang",
+        Role.FULFILLMENT_MANAGER,
+        "gd-carrier",
+        "Delivery manager 交付经理",
+    ),
+    ("mgr.zhao", "Zhao", "Min", Role.SALES_MANAGER, "gd-carrier", "Team sales manager"),
+    ("dir.liu", "Liu", "Yang", Role.SALES_MANAGER, "gd", "Representative office director"),
+    ("ar.he", "He", "Jing", Role.SALES_REP, "gd-gov", "Account manager 客户经理"),
+    ("fin.sun", "Sun", "Li", Role.FINANCE, "south", "Collections accountant 财经"),
+    ("ar.zhou", "Zhou", "Tao", Role.SALES_REP, "js-carrier", "Account manager 客户经理"),
+    ("mgr.wu", "Wu", "Hao", Role.SALES_MANAGER, "js-carrier", "Team sales manager"),
+]
+
+CUSTOMERS = [
+    # key, name, credit code, industry, region, tier, owner, unit
+    (
+        "cmcc-gd",
+        "中国移动通信集团广东有限公司",
+        "91440000719275374D",
+        Industry.TELECOM,
+        "广东",
+        Tier.STRATEGIC,
+        "ar.chen",
+        "gd-carrier",
+    ),
+    (
+        "ct-gd",
+        "中国电信股份有限公司广东分公司",
+        "914400007247702681",
+        Industry.TELECOM,
+        "广东",
+        Tier.KEY,
+        "ar.chen",
+        "gd-carrier",
+    ),
+    (
+        "gz-hospital",
+        "广州市第一人民医院",
+        "12440100455353364T",
+        Industry.HEALTHCARE,
+        "广东",
+        Tier.KEY,
+        "ar.he",
+        "gd-gov",
+    ),
+    (
+        "sz-data",
+        "深圳市政务服务数据管理局",
+        "11440300MB2C93421X",
+        Industry.GOVERNMENT,
+        "广东",
+        Tier.NORMAL,
+        "ar.he",
+        "gd-gov",
+    ),
+    (
+        # a duplicate of cmcc-gd, typed differently: the customer page offers to merge it
+        "cmcc-gd-dup",
+        "中国移动通信集团广东 有限责任公司",
+        "",
+        Industry.TELECOM,
+        "广东",
+        Tier.NORMAL,
+        "ar.chen",
+        "gd-carrier",
+    ),
+    (
+        "cu-js",
+        "中国联合网络通信有限公司江苏省分公司",
+        "91320000714089285A",
+        Industry.TELECOM,
+        "江苏",
+        Tier.STRATEGIC,
+        "ar.zhou",
+        "js-carrier",
+    ),
+]
+
+CONTACTS = [
+    ("cmcc-gd", "黄建国", "Deputy general manager", "Network department", "13800138001"),
+    ("cmcc-gd", "林晓", "Procurement lead", "Procurement centre", "13800138002"),
+    ("ct-gd", "郑海", "CTO", "Technology", "13900139001"),
+    ("gz-hospital", "Dr. 马琳", "Head of IT", "Information centre", "13700137001"),
+    ("cu-js", "徐斌", "Network planning manager", "Planning", "13600136001"),
+]
+
+
+@register(10, "accounts")
+def seed(ctx: DemoContext) -> None:
+    units = {}
+    for code, name, kind, parent in UNITS:
+        units[code] = OrgUnit.objects.create(
+            code=code, name=name, kind=kind, parent=units.get(parent)
+        )
+    users = {}
+    for username, first, last, role, unit, title in USERS:
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            role=role,
+            org_unit=units[unit],
+            title=title,
+            email=f"{username}@demo.example",
+            is_staff=role == Role.ADMIN,
+            is_superuser=role == Role.ADMIN,
+        )
+        user.set_password(ctx.password)
+        user.save()
+        users[username] = user
+    customers = {}
+    for key, name, code, industry, region, tier, owner, unit in CUSTOMERS:
+        customers[key] = Customer.objects.create(
+            name=name,
+            credit_code=code,
+            industry=industry,
+            region=region,
+            tier=tier,
+            owner=users[owner],
+            org_unit=units[unit],
+        )
+    for key, name, title, department, phone in CONTACTS:
+        Contact.objects.create(
+            customer=customers[key], name=name, title=title, department=department, phone=phone
+        )
+    AuthorityRule.objects.create(
+        org_unit=units["gd"],
+        max_amount=Decimal("5000000"),
+        min_margin_pct=Decimal("20"),
+        min_down_payment_pct=Decimal("10"),
+        escalate_on_high_risk=True,
+    )
+    AuthorityRule.objects.create(
+        org_unit=units["js"], max_amount=Decimal("3000000"), min_margin_pct=Decimal("18")
+    )
+    ctx.data.update(units=units, users=users, customers=customers)

@@ -1,0 +1,46 @@
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from .choices import ActivityKind
+from .models import Activity, Customer
+from .normalise import normalise_company_name
+from .selectors import overdue_q
+
+
+class CustomerFilter(filters.FilterSet):
+    q = filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = Customer
+        fields = ["tier", "industry", "owner", "org_unit", "region"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(normalised_name__contains=normalise_company_name(value) or value)
+
+
+class ActivityFilter(filters.FilterSet):
+    """Activities by customer, owner, kind, and whether their next step is overdue. (By
+    subject: `subject_type` and `subject_id`, which the viewset resolves through the policy.)"""
+
+    kind = filters.ChoiceFilter(choices=ActivityKind.choices, label=_("Kind"))
+    overdue = filters.BooleanFilter(method="filter_overdue", label=_("Next step overdue"))
+    open_next_step = filters.BooleanFilter(method="filter_open", label=_("Next step open"))
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "customer", "owner"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        q = Q(next_step_done_at__isnull=True) & ~Q(next_step="")
+        return queryset.filter(q) if value else queryset.exclude(q)

@@ -1,0 +1,117 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ltc.forms import DateInput, RecordForm, UserForm
+
+from .choices import ImportMode
+from .models import Activity, Contact, Customer
+
+
+class HttpsURLField(forms.URLField):
+    """A web address; one typed without a scheme is taken as https."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
+class CustomerForm(RecordForm):
+    allow_duplicate = forms.BooleanField(
+        required=False, label=_("Create it even though a similar customer exists")
+    )
+
+    class Meta:
+        model = Customer
+        fields = [
+            "name",
+            "credit_code",
+            "industry",
+            "region",
+            "tier",
+            "owner",
+            "phone",
+            "email",
+            "website",
+            "address",
+        ]
+        field_classes = {"website": HttpsURLField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["allow_duplicate"]
+
+
+class ContactForm(RecordForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "department", "phone", "email", "notes"]
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class ActivityForm(RecordForm):
+    """Record a visit, call, e-mail, meeting or demo (the follow-up record)."""
+
+    next_step_done = forms.BooleanField(required=False, label=_("Next step done"))
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "occurred_at",
+            "summary",
+            "contact",
+            "notes",
+            "outcome",
+            "next_step",
+            "next_step_date",
+        ]
+        widgets = {
+            "occurred_at": DateTimeInput,
+            "next_step_date": DateInput,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = (
+            customer.contacts.all() if customer is not None else Contact.objects.none()
+        )
+        if not self.instance.pk:
+            del self.fields["next_step_done"]
+        else:
+            self.fields["next_step_done"].initial = self.instance.next_step_done_at is not None
+
+
+class ImportUploadForm(UserForm):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8 or GB18030, as Excel saves it) or XLSX; the first row names the columns."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+    )
+
+
+class ImportCommitForm(UserForm):
+    mode = forms.ChoiceField(
+        label=_("Rows to import"), choices=ImportMode.choices, widget=forms.RadioSelect
+    )
+
+
+class MergeForm(UserForm):
+    source = forms.IntegerField(
+        label=_("Customer to merge into this one (its number)"),
+        min_value=1,
+        help_text=_(
+            "That customer's contacts, activities, leads and deals move here; it is kept "
+            "only as a pointer to this one."
+        ),
+    )

@@ -1,0 +1,338 @@
+"""What every importer shares: columns and their header aliases, a row's cleaned values and
+problems, value parsers, and the registry later stages add their importers to.
+
+An importer checks a batch of rows at a time: first each row alone (`clean`, no queries), then
+the batch against the database (`check`: one query per batch for duplicates and look-ups), and
+it writes a batch with `bulk_create` (`save`). Nothing is written while previewing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ltc import context
+from ltc.models import AuditEvent
+
+from ..models import ImportJob, OrgUnit, User
+from ..selectors import assignable_units, may_assign_to
+
+
+def header_key(text: str) -> str:
+    """How a header is compared: NFKC, case-folded, without spaces, punctuation or "*"."""
+    text = unicodedata.normalize("NFKC", str(text or "")).casefold()
+    return re.sub(r"[\W_]+", "", text)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column an importer reads: its key, its label and the other headers that mean it."""
+
+    key: str
+    label: Any
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+    def headers(self) -> set[str]:
+        """Every header that names this column: the key, the label in each language, aliases."""
+        names = {self.key, *self.aliases}
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                names.add(str(self.label))
+        return {header_key(n) for n in names}
+
+
+@dataclass
+class Row:
+    """One data row: its number in the file, its raw cells by column key, the values it
+    cleans to, and what is wrong with it or what it duplicates."""
+
+    number: int
+    raw: dict[str, str]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    matches: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    duplicate: bool = False
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.setdefault(key, []).append(str(message))
+
+    def duplicate_of(self, message: str, matches: Iterable[dict] = ()) -> None:
+        """Mark the row a likely duplicate (of a record, or of an earlier row)."""
+        self.duplicate = True
+        self.notes.append(str(message))
+        self.matches.extend(matches)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def messages(self) -> dict[str, list[str]]:
+        """Errors by column, and duplicate notes under "duplicate"."""
+        found = dict(self.errors)
+        if self.notes:
+            found["duplicate"] = list(self.notes)
+        return found
+
+
+# --- Value parsers: each returns the value or records an error on the row and returns None -----
+
+TRUE = {"1", "y", "yes", "true", "t", "x", "是", "对", "有", "✓"}
+FALSE = {"", "0", "n", "no", "false", "f", "否", "无", "没有"}
+
+
+def parse_text(row: Row, key: str, max_length: int, required: bool = False) -> str:
+    value = row.raw.get(key, "").strip()
+    if required and not value:
+        row.error(key, _("Required."))
+    elif len(value) > max_length:
+        row.error(key, _("At most %(n)s characters.") % {"n": max_length})
+    return value[:max_length]
+
+
+def parse_bool(row: Row, key: str) -> bool:
+    value = row.raw.get(key, "").strip().casefold()
+    if value in TRUE:
+        return True
+    if value not in FALSE:
+        row.error(key, _("Write yes or no."))
+    return False
+
+
+def parse_decimal(row: Row, key: str, *, minimum: Decimal = Decimal("0")) -> Decimal | None:
+    raw = row.raw.get(key, "").strip()
+    text = unicodedata.normalize("NFKC", raw).replace(",", "").replace(" ", "")
+    text = text.lstrip("¥$€£")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        row.error(key, _("Not a number: %(value)s") % {"value": raw})
+        return None
+    if not value.is_finite() or value < minimum or value >= Decimal("1e16"):
+        row.error(key, _("Out of range: %(value)s") % {"value": raw})
+        return None
+    return value.quantize(Decimal("0.01"))
+
+
+def parse_date(row: Row, key: str) -> dt.date | None:
+    raw = row.raw.get(key, "").strip()
+    if not raw:
+        return None
+    text = unicodedata.normalize("NFKC", raw)
+    text = text.replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-")
+    text = text.replace(".", "-").split(" ")[0].split("T")[0]
+    try:
+        return dt.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
+    except ValueError:
+        row.error(key, _("Not a date (use YYYY-MM-DD): %(value)s") % {"value": raw})
+        return None
+
+
+def parse_email(row: Row, key: str) -> str:
+    value = parse_text(row, key, 254)
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            row.error(key, _("Not an e-mail address: %(value)s") % {"value": value})
+    return value
+
+
+def parse_url(row: Row, key: str) -> str:
+    value = parse_text(row, key, 200)
+    if value and "://" not in value:
+        value = f"https://{value}"
+    if value:
+        try:
+            URLValidator()(value)
+        except ValidationError:
+            row.error(key, _("Not a web address: %(value)s") % {"value": value})
+    return value
+
+
+class ChoiceParser:
+    """Reads a choice by its code or its label in English or Chinese."""
+
+    def __init__(
+        self,
+        choices: type[models.TextChoices],
+        default: str | None = None,
+        aliases: dict[str, str] | None = None,
+    ):
+        self.default = default
+        self.lookup: dict[str, str] = {header_key(k): v for k, v in (aliases or {}).items()}
+        for value, label in choices.choices:
+            self.lookup[header_key(value)] = value
+            for language in ("en", "zh-hans"):
+                with translation.override(language):
+                    text = str(label)
+                # "Chinese yuan (CNY)" is also "Chinese yuan"; "客户经理 (AR)" also "客户经理"
+                for form in (text, re.split(r"[(（]", text)[0]):
+                    if header_key(form):
+                        self.lookup.setdefault(header_key(form), value)
+
+    def __call__(self, row: Row, key: str) -> str | None:
+        raw = row.raw.get(key, "").strip()
+        if not raw:
+            return self.default
+        found = self.lookup.get(header_key(raw))
+        if found is None:
+            row.error(key, _("Unknown value: %(value)s") % {"value": raw})
+            return self.default
+        return found
+
+
+# --- The importer ---------------------------------------------------------------------------
+
+
+class Importer:
+    """Base of an importer of one kind of record (customers, leads)."""
+
+    do_not_call_in_templates: ClassVar[bool] = True  # templates read the class's label
+    kind: ClassVar[str] = ""
+    label: ClassVar[Any] = ""
+    model: ClassVar[type[models.Model]]
+    columns: ClassVar[list[Column]] = []
+    batch_size: ClassVar[int] = 1000
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.by: User = job.created_by
+        self.seen: dict[tuple, int] = {}  # in-file keys -> the first row that had them
+        self._users: dict[str, User | None] = {}
+        self._units: dict[str, OrgUnit | None] = {}
+        self._allowed_units: set[int] | None = None
+
+    # What subclasses write -----------------------------------------------------------------
+    @classmethod
+    def allowed(cls, user: User) -> bool:
+        """Whether `user` may import these records at all."""
+        return True
+
+    def clean(self, row: Row) -> None:
+        """Parse `row.raw` into `row.values`, recording errors (no database queries)."""
+        raise NotImplementedError
+
+    def check(self, rows: list[Row]) -> None:
+        """Check a batch against the database and the rows before it (duplicates)."""
+
+    def build(self, row: Row) -> models.Model:
+        """The unsaved record of a valid row."""
+        raise NotImplementedError
+
+    def finished(self, created: list[models.Model]) -> None:
+        """After a batch is written (notifications, scores...)."""
+
+    # Shared look-ups, one query per batch ------------------------------------------------------
+    def load_people(self, rows: list[Row], key: str = "owner") -> None:
+        names = {r.raw.get(key, "").strip() for r in rows} - {""} - set(self._users)
+        if names:
+            found = {
+                u.username.casefold(): u
+                for u in User.objects.filter(username__in=names).select_related("org_unit")
+            }
+            for name in names:
+                self._users[name] = found.get(name.casefold())
+
+    def owner(self, row: Row, key: str = "owner") -> User | None:
+        name = row.raw.get(key, "").strip()
+        if not name:
+            return None
+        user = self._users.get(name)
+        if user is None:
+            row.error(key, _("No such user: %(name)s") % {"name": name})
+        elif not may_assign_to(self.by, user):
+            row.error(key, _("You may not assign records to %(name)s.") % {"name": name})
+            return None
+        return user
+
+    def load_units(self, rows: list[Row], key: str = "org_unit") -> None:
+        codes = {r.raw.get(key, "").strip() for r in rows} - {""} - set(self._units)
+        if codes:
+            found = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+            for code in codes:
+                self._units[code] = found.get(code)
+        if self._allowed_units is None:
+            self._allowed_units = set(assignable_units(user=self.by).values_list("pk", flat=True))
+
+    def org_unit(self, row: Row, default: OrgUnit | None, key: str = "org_unit") -> OrgUnit | None:
+        code = row.raw.get(key, "").strip()
+        if not code:
+            unit = default
+        else:
+            unit = self._units.get(code)
+            if unit is None:
+                row.error(key, _("No such org unit: %(code)s") % {"code": code})
+                return None
+        if unit is None:
+            row.error(key, _("Required."))
+        elif self._allowed_units is not None and unit.pk not in self._allowed_units:
+            row.error(key, _("You may not file records under %(unit)s.") % {"unit": unit})
+            return None
+        return unit
+
+    def remember(self, row: Row, key: tuple) -> int | None:
+        """The earlier row with the same in-file key, or None (and this row is remembered)."""
+        if not key or not all(key):
+            return None
+        first = self.seen.get(key)
+        if first is None and row.ok:
+            self.seen[key] = row.number
+        return first
+
+    # Writing ----------------------------------------------------------------------------------
+    def save(self, rows: list[Row]) -> list[models.Model]:
+        """Create the records of `rows` in bulk, each audited as created by the importer."""
+        records = self.model._default_manager.bulk_create([self.build(r) for r in rows])
+        if records and records[0].pk is None:  # a backend that does not return ids
+            raise RuntimeError("bulk_create returned no primary keys")
+        origin = context.current()
+        target_type = ContentType.objects.get_for_model(self.model)
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                target_type=target_type,
+                target_id=record.pk,
+                actor=self.by,
+                actor_name=self.by.get_username(),
+                action="created",
+                comment=_("Imported from %(file)s, row %(row)s")
+                % {"file": self.job.file_name, "row": row.number},
+                ip=origin.ip or None,
+                via="import",
+            )
+            for record, row in zip(records, rows, strict=True)
+        )
+        self.finished(records)
+        return records
+
+
+_registry: dict[str, type[Importer]] = {}
+
+
+def register(importer: type[Importer]) -> type[Importer]:
+    """Make an importer available (decorator; later stages register theirs in ready())."""
+    _registry[importer.kind] = importer
+    return importer
+
+
+def importer_for(kind: str) -> type[Importer] | None:
+    return _registry.get(kind)
+
+
+def importers() -> dict[str, type[Importer]]:
+    return dict(_registry)

@@ -1,0 +1,345 @@
+"""Running an import: upload → preview (nothing written) → commit (all rows, or only the valid
+ones) → error report. Large files run as Celery jobs; the page polls their progress.
+
+The preview and the commit read the file the same way, batch by batch, so memory stays flat
+however long the file is. The commit checks every row again (the database may have changed
+since the preview) and writes in one transaction: "all rows" is all or nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ltc import policy
+from ltc.audit import audit_record
+from ltc.errors import Conflict, Forbidden, ValidationFailed
+from ltc.jobs import enqueue
+
+from ..choices import ImportMode, ImportStatus, IssueLevel
+from ..exports import csv_lines
+from ..models import ImportIssue, ImportJob, User
+from . import readers
+from .base import Importer, Row, header_key, importer_for
+
+logger = logging.getLogger(__name__)
+
+#: Files up to this size are checked within the upload request; larger ones by a Celery job.
+DEFAULT_INLINE_BYTES = 512 * 1024
+#: Imports of up to this many rows are written within the request; more by a Celery job.
+DEFAULT_INLINE_ROWS = 2000
+
+
+def _inline_bytes() -> int:
+    return int(getattr(settings, "IMPORT_INLINE_MAX_BYTES", DEFAULT_INLINE_BYTES))
+
+
+def _inline_rows() -> int:
+    return int(getattr(settings, "IMPORT_INLINE_MAX_ROWS", DEFAULT_INLINE_ROWS))
+
+
+class _Abort(Exception):
+    """A row failed while importing "all rows": nothing is written."""
+
+
+def _importer(job: ImportJob) -> Importer:
+    importer = importer_for(job.kind)
+    if importer is None:
+        raise ValidationFailed(_("Unknown import."), fields={"kind": [_("Unknown import.")]})
+    return importer(job)
+
+
+def import_start(*, by: User, kind: str, upload: UploadedFile) -> ImportJob:
+    """Accept an uploaded file for import and start its preview check. The file's size, type
+    and (for CSV) text encoding are checked first; nothing is imported yet."""
+    importer = importer_for(kind)
+    if importer is None:
+        raise ValidationFailed(_("Unknown import."), fields={"kind": [_("Unknown import.")]})
+    if not importer.allowed(by):
+        raise Forbidden(_("You may not import these records."))
+    if by.org_unit_id is None:
+        raise Forbidden(_("You need an org unit to import records."))
+    readers.check_size(upload.size or 0)
+    head = upload.read(8)
+    upload.seek(0)
+    file_format = readers.detect_format(upload.name, head)
+    encoding = readers.csv_encoding(upload) if file_format == "csv" else ""
+    upload.seek(0)
+    with transaction.atomic():
+        job = ImportJob(
+            kind=kind,
+            file_name=upload.name[-255:],
+            file_format=file_format,
+            file_size=upload.size,
+            encoding=encoding,
+            created_by=by,
+            org_unit=by.org_unit,
+        )
+        job.file.save(upload.name[-80:], upload, save=False)
+        job.save()
+        audit_record(target=job, action="created", actor=by, changes={"file": job.file_name})
+    if upload.size <= _inline_bytes():
+        import_validate(job=job)
+    else:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING)
+        job.status = ImportStatus.VALIDATING
+        from ..tasks import import_validate_task
+
+        enqueue(import_validate_task, job.pk)
+    return job
+
+
+def _header(importer: Importer, cells: list[str]) -> list[str | None]:
+    """The column key of each cell of the header row (None: ignored); refuses a header that
+    lacks a required column or names one twice."""
+    lookup = {h: c.key for c in importer.columns for h in c.headers()}
+    keys = [lookup.get(header_key(cell)) for cell in cells]
+    taken = [k for k in keys if k]
+    twice = {k for k in taken if taken.count(k) > 1}
+    if twice:
+        raise readers.file_error(
+            _("These columns appear twice: %(names)s.") % {"names": ", ".join(sorted(twice))}
+        )
+    missing = [str(c.label) for c in importer.columns if c.required and c.key not in taken]
+    if missing:
+        raise readers.file_error(
+            _("The first row must name the columns; missing: %(names)s.")
+            % {"names": ", ".join(missing)}
+        )
+    return keys
+
+
+def _batches(job: ImportJob, importer: Importer) -> Iterator[list[Row]]:
+    """The file's data rows, cleaned, in checked batches."""
+    with job.file.open("rb") as binary:
+        rows = readers.iter_rows(binary, job.file_format, job.encoding)
+        first = next(rows, None)
+        if first is None:
+            raise readers.file_error(_("The file has no rows."))
+        keys = _header(importer, first[1])
+        batch: list[Row] = []
+        for count, (number, cells) in enumerate(rows, start=1):
+            if count > readers.max_rows():
+                raise readers.file_error(
+                    _("The file has more than %(n)s rows; split it.") % {"n": readers.max_rows()}
+                )
+            raw = {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys) if k}
+            row = Row(number=number, raw=raw)
+            importer.clean(row)
+            batch.append(row)
+            if len(batch) >= importer.batch_size:
+                importer.check(batch)
+                yield batch
+                batch = []
+        if batch:
+            importer.check(batch)
+            yield batch
+
+
+def _issue(job: ImportJob, row: Row) -> ImportIssue:
+    return ImportIssue(
+        job=job,
+        row=row.number,
+        level=IssueLevel.ERROR if not row.ok else IssueLevel.DUPLICATE,
+        messages=row.messages(),
+        matches=row.matches[:10],
+        data=row.raw,
+    )
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    job.status, job.message, job.finished_at = ImportStatus.FAILED, message, timezone.now()
+    job.save(update_fields=["status", "message", "finished_at", "updated_at"])
+
+
+def import_validate(*, job: ImportJob) -> ImportJob:
+    """The preview: check every row (errors, duplicates in the database and in the file) and
+    keep the problem rows; nothing is imported. Runs in the request for small files and as a
+    Celery job for large ones."""
+    importer = _importer(job)
+    ImportIssue.objects.filter(job=job).delete()
+    job.status, job.started_at, job.message = ImportStatus.VALIDATING, timezone.now(), ""
+    job.rows_total = job.rows_valid = job.rows_error = job.rows_duplicate = job.progress = 0
+    job.save()
+    try:
+        for batch in _batches(job, importer):
+            issues = [_issue(job, r) for r in batch if not r.ok or r.duplicate]
+            ImportIssue.objects.bulk_create(issues)
+            job.rows_total += len(batch)
+            job.rows_error += sum(1 for r in batch if not r.ok)
+            job.rows_duplicate += sum(1 for r in batch if r.ok and r.duplicate)
+            job.progress = job.rows_total
+            ImportJob.objects.filter(pk=job.pk).update(progress=job.progress)
+    except ValidationFailed as exc:
+        ImportIssue.objects.filter(job=job).delete()
+        _fail(job, exc.message)
+        return job
+    except Exception:
+        logger.exception("import %s: preview failed", job.pk)
+        _fail(job, _("The file could not be checked; the error was logged."))
+        return job
+    job.rows_valid = job.rows_total - job.rows_error - job.rows_duplicate
+    job.status = ImportStatus.VALIDATED if job.rows_total else ImportStatus.FAILED
+    job.message = "" if job.rows_total else _("The file has no data rows.")
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def _check_may_run(job: ImportJob, by: User) -> None:
+    if not policy.can(by, job, "change"):
+        raise Forbidden(_("You may not change this import."))
+
+
+def import_commit(*, job: ImportJob, by: User, mode: str) -> ImportJob:
+    """Write the checked rows: `all` (refused while any row has an error; duplicates are
+    imported too) or `valid` (rows with errors and duplicates are skipped). Large imports run
+    as a Celery job; the job's status and progress say how far it is."""
+    _check_may_run(job, by)
+    if mode not in ImportMode.values:
+        raise ValidationFailed(_("Choose which rows to import."), fields={"mode": [_("Required.")]})
+    if job.status != ImportStatus.VALIDATED:
+        raise Conflict(_("This import is not waiting to be committed."), code="import_state")
+    if mode == ImportMode.ALL and job.rows_error:
+        raise ValidationFailed(
+            _("%(n)s rows have errors: fix the file, or import only the valid rows.")
+            % {"n": job.rows_error},
+            fields={"mode": [_("Some rows have errors.")]},
+        )
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATED).update(
+        status=ImportStatus.IMPORTING, mode=mode, progress=0, message=""
+    )
+    if not claimed:
+        raise Conflict(_("This import was started meanwhile."), code="import_state")
+    job.refresh_from_db()
+    audit_record(target=job, action="import.committed", actor=by, changes={"mode": mode})
+    if job.rows_total <= _inline_rows():
+        return import_run(job=job)
+    from ..tasks import import_commit_task
+
+    enqueue(import_commit_task, job.pk)
+    return job
+
+
+def progress_key(job: ImportJob) -> str:
+    return f"ltc:import-progress:{job.pk}"
+
+
+def job_progress(job: ImportJob) -> int:
+    """Rows processed so far: a running commit reports through the cache (its writes are not
+    visible until its one transaction commits)."""
+    if job.status == ImportStatus.IMPORTING:
+        return int(cache.get(progress_key(job)) or 0)
+    return job.progress
+
+
+def import_run(*, job: ImportJob) -> ImportJob:
+    """Write an import claimed by `import_commit` (in the request or the Celery job). One
+    transaction: on any failure nothing is written and the job says why."""
+    job = ImportJob.objects.select_related("created_by__org_unit").get(pk=job.pk)
+    if job.status != ImportStatus.IMPORTING:
+        return job  # done already (a redelivered task) or cancelled
+    importer = _importer(job)
+    created = skipped = processed = 0
+    try:
+        with transaction.atomic():
+            for batch in _batches(job, importer):
+                if job.mode == ImportMode.ALL:
+                    bad = next((r for r in batch if not r.ok), None)
+                    if bad is not None:
+                        raise _Abort(
+                            _(
+                                "Row %(row)s is no longer valid (%(problems)s); "
+                                "nothing was imported."
+                            )
+                            % {
+                                "row": bad.number,
+                                "problems": "; ".join(m for ms in bad.errors.values() for m in ms),
+                            }
+                        )
+                    chosen = batch
+                else:
+                    chosen = [r for r in batch if r.ok and not r.duplicate]
+                if chosen:
+                    created += len(importer.save(chosen))
+                skipped += len(batch) - len(chosen)
+                processed += len(batch)
+                cache.set(progress_key(job), processed, timeout=24 * 3600)
+            job.status, job.rows_created, job.rows_skipped = ImportStatus.DONE, created, skipped
+            job.progress, job.finished_at = processed, timezone.now()
+            job.save()
+            audit_record(
+                target=job,
+                action="import.done",
+                actor=job.created_by,
+                changes={"created": created, "skipped": skipped},
+            )
+    except _Abort as exc:
+        _fail(job, str(exc))
+    except ValidationFailed as exc:
+        _fail(job, exc.message)
+    except Exception:
+        logger.exception("import %s: commit failed", job.pk)
+        _fail(job, _("The import failed and nothing was written; the error was logged."))
+    finally:
+        cache.delete(progress_key(job))
+    if job.status == ImportStatus.DONE and job.file:
+        job.file.delete(save=True)  # the rows are in; problem rows stay as issues
+    return job
+
+
+def import_cancel(*, job: ImportJob, by: User) -> ImportJob:
+    """Drop an import that was not committed (its file and problem rows go)."""
+    _check_may_run(job, by)
+    cancelled = ImportJob.objects.filter(
+        pk=job.pk,
+        status__in=[ImportStatus.UPLOADED, ImportStatus.VALIDATED, ImportStatus.FAILED],
+    ).update(status=ImportStatus.CANCELLED, finished_at=timezone.now())
+    if not cancelled:
+        raise Conflict(_("This import can no longer be cancelled."), code="import_state")
+    job.refresh_from_db()
+    audit_record(target=job, action="import.cancelled", actor=by)
+    if job.file:
+        job.file.delete(save=True)
+    return job
+
+
+def error_report_lines(*, job: ImportJob) -> Iterator[str]:
+    """The problem rows as CSV: row number, level, what is wrong, then the row's own cells, so
+    the file can be fixed and imported again."""
+    importer = _importer(job)
+    keys = [c.key for c in importer.columns]
+    labels = {c.key: str(c.label) for c in importer.columns}
+    header = [_("Row"), _("Problem"), _("Details"), *[str(c.label) for c in importer.columns]]
+
+    def rows():
+        for issue in job.issues.order_by("row").iterator(chunk_size=2000):
+            details = [
+                f"{labels[key]}: {message}" if key in labels else message
+                for key, messages in issue.messages.items()
+                for message in messages
+            ]
+            details += [f"#{m['id']} {m['name']}" for m in issue.matches]
+            yield [
+                issue.row,
+                issue.get_level_display(),
+                "; ".join(details),
+                *[issue.data.get(k, "") for k in keys],
+            ]
+
+    return csv_lines(header, rows())
+
+
+def template_lines(*, kind: str) -> Iterator[str]:
+    """An empty CSV with the import's columns, to fill in."""
+    importer = importer_for(kind)
+    if importer is None:
+        raise ValidationFailed(_("Unknown import."), fields={"kind": [_("Unknown import.")]})
+    return csv_lines([str(c.label) for c in importer.columns], [])

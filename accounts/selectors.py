@@ -1,0 +1,105 @@
+"""Reads on parties."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from ltc import policy
+
+from .models import Activity, Contact, Customer, ImportJob, OrgUnit, User
+from .normalise import normalise_company_name, normalise_email, normalise_phone
+
+
+def customer_duplicates(
+    *,
+    name: str = "",
+    credit_code: str = "",
+    phone: str = "",
+    email: str = "",
+    exclude_pk: int | None = None,
+) -> list[Customer]:
+    """Customers that are probably the same company: same normalised name or credit code, or a
+    contact or company phone / e-mail in common. Deliberately not policy-scoped: reps must
+    learn that an account is already registered to someone (客户报备)."""
+    q = Q(pk__in=[])
+    normalised = normalise_company_name(name)
+    if normalised:
+        q |= Q(normalised_name=normalised)
+    if credit_code.strip():
+        q |= Q(credit_code=credit_code.strip().upper())
+    if normalise_phone(phone):
+        q |= Q(contacts__normalised_phone=normalise_phone(phone)) | Q(phone=phone.strip())
+    if normalise_email(email):
+        q |= Q(contacts__normalised_email=normalise_email(email)) | Q(email__iexact=email.strip())
+    found = Customer.objects.filter(q).select_related("owner").distinct()
+    if exclude_pk:
+        found = found.exclude(pk=exclude_pk)
+    return list(found[:20])
+
+
+def customer_list(*, user: User) -> QuerySet[Customer]:
+    return policy.restrict(Customer.objects.select_related("owner", "org_unit"), user)
+
+
+def contact_list(*, user: User) -> QuerySet[Contact]:
+    return policy.restrict(Contact.objects.select_related("customer"), user)
+
+
+def colleagues(*, user: User) -> QuerySet[User]:
+    """People a user may pick for a seat or as an owner: every active user (a directory)."""
+    return User.objects.filter(is_active=True).select_related("org_unit")
+
+
+def customer_resolve(*, user: User, pk: int) -> Customer | None:
+    """The customer with this id as the user may see it — a merged tombstone included, so an old
+    link can lead on to the customer it was merged into."""
+    return policy.restrict(Customer.all_objects.all(), user).filter(pk=pk).first()
+
+
+def may_assign_to(by: User, user: User) -> bool:
+    """Whether `by` may make `user` the owner of a record: administrators anyone, sales managers
+    the people of their unit's subtree, everyone else only themselves."""
+    if not user.is_active:
+        return False
+    if by.is_admin:
+        return True
+    if by.is_manager and by.org_unit_id and user.org_unit_id:
+        return user.org_unit.path.startswith(by.org_unit.path)
+    return user.pk == by.pk
+
+
+def assignable_units(*, user: User) -> QuerySet[OrgUnit]:
+    """The org units `user` may file records under: all (administrators), their subtree
+    (sales managers), or their own unit."""
+    if user.is_admin:
+        return OrgUnit.objects.all()
+    if user.org_unit_id is None:
+        return OrgUnit.objects.none()
+    if user.is_manager:
+        return user.org_unit.subtree()
+    return OrgUnit.objects.filter(pk=user.org_unit_id)
+
+
+def activity_list(*, user: User, subject: models.Model | None = None) -> QuerySet[Activity]:
+    """Activities the user may see, newest first. For one record (`subject`), every activity on
+    it is visible to whoever may see that record — its follow-up record belongs to it."""
+    queryset = Activity.objects.select_related("owner", "customer", "contact", "subject_type")
+    if subject is None:
+        return policy.restrict(queryset, user)
+    if not policy.can(user, subject, "view"):
+        return queryset.none()
+    return queryset.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+    )
+
+
+def overdue_q() -> Q:
+    """Activities whose next step is past its date and not done."""
+    return Q(next_step_date__lt=timezone.localdate(), next_step_done_at__isnull=True)
+
+
+def import_job_list(*, user: User) -> QuerySet[ImportJob]:
+    return policy.restrict(ImportJob.objects.select_related("created_by"), user)

@@ -1,0 +1,383 @@
+"""Writes on parties: customers, contacts and iron triangles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ltc import hooks, policy
+from ltc.audit import audit_record, snapshot
+from ltc.choices import TriangleRole
+from ltc.errors import Conflict, Forbidden, ValidationFailed
+from ltc.records import record_create, record_update
+
+from .models import Activity, Contact, Customer, IronTriangle, IronTriangleMember, User
+from .selectors import customer_duplicates, may_assign_to
+
+SEATS = (TriangleRole.AR, TriangleRole.SR, TriangleRole.FR)
+
+
+def customer_create(*, by: User, data: dict[str, Any], allow_duplicate: bool = False) -> Customer:
+    """Create a customer after the duplicate check (normalised name, credit code, phone,
+    e-mail). A likely duplicate is refused with the candidates unless `allow_duplicate`."""
+    if not allow_duplicate:
+        candidates = customer_duplicates(
+            name=data.get("name", ""),
+            credit_code=data.get("credit_code", ""),
+            phone=data.get("phone", ""),
+            email=data.get("email", ""),
+        )
+        if candidates:
+            raise ValidationFailed(
+                _("This customer may already exist: %(names)s.")
+                % {"names": ", ".join(f"{c.name} (#{c.pk})" for c in candidates[:5])},
+                code="duplicate_customer",
+                fields={"name": [f"#{c.pk} {c.name}" for c in candidates[:5]]},
+            )
+    data = {"org_unit": by.org_unit, "owner": by, **data}
+    if data.get("org_unit") is None:
+        raise ValidationFailed(
+            _("Choose the org unit the customer belongs to."), fields={"org_unit": [_("Required.")]}
+        )
+    return record_create(Customer, by=by, data=data)
+
+
+def customer_update(
+    *, customer: Customer, by: User, data: dict[str, Any], expected_version: int | None = None
+) -> Customer:
+    """Edit a customer. Later stages hear which fields changed (`customer.changed`): a new tier
+    or name changes the score and the matching key of the customer's leads."""
+    before = snapshot(customer, list(data))
+    with transaction.atomic():
+        customer = record_update(customer, by=by, data=data, expected_version=expected_version)
+        after = snapshot(customer, list(data))
+        changed = sorted(name for name in data if before[name] != after[name])
+        if changed:
+            hooks.emit("customer.changed", customer=customer, fields=changed, by=by)
+    return customer
+
+
+#: Fields a merge copies from the merged customer when the survivor has none.
+MERGE_FILL = ("credit_code", "external_id", "phone", "email", "website", "address", "region")
+
+
+def _repoint(rel, source: Customer, target: Customer) -> int:
+    """Point every row of one relation at `target` instead of `source`."""
+    model = rel.related_model
+    if rel.many_to_many:
+        through = rel.through
+        column = next(f.name for f in through._meta.fields if f.related_model is Customer)
+        rows = through._base_manager.filter(**{column: source})
+    else:
+        column = rel.field.name
+        rows = model._base_manager.filter(**{column: source})
+        if model is Customer:
+            rows = rows.exclude(pk=target.pk)
+        if (
+            rel.one_to_one
+            and rows.exists()
+            and model._base_manager.filter(**{column: target}).exists()
+        ):
+            raise Conflict(
+                _("Both customers have a %(what)s; resolve that before merging.")
+                % {"what": model._meta.verbose_name},
+                code="merge_conflict",
+            )
+    try:
+        with transaction.atomic():
+            return rows.update(**{column: target})
+    except IntegrityError as exc:
+        label = (rel.through if rel.many_to_many else model)._meta.verbose_name
+        raise Conflict(
+            _("The customers' %(what)s clash; resolve that before merging.") % {"what": label},
+            code="merge_conflict",
+        ) from exc
+
+
+def customer_merge(*, target: Customer, source: Customer, by: User) -> Customer:
+    """Merge customer `source` (a duplicate) into `target`, keeping every related record.
+
+    Every foreign key to the customer — contacts, activities, leads, and whatever later stages
+    add (opportunities, contracts, receipts) — is re-pointed generically through
+    `Customer._meta.related_objects`, so this app never imports them. Blank fields of the
+    survivor are filled from the duplicate. The duplicate stays as a tombstone
+    (`merged_into`), so its old links resolve to the survivor; both audit trails record the
+    merge. Only sales managers and administrators may merge, and only customers they may
+    change.
+    """
+    if not (by.is_manager or by.is_admin):
+        raise Forbidden(_("Only sales managers and administrators may merge customers."))
+    if source.pk == target.pk:
+        raise ValidationFailed(
+            _("A customer cannot be merged into itself."),
+            fields={"source": [_("Choose another customer.")]},
+        )
+    for customer in (target, source):
+        if customer.is_merged:
+            raise ValidationFailed(
+                _("%(name)s was already merged into another customer.") % {"name": customer},
+                fields={"source": [_("Already merged.")]},
+            )
+        if not policy.can(by, customer, "change"):
+            raise Forbidden(_("You may not change %(name)s.") % {"name": customer})
+    with transaction.atomic():
+        locked = {
+            c.pk: c
+            for c in Customer.all_objects.select_for_update().filter(pk__in=[target.pk, source.pk])
+        }
+        target, source = locked[target.pk], locked[source.pk]
+        if target.merged_into_id or source.merged_into_id:
+            raise Conflict(_("One of the customers was merged meanwhile."), code="merge_conflict")
+        moved: dict[str, int] = {}
+        for rel in Customer._meta.related_objects:
+            if not (rel.one_to_many or rel.one_to_one or rel.many_to_many):
+                continue
+            count = _repoint(rel, source, target)
+            if count:
+                moved[str(rel.related_model._meta.verbose_name_plural)] = count
+        customer_type = ContentType.objects.get_for_model(Customer)
+        count = Activity.objects.filter(subject_type=customer_type, subject_id=source.pk).update(
+            subject_id=target.pk
+        )
+        if count:
+            moved.setdefault(str(Activity._meta.verbose_name_plural), count)
+
+        filled, tombstone = {}, {}
+        for name in MERGE_FILL:
+            theirs = getattr(source, name)
+            if theirs and not getattr(target, name):
+                filled[name] = theirs
+        for name in ("credit_code", "external_id"):  # unique: leave the tombstone's empty
+            if getattr(source, name):
+                tombstone[name] = [getattr(source, name), ""]
+                setattr(source, name, "")
+        if target.parent_id == source.pk:
+            filled["parent"] = source.parent if source.parent_id != target.pk else None
+        source.merged_into, source.merged_at = target, timezone.now()
+        source.version += 1
+        source.save(
+            update_fields=["merged_into", "merged_at", "credit_code", "external_id", "version"]
+        )
+        for name, value in filled.items():
+            setattr(target, name, value)
+        target.version += 1
+        target.save(update_fields=[*filled, "version", "updated_at"])
+        audit_record(
+            target=target,
+            action="customer.merged",
+            actor=by,
+            comment=_("Merged %(name)s (#%(pk)s) into this customer.")
+            % {"name": source.name, "pk": source.pk},
+            changes={
+                "merged": source.pk,
+                "moved": moved,
+                **{k: ["", v] for k, v in filled.items()},
+            },
+        )
+        audit_record(
+            target=source,
+            action="customer.merged_into",
+            actor=by,
+            comment=_("Merged into %(name)s (#%(pk)s).") % {"name": target.name, "pk": target.pk},
+            changes={"merged_into": target.pk, **tombstone},
+        )
+        hooks.emit("customer.merged", customer=target, merged=source, by=by)
+    return target
+
+
+def contact_create(*, by: User, data: dict[str, Any]) -> Contact:
+    return record_create(Contact, by=by, data=data)
+
+
+def iron_triangle_create(
+    *,
+    ar: User | None = None,
+    sr: User | None = None,
+    fr: User | None = None,
+    members: list[User] | None = None,
+) -> IronTriangle:
+    """A new team with the seats given (seats may be filled later)."""
+    team = IronTriangle.objects.create()
+    rows = [
+        IronTriangleMember(team=team, user=u, role=r)
+        for r, u in ((TriangleRole.AR, ar), (TriangleRole.SR, sr), (TriangleRole.FR, fr))
+        if u is not None
+    ]
+    rows += [
+        IronTriangleMember(team=team, user=u, role=TriangleRole.MEMBER)
+        for u in dict.fromkeys(members or [])
+    ]
+    IronTriangleMember.objects.bulk_create(rows)
+    return team
+
+
+def iron_triangle_copy(team: IronTriangle) -> IronTriangle:
+    """A copy of a team: a contract gets its own, so its changes never rewrite the
+    opportunity's history."""
+    copy = IronTriangle.objects.create()
+    IronTriangleMember.objects.bulk_create(
+        IronTriangleMember(team=copy, user_id=m.user_id, role=m.role) for m in team.members.all()
+    )
+    return copy
+
+
+def iron_triangle_set(
+    *,
+    team: IronTriangle,
+    subject,
+    by: User,
+    seats: dict[str, User | None],
+    members: list[User] | None = None,
+) -> IronTriangle:
+    """Fill or change seats (and optionally the extra members) of `subject`'s iron triangle.
+
+    Every change is audited on the subject, so the team's history shows on its timeline.
+    """
+    unknown = set(seats) - set(SEATS)
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown seat."), fields={s: [_("Unknown seat.")] for s in unknown}
+        )
+    inactive = [role for role, user in seats.items() if user is not None and not user.is_active]
+    if inactive:
+        raise ValidationFailed(
+            _("An inactive user cannot take a seat."),
+            fields={r: [_("This user is inactive.")] for r in inactive},
+        )
+    with transaction.atomic():
+        current = {m.role: m for m in team.members.select_related("user") if m.role in SEATS}
+        changes = {}
+        for role, user in seats.items():
+            member = current.get(role)
+            if member and user and member.user_id == user.pk:
+                continue
+            if member is None and user is None:
+                continue
+            changes[role] = [str(member.user) if member else None, str(user) if user else None]
+            if member:
+                member.delete()
+            if user:
+                IronTriangleMember.objects.create(team=team, user=user, role=role)
+        if members is not None:
+            before = set(
+                team.members.filter(role=TriangleRole.MEMBER).values_list("user_id", flat=True)
+            )
+            after = {u.pk for u in members}
+            if before != after:
+                team.members.filter(role=TriangleRole.MEMBER).delete()
+                IronTriangleMember.objects.bulk_create(
+                    IronTriangleMember(team=team, user=u, role=TriangleRole.MEMBER)
+                    for u in dict.fromkeys(members)
+                )
+                changes["members"] = [sorted(before), sorted(after)]
+        if changes:
+            audit_record(target=subject, action="team.changed", actor=by, changes=changes)
+    return team
+
+
+# --- Activities ---------------------------------------------------------------------------------
+
+ACTIVITY_FIELDS = (
+    "kind",
+    "contact",
+    "occurred_at",
+    "summary",
+    "notes",
+    "outcome",
+    "next_step",
+    "next_step_date",
+)
+
+
+def _check_activity(data: dict[str, Any], customer: Customer | None) -> None:
+    if data.get("next_step_date") and not (data.get("next_step") or "").strip():
+        raise ValidationFailed(
+            _("Say what the next step is."), fields={"next_step": [_("Required with a date.")]}
+        )
+    contact = data.get("contact")
+    if contact is not None and (customer is None or contact.customer_id != customer.pk):
+        raise ValidationFailed(
+            _("The contact must work at the customer."),
+            fields={"contact": [_("Not a contact of this customer.")]},
+        )
+    owner = data.get("owner")
+    if owner is not None and not owner.is_active:
+        raise ValidationFailed(_("This user is inactive."), fields={"owner": [_("Inactive.")]})
+
+
+def activity_create(*, by: User, subject: models.Model, data: dict[str, Any]) -> Activity:
+    """Record a customer interaction (visit, call, e-mail, meeting, demo) on `subject`: a lead,
+    an opportunity, a contract or a customer. Whoever may change the subject may record one.
+
+    The activity takes the subject's customer and org unit; its owner (who follows up the next
+    step) is the recorder unless named. The subject's timeline shows it, and later stages hear
+    of it (`activity.logged`: a lead's score counts recent activity).
+    """
+    if not policy.can(by, subject, "change"):
+        raise Forbidden(_("You may not record activities on this record."))
+    customer = subject if isinstance(subject, Customer) else getattr(subject, "customer", None)
+    data = {k: v for k, v in data.items() if k in (*ACTIVITY_FIELDS, "owner")}
+    _check_activity(data, customer)
+    owner = data.get("owner")
+    if owner is not None and not (
+        may_assign_to(by, owner) or owner.pk == getattr(subject, "owner_id", None)
+    ):
+        raise ValidationFailed(
+            _("The next step can go to you or to the record's owner."),
+            fields={"owner": [_("Not someone you may give work to.")]},
+        )
+    org_unit = getattr(subject, "org_unit", None) or by.org_unit
+    if org_unit is None:
+        raise ValidationFailed(
+            _("Choose the org unit the lead belongs to."), fields={"org_unit": [_("Required.")]}
+        )
+    with transaction.atomic():
+        activity = record_create(
+            Activity,
+            by=by,
+            data={
+                **data,
+                "owner": data.get("owner") or by,
+                "subject_type": ContentType.objects.get_for_model(subject),
+                "subject_id": subject.pk,
+                "customer": customer,
+                "org_unit": org_unit,
+                "created_by": by,
+            },
+        )
+        audit_record(
+            target=subject,
+            action="activity.logged",
+            actor=by,
+            comment=f"{activity.get_kind_display()}: {activity.summary}",
+        )
+        hooks.emit("activity.logged", activity=activity, by=by)
+    return activity
+
+
+def activity_update(
+    *, activity: Activity, by: User, data: dict[str, Any], expected_version: int | None = None
+) -> Activity:
+    """Edit an activity's notes, outcome or next step; `next_step_done` marks the step done (or
+    open again). A new next-step date is flagged again when it passes."""
+    if not policy.can(by, activity, "change"):
+        raise Forbidden(_("You may not change this activity."))
+    data = dict(data)
+    done = data.pop("next_step_done", None)
+    data = {k: v for k, v in data.items() if k in (*ACTIVITY_FIELDS, "owner")}
+    if done is not None and done != (activity.next_step_done_at is not None):
+        data["next_step_done_at"] = timezone.now() if done else None
+    if "next_step_date" in data and data["next_step_date"] != activity.next_step_date:
+        data["overdue_notified_at"] = None
+    merged = {
+        "next_step": activity.next_step,
+        "next_step_date": activity.next_step_date,
+        "contact": activity.contact,
+        **data,
+    }
+    _check_activity(merged, activity.customer)
+    return record_update(activity, by=by, data=data, expected_version=expected_version)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("", views.CustomerListPage.as_view(), name="customers"),
+    path("new/", views.CustomerCreatePage.as_view(), name="customer-create"),
+    path("export/", views.customer_export, name="customer-export"),
+    path("duplicates/", views.customer_duplicates_partial, name="customer-duplicates"),
+    path("<int:pk>/", views.CustomerPage.as_view(), name="customer-detail"),
+    path("<int:pk>/edit/", views.CustomerEditPage.as_view(), name="customer-edit"),
+    path("<int:pk>/merge/", views.CustomerMergePage.as_view(), name="customer-merge"),
+    path(
+        "<int:customer_pk>/contacts/new/", views.ContactCreatePage.as_view(), name="contact-create"
+    ),
+]

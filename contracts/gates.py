@@ -1,0 +1,89 @@
+"""How contracts pass their gates (registered with the gate engine): the close review on a
+contract, and the contract-change review on a change request."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from ltc.choices import Decision, GateKind
+from ltc.gates import GateSubject, register_subject
+
+from .choices import ChangeRequestState
+from .models import ChangeRequest, Contract
+from .services.changes import change_approve, change_reject, change_rework
+from .services.closing import close_blockers, contract_close
+
+
+def _contract_facts(contract: Contract, kind: str) -> dict:
+    return {
+        "amount": contract.amount,
+        "currency": contract.currency,
+        "margin_pct": contract.margin_pct,
+    }
+
+
+def _contract_on_decided(review, contract: Contract, by) -> None:
+    """Go closes the contract (if still nothing is missing); stop and hold leave it delivered
+    for the missing work and a new round."""
+    if review.state == Decision.GO:
+        contract_close(contract=contract, review=review, by=by)
+
+
+def _change_can_open(change: ChangeRequest, kind: str) -> str | None:
+    if change.state != ChangeRequestState.IN_REVIEW:
+        return _("The FR takes the change request up first; that opens its review.")
+    return None
+
+
+def _change_facts(change: ChangeRequest, kind: str) -> dict:
+    """The figures the change is judged on: the amended amount (authority rules compare it to
+    their limit), the amount before and the margin after the change's cost impact."""
+    contract = change.contract
+    amount = contract.amount if change.new_amount is None else change.new_amount
+    cost = contract.planned_cost
+    if cost is not None and change.cost_impact is not None:
+        cost += change.cost_impact
+    margin = None
+    if cost is not None and amount:
+        margin = ((amount - cost) * 100 / amount).quantize(Decimal("0.01"))
+    return {
+        "amount": amount,
+        "currency": contract.currency,
+        "amount_before": contract.amount,
+        "cost_impact": change.cost_impact,
+        "margin_pct": margin,
+    }
+
+
+def _change_on_decided(review, change: ChangeRequest, by) -> None:
+    """Go makes the amendment; stop rejects the change; hold sends it back for rework."""
+    if review.state == Decision.GO:
+        change_approve(change=change, review=review, by=by)
+    elif review.state == Decision.STOP:
+        change_reject(change=change, review=review, by=by)
+    elif review.state == Decision.HOLD:
+        change_rework(change=change, review=review, by=by)
+
+
+register_subject(
+    Contract,
+    GateSubject(
+        kinds=(GateKind.CLOSE,),
+        can_open=lambda contract, kind: close_blockers(contract),
+        facts=_contract_facts,
+        on_decided=_contract_on_decided,
+        title=str,
+    ),
+)
+register_subject(
+    ChangeRequest,
+    GateSubject(
+        kinds=(GateKind.CHANGE,),
+        can_open=_change_can_open,
+        facts=_change_facts,
+        on_decided=_change_on_decided,
+        title=lambda change: f"{change.contract.number} · {change}",
+    ),
+)

@@ -1,0 +1,47 @@
+"""Contracts react to the earlier stage (a won opportunity gets its draft contract), show their
+link on the opportunity, their work on home, and name their timeline events."""
+
+from django.utils.translation import gettext_lazy as _
+
+from ltc import audit, hooks
+
+from .selectors import contract_home
+from .services import contract_create_from_opportunity
+
+
+def _on_won(*, opportunity, review, by):
+    return contract_create_from_opportunity(opportunity=opportunity, review=review, by=by)
+
+
+hooks.listen("opportunity.won", _on_won)
+hooks.register_link(
+    "opportunities.Opportunity",
+    hooks.RecordLink(
+        label=_("Contract"),
+        resolve=lambda o: (
+            (o.contract.number, o.contract.get_absolute_url())
+            if getattr(o, "contract", None)
+            else None
+        ),
+    ),
+)
+hooks.register_panel(
+    "home",
+    hooks.Panel(order=25, template="contracts/home_panel.html", context=contract_home),
+)
+
+# What this app's audit actions read as on a timeline (added to the core's vocabulary).
+for action, label in {
+    "contract.confirmed": _("Contract content confirmed"),
+    "contract.amended": _("Contract amended"),
+    "contract.evaluated": _("Contract evaluated"),
+    "delivery_milestone.reached": _("Delivery milestone reached"),
+    "delivery_plan.changed": _("Delivery plan changed"),
+    "document.added": _("Document added"),
+    "change.raised": _("Change request raised"),
+    "change.in_review": _("Change request taken up"),
+    "change.declined": _("Change request declined"),
+    "change.withdrawn": _("Change request withdrawn"),
+    "change.rejected": _("Change request rejected"),
+}.items():
+    audit.ACTION_LABELS.setdefault(action, label)

@@ -1,0 +1,25 @@
+"""Chart data for the pages: a small JSON config that static/keyaccounts/charts.js turns into a
+Chart.js chart (vendored, served locally). Every chart's numbers are also in a table on the
+page and in the API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def chart(kind: str, labels, datasets: list[dict], *, horizontal=False, stacked=False) -> dict:
+    return {
+        "type": kind,
+        "labels": [str(label) for label in labels],
+        "datasets": [
+            {"label": str(d["label"]), "data": [_plain(v) for v in d["data"]]} for d in datasets
+        ],
+        "horizontal": horizontal,
+        "stacked": stacked,
+    }

@@ -1,0 +1,168 @@
+"""Writes on account plans: the plan and its responsible team, targets per product with their
+floor, and actions with owner and due date."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Customer, User
+from accounts.services import iron_triangle_create, iron_triangle_set
+from ltc import policy
+from ltc.audit import audit_record
+from ltc.errors import Forbidden, ValidationFailed
+from ltc.money import quantize
+from ltc.notifications import notify
+from ltc.records import record_create, record_update
+
+from ..choices import ActionStatus
+from ..models import AccountPlan, PlanAction, PlanTarget
+
+
+def _require_change(by: User, plan: AccountPlan) -> None:
+    if not policy.can(by, plan, "change"):
+        raise Forbidden(_("You may not change this account plan."))
+
+
+def account_plan_create(
+    *,
+    by: User,
+    data: dict[str, Any],
+    sr: User | None = None,
+    fr: User | None = None,
+    members: list[User] | None = None,
+) -> AccountPlan:
+    """A plan for one key account and period, run by a team (the AR defaults to the customer's
+    account manager). Whoever may change the customer may plan it."""
+    data = dict(data)
+    customer: Customer | None = data.get("customer")
+    if customer is None:
+        raise ValidationFailed(_("Choose the customer."), fields={"customer": [_("Required.")]})
+    if not policy.can(by, customer, "change"):
+        raise Forbidden(_("You may not plan this customer."))
+    starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationFailed(
+            _("The period ends before it starts."),
+            fields={"ends_on": [_("Must not be before the start.")]},
+        )
+    if starts_on and AccountPlan.objects.filter(customer=customer, starts_on=starts_on).exists():
+        raise ValidationFailed(
+            _("This customer already has a plan starting that day."),
+            fields={"starts_on": [_("A plan already starts on this day.")]},
+        )
+    owner = data.setdefault("owner", customer.owner or by)
+    data.setdefault("org_unit", customer.org_unit)
+    with transaction.atomic():
+        data["team"] = iron_triangle_create(ar=owner, sr=sr, fr=fr, members=members)
+        plan = record_create(AccountPlan, by=by, data=data)
+    return plan
+
+
+def account_plan_update(
+    *,
+    plan: AccountPlan,
+    by: User,
+    data: dict[str, Any],
+    seats: dict[str, User | None] | None = None,
+    expected_version: int | None = None,
+) -> AccountPlan:
+    """Change the plan (period, strategy, owner) and, optionally, its team's seats."""
+    _require_change(by, plan)
+    with transaction.atomic():
+        if data:
+            record_update(plan, by=by, data=data, expected_version=expected_version)
+        if seats:
+            iron_triangle_set(team=plan.team, subject=plan, by=by, seats=seats)
+    return plan
+
+
+def plan_target_set(
+    *,
+    plan: AccountPlan,
+    by: User,
+    product_line: str,
+    target_amount: Decimal,
+    floor_amount: Decimal = Decimal("0"),
+) -> PlanTarget:
+    """Set the order target and floor (保底目标) of one product line on the plan."""
+    _require_change(by, plan)
+    product_line = (product_line or "").strip()
+    target_amount, floor_amount = quantize(target_amount), quantize(floor_amount or 0)
+    errors = {}
+    if not product_line:
+        errors["product_line"] = [_("Required.")]
+    if target_amount < 0:
+        errors["target_amount"] = [_("Must not be negative.")]
+    if floor_amount < 0 or floor_amount > target_amount:
+        errors["floor_amount"] = [_("Must be between zero and the target.")]
+    if errors:
+        raise ValidationFailed(_("Invalid target."), fields=errors)
+    with transaction.atomic():
+        existing = PlanTarget.objects.filter(plan=plan, product_line=product_line).first()
+        data = {"target_amount": target_amount, "floor_amount": floor_amount}
+        if existing is None:
+            target = record_create(
+                PlanTarget, by=by, data={**data, "plan": plan, "product_line": product_line}
+            )
+        else:
+            target = record_update(existing, by=by, data=data)
+        audit_record(
+            target=plan,
+            action="plan.target_set",
+            actor=by,
+            changes={product_line: [str(target_amount), str(floor_amount)]},
+        )
+    return target
+
+
+def plan_target_remove(*, target: PlanTarget, by: User) -> None:
+    plan = target.plan
+    _require_change(by, plan)
+    with transaction.atomic():
+        audit_record(
+            target=plan,
+            action="plan.target_removed",
+            actor=by,
+            changes={target.product_line: str(target.target_amount)},
+        )
+        target.delete()
+
+
+def plan_action_create(*, plan: AccountPlan, by: User, data: dict[str, Any]) -> PlanAction:
+    """Add an action with its owner, due date and floor target; the owner is told."""
+    _require_change(by, plan)
+    data = {"owner": by, **data, "plan": plan}
+    with transaction.atomic():
+        action = record_create(PlanAction, by=by, data=data)
+        notify(
+            recipients=[action.owner],
+            kind="plan.action_assigned",
+            target=plan,
+            exclude=by,
+            title=_("Action for %(customer)s: %(title)s, due %(due)s")
+            % {"customer": plan.customer, "title": action.title, "due": action.due_on},
+        )
+    return action
+
+
+def plan_action_update(
+    *, action: PlanAction, by: User, data: dict[str, Any], expected_version: int | None = None
+) -> PlanAction:
+    _require_change(by, action.plan)
+    return record_update(action, by=by, data=data, expected_version=expected_version)
+
+
+def plan_action_set_status(*, action: PlanAction, by: User, status: str) -> PlanAction:
+    """Mark an action done or cancelled (or open again): its owner or whoever may change
+    the plan."""
+    if status not in ActionStatus.values:
+        raise ValidationFailed(_("Unknown status."), fields={"status": [_("Unknown status.")]})
+    if action.owner_id != by.pk and not policy.can(by, action.plan, "change"):
+        raise Forbidden(_("You may not change this action."))
+    done_at = timezone.now() if status == ActionStatus.DONE else None
+    return record_update(action, by=by, data={"status": status, "done_at": done_at})

@@ -1,0 +1,35 @@
+// Draws every <canvas data-chart="ID"> from the JSON in <script id="ID">, with Chart.js
+// (static/vendor/chart.umd.min.js). The same numbers are in the table next to each chart.
+(function () {
+  "use strict";
+  var palette = ["#1f5fbf", "#c7202f", "#1d7a46", "#a86400", "#6b7280", "#7c3aed"];
+  function draw() {
+    if (!window.Chart) { return; }
+    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      var source = document.getElementById(canvas.getAttribute("data-chart"));
+      if (!source) { return; }
+      var spec = JSON.parse(source.textContent);
+      var datasets = spec.datasets.map(function (d, i) {
+        var color = palette[i % palette.length];
+        return { label: d.label, data: d.data, backgroundColor: color, borderColor: color,
+                 fill: false, tension: 0.2 };
+      });
+      new window.Chart(canvas, {
+        type: spec.type,
+        data: { labels: spec.labels, datasets: datasets },
+        options: {
+          indexAxis: spec.horizontal ? "y" : "x",
+          responsive: true,
+          maintainAspectRatio: false,
+          animation: false,
+          scales: { x: { stacked: spec.stacked }, y: { stacked: spec.stacked } }
+        }
+      });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();

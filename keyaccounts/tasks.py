@@ -1,0 +1,36 @@
+"""Scheduled jobs of key-account management (see CELERY_BEAT_SCHEDULE)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def recompute_tiers() -> int:
+    """Place every customer the tier criteria cover in its tier; returns how many changed."""
+    from .services import tiers_recompute
+
+    return len(tiers_recompute())
+
+
+@shared_task(acks_late=True)
+def refresh_matrix() -> int:
+    """Recompute every profile's potential and matrix quadrant (thresholds may have changed)."""
+    from .models import AccountProfile
+    from .services.accounts import profile_refresh
+
+    count = 0
+    for profile in AccountProfile.objects.select_related("customer__org_unit").iterator(
+        chunk_size=500
+    ):
+        profile_refresh(profile)
+        count += 1
+    return count
+
+
+@shared_task(acks_late=True)
+def open_renewal_opportunities() -> int:
+    """Open the renewal opportunities due today; idempotent (one per contract, ever)."""
+    from .services import renewal_opportunities_open
+
+    return len(renewal_opportunities_open())

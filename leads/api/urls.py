@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("leads", views.LeadViewSet, basename="lead")
+router.register("lead-sources", views.LeadCaptureSourceViewSet, basename="leadcapturesource")
+router.register("distribution-rules", views.DistributionRuleViewSet, basename="distributionrule")
+urlpatterns = [
+    path("web-to-lead/", views.WebToLeadView.as_view(), name="web-to-lead"),
+    *router.urls,
+]

@@ -1,0 +1,128 @@
+"""Who a lead should go to: the customer's account manager (客户报备), else the first matching
+distribution rule (region, industry, product; round-robin inside the team), else nobody yet.
+
+`route` decides; the services apply the decision (owner, org unit, audit, notification).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from accounts.models import Customer, OrgUnit, User
+from ltc.choices import Role
+
+from .models import DistributionRule, Lead
+
+_SPLIT = re.compile(r"[,，、;；/\s]+")
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a lead goes: an owner (or None: the team's pool), the org unit, and why."""
+
+    owner: User | None
+    org_unit: OrgUnit
+    reason: str
+    rule: DistributionRule | None = None
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").strip().casefold()
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in (_norm(p) for p in _SPLIT.split(text or "")) if t]
+
+
+def matching_customer(company_key: str) -> Customer | None:
+    """The customer a company name stands for: the one with that normalised name (one with an
+    account manager first, then the oldest)."""
+    if not company_key:
+        return None
+    return (
+        Customer.objects.filter(normalised_name=company_key)
+        .select_related("owner", "org_unit")
+        .order_by(F("owner_id").asc(nulls_last=True), "pk")
+        .first()
+    )
+
+
+def lead_facts(lead: Lead) -> dict:
+    """What the rules look at: region, industry and product words (the customer's when the
+    lead does not say)."""
+    customer = lead.customer if lead.customer_id else None
+    return {
+        "region": _norm(lead.region or (customer.region if customer else "")),
+        "industry": lead.industry or (customer.industry if customer else ""),
+        "product": _norm(f"{lead.product_interest} {lead.title}"),
+    }
+
+
+def rule_matches(rule: DistributionRule, facts: dict) -> bool:
+    regions = _tokens(rule.regions)
+    if regions and not any(r in facts["region"] for r in regions if facts["region"]):
+        return False
+    if rule.industry and rule.industry != facts["industry"]:
+        return False
+    keywords = _tokens(rule.product_keywords)
+    return not (keywords and not any(k in facts["product"] for k in keywords))
+
+
+def rules_for(unit: OrgUnit):
+    """Active rules that apply to leads filed in `unit`: by priority, the nearest unit first."""
+    return (
+        DistributionRule.objects.filter(is_active=True, org_unit_id__in=unit.ancestor_ids())
+        .select_related("team", "org_unit")
+        .order_by("priority", "-org_unit__depth", "id")
+    )
+
+
+def next_assignee(rule: DistributionRule) -> User | None:
+    """The next person in turn (round-robin). Locks the rule so two leads routed at the same
+    moment go to two people."""
+    locked = DistributionRule.objects.select_for_update().get(pk=rule.pk)
+    people = list(locked.assignees.filter(is_active=True).order_by("pk"))
+    if not people:
+        people = list(
+            User.objects.filter(org_unit=locked.team, role=Role.SALES_REP, is_active=True).order_by(
+                "pk"
+            )
+        )
+    if not people:
+        return None
+    after = [p for p in people if locked.last_assigned_id and p.pk > locked.last_assigned_id]
+    chosen = after[0] if after else people[0]
+    DistributionRule.objects.filter(pk=locked.pk).update(last_assigned=chosen)
+    return chosen
+
+
+def route(lead: Lead, *, by: User | None = None) -> Route | None:
+    """Where `lead` should go, or None when nothing decides (it stays where it is).
+
+    Call inside a transaction: picking a round-robin assignee takes the rule's turn.
+    """
+    customer = lead.customer if lead.customer_id else None
+    if customer is not None and customer.owner_id and customer.owner.is_active:
+        return Route(
+            owner=customer.owner,
+            org_unit=customer.org_unit,
+            reason=_("Account %(customer)s is registered to %(owner)s (客户报备).")
+            % {"customer": customer, "owner": customer.owner},
+        )
+    facts = lead_facts(lead)
+    for rule in rules_for(lead.org_unit):
+        if not rule_matches(rule, facts):
+            continue
+        owner = next_assignee(rule) if rule.assign_owner else None
+        return Route(
+            owner=owner,
+            org_unit=owner.org_unit if owner and owner.org_unit_id else rule.team,
+            reason=_("Distribution rule “%(rule)s”.") % {"rule": rule.name},
+            rule=rule,
+        )
+    return None

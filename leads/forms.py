@@ -1,0 +1,95 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Customer, User
+from accounts.selectors import assignable_units
+from ltc import policy
+from ltc.forms import DateInput, RecordForm, UserForm
+
+from .models import DistributionRule, Lead
+
+
+def assignable_people(user: User):
+    """Whom `user` may pick as an owner: themselves (a rep), their subtree (a manager)."""
+    people = User.objects.filter(is_active=True).select_related("org_unit")
+    if user.is_admin:
+        return people
+    if user.is_manager and user.org_unit_id:
+        return people.filter(org_unit__path__startswith=user.org_unit.path)
+    return people.filter(pk=user.pk)
+
+
+class LeadForm(RecordForm):
+    class Meta:
+        model = Lead
+        fields = [
+            "title",
+            "customer",
+            "company_name",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "need",
+            "product_interest",
+            "region",
+            "industry",
+            "estimated_amount",
+            "currency",
+            "expected_close_date",
+            "source",
+            "source_detail",
+            "buying_pattern",
+            "budget_confirmed",
+            "budget_amount",
+            "authority_identified",
+            "need_confirmed",
+            "timeline_confirmed",
+            "owner",
+        ]
+        widgets = {"need": forms.Textarea(attrs={"rows": 3}), "expected_close_date": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = policy.restrict(Customer.objects.all(), self.user)
+        owners = assignable_people(self.user)
+        if self.instance.pk and self.instance.owner_id:
+            owners = owners | User.objects.filter(pk=self.instance.owner_id)
+        self.fields["owner"].queryset = owners.distinct()
+
+
+class LeadAssignForm(UserForm):
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("(team pool)"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = assignable_people(self.user)
+
+
+class DistributionRuleForm(RecordForm):
+    class Meta:
+        model = DistributionRule
+        fields = [
+            "name",
+            "org_unit",
+            "priority",
+            "regions",
+            "industry",
+            "product_keywords",
+            "team",
+            "assignees",
+            "assign_owner",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = assignable_units(user=self.user)
+        self.fields["org_unit"].queryset = units
+        self.fields["team"].queryset = units
+        self.fields["assignees"].queryset = assignable_people(self.user)
+        self.fields["assignees"].required = False

@@ -1,0 +1,463 @@
+"""Writes on leads: capture (pages, API, web form, import), edit, assign, distribute, score,
+transitions."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Activity, Customer, OrgUnit, User
+from accounts.normalise import normalise_company_name
+from accounts.selectors import assignable_units, may_assign_to
+from ltc import policy
+from ltc.audit import audit_record
+from ltc.errors import Forbidden, NotFound, ValidationFailed
+from ltc.fsm import transition_run
+from ltc.notifications import notify
+from ltc.records import record_create, record_update
+
+from . import scoring
+from .choices import OPEN_STATES, LeadSource
+from .distribution import Route, matching_customer, route
+from .models import DistributionRule, Lead, LeadCaptureSource
+
+#: Fields whose change changes the score.
+SCORE_INPUTS = {
+    "budget_confirmed",
+    "authority_identified",
+    "need_confirmed",
+    "timeline_confirmed",
+    "source",
+    "estimated_amount",
+    "currency",
+    "customer",
+}
+
+
+def _is_lead_manager(user: User | None) -> bool:
+    return user is not None and (user.is_manager or user.is_admin)
+
+
+def _notify_owner(lead: Lead, *, by: User | None, kind: str = "lead.assigned") -> None:
+    if lead.owner_id is None:
+        return
+    title = (
+        _("Lead distributed to you: %(lead)s")
+        if kind == "lead.distributed"
+        else _("New lead for you: %(lead)s")
+    )
+    notify(
+        recipients=[lead.owner],
+        kind=kind,
+        target=lead,
+        exclude=by,
+        title=title % {"lead": lead},
+        email=True,
+    )
+
+
+def lead_rescore(lead: Lead) -> Lead:
+    """Recompute the lead's score and breakdown (a derived value: no new version, no audit)."""
+    score, breakdown = scoring.compute(lead)
+    if score != lead.score or breakdown != lead.score_breakdown:
+        Lead.objects.filter(pk=lead.pk).update(score=score, score_breakdown=breakdown)
+        lead.score, lead.score_breakdown = score, breakdown
+    return lead
+
+
+def leads_rescore(queryset: models.QuerySet[Lead]) -> int:
+    """Recompute the scores of many leads in batches; returns how many changed."""
+    changed = 0
+    batch: list[Lead] = []
+    now = timezone.now()
+    for lead in queryset.select_related("customer").iterator(chunk_size=1000):
+        score, breakdown = scoring.compute(lead, now=now)
+        if score != lead.score or breakdown != lead.score_breakdown:
+            lead.score, lead.score_breakdown = score, breakdown
+            batch.append(lead)
+        if len(batch) >= 1000:
+            changed += Lead.objects.bulk_update(batch, ["score", "score_breakdown"])
+            batch = []
+    if batch:
+        changed += Lead.objects.bulk_update(batch, ["score", "score_breakdown"])
+    return changed
+
+
+def _sync_activity_units(lead: Lead) -> None:
+    """A lead's activities follow it to its new org unit, so its new team sees them."""
+    Activity.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Lead), subject_id=lead.pk
+    ).exclude(org_unit=lead.org_unit_id).update(org_unit=lead.org_unit_id)
+
+
+def _check_owner(by: User | None, owner: User | None) -> None:
+    if owner is None or by is None:
+        return
+    if not owner.is_active:
+        raise ValidationFailed(_("This user is inactive."), fields={"owner": [_("Inactive.")]})
+    if not may_assign_to(by, owner):
+        message = _("You may give leads only to yourself; a sales manager assigns them to others.")
+        raise ValidationFailed(message, code="owner_not_assignable", fields={"owner": [message]})
+
+
+def _apply_route(lead: Lead, decision: Route, *, by: User | None) -> Lead:
+    """Give the lead to the routed owner / unit, audited with the reason."""
+    data: dict[str, Any] = {}
+    if decision.owner is not None and decision.owner.pk != lead.owner_id:
+        data["owner"] = decision.owner
+    if decision.org_unit.pk != lead.org_unit_id:
+        data["org_unit"] = decision.org_unit
+    if not data:
+        return lead
+    lead = record_update(lead, by=by, data=data)
+    audit_record(
+        target=lead,
+        action="lead.routed",
+        actor=by,
+        comment=decision.reason,
+        changes={"owner": str(lead.owner or ""), "org_unit": str(lead.org_unit)},
+    )
+    if "org_unit" in data:
+        _sync_activity_units(lead)
+    if "owner" in data:
+        _notify_owner(lead, by=by)
+    return lead
+
+
+def lead_create(*, by: User | None, data: dict[str, Any]) -> Lead:
+    """Capture a lead, from any source.
+
+    A company name that matches a customer's (normalised) links the lead to that customer.
+    A customer with an account manager brings the lead to them (客户报备): a rep cannot keep a
+    lead on someone else's account; only a manager may name another owner. Without an owner,
+    the distribution rules may route it (to a team, and in turn to a rep). The score is
+    computed, and a new owner other than the capturer is notified.
+    """
+    data = dict(data)
+    company = (data.get("company_name") or "").strip()
+    if data.get("customer") is None and not company:
+        raise ValidationFailed(
+            _("Name the customer or the company."),
+            fields={"company_name": [_("Required without a customer.")]},
+        )
+    if data.get("customer") is None:
+        data["customer"] = matching_customer(normalise_company_name(company))
+    customer: Customer | None = data.get("customer")
+    if customer is not None:
+        if not data.get("region"):
+            data["region"] = customer.region
+        if not data.get("industry"):
+            data["industry"] = customer.industry
+    owner: User | None = data.get("owner")
+    _check_owner(by, owner)
+    registered = customer is not None and customer.owner_id and customer.owner.is_active
+    if registered and (owner is None or not _is_lead_manager(by)):
+        data["owner"], data["org_unit"] = customer.owner, customer.org_unit
+    elif owner is not None and owner.org_unit_id and not data.get("org_unit"):
+        data["org_unit"] = owner.org_unit
+    data.setdefault("org_unit", getattr(by, "org_unit", None))
+    if data["org_unit"] is None:
+        raise ValidationFailed(
+            _("Choose the org unit the lead belongs to."), fields={"org_unit": [_("Required.")]}
+        )
+    with transaction.atomic():
+        lead = record_create(Lead, by=by, data=data)
+        if registered and data["owner"] == customer.owner:
+            audit_record(
+                target=lead,
+                action="lead.routed",
+                actor=by,
+                comment=_("Account %(customer)s is registered to %(owner)s (客户报备).")
+                % {"customer": customer, "owner": customer.owner},
+            )
+        elif lead.owner_id is None and (decision := route(lead, by=by)) is not None:
+            lead = _apply_route(lead, decision, by=by)
+            lead_rescore(lead)
+            return lead
+        lead_rescore(lead)
+        if lead.owner_id and lead.owner_id != getattr(by, "pk", None):
+            _notify_owner(lead, by=by)
+    return lead
+
+
+def lead_update(
+    *, lead: Lead, by: User, data: dict[str, Any], expected_version: int | None = None
+) -> Lead:
+    """Edit a lead. A new owner must be one the editor may assign (themselves; a manager: the
+    people of their subtree) and is notified; the lead moves to the owner's unit. The score
+    is recomputed when an input changed."""
+    data = dict(data)
+    if "owner" in data and data["owner"] != lead.owner:
+        _check_owner(by, data["owner"])
+        owner = data["owner"]
+        if owner is not None and owner.org_unit_id and "org_unit" not in data:
+            data["org_unit"] = owner.org_unit
+    moved = "org_unit" in data and data["org_unit"] != lead.org_unit
+    if (
+        moved
+        and not assignable_units(user=by).filter(pk=data["org_unit"].pk).exists()
+        and not (data.get("owner") and data["org_unit"] == data["owner"].org_unit)
+    ):
+        raise ValidationFailed(
+            _("You may not file leads under this org unit."),
+            fields={"org_unit": [_("Not one of your units.")]},
+        )
+    previous_owner_id, previous_unit_id = lead.owner_id, lead.org_unit_id
+    with transaction.atomic():
+        lead = record_update(lead, by=by, data=data, expected_version=expected_version)
+        if SCORE_INPUTS & set(data):
+            lead_rescore(lead)
+        if lead.org_unit_id != previous_unit_id:
+            _sync_activity_units(lead)
+        if lead.owner_id and lead.owner_id != previous_owner_id:
+            _notify_owner(lead, by=by)
+    return lead
+
+
+def lead_assign(*, lead: Lead, owner: User | None, by: User) -> Lead:
+    """Give the lead to `owner` (or back to the team pool with None): a rep may take a lead
+    for themselves or give theirs back; a manager may assign anyone in their subtree."""
+    if not policy.can(by, lead, "change"):
+        raise Forbidden(_("You may not change this lead."))
+    return lead_update(lead=lead, by=by, data={"owner": owner})
+
+
+def lead_distribute(
+    *, lead: Lead, by: User, owner: User | None = None, reason: str = "", comment: str = ""
+) -> Lead:
+    """Hand a verified lead to its sales owner (a manager's step). With `owner`, that person;
+    without, the lead's owner, else the customer's account manager (客户报备), else the
+    distribution rules. The new owner is notified. A lead nobody is found for stays verified,
+    with an error naming the missing owner."""
+    if not policy.can(by, lead, "change"):
+        raise Forbidden(_("You may not change this lead."))
+    previous_owner_id = lead.owner_id
+    with transaction.atomic():
+        if owner is not None:
+            lead = lead_update(lead=lead, by=by, data={"owner": owner})
+        elif lead.owner_id is None and lead.is_open:
+            decision = route(lead, by=by)
+            if decision is not None and decision.owner is not None:
+                lead = _apply_route(lead, decision, by=by)
+        lead = transition_run(lead, "distribute", by=by, reason=reason, comment=comment)
+        if lead.owner_id == previous_owner_id:  # a new owner was told when assigned
+            _notify_owner(lead, by=by, kind="lead.distributed")
+    return lead
+
+
+def lead_transition(
+    *, lead: Lead, name: str, by: User, reason: str = "", comment: str = ""
+) -> Lead:
+    """Run a lead transition (start_verification, verify, distribute, ...). Distributing finds
+    an owner first when the lead has none (see `lead_distribute`)."""
+    if name == "distribute":
+        return lead_distribute(lead=lead, by=by, reason=reason, comment=comment)
+    with transaction.atomic():
+        lead = transition_run(lead, name, by=by, reason=reason, comment=comment)
+    return lead
+
+
+# --- Web-to-lead ---------------------------------------------------------------------------------
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def capture_source_create(
+    *, by: User, name: str, org_unit: OrgUnit
+) -> tuple[LeadCaptureSource, str]:
+    """Register a website (or system) that may send leads; returns the source and its key,
+    which is shown this once (only its hash is kept). Administrators only."""
+    if not by.is_admin:
+        raise Forbidden(_("Only administrators manage lead capture sources."))
+    prefix = secrets.token_hex(6)
+    key = f"lcs_{prefix}_{secrets.token_urlsafe(32)}"
+    if not assignable_units(user=by).filter(pk=getattr(org_unit, "pk", None)).exists():
+        raise ValidationFailed(_("Choose an org unit."), fields={"org_unit": [_("Required.")]})
+    with transaction.atomic():
+        source = record_create(
+            LeadCaptureSource,
+            by=by,
+            audit=False,
+            data={
+                "name": name,
+                "org_unit": org_unit,
+                "key_prefix": prefix,
+                "key_hash": _key_hash(key),
+                "created_by": by,
+            },
+        )
+        audit_record(
+            target=source,
+            action="created",
+            actor=by,
+            changes={"name": name, "org_unit": str(org_unit), "key_prefix": prefix},
+        )
+    return source, key
+
+
+def capture_source_revoke(*, source: LeadCaptureSource, by: User) -> LeadCaptureSource:
+    """Stop accepting leads with this source's key. Administrators only."""
+    if not by.is_admin:
+        raise Forbidden(_("Only administrators manage lead capture sources."))
+    if not source.is_active:
+        return source
+    return record_update(source, by=by, data={"is_active": False, "revoked_at": timezone.now()})
+
+
+class UnknownKey(Exception):
+    """No source has this key."""
+
+
+class RevokedKey(Exception):
+    """The source was revoked."""
+
+
+def capture_source_for_key(key: str) -> LeadCaptureSource:
+    """The source a key belongs to (compared in constant time); UnknownKey or RevokedKey."""
+    parts = (key or "").strip().split("_")
+    if len(parts) < 3 or parts[0] != "lcs":
+        raise UnknownKey
+    source = (
+        LeadCaptureSource.objects.select_related("org_unit").filter(key_prefix=parts[1]).first()
+    )
+    if source is None or not hmac.compare_digest(source.key_hash, _key_hash(key.strip())):
+        raise UnknownKey
+    if not source.is_active:
+        raise RevokedKey
+    return source
+
+
+def lead_capture_web(*, source: LeadCaptureSource, data: dict[str, Any]) -> Lead:
+    """A lead from the company website: filed in the source's unit (the team pool) with the
+    source "web form", then routed like every new lead (客户报备, distribution rules)."""
+    data = dict(data)
+    company = data.pop("company")
+    title = data.pop("title", "") or " · ".join(
+        part for part in (company, data.get("product_interest", "")) if part
+    )
+    with transaction.atomic():
+        lead = lead_create(
+            by=None,
+            data={
+                **data,
+                "title": title[:200],
+                "company_name": company,
+                "source": LeadSource.WEB_FORM,
+                "source_detail": source.name[:200],
+                "org_unit": source.org_unit,
+            },
+        )
+        LeadCaptureSource.objects.filter(pk=source.pk).update(last_used_at=timezone.now())
+    return lead
+
+
+# --- Distribution rules ------------------------------------------------------------------------
+
+
+def _check_rule(by: User, data: dict[str, Any], assignees: list[User] | None) -> None:
+    if not _is_lead_manager(by):
+        raise Forbidden(_("Only sales managers and administrators manage distribution rules."))
+    units = assignable_units(user=by)
+    for name in ("org_unit", "team"):
+        unit = data.get(name)
+        if unit is not None and not units.filter(pk=unit.pk).exists():
+            raise ValidationFailed(
+                _("You may not route leads in or to this org unit."),
+                fields={name: [_("Not one of your units.")]},
+            )
+    for user in assignees or []:
+        if not may_assign_to(by, user):
+            raise ValidationFailed(
+                _("You may not assign leads to %(name)s.") % {"name": user},
+                fields={"assignees": [_("Not one of your people.")]},
+            )
+
+
+def distribution_rule_create(
+    *, by: User, data: dict[str, Any], assignees: list[User] | None = None
+) -> DistributionRule:
+    """A new distribution rule, within the manager's own subtree."""
+    data = dict(data)
+    data.setdefault("org_unit", by.org_unit)
+    _check_rule(by, data, assignees)
+    with transaction.atomic():
+        rule = record_create(DistributionRule, by=by, data=data)
+        if assignees:
+            rule.assignees.set(assignees)
+    return rule
+
+
+def distribution_rule_update(
+    *,
+    rule: DistributionRule,
+    by: User,
+    data: dict[str, Any],
+    assignees: list[User] | None = None,
+    expected_version: int | None = None,
+) -> DistributionRule:
+    if not policy.can(by, rule, "change"):
+        raise NotFound(_("No such rule."))
+    _check_rule(by, data, assignees)
+    with transaction.atomic():
+        rule = record_update(rule, by=by, data=data, expected_version=expected_version)
+        if assignees is not None:
+            before = sorted(rule.assignees.values_list("pk", flat=True))
+            after = sorted(u.pk for u in assignees)
+            if before != after:
+                rule.assignees.set(assignees)
+                audit_record(
+                    target=rule, action="updated", actor=by, changes={"assignees": [before, after]}
+                )
+    return rule
+
+
+# --- Reactions to other records' events (registered in hooks.py) ---------------------------------
+
+
+def on_activity_logged(*, activity: Activity, by=None) -> None:
+    """A lead's activity: remember when, and recount the score's activity part."""
+    if activity.subject_type.model_class() is not Lead:
+        return
+    lead = Lead.objects.select_related("customer").filter(pk=activity.subject_id).first()
+    if lead is None:
+        return
+    if lead.last_activity_at is None or activity.occurred_at > lead.last_activity_at:
+        Lead.objects.filter(pk=lead.pk).update(last_activity_at=activity.occurred_at)
+        lead.last_activity_at = activity.occurred_at
+        lead_rescore(lead)
+
+
+def on_customer_changed(*, customer: Customer, fields: list[str], by=None) -> None:
+    """A customer's new name or tier: its leads' matching key and scores follow."""
+    leads = Lead.objects.filter(customer=customer)
+    if "name" in fields:
+        leads.update(company_key=customer.normalised_name)
+    if "tier" in fields:
+        leads_rescore(leads.filter(state__in=OPEN_STATES))
+
+
+def on_customer_merged(*, customer: Customer, merged: Customer, by=None) -> None:
+    """Leads of a merged duplicate now belong to the survivor (the merge moved them)."""
+    leads = Lead.objects.filter(customer=customer)
+    leads.exclude(company_key=customer.normalised_name).update(company_key=customer.normalised_name)
+    leads_rescore(leads.filter(state__in=OPEN_STATES))
+
+
+def on_lead_converted(*, lead: Lead, opportunity, by=None) -> None:
+    """The lead's activities before conversion named no customer when the lead had none yet:
+    they now belong to the customer the conversion created or chose."""
+    if lead.customer_id:
+        Activity.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Lead),
+            subject_id=lead.pk,
+            customer__isnull=True,
+        ).update(customer=lead.customer_id)

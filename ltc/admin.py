@@ -1,0 +1,97 @@
+from django.contrib import admin
+
+from .models import AuditEvent, AuthorityRule, GateAssessment, GateReview, Notification
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail: searchable, never editable."""
+
+    list_display = [
+        "at",
+        "actor_name",
+        "action",
+        "transition",
+        "from_state",
+        "to_state",
+        "target_type",
+        "target_id",
+        "ip",
+    ]
+    list_filter = ["action", "target_type", "via"]
+    search_fields = ["actor_name", "comment", "transition", "=target_id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuthorityRule)
+class AuthorityRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "org_unit",
+        "gate_kind",
+        "max_amount",
+        "currency",
+        "min_margin_pct",
+        "min_down_payment_pct",
+        "escalate_on_high_risk",
+        "is_active",
+    ]
+    list_filter = ["gate_kind", "is_active"]
+
+
+class GateAssessmentInline(admin.TabularInline):
+    model = GateAssessment
+    extra = 0
+    can_delete = False
+    readonly_fields = [
+        "role",
+        "author",
+        "verdict",
+        "confidence",
+        "risk_level",
+        "risks",
+        "notes",
+        "topics",
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GateReview)
+class GateReviewAdmin(admin.ModelAdmin):
+    """Gate reviews are decided in the app; here they can only be read."""
+
+    list_display = [
+        "title",
+        "kind",
+        "round",
+        "state",
+        "escalated",
+        "authority_unit",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["kind", "state", "escalated"]
+    inlines = [GateAssessmentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "title", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["recipient"]

@@ -1,0 +1,68 @@
+"""Form plumbing: one renderer (errors next to fields), one base form for records."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Decision, RiskLevel
+
+
+class FormRenderer(TemplatesSetting):
+    form_template_name = "ltc/forms/form.html"
+    field_template_name = "ltc/forms/field.html"
+
+
+class UserForm(forms.Form):
+    """A form that knows who fills it in (for choices scoped to them)."""
+
+    def __init__(self, *args, user=None, instance=None, **kwargs):
+        self.user = user
+        self.instance = instance
+        super().__init__(*args, **kwargs)
+
+
+class RecordForm(forms.ModelForm):
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class GateAssessForm(UserForm):
+    verdict = forms.ChoiceField(label=_("Recommendation"), choices=Decision.choices)
+    confidence = forms.IntegerField(label=_("Confidence %"), min_value=0, max_value=100)
+    risk_level = forms.ChoiceField(label=_("Risk"), choices=RiskLevel.choices)
+    risks = forms.CharField(
+        label=_("Risks"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, topics=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in topics:
+            self.fields[f"topic_{key}"] = forms.CharField(
+                label=label, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def topics(self) -> dict:
+        return {
+            k.removeprefix("topic_"): v
+            for k, v in self.cleaned_data.items()
+            if k.startswith("topic_")
+        }
+
+
+class GateDecideForm(UserForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,341 @@
+"""Settings for the LTC CRM, read from the environment.
+
+Every knob an operator turns is an environment variable (see README, "Configuration").
+Unset, the app runs on an embedded SQLite file with Celery tasks executed in-process,
+which is what the one-command demo uses. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS,
+DATABASE_URL and REDIS_URL; `manage.py check --deploy` is then clean.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", False)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.forms",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    # The value stream, bottom to top: each app may import only those above it in this list.
+    "ltc.apps.LtcConfig",
+    "accounts.apps.AccountsConfig",
+    "leads.apps.LeadsConfig",
+    "opportunities.apps.OpportunitiesConfig",
+    "contracts.apps.ContractsConfig",
+    "receivables.apps.ReceivablesConfig",
+    "keyaccounts.apps.KeyAccountsConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ltc.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "ltc.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "ltc.urls"
+WSGI_APPLICATION = "ltc.wsgi.application"
+FORM_RENDERER = "ltc.forms.FormRenderer"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "ltc.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # SQLite is the embedded demo default: wait for locks instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: broker and cache when configured, in-process otherwise -----------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "ltc",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "notifications-email-digest": {
+        "task": "ltc.tasks.send_daily_digests",
+        "schedule": 24 * 60 * 60,
+    },
+    "activities-flag-overdue-next-steps": {
+        "task": "accounts.tasks.activities_flag_overdue",
+        "schedule": 24 * 60 * 60,
+    },
+    "leads-rescore-open": {
+        "task": "leads.tasks.leads_rescore_open",
+        "schedule": 24 * 60 * 60,
+    },
+    "opportunities-bid-reminders": {
+        "task": "opportunities.tasks.send_bid_reminders",
+        "schedule": 60 * 60,
+    },
+    "keyaccounts-recompute-tiers": {
+        "task": "keyaccounts.tasks.recompute_tiers",
+        "schedule": 24 * 60 * 60,
+    },
+    "keyaccounts-refresh-matrix": {
+        "task": "keyaccounts.tasks.refresh_matrix",
+        "schedule": 24 * 60 * 60,
+    },
+    "keyaccounts-open-renewals": {
+        "task": "keyaccounts.tasks.open_renewal_opportunities",
+        "schedule": 24 * 60 * 60,
+    },
+    # Collections: fixed-date milestones fall due and payment reminders go out, daily at 07:00.
+    "receivables-daily-scan": {
+        "task": "receivables.tasks.scan_payment_milestones",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
+# Days before a payment milestone's due date on which its AR is reminded.
+RECEIVABLES_REMINDER_DAYS_BEFORE = [
+    int(n) for n in env_list("RECEIVABLES_REMINDER_DAYS_BEFORE", ["7", "3", "1"])
+]
+
+# --- Auth ------------------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Internationalisation ------------------------------------------------------------------------
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files: served by the app itself (whitenoise), never from a CDN ----------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# --- E-mail: console in development, SMTP when EMAIL_HOST is set -------------------------------
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "LTC CRM <crm@localhost>")
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+
+# --- Security: strict unless DEBUG -----------------------------------------------------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 12
+X_FRAME_OPTIONS = "DENY"
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- REST API ---------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: an unauthenticated request gets 401 with WWW-Authenticate.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "ltc.api.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "ltc.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"web_to_lead": "30/minute", "web_to_lead_key": "120/minute"},
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LTC CRM API",
+    "DESCRIPTION": (
+        "Lead-to-Cash: leads (ML), opportunities with ATI/ATB/ATC review gates (MO), "
+        "contract execution (MCE) and collections. Errors share one shape: "
+        "`{code, message, fields}`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "GateKindEnum": "ltc.choices.GateKind",
+        "GateStateEnum": "ltc.choices.GateState",
+        "DecisionEnum": "ltc.choices.Decision",
+        "OrgUnitKindEnum": "ltc.choices.OrgUnitKind",
+        "LeadStateEnum": "leads.choices.LeadState",
+        "ActivityKindEnum": "accounts.choices.ActivityKind",
+        "ImportStatusEnum": "accounts.choices.ImportStatus",
+        "ImportModeEnum": "accounts.choices.ImportMode",
+        "ImportIssueLevelEnum": "accounts.choices.IssueLevel",
+        "OpportunityStageEnum": "opportunities.choices.Stage",
+        "ContractStateEnum": "contracts.choices.ContractState",
+        "ContractKindEnum": "contracts.choices.ContractKind",
+        "DeliverableStateEnum": "contracts.choices.DeliverableState",
+        "DeliveryMilestoneKindEnum": "contracts.choices.DeliveryMilestoneKind",
+        "DeliveryMilestoneStateEnum": "contracts.choices.DeliveryMilestoneState",
+        "ChangeRequestStateEnum": "contracts.choices.ChangeRequestState",
+        "DocumentKindEnum": "contracts.choices.DocumentKind",
+        "AcceptanceRatingEnum": "contracts.choices.AcceptanceRating",
+        "MilestoneKindEnum": "receivables.choices.MilestoneKind",
+        "MilestoneStateEnum": "receivables.choices.MilestoneState",
+        "ReceiptStateEnum": "receivables.choices.ReceiptState",
+        "RoleEnum": "ltc.choices.Role",
+        "RiskLevelEnum": "ltc.choices.RiskLevel",
+        "QuoteStateEnum": "opportunities.choices.QuoteState",
+        "BidStateEnum": "opportunities.choices.BidState",
+        "DecisionChainRoleEnum": "opportunities.choices.ChainRole",
+        "WinLossReasonEnum": "opportunities.choices.WinLossReason",
+        "MetricEnum": "keyaccounts.choices.Metric",
+        "QuadrantEnum": "keyaccounts.choices.Quadrant",
+        "TierEnum": "accounts.choices.Tier",
+        "BidSectionStatusEnum": "opportunities.choices.BidSectionStatus",
+        "PlanActionStatusEnum": "keyaccounts.choices.ActionStatus",
+        "MilestoneTriggerEnum": "receivables.choices.MilestoneTrigger",
+        "PaymentMethodEnum": "receivables.choices.PaymentMethod",
+        "InvoiceKindEnum": "receivables.choices.InvoiceKind",
+        "InvoiceStateEnum": "receivables.choices.InvoiceState",
+        "WriteOffStateEnum": "receivables.choices.WriteOffState",
+        "AgeingGroupEnum": "receivables.choices.AgeingGroup",
+    },
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

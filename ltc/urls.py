@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from django.views.decorators.http import require_POST
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from . import saved_views, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.set_language, name="set-language"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
+    path("gates/", views.gate_inbox, name="gate-inbox"),
+    path("gates/<int:pk>/", views.gate_detail, name="gate-detail"),
+    path(
+        "saved-views/", login_required(require_POST(saved_views.save_page)), name="saved-view-save"
+    ),
+    path(
+        "saved-views/<int:pk>/delete/",
+        login_required(require_POST(saved_views.delete_page)),
+        name="saved-view-delete",
+    ),
+    path("imports/", include("accounts.import_urls")),
+    path("activities/", include("accounts.activity_urls")),
+    path("customers/", include("accounts.urls")),
+    path("leads/", include("leads.urls")),
+    path("opportunities/", include("opportunities.urls")),
+    path("contracts/", include("contracts.urls")),
+    path("collections/", include("receivables.urls")),
+    path("key-accounts/", include("keyaccounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("ltc.api.urls")),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

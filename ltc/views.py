@@ -1,0 +1,246 @@
+"""Pages of the core: home, notifications, gate reviews, language, health."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import gates, hooks, policy
+from .choices import GateState, TriangleRole
+from .errors import ApplicationError
+from .forms import GateAssessForm, GateDecideForm
+from .models import GateReview, Notification
+from .web import apply_error
+
+
+@login_required
+def home(request):
+    """The landing page: each app's panels for this user's role (tasks, funnel, collections)."""
+    return render(
+        request,
+        "ltc/home.html",
+        {
+            "panels": hooks.panels_for("home", request.user),
+            "waiting_reviews": gates.reviews_waiting_for(request.user)[:10],
+        },
+    )
+
+
+def healthz(request):
+    """Liveness and dependencies: 200 when the database answers (and Redis, if configured)."""
+    from django.conf import settings
+
+    report, healthy = {}, True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        report["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - a health check reports, never raises
+        report["database"], healthy = f"error: {exc.__class__.__name__}", False
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            report["redis"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            report["redis"], healthy = f"error: {exc.__class__.__name__}", False
+    else:
+        report["redis"] = "not configured (tasks run in-process)"
+    report["status"] = "ok" if healthy else "degraded"
+    return JsonResponse(report, status=200 if healthy else 503)
+
+
+@login_required
+def notifications(request):
+    items = Notification.objects.filter(recipient=request.user)[:100]
+    return render(request, "ltc/notifications.html", {"items": items})
+
+
+@login_required
+@require_POST
+def notification_open(request, pk):
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return HttpResponseRedirect(note.url or reverse("notifications"))
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return HttpResponseRedirect(reverse("notifications"))
+
+
+@require_POST
+def set_language(request):
+    """Switch the language; a signed-in user keeps the choice on their profile."""
+    from django.conf import settings
+
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
+        translation.activate(language)
+    return response
+
+
+@login_required
+def gate_inbox(request):
+    """The approvals inbox: gate reviews to decide (escalated ones first) and to assess, and
+    what later stages ask this user to approve (special prices, contract changes...)."""
+    user = request.user
+    return render(
+        request,
+        "ltc/gate_inbox.html",
+        {
+            "to_decide": gates.reviews_to_decide(user).select_related("org_unit")[:200],
+            "to_assess": gates.reviews_to_assess(user)[:200],
+            "panels": hooks.panels_for("approvals", user),
+            "recent": policy.restrict(GateReview.objects.exclude(state=GateState.OPEN), user)
+            .select_related("authority_unit", "decided_by")
+            .order_by("-decided_at", "-id")[:20],
+        },
+    )
+
+
+@login_required
+def gate_detail(request, pk):
+    """The review page: facts, every seat's assessment side by side, my assessment form, and
+    the decision form for whoever has the authority."""
+    review = get_object_or_404(
+        policy.restrict(
+            GateReview.objects.select_related("authority_unit", "org_unit", "team"), request.user
+        ),
+        pk=pk,
+    )
+    user = request.user
+    my_seats = [r for r in review.team.roles_of(user) if r in gates.SEATS]
+    assessments = {a.role: a for a in review.assessments.select_related("author")}
+    topics = gates.GATE_TOPICS.get(review.kind, {})
+    assess_form = decide_form = None
+    seat = my_seats[0] if my_seats else None
+    if review.state == GateState.OPEN and seat:
+        existing = assessments.get(seat)
+        initial = (
+            {
+                "verdict": existing.verdict,
+                "confidence": existing.confidence,
+                "risk_level": existing.risk_level,
+                "risks": existing.risks,
+                "notes": existing.notes,
+                **{f"topic_{k}": v for k, v in existing.topics.items()},
+            }
+            if existing
+            else None
+        )
+        assess_form = GateAssessForm(
+            request.POST if request.POST.get("form") == "assess" else None,
+            initial=initial,
+            topics=topics.get(seat, []),
+            user=user,
+        )
+    if review.state == GateState.OPEN and gates.may_decide(user, review):
+        decide_form = GateDecideForm(
+            request.POST if request.POST.get("form") == "decide" else None, user=user
+        )
+
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "assess" and assess_form and assess_form.is_valid():
+                data = assess_form.cleaned_data
+                gates.gate_assess(
+                    review=review,
+                    by=user,
+                    role=seat,
+                    verdict=data["verdict"],
+                    confidence=data["confidence"],
+                    risk_level=data["risk_level"],
+                    risks=data["risks"],
+                    notes=data["notes"],
+                    topics=assess_form.topics(),
+                )
+                messages.success(request, _("Your assessment is saved."))
+                return HttpResponseRedirect(review.get_absolute_url())
+            if request.POST.get("form") == "decide" and decide_form and decide_form.is_valid():
+                gates.gate_decide(
+                    review=review,
+                    by=user,
+                    decision=decide_form.cleaned_data["decision"],
+                    comment=decide_form.cleaned_data["comment"],
+                )
+                messages.success(request, _("Decision recorded."))
+                return HttpResponseRedirect(review.get_absolute_url())
+        except ApplicationError as error:
+            form = assess_form if request.POST.get("form") == "assess" else decide_form
+            if form is not None:
+                apply_error(form, error)
+            else:
+                messages.error(request, error.message)
+        if request.POST.get("form") not in ("assess", "decide") or (
+            assess_form is None and decide_form is None
+        ):
+            messages.error(request, _("You cannot act on this review."))
+
+    seats = [
+        {
+            "role": role,
+            "label": TriangleRole(role).label,
+            "member": review.team.seat(role),
+            "assessment": assessments.get(role),
+            "topics": [
+                {
+                    "key": k,
+                    "label": label,
+                    "value": (assessments[role].topics.get(k, "") if role in assessments else ""),
+                }
+                for k, label in topics.get(role, [])
+            ],
+        }
+        for role in gates.SEATS
+    ]
+    verdicts = {a.verdict for a in assessments.values()}
+    return render(
+        request,
+        "ltc/gate_detail.html",
+        {
+            "review": review,
+            "facts": gates.facts_display(review),
+            "seats": seats,
+            "split_verdicts": len(verdicts) > 1,
+            "high_risk": any(a.risk_level == "high" for a in assessments.values()),
+            "may_decide": review.state == GateState.OPEN and gates.may_decide(user, review),
+            "assess_form": assess_form,
+            "decide_form": decide_form,
+            "my_seat": seat,
+            "subject": review.subject,
+            "history": gates.reviews_of(review.subject)
+            .filter(kind=review.kind)
+            .exclude(pk=review.pk),
+            "deciders": gates.deciders(review, nearest=True)[:10],
+        },
+    )

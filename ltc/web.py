@@ -1,0 +1,180 @@
+"""Building blocks of the pages: every list, detail, form and transition page uses these, so
+policy scoping, error display, pagination and the timeline behave the same everywhere."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import models
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from rest_framework.request import Request
+
+from . import fsm, hooks, policy
+from .api.pagination import CursorPagination
+from .audit import timeline
+from .errors import ApplicationError
+
+
+def apply_error(form, error: ApplicationError) -> None:
+    """Show a service's error on the form: field messages next to their fields, the rest on
+    top."""
+    placed = False
+    for name, msgs in error.fields.items():
+        target = name if name in form.fields else None
+        for msg in msgs:
+            form.add_error(target, msg)
+            placed = placed or target is not None
+    if not placed:
+        form.add_error(None, error.message)
+
+
+class PageCursor(CursorPagination):
+    page_size = 25
+
+
+class ListPage(LoginRequiredMixin, TemplateView):
+    """A filtered, policy-scoped, cursor-paginated list; the filterset is the API's own."""
+
+    filterset_class = None
+    ordering_choices: list[tuple[str, str]] = []
+    default_ordering = "-id"
+
+    def base_queryset(self) -> models.QuerySet:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queryset = self.base_queryset()
+        filterset = self.filterset_class(
+            self.request.GET or None, queryset=queryset, request=self.request
+        )
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        ordering = self.request.GET.get("ordering") or self.default_ordering
+        if ordering not in dict(self.ordering_choices) and ordering != self.default_ordering:
+            ordering = self.default_ordering
+        paginator = PageCursor()
+        paginator.ordering = (ordering, "-id") if ordering.lstrip("-") != "id" else ordering
+        drf_request = Request(self.request)
+        rows = paginator.paginate_queryset(queryset, drf_request)
+        changeable = policy.changeable_ids(queryset, self.request.user, [r.pk for r in rows])
+        context.update(
+            filter=filterset,
+            rows=rows,
+            changeable_ids=changeable,
+            ordering=ordering,
+            ordering_choices=self.ordering_choices,
+            next_url=paginator.get_next_link(),
+            previous_url=paginator.get_previous_link(),
+        )
+        return context
+
+
+class RecordPage(LoginRequiredMixin, TemplateView):
+    """A record's page: the record (404 unless the user may see it), the transitions the user
+    may take, later stages' actions and links, and the audit timeline."""
+
+    def base_queryset(self) -> models.QuerySet:
+        raise NotImplementedError
+
+    def get_object(self):
+        if not hasattr(self, "_object"):
+            self._object = get_object_or_404(self.base_queryset(), pk=self.kwargs["pk"])
+        return self._object
+
+    def timeline_targets(self, obj) -> list[models.Model]:
+        return [obj]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = self.get_object()
+        user = self.request.user
+        may_change = policy.can(user, obj, "change")
+        context.update(
+            object=obj,
+            may_change=may_change,
+            transitions=(
+                fsm.available_transitions(obj, user, may_change=may_change)
+                if hasattr(obj, "get_available_user_state_transitions")
+                else []
+            ),
+            record_actions=hooks.actions_for(obj, user),
+            record_links=hooks.links_for(obj),
+            record_panels=hooks.panels_for(obj._meta.label, obj, user),
+            timeline=timeline(*self.timeline_targets(obj))[:200],
+        )
+        return context
+
+
+class RecordFormPage(LoginRequiredMixin, FormView):
+    """Create or edit through a service; a service error lands on the form, never a 500."""
+
+    template_name = "ltc/form_page.html"
+    title = ""
+
+    def base_queryset(self) -> models.QuerySet | None:
+        return None
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        if not hasattr(self, "_object"):
+            obj = get_object_or_404(self.base_queryset(), pk=self.kwargs["pk"])
+            if not policy.can(self.request.user, obj, "change"):
+                raise Http404
+            self._object = obj
+        return self._object
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        obj = self.get_object()
+        if obj is not None:
+            # The form writes the submitted values onto its instance while validating; give
+            # it its own copy so the service compares against (and audits) the stored record.
+            kwargs["instance"] = type(obj)._default_manager.get(pk=obj.pk)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title=self.title, object=self.get_object())
+        return context
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            saved = self.save(form)
+        except ApplicationError as error:
+            apply_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return HttpResponseRedirect(saved.get_absolute_url())
+
+
+class TransitionPage(LoginRequiredMixin, View):
+    """POST a transition from a record page; the outcome comes back as a message."""
+
+    def base_queryset(self) -> models.QuerySet:
+        raise NotImplementedError
+
+    def run(self, obj, name: str, reason: str, comment: str):
+        return fsm.transition_run(obj, name, by=self.request.user, reason=reason, comment=comment)
+
+    def post(self, request, pk, name):
+        obj = get_object_or_404(self.base_queryset(), pk=pk)
+        reason = request.POST.get("reason", "")[:2000]
+        comment = request.POST.get("comment", "")[:4000]
+        try:
+            self.run(obj, name, reason, comment)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Done: %(label)s.") % {"label": fsm.label_of(type(obj), name)}
+            )
+        return HttpResponseRedirect(obj.get_absolute_url())

@@ -1,0 +1,599 @@
+"""Serializers of MO: opportunities, decision chain, competitors, catalogue, quotes, bids,
+forecast and win/loss reports. Related ids are scoped by the access policy."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.api.serializers import IronTriangleMemberSerializer
+from accounts.models import Contact, Customer, User
+from leads.models import Lead
+from ltc import fsm, policy
+from ltc.api.serializers import (
+    AvailableTransitionSerializer,
+    RecordSerializer,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    TransitionInputSerializer,
+)
+from opportunities.choices import (
+    BidSectionStatus,
+    QuoteDecision,
+    Stage,
+    WinLossReason,
+)
+from opportunities.models import (
+    Bid,
+    BidChecklistItem,
+    BidSection,
+    Competitor,
+    DecisionChainMember,
+    Opportunity,
+    OpportunityCompetitor,
+    PricingRule,
+    Product,
+    Quote,
+    QuoteLine,
+    StageProbability,
+)
+
+_active_users = User.objects.filter(is_active=True)
+
+
+def user_transitions(obj, user) -> list[dict]:
+    """The transitions `user` may run on `obj` now, like `ltc.fsm.available_transitions`, but
+    internal ones (run by gates) are skipped before their conditions are evaluated: a gated
+    transition's guard reads the gate reviews, one query per row of a list otherwise."""
+    found = []
+    for name in fsm.transitions_of(type(obj)):
+        meta = fsm.meta_of(obj, name)
+        if meta is None or meta.custom.get("internal"):
+            continue
+        if not all(condition(obj) for condition in meta.conditions):
+            continue
+        if not meta.has_perm(obj, user):
+            continue
+        found.append(
+            {
+                "name": meta.name,
+                "label": str(meta.custom.get("label") or meta.name.replace("_", " ")),
+                "target": meta.target,
+                "reason_required": bool(meta.custom.get("reason_required")),
+                "confirm": bool(meta.custom.get("confirm")),
+            }
+        )
+    return found
+
+
+class OpportunitySerializer(RecordSerializer):
+    team = IronTriangleMemberSerializer(source="team.members.all", many=True, read_only=True)
+    weighted_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+
+    @extend_schema_field(AvailableTransitionSerializer(many=True))
+    def get_available_transitions(self, obj) -> list[dict]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        changeable = self.context.get("changeable_ids")
+        may_change = (
+            policy.can(request.user, obj, "change") if changeable is None else obj.pk in changeable
+        )
+        return user_transitions(obj, request.user) if may_change else []
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "id",
+            "number",
+            "name",
+            "customer",
+            "lead",
+            "owner",
+            "org_unit",
+            "team",
+            "description",
+            "product_line",
+            "amount",
+            "currency",
+            "margin_pct",
+            "down_payment_pct",
+            "payment_terms",
+            "liability_cap_pct",
+            "warranty_months",
+            "expected_close_date",
+            "forecast_category",
+            "probability_pct",
+            "weighted_amount",
+            "state",
+            "close_reason",
+            "close_reason_code",
+            "lost_to",
+            "closed_at",
+            "created_at",
+            "updated_at",
+            "version",
+            "available_transitions",
+        ]
+        read_only_fields = [
+            "number",
+            "lead",
+            "owner",
+            "probability_pct",
+            "state",
+            "close_reason",
+            "close_reason_code",
+            "lost_to",
+            "closed_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        extra_kwargs = {"org_unit": {"required": False}}
+
+
+class OpportunityCreateSerializer(OpportunitySerializer):
+    sr = serializers.PrimaryKeyRelatedField(
+        queryset=_active_users, required=False, allow_null=True, write_only=True
+    )
+    fr = serializers.PrimaryKeyRelatedField(
+        queryset=_active_users, required=False, allow_null=True, write_only=True
+    )
+
+    class Meta(OpportunitySerializer.Meta):
+        fields = [*OpportunitySerializer.Meta.fields, "sr", "fr"]
+
+
+class OpportunityTransitionSerializer(TransitionInputSerializer):
+    reason_code = serializers.ChoiceField(
+        choices=WinLossReason.choices,
+        required=False,
+        help_text="Why it was lost or abandoned (required for lose and abandon).",
+    )
+    lost_to = serializers.PrimaryKeyRelatedField(
+        queryset=Competitor.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The competitor that won (lose only).",
+    )
+
+
+class CloseReasonSerializer(serializers.Serializer):
+    reason_code = serializers.ChoiceField(choices=WinLossReason.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    lost_to = serializers.PrimaryKeyRelatedField(
+        queryset=Competitor.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class MoveSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+
+
+class MoveResultSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["moved", "review_opened", "review_open", "none"])
+    opportunity = OpportunitySerializer()
+    review = serializers.IntegerField(allow_null=True)
+    review_url = serializers.CharField(allow_blank=True)
+
+
+class ConvertLeadSerializer(serializers.Serializer):
+    lead = ScopedPrimaryKeyRelatedField(queryset=Lead.objects.all())
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    sr = serializers.PrimaryKeyRelatedField(queryset=_active_users, required=False, allow_null=True)
+    fr = serializers.PrimaryKeyRelatedField(queryset=_active_users, required=False, allow_null=True)
+    customer = ScopedPrimaryKeyRelatedField(
+        queryset=Customer.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Attach to this existing customer instead of creating one.",
+    )
+    allow_duplicate_customer = serializers.BooleanField(required=False, default=False)
+
+
+class TeamSerializer(serializers.Serializer):
+    ar = serializers.PrimaryKeyRelatedField(queryset=_active_users, required=False)
+    sr = serializers.PrimaryKeyRelatedField(queryset=_active_users, required=False, allow_null=True)
+    fr = serializers.PrimaryKeyRelatedField(queryset=_active_users, required=False, allow_null=True)
+    members = serializers.PrimaryKeyRelatedField(queryset=_active_users, many=True, required=False)
+
+
+# --- Forecast and reports ------------------------------------------------------------------------
+
+
+class ForecastRowSerializer(serializers.Serializer):
+    period = serializers.DateField(required=False, help_text="First day of the month or quarter.")
+    currency = serializers.CharField()
+    forecast_category = serializers.CharField()
+    count = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    weighted_amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+
+class WinLossReasonRowSerializer(serializers.Serializer):
+    state = serializers.CharField(help_text="won, lost or abandoned")
+    close_reason_code = serializers.CharField(allow_blank=True)
+    reason_label = serializers.CharField(allow_blank=True)
+    currency = serializers.CharField()
+    count = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+
+class WinLossCompetitorRowSerializer(serializers.Serializer):
+    competitor = serializers.IntegerField()
+    name = serializers.CharField()
+    met = serializers.IntegerField()
+    won = serializers.IntegerField()
+    lost = serializers.IntegerField()
+    abandoned = serializers.IntegerField()
+    lost_to = serializers.IntegerField()
+    reasons = serializers.DictField(child=serializers.IntegerField())
+    win_rate_pct = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+
+
+class WinLossReportSerializer(serializers.Serializer):
+    by_reason = WinLossReasonRowSerializer(many=True)
+    by_competitor = WinLossCompetitorRowSerializer(many=True)
+
+
+class OpportunityBoardCardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    name = serializers.CharField()
+    customer = serializers.CharField(source="customer.name")
+    owner = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    currency = serializers.CharField()
+    probability_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
+    expected_close_date = serializers.DateField(allow_null=True)
+    has_open_review = serializers.BooleanField()
+
+
+class BoardTotalSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    count = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+
+
+class OpportunityBoardColumnSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    more = serializers.IntegerField()
+    totals = BoardTotalSerializer(many=True)
+    cards = OpportunityBoardCardSerializer(many=True)
+
+
+# --- Decision chain and competitors --------------------------------------------------------------
+
+
+class NewContactSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    department = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+
+class DecisionChainMemberSerializer(ScopedModelSerializer):
+    contact = ScopedPrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), required=False, allow_null=True
+    )
+    contact_name = serializers.CharField(source="contact.name", read_only=True)
+    contact_title = serializers.CharField(source="contact.title", read_only=True)
+    new_contact = NewContactSerializer(
+        write_only=True, required=False, help_text="Create the person on the customer instead."
+    )
+
+    class Meta:
+        model = DecisionChainMember
+        fields = [
+            "id",
+            "opportunity",
+            "contact",
+            "contact_name",
+            "contact_title",
+            "new_contact",
+            "role",
+            "stance",
+            "relationship",
+            "coach_level",
+            "reports_to",
+            "notes",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = ["version", "updated_at"]
+        validators = []  # the service reports a person already on the chain against `contact`
+
+
+class DecisionChainMemberUpdateSerializer(DecisionChainMemberSerializer):
+    class Meta(DecisionChainMemberSerializer.Meta):
+        read_only_fields = ["opportunity", "contact", "version", "updated_at"]
+
+
+class CompetitorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Competitor
+        fields = ["id", "name", "website", "notes", "is_active", "version"]
+        read_only_fields = ["version"]
+
+
+class OpportunityCompetitorSerializer(ScopedModelSerializer):
+    competitor_name = serializers.CharField(source="competitor.name", read_only=True)
+
+    class Meta:
+        model = OpportunityCompetitor
+        fields = [
+            "id",
+            "opportunity",
+            "competitor",
+            "competitor_name",
+            "strengths",
+            "weaknesses",
+            "threat",
+            "price_position",
+            "is_incumbent",
+            "notes",
+            "version",
+        ]
+        read_only_fields = ["version"]
+        validators = []  # the service reports a competitor already listed against `competitor`
+
+
+class OpportunityCompetitorUpdateSerializer(OpportunityCompetitorSerializer):
+    class Meta(OpportunityCompetitorSerializer.Meta):
+        read_only_fields = ["opportunity", "competitor", "version"]
+
+
+# --- Catalogue and configuration -----------------------------------------------------------------
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "code",
+            "name",
+            "product_line",
+            "unit",
+            "list_price",
+            "cost",
+            "currency",
+            "tax_rate_pct",
+            "is_active",
+            "version",
+        ]
+        read_only_fields = ["version"]
+
+
+class PricingRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PricingRule
+        fields = ["id", "org_unit", "role", "max_discount_pct", "approver", "is_active", "version"]
+        read_only_fields = ["version"]
+
+
+class StageProbabilitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StageProbability
+        fields = ["id", "org_unit", "stage", "probability_pct", "updated_at"]
+        read_only_fields = ["updated_at"]
+        validators = []  # posting an existing unit and stage replaces it (the service upserts)
+
+
+# --- Quotes ---------------------------------------------------------------------------------------
+
+
+class QuoteLineSerializer(serializers.ModelSerializer):
+    product_code = serializers.CharField(source="product.code", read_only=True)
+
+    class Meta:
+        model = QuoteLine
+        fields = [
+            "id",
+            "position",
+            "product",
+            "product_code",
+            "description",
+            "quantity",
+            "unit_list_price",
+            "discount_pct",
+            "unit_price",
+            "tax_rate_pct",
+            "list_amount",
+            "net_amount",
+            "tax_amount",
+            "unit_cost",
+            "cost_amount",
+        ]
+        read_only_fields = fields
+
+
+class QuoteLineInputSerializer(serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    discount_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, default=0
+    )
+    description = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, default=""
+    )
+
+
+class QuoteSerializer(RecordSerializer):
+    lines = QuoteLineSerializer(many=True, read_only=True)
+    may_approve = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "number",
+            "opportunity",
+            "revision",
+            "state",
+            "currency",
+            "valid_until",
+            "notes",
+            "lines",
+            "list_total",
+            "discount_pct",
+            "max_line_discount_pct",
+            "net_total",
+            "tax_total",
+            "total",
+            "cost_total",
+            "margin_amount",
+            "margin_pct",
+            "special_price",
+            "authority_discount_pct",
+            "justification",
+            "created_by",
+            "submitted_by",
+            "submitted_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "may_approve",
+            "created_at",
+            "version",
+            "available_transitions",
+        ]
+        read_only_fields = [f for f in fields if f not in ("valid_until", "notes")]
+
+    def get_may_approve(self, obj) -> bool:
+        from opportunities.choices import QuoteState
+        from opportunities.pricing import may_approve_quote
+
+        request = self.context.get("request")
+        return bool(
+            request
+            and obj.state == QuoteState.PENDING_APPROVAL
+            and may_approve_quote(request.user, obj)
+        )
+
+
+class QuoteWriteSerializer(ScopedModelSerializer):
+    lines = QuoteLineInputSerializer(many=True, required=False)
+
+    class Meta:
+        model = Quote
+        fields = ["opportunity", "valid_until", "notes", "lines"]
+
+
+class QuoteUpdateSerializer(QuoteWriteSerializer):
+    class Meta(QuoteWriteSerializer.Meta):
+        read_only_fields = ["opportunity"]
+
+
+class QuoteSubmitSerializer(serializers.Serializer):
+    justification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4000,
+        default="",
+        help_text="Why this price: required when a discount is beyond your authority.",
+    )
+
+
+class QuoteDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=QuoteDecision.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+# --- Bids -----------------------------------------------------------------------------------------
+
+
+class BidSectionSerializer(ScopedModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=_active_users, required=False, allow_null=True
+    )
+    owner_name = serializers.CharField(source="owner", read_only=True, default="")
+
+    class Meta:
+        model = BidSection
+        fields = [
+            "id",
+            "bid",
+            "kind",
+            "owner",
+            "owner_name",
+            "status",
+            "due_at",
+            "notes",
+            "completed_at",
+            "version",
+        ]
+        read_only_fields = ["bid", "kind", "completed_at", "version"]
+        extra_kwargs = {"status": {"choices": BidSectionStatus.choices}}
+
+
+class BidChecklistItemSerializer(ScopedModelSerializer):
+    class Meta:
+        model = BidChecklistItem
+        fields = ["id", "bid", "position", "text", "required", "done", "done_by", "done_at"]
+        read_only_fields = ["position", "done_by", "done_at"]
+
+
+class BidChecklistCheckSerializer(serializers.Serializer):
+    done = serializers.BooleanField()
+
+
+class BidSerializer(RecordSerializer):
+    sections = BidSectionSerializer(many=True, read_only=True)
+    checklist = BidChecklistItemSerializer(many=True, read_only=True)
+    readiness = serializers.SerializerMethodField()
+    bid_office = serializers.PrimaryKeyRelatedField(
+        queryset=_active_users,
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="Who assembles the bid (defaults to the AR); must be on the team.",
+    )
+    quote = ScopedPrimaryKeyRelatedField(
+        queryset=Quote.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Bid
+        fields = [
+            "id",
+            "opportunity",
+            "tender_reference",
+            "deadline",
+            "quote",
+            "bid_office",
+            "state",
+            "sections",
+            "checklist",
+            "readiness",
+            "submitted_at",
+            "submitted_by",
+            "submission_notes",
+            "version",
+            "available_transitions",
+        ]
+        read_only_fields = [
+            "state",
+            "submitted_at",
+            "submitted_by",
+            "submission_notes",
+            "version",
+        ]
+
+    @extend_schema_field(
+        serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    )
+    def get_readiness(self, obj) -> dict:
+        from opportunities.services import bid_readiness
+
+        return bid_readiness(obj)
+
+
+class BidUpdateSerializer(BidSerializer):
+    class Meta(BidSerializer.Meta):
+        read_only_fields = [*BidSerializer.Meta.read_only_fields, "opportunity"]
+
+
+class BidSubmitSerializer(serializers.Serializer):
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")

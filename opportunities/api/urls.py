@@ -1,0 +1,19 @@
+from rest_framework.routers import SimpleRouter
+
+from . import sales, views
+
+router = SimpleRouter()
+router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
+router.register("decision-chain", views.DecisionChainViewSet, basename="decisionchainmember")
+router.register(
+    "opportunity-competitors", views.OpportunityCompetitorViewSet, basename="opportunitycompetitor"
+)
+router.register("competitors", views.CompetitorViewSet, basename="competitor")
+router.register("products", views.ProductViewSet, basename="product")
+router.register("pricing-rules", views.PricingRuleViewSet, basename="pricingrule")
+router.register("stage-probabilities", views.StageProbabilityViewSet, basename="stageprobability")
+router.register("quotes", sales.QuoteViewSet, basename="quote")
+router.register("bids", sales.BidViewSet, basename="bid")
+router.register("bid-sections", sales.BidSectionViewSet, basename="bidsection")
+router.register("bid-checklist-items", sales.BidChecklistViewSet, basename="bidchecklistitem")
+urlpatterns = router.urls

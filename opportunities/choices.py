@@ -1,0 +1,151 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.TextChoices):
+    IDENTIFIED = "identified", _("Identified")
+    INITIATED = "initiated", _("Initiated (ATI passed)")
+    GUIDING = "guiding", _("Guiding (decision chain, pre-bid)")
+    BIDDING = "bidding", _("Bidding")
+    BID_SUBMITTED = "bid_submitted", _("Bid submitted")
+    NEGOTIATING = "negotiating", _("Negotiating")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+OPEN_STAGES = [
+    Stage.IDENTIFIED,
+    Stage.INITIATED,
+    Stage.GUIDING,
+    Stage.BIDDING,
+    Stage.BID_SUBMITTED,
+    Stage.NEGOTIATING,
+]
+CLOSED_STAGES = [Stage.WON, Stage.LOST, Stage.ABANDONED]
+
+#: The probability (%) of winning in each stage when no StageProbability row says otherwise.
+DEFAULT_STAGE_PROBABILITY = {
+    Stage.IDENTIFIED: 10,
+    Stage.INITIATED: 20,
+    Stage.GUIDING: 35,
+    Stage.BIDDING: 50,
+    Stage.BID_SUBMITTED: 60,
+    Stage.NEGOTIATING: 80,
+    Stage.WON: 100,
+    Stage.LOST: 0,
+    Stage.ABANDONED: 0,
+}
+
+
+class ForecastCategory(models.TextChoices):
+    COMMIT = "commit", _("Commit")
+    BEST_CASE = "best_case", _("Best case")
+    PIPELINE = "pipeline", _("Pipeline")
+    OMITTED = "omitted", _("Omitted")
+
+
+class WinLossReason(models.TextChoices):
+    """Why a deal was won, lost or abandoned: one code per closed opportunity, reportable."""
+
+    PRICE = "price", _("Price")
+    SOLUTION = "solution", _("Solution and technology")
+    RELATIONSHIP = "relationship", _("Customer relationship")
+    DELIVERY = "delivery", _("Delivery capability")
+    COMMERCIAL_TERMS = "commercial_terms", _("Commercial terms")
+    BRAND = "brand", _("Brand and references")
+    INCUMBENT = "incumbent", _("Incumbent supplier")
+    BUDGET = "budget", _("Budget cut or no budget")
+    TIMING = "timing", _("Timing")
+    NO_DECISION = "no_decision", _("Customer made no decision")
+    STOPPED_AT_GATE = "stopped_at_gate", _("Stopped at a review gate")
+    OTHER = "other", _("Other")
+
+
+class ChainRole(models.TextChoices):
+    """A customer person's part in the buying decision (决策链)."""
+
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+    INFLUENCER = "influencer", _("Influencer")
+    TECHNICAL_GATEKEEPER = "technical_gatekeeper", _("Technical gatekeeper")
+    USER = "user", _("User")
+    FINANCE = "finance", _("Finance")
+    PROCUREMENT = "procurement", _("Procurement")
+
+
+class Stance(models.TextChoices):
+    SUPPORTER = "supporter", _("Supporter")
+    NEUTRAL = "neutral", _("Neutral")
+    OPPONENT = "opponent", _("Opponent")
+
+
+class RelationshipStrength(models.IntegerChoices):
+    NONE = 0, _("No relationship")
+    WEAK = 1, _("Weak")
+    FAIR = 2, _("Fair")
+    GOOD = 3, _("Good")
+    STRONG = 4, _("Strong")
+
+
+class CoachLevel(models.TextChoices):
+    """How far a person guides us inside the customer (向导/教练)."""
+
+    NONE = "none", _("Not a guide")
+    INFORMS = "informs", _("Passes information")
+    ADVISES = "advises", _("Can advise")
+    SWAYS = "sways", _("Can sway the decision")
+
+
+class PricePosition(models.TextChoices):
+    BELOW = "below", _("Cheaper than us")
+    SIMILAR = "similar", _("About our price")
+    ABOVE = "above", _("More expensive than us")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class QuoteState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING_APPROVAL = "pending_approval", _("Awaiting special-price approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Superseded")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class QuoteDecision(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+
+
+class BidState(models.TextChoices):
+    PREPARING = "preparing", _("Preparing")
+    SUBMITTED = "submitted", _("Submitted")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class BidSectionKind(models.TextChoices):
+    """Who writes what (DOMAIN.md, MO 4): sales prices it, product writes the technical part,
+    delivery the delivery part, the bid office assembles."""
+
+    COMMERCIAL = "commercial", _("Commercial (pricing)")
+    TECHNICAL = "technical", _("Technical")
+    DELIVERY = "delivery", _("Delivery")
+    ASSEMBLY = "assembly", _("Assembly and quality check")
+
+
+class BidSectionStatus(models.TextChoices):
+    TODO = "todo", _("To do")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+
+
+#: The checklist every new bid starts with (the team adds its own items).
+DEFAULT_BID_CHECKLIST = [
+    _("Qualification documents (licences, certificates)"),
+    _("Technical compliance matrix answered point by point"),
+    _("Price schedule matches the approved quote"),
+    _("Bid bond arranged"),
+    _("Delivery plan and schedule"),
+    _("Signed and sealed by an authorised signatory"),
+    _("Quality check by the bid office"),
+]

@@ -1,0 +1,114 @@
+"""FilterSets shared by the API and the pages."""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from .choices import OPEN_STAGES
+from .models import (
+    Bid,
+    Competitor,
+    DecisionChainMember,
+    Opportunity,
+    OpportunityCompetitor,
+    Product,
+    Quote,
+)
+from .pricing import quotes_awaiting_approval_q
+
+
+class OpportunityFilter(filters.FilterSet):
+    q = filters.CharFilter(method="search", label=_("Search"))
+    open = filters.BooleanFilter(method="filter_open", label=_("Still open"))
+    expected_close_after = filters.DateFilter(field_name="expected_close_date", lookup_expr="gte")
+    expected_close_before = filters.DateFilter(field_name="expected_close_date", lookup_expr="lte")
+    closed_after = filters.DateFilter(field_name="closed_at", lookup_expr="date__gte")
+    closed_before = filters.DateFilter(field_name="closed_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "state",
+            "owner",
+            "org_unit",
+            "customer",
+            "forecast_category",
+            "product_line",
+            "close_reason_code",
+            "lost_to",
+        ]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(number__iexact=value) | Q(customer__name__icontains=value)
+        )
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(state__in=OPEN_STAGES)
+            if value
+            else queryset.exclude(state__in=OPEN_STAGES)
+        )
+
+
+class QuoteFilter(filters.FilterSet):
+    awaiting_my_approval = filters.BooleanFilter(
+        method="filter_awaiting", label=_("Awaiting my approval")
+    )
+
+    class Meta:
+        model = Quote
+        fields = ["opportunity", "state", "special_price", "currency"]
+
+    def filter_awaiting(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(quotes_awaiting_approval_q(self.request.user))
+
+
+class BidFilter(filters.FilterSet):
+    deadline_before = filters.IsoDateTimeFilter(field_name="deadline", lookup_expr="lte")
+    deadline_after = filters.IsoDateTimeFilter(field_name="deadline", lookup_expr="gte")
+
+    class Meta:
+        model = Bid
+        fields = ["opportunity", "state"]
+
+
+class DecisionChainFilter(filters.FilterSet):
+    class Meta:
+        model = DecisionChainMember
+        fields = ["opportunity", "role", "stance", "coach_level"]
+
+
+class OpportunityCompetitorFilter(filters.FilterSet):
+    class Meta:
+        model = OpportunityCompetitor
+        fields = ["opportunity", "competitor", "threat", "price_position"]
+
+
+class CompetitorFilter(filters.FilterSet):
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
+
+    class Meta:
+        model = Competitor
+        fields = ["is_active"]
+
+
+class ProductFilter(filters.FilterSet):
+    q = filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = Product
+        fields = ["product_line", "currency", "is_active"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value))

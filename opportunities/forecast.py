@@ -1,0 +1,182 @@
+"""The forecast: win probability per stage, weighted amounts, and the pipeline per period.
+
+Each opportunity stores the probability of its stage (`probability_pct`, set on every stage
+change from `StageProbability`, nearest org unit first), so weighted sums are plain SQL
+aggregates. Key-account planning builds reps' commitments (承诺) on `weighted_pipeline` and
+`forecast_by_period`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
+from django.utils.translation import gettext as _
+
+from accounts.models import OrgUnit, User
+from ltc import policy
+from ltc.errors import ValidationFailed
+from ltc.money import quantize
+
+from .choices import DEFAULT_STAGE_PROBABILITY, OPEN_STAGES
+from .models import Opportunity, StageProbability
+
+_PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed range of expected close dates: a month ("2026-07"), a quarter ("2026-Q3") or
+    any two dates."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        start = dt.date(year, month, 1)
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return cls(start, following - dt.timedelta(days=1))
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        first = cls.month(year, 3 * quarter - 2)
+        return cls(first.start, cls.month(year, 3 * quarter).end)
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """ "2026-07" or "2026-Q3"; anything else is a 400 naming the field `period`."""
+        match = _PERIOD.match((text or "").strip().upper())
+        if not match:
+            raise ValidationFailed(
+                _("A period is a month (2026-07) or a quarter (2026-Q3)."),
+                fields={"period": [_("Use 2026-07 or 2026-Q3.")]},
+            )
+        year, month, quarter = match.groups()
+        return cls.month(int(year), int(month)) if month else cls.quarter(int(year), int(quarter))
+
+    @classmethod
+    def containing(cls, day: dt.date, granularity: str = "quarter") -> Period:
+        if granularity == "month":
+            return cls.month(day.year, day.month)
+        return cls.quarter(day.year, (day.month - 1) // 3 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+# --- Probability per stage -----------------------------------------------------------------------
+
+
+def stage_probability(org_unit: OrgUnit | None, stage: str) -> Decimal:
+    """The win probability of `stage` for deals in `org_unit`: the nearest unit's setting up the
+    tree, then the company default row, then the built-in default."""
+    ancestors = org_unit.ancestor_ids() if org_unit is not None else []
+    rows = {
+        row.org_unit_id: row.probability_pct
+        for row in StageProbability.objects.filter(stage=stage).filter(org_unit_id__in=ancestors)
+        | StageProbability.objects.filter(stage=stage, org_unit__isnull=True)
+    }
+    for pk in reversed(ancestors):
+        if pk in rows:
+            return rows[pk]
+    if None in rows:
+        return rows[None]
+    return Decimal(DEFAULT_STAGE_PROBABILITY.get(stage, 0))
+
+
+# --- Weighted pipeline ---------------------------------------------------------------------------
+
+
+def _weighted() -> ExpressionWrapper:
+    """amount × probability / 100, per row (a fresh expression for every query)."""
+    return ExpressionWrapper(
+        F("amount") * F("probability_pct") / Value(Decimal(100)),
+        output_field=DecimalField(max_digits=22, decimal_places=6),
+    )
+
+
+def _scoped(
+    queryset: QuerySet[Opportunity],
+    period: Period | None,
+    owner: User | None,
+    org_unit: OrgUnit | None,
+) -> QuerySet[Opportunity]:
+    queryset = queryset.filter(state__in=OPEN_STAGES)
+    if period is not None:
+        queryset = queryset.filter(
+            expected_close_date__gte=period.start, expected_close_date__lte=period.end
+        )
+    if owner is not None:
+        queryset = queryset.filter(owner=owner)
+    if org_unit is not None:
+        queryset = queryset.filter(org_unit__path__startswith=org_unit.path)
+    return queryset
+
+
+def _money_rows(rows) -> list[dict]:
+    return [
+        {
+            **{k: v for k, v in row.items() if k not in ("amount_sum", "weighted_sum")},
+            "amount": quantize(row["amount_sum"] or 0),
+            "weighted_amount": quantize(row["weighted_sum"] or 0),
+        }
+        for row in rows
+    ]
+
+
+def weighted_pipeline(
+    *,
+    user: User,
+    period: Period | None = None,
+    owner: User | None = None,
+    org_unit: OrgUnit | None = None,
+) -> list[dict]:
+    """Open opportunities `user` may see closing in `period` (of `owner`, or in `org_unit`'s
+    subtree): per currency and forecast category, the count, the amount and the weighted
+    amount (amount × stage probability). One SQL aggregate; currencies are never mixed."""
+    rows = (
+        _scoped(policy.restrict(Opportunity.objects.all(), user), period, owner, org_unit)
+        .values("currency", "forecast_category")
+        .annotate(
+            count=Count("id"),
+            # Not named "amount": that would shadow the field the weighted sum reads.
+            amount_sum=Coalesce(Sum("amount"), Value(Decimal(0))),
+            weighted_sum=Coalesce(Sum(_weighted()), Value(Decimal(0))),
+        )
+        .order_by("currency", "forecast_category")
+    )
+    return _money_rows(rows)
+
+
+def forecast_by_period(
+    *,
+    user: User,
+    start: dt.date,
+    end: dt.date,
+    granularity: str = "month",
+    owner: User | None = None,
+    org_unit: OrgUnit | None = None,
+) -> list[dict]:
+    """Like `weighted_pipeline`, split by month or quarter of the expected close date:
+    rows of {period (first day), currency, forecast_category, count, amount, weighted_amount}."""
+    trunc = TruncQuarter if granularity == "quarter" else TruncMonth
+    rows = (
+        _scoped(
+            policy.restrict(Opportunity.objects.all(), user), Period(start, end), owner, org_unit
+        )
+        .annotate(period=trunc("expected_close_date"))
+        .values("period", "currency", "forecast_category")
+        .annotate(
+            count=Count("id"),
+            # Not named "amount": that would shadow the field the weighted sum reads.
+            amount_sum=Coalesce(Sum("amount"), Value(Decimal(0))),
+            weighted_sum=Coalesce(Sum(_weighted()), Value(Decimal(0))),
+        )
+        .order_by("period", "currency", "forecast_category")
+    )
+    return _money_rows(rows)

@@ -1,0 +1,280 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Contact, Customer, User
+from ltc import policy
+from ltc.forms import DateInput, RecordForm, UserForm
+
+from .choices import BidSectionStatus, QuoteDecision, QuoteState, WinLossReason
+from .models import (
+    Competitor,
+    DecisionChainMember,
+    Opportunity,
+    OpportunityCompetitor,
+    Product,
+    Quote,
+)
+
+
+def _active_users():
+    return User.objects.filter(is_active=True).order_by("username")
+
+
+class OpportunityForm(RecordForm):
+    sr = forms.ModelChoiceField(
+        label=_("Solution responsible (SR)"), required=False, queryset=_active_users()
+    )
+    fr = forms.ModelChoiceField(
+        label=_("Fulfillment responsible (FR)"), required=False, queryset=_active_users()
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "name",
+            "customer",
+            "description",
+            "product_line",
+            "amount",
+            "currency",
+            "margin_pct",
+            "down_payment_pct",
+            "payment_terms",
+            "liability_cap_pct",
+            "warranty_months",
+            "expected_close_date",
+            "forecast_category",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "payment_terms": forms.Textarea(attrs={"rows": 2}),
+            "expected_close_date": DateInput,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = policy.restrict(Customer.objects.all(), self.user)
+        if self.instance.pk:  # the team is edited on its own page
+            del self.fields["sr"], self.fields["fr"]
+            if self.instance.quotes.filter(state=QuoteState.APPROVED).exists():
+                for name in ("amount", "currency", "margin_pct"):
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _("Set by the approved quote.")
+
+
+class ConvertLeadForm(UserForm):
+    name = forms.CharField(label=_("Opportunity name"), max_length=200, required=False)
+    sr = forms.ModelChoiceField(
+        label=_("Solution responsible (SR)"), required=False, queryset=_active_users()
+    )
+    fr = forms.ModelChoiceField(
+        label=_("Fulfillment responsible (FR)"), required=False, queryset=_active_users()
+    )
+    customer = forms.ModelChoiceField(
+        label=_("Existing customer"),
+        required=False,
+        queryset=Customer.objects.none(),
+        help_text=_(
+            "Leave empty to use the lead's customer, or to create it from the company name."
+        ),
+    )
+    allow_duplicate_customer = forms.BooleanField(
+        label=_("Create the customer even though a similar one exists"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = policy.restrict(Customer.objects.all(), self.user)
+
+
+class TeamForm(UserForm):
+    ar = forms.ModelChoiceField(label=_("Account responsible (AR)"), queryset=_active_users())
+    sr = forms.ModelChoiceField(
+        label=_("Solution responsible (SR)"), required=False, queryset=_active_users()
+    )
+    fr = forms.ModelChoiceField(
+        label=_("Fulfillment responsible (FR)"), required=False, queryset=_active_users()
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Further members"), required=False, queryset=_active_users()
+    )
+
+
+class CloseReasonForm(UserForm):
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=WinLossReason.choices)
+    reason = forms.CharField(
+        label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    lost_to = forms.ModelChoiceField(
+        label=_("Lost to"),
+        required=False,
+        queryset=Competitor.objects.filter(is_active=True),
+        help_text=_("Only for a lost opportunity: the competitor that won."),
+    )
+
+
+class DecisionChainForm(RecordForm):
+    new_contact_name = forms.CharField(
+        label=_("Or a new person: name"), required=False, max_length=120
+    )
+    new_contact_title = forms.CharField(label=_("Job title"), required=False, max_length=120)
+
+    class Meta:
+        model = DecisionChainMember
+        fields = ["contact", "role", "stance", "relationship", "coach_level", "reports_to", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, opportunity=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        opportunity = opportunity or self.instance.opportunity
+        self.fields["contact"].queryset = Contact.objects.filter(customer=opportunity.customer)
+        self.fields["contact"].required = False
+        self.fields["reports_to"].queryset = (
+            DecisionChainMember.objects.filter(opportunity=opportunity)
+            .select_related("contact")
+            .exclude(pk=self.instance.pk)
+        )
+        if self.instance.pk:
+            for name in ("contact", "new_contact_name", "new_contact_title"):
+                del self.fields[name]
+
+
+class OpportunityCompetitorForm(RecordForm):
+    class Meta:
+        model = OpportunityCompetitor
+        fields = [
+            "competitor",
+            "threat",
+            "price_position",
+            "is_incumbent",
+            "strengths",
+            "weaknesses",
+            "notes",
+        ]
+        widgets = {
+            "strengths": forms.Textarea(attrs={"rows": 2}),
+            "weaknesses": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["competitor"]
+        else:
+            self.fields["competitor"].queryset = Competitor.objects.filter(is_active=True)
+
+
+class QuoteForm(UserForm):
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class QuoteLineForm(forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(is_active=True)
+    )
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=2)
+    discount_pct = forms.DecimalField(
+        label=_("Discount %"),
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        widget=forms.NumberInput(attrs={"placeholder": "0"}),
+    )
+    description = forms.CharField(label=_("Description"), required=False, max_length=255)
+
+    def __init__(self, *args, currency=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if currency:
+            self.fields["product"].queryset = Product.objects.filter(
+                is_active=True, currency=currency
+            )
+
+
+QuoteLineFormSet = forms.formset_factory(QuoteLineForm, extra=3, can_delete=True)
+
+
+class QuoteSubmitForm(UserForm):
+    justification = forms.CharField(
+        label=_("Why this price (needed for a discount beyond your authority)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class QuoteDecisionForm(UserForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=QuoteDecision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class BidForm(UserForm):
+    tender_reference = forms.CharField(label=_("Tender reference"), required=False, max_length=100)
+    deadline = forms.DateTimeField(
+        label=_("Submission deadline"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    quote = forms.ModelChoiceField(
+        label=_("Quote in the bid"),
+        required=False,
+        queryset=Quote.objects.none(),
+        help_text=_("Only an approved quote can go into a bid."),
+    )
+    bid_office = forms.ModelChoiceField(
+        label=_("Assembled by (bid office)"),
+        required=False,
+        queryset=User.objects.none(),
+        help_text=_("Defaults to the AR; must be on the opportunity's team."),
+    )
+
+    def __init__(self, *args, opportunity=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quote"].queryset = Quote.objects.filter(
+            opportunity=opportunity, state=QuoteState.APPROVED
+        )
+        self.fields["bid_office"].queryset = User.objects.filter(
+            team_seats__team=opportunity.team, is_active=True
+        ).distinct()
+        if self.instance is not None:
+            del self.fields["bid_office"]
+
+
+class BidSectionForm(UserForm):
+    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=User.objects.none())
+    status = forms.ChoiceField(label=_("Status"), choices=BidSectionStatus.choices)
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=4000)
+
+    def __init__(self, *args, opportunity=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(
+            team_seats__team=opportunity.team, is_active=True
+        ).distinct()
+
+
+class ChecklistAddForm(UserForm):
+    text = forms.CharField(label=_("Checklist item"), max_length=255)
+    required = forms.BooleanField(label=_("Required"), required=False, initial=True)
+
+
+class BoardFilterForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label=_("Owner (AR)"), required=False, queryset=User.objects.none()
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.selectors import colleagues
+
+        self.fields["owner"].queryset = colleagues(user=user) if user else User.objects.none()
+
+
+class ForecastFilterForm(forms.Form):
+    period = forms.CharField(
+        label=_("Period"), required=False, help_text=_("A month (2026-07) or a quarter (2026-Q3).")
+    )

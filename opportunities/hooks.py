@@ -1,0 +1,67 @@
+"""What opportunities offer on the earlier stage's pages: converting a lead."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ltc import hooks, policy
+from ltc.audit import ACTION_LABELS
+
+from .selectors import opportunity_home, quotes_awaiting_approval
+from .services import CONVERTIBLE
+
+
+def _convertible(lead, user) -> bool:
+    return lead.state in CONVERTIBLE and policy.can(user, lead, "change")
+
+
+def _opportunity_of(lead):
+    opportunity = getattr(lead, "opportunity", None)
+    if opportunity is None:
+        return None
+    return opportunity.number, opportunity.get_absolute_url()
+
+
+hooks.register_action(
+    "leads.Lead",
+    hooks.RecordAction(
+        name="convert",
+        label=_("Convert to opportunity"),
+        url=lambda lead: reverse("opportunities:convert-lead", args=[lead.pk]),
+        visible=_convertible,
+    ),
+)
+hooks.register_link("leads.Lead", hooks.RecordLink(label=_("Opportunity"), resolve=_opportunity_of))
+hooks.register_panel(
+    "home",
+    hooks.Panel(
+        order=20,
+        template="opportunities/home_panel.html",
+        context=lambda user: opportunity_home(user=user),
+    ),
+)
+
+
+def _approvals(user):
+    """Special prices waiting for this user, in the approvals inbox (shown to approvers)."""
+    quotes = quotes_awaiting_approval(user=user)
+    if not quotes and not user.is_manager:
+        return None
+    return {"quotes": quotes}
+
+
+hooks.register_panel(
+    "approvals",
+    hooks.Panel(order=10, template="opportunities/approvals_panel.html", context=_approvals),
+)
+
+# What the opportunity's timeline calls the events MO writes (ltc.audit.describe reads these).
+ACTION_LABELS.update(
+    {
+        "decision_chain.added": _("Added to the decision chain"),
+        "decision_chain.removed": _("Removed from the decision chain"),
+        "competitor.added": _("Competitor added"),
+        "competitor.removed": _("Competitor removed"),
+        "quote.priced": _("Quote lines priced"),
+        "bid.checklist_removed": _("Checklist item removed"),
+    }
+)

@@ -1,0 +1,27 @@
+"""MO's records: the opportunity and what the iron triangle works on to win it."""
+
+from .opportunity import Opportunity, atb_passed, atc_passed, ati_passed  # noqa: I001
+from .forecast import StageProbability
+from .competition import Competitor, OpportunityCompetitor
+from .chain import DecisionChainMember
+from .pricing import PricingRule, Product, Quote, QuoteLine
+from .bids import Bid, BidChecklistItem, BidReminder, BidSection
+
+__all__ = [
+    "Bid",
+    "BidChecklistItem",
+    "BidReminder",
+    "BidSection",
+    "Competitor",
+    "DecisionChainMember",
+    "Opportunity",
+    "OpportunityCompetitor",
+    "PricingRule",
+    "Product",
+    "Quote",
+    "QuoteLine",
+    "StageProbability",
+    "atb_passed",
+    "atc_passed",
+    "ati_passed",
+]

@@ -1,0 +1,48 @@
+"""Pages of MO."""
+
+from .opportunity import (
+    CloseReasonPage,
+    ConvertLeadPage,
+    OpenGatePage,
+    OpportunityCreatePage,
+    OpportunityEditPage,
+    OpportunityListPage,
+    OpportunityPage,
+    OpportunityTransitionPage,
+    TeamPage,
+)
+from .people import (
+    CompetitorAddPage,
+    CompetitorEditPage,
+    CompetitorRemovePage,
+    DecisionChainAddPage,
+    DecisionChainEditPage,
+    DecisionChainRemovePage,
+)
+from .reports import BoardPage, ForecastPage, MovePage, WinLossPage
+from .sales import BidPage, QuoteFormPage, QuotePage
+
+__all__ = [
+    "BidPage",
+    "BoardPage",
+    "CloseReasonPage",
+    "CompetitorAddPage",
+    "CompetitorEditPage",
+    "CompetitorRemovePage",
+    "ConvertLeadPage",
+    "DecisionChainAddPage",
+    "DecisionChainEditPage",
+    "DecisionChainRemovePage",
+    "ForecastPage",
+    "MovePage",
+    "OpenGatePage",
+    "OpportunityCreatePage",
+    "OpportunityEditPage",
+    "OpportunityListPage",
+    "OpportunityPage",
+    "OpportunityTransitionPage",
+    "QuoteFormPage",
+    "QuotePage",
+    "TeamPage",
+    "WinLossPage",
+]

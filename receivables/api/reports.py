@@ -1,0 +1,138 @@
+"""Receivables reports over the API: ageing, KPIs (DSO, collection rate), expected cash-in,
+reconciliation and a key account's battle map. Policy-scoped, per currency."""
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.selectors import customer_list
+from ltc.api.mixins import ERRORS
+from ltc.errors import Forbidden, ValidationFailed
+from receivables import exports
+from receivables.choices import AgeingGroup
+from receivables.selectors import ageing, battle_map, cash_forecast, kpis, reconciliation
+
+from .serializers import (
+    AgeingSerializer,
+    BattleMapSerializer,
+    ForecastSerializer,
+    KpiSerializer,
+    ReconciliationSerializer,
+)
+from .views import CSV
+
+AS_OF = OpenApiParameter(
+    "as_of", OpenApiTypes.DATE, description="The day to report as of (default today)."
+)
+GROUP = OpenApiParameter("group", OpenApiTypes.STR, enum=AgeingGroup.values)
+
+
+def _as_of(request) -> dt.date | None:
+    raw = request.query_params.get("as_of")
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(
+            _("Give the date as YYYY-MM-DD."), fields={"as_of": [_("Not a date.")]}
+        ) from None
+
+
+def _int(request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if not low <= value <= high:
+        raise ValidationFailed(
+            _("Give a whole number from %(low)s to %(high)s.") % {"low": low, "high": high},
+            fields={name: [_("Out of range.")]},
+        )
+    return value
+
+
+def _group(request) -> str:
+    group = request.query_params.get("group") or AgeingGroup.CUSTOMER
+    if group not in AgeingGroup.values:
+        raise ValidationFailed(
+            _("Group by org_unit, customer or owner."), fields={"group": [_("Unknown.")]}
+        )
+    return group
+
+
+class ReceivablesReportViewSet(viewsets.ViewSet):
+    """Reports on receivables; every figure per currency, over what the user may see."""
+
+    @extend_schema(parameters=[GROUP, AS_OF], responses={200: AgeingSerializer, **ERRORS})
+    @action(detail=False, methods=["get"])
+    def ageing(self, request):
+        """Receivables in ageing buckets (not due, 1–30, 31–60, 61–90, over 90 days) by org
+        unit, customer or AR."""
+        data = ageing(user=request.user, group=_group(request), today=_as_of(request))
+        return Response(AgeingSerializer(data).data)
+
+    @extend_schema(parameters=[GROUP, AS_OF], responses=CSV, summary="Ageing as CSV")
+    @action(detail=False, methods=["get"], url_path="ageing/export")
+    def ageing_export(self, request):
+        data = ageing(user=request.user, group=_group(request), today=_as_of(request))
+        return exports.ageing_response(data)
+
+    @extend_schema(
+        parameters=[
+            AS_OF,
+            OpenApiParameter("period_days", OpenApiTypes.INT, description="Default 90."),
+        ],
+        responses={200: KpiSerializer(many=True), **ERRORS},
+    )
+    @action(detail=False, methods=["get"])
+    def kpis(self, request):
+        """Receivables, overdue, days sales outstanding and collection rate per currency."""
+        data = kpis(
+            user=request.user,
+            today=_as_of(request),
+            period_days=_int(request, "period_days", 90, 1, 3650),
+        )
+        return Response(KpiSerializer(data, many=True).data)
+
+    @extend_schema(
+        parameters=[AS_OF, OpenApiParameter("months", OpenApiTypes.INT, description="1–36.")],
+        responses={200: ForecastSerializer, **ERRORS},
+    )
+    @action(detail=False, methods=["get"])
+    def forecast(self, request):
+        """Expected cash-in by month from open milestones."""
+        data = cash_forecast(
+            user=request.user, today=_as_of(request), months=_int(request, "months", 12, 1, 36)
+        )
+        return Response(ForecastSerializer(data).data)
+
+    @extend_schema(responses={200: ReconciliationSerializer, **ERRORS})
+    @action(detail=False, methods=["get"])
+    def reconciliation(self, request):
+        """Records whose stored totals disagree with the rows behind them (finance; all lists
+        empty when the books reconcile)."""
+        if not (request.user.is_finance or request.user.is_admin):
+            raise Forbidden(_("Only finance may run the reconciliation."))
+        return Response(ReconciliationSerializer(reconciliation(user=request.user)).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("customer_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={200: BattleMapSerializer, **ERRORS},
+    )
+    @action(detail=False, methods=["get"], url_path=r"battle-map/(?P<customer_id>\d+)")
+    def battle_map(self, request, customer_id=None):
+        """A key account's battle map (作战地图): contracts, terms, payment dates and progress."""
+        customer = get_object_or_404(customer_list(user=request.user), pk=customer_id)
+        data = battle_map(customer=customer, user=request.user)
+        context = {"request": request, "changeable_ids": set()}
+        return Response(BattleMapSerializer(data, context=context).data)

@@ -1,0 +1,302 @@
+"""Customer import through the API: upload → preview (errors and duplicates, nothing written)
+→ commit all or only the valid rows → error report; CSV in UTF-8, UTF-8 with BOM and GB18030,
+XLSX; bad files refused clearly; large files as a background job."""
+
+import pytest
+
+from accounts.models import Customer, ImportIssue, ImportJob
+from ltc.models import AuditEvent
+from tests.factories import CustomerFactory
+
+from .conftest import csv_bytes, read_csv, upload, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["名称", "统一社会信用代码", "行业", "省份", "客户级别", "客户经理", "邮箱"]
+
+
+def start(client, content: bytes, name: str = "customers.csv", kind: str = "customers"):
+    return client.post(
+        "/api/v1/imports/", {"kind": kind, "file": upload(name, content)}, format="multipart"
+    )
+
+
+def good_rows(n: int, prefix: str = "客户") -> list[list]:
+    return [[f"{prefix}{i}有限公司", "", "电信运营商", "广东", "大客户", "", ""] for i in range(n)]
+
+
+def test_a_clean_file_previews_then_imports_every_row(org, api):
+    client = api(org.rep)
+    response = start(client, csv_bytes([HEADER, *good_rows(3)]))
+    assert response.status_code == 201, response.json()
+    job = response.json()
+    assert job["status"] == "validated"
+    assert (job["rows_total"], job["rows_valid"], job["rows_error"]) == (3, 3, 0)
+    assert Customer.objects.count() == 0  # the preview writes nothing
+
+    done = client.post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"}, format="json")
+    assert done.status_code == 200, done.json()
+    assert done.json()["status"] == "done" and done.json()["rows_created"] == 3
+    created = Customer.objects.get(name="客户1有限公司")
+    assert created.normalised_name == "客户1"
+    assert (created.industry, created.tier, created.owner, created.org_unit) == (
+        "telecom",
+        "key",
+        org.rep,
+        org.gd_carrier,
+    )
+    assert AuditEvent.objects.filter(target_id=created.pk, action="created", via="import").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("utf8.csv", csv_bytes([HEADER, *good_rows(2)], "utf-8")),
+        ("bom.csv", csv_bytes([HEADER, *good_rows(2)], "utf-8-sig")),
+        ("excel.csv", csv_bytes([HEADER, *good_rows(2)], "gb18030")),
+        ("sheet.xlsx", xlsx_bytes([HEADER, *good_rows(2)])),
+    ],
+)
+def test_utf8_with_or_without_bom_gb18030_and_xlsx_are_read(org, api, name, content):
+    job = start(api(org.rep), content, name).json()
+    assert job["status"] == "validated", job
+    assert job["rows_total"] == 2 and job["rows_error"] == 0
+    issues = ImportIssue.objects.filter(job_id=job["id"])
+    assert not issues.exists()
+
+
+def test_tiers_may_be_written_as_common_synonyms(org, api):
+    rows = [
+        ["名称", "客户级别"],
+        ["甲有限公司", "重点客户"],
+        ["乙有限公司", "战略客户"],
+        ["丙有限公司", "normal"],
+    ]
+    job = start(api(org.rep), csv_bytes(rows)).json()
+    api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"})
+    assert dict(Customer.objects.values_list("name", "tier")) == {
+        "甲有限公司": "key",
+        "乙有限公司": "strategic",
+        "丙有限公司": "normal",
+    }
+
+
+def test_xlsx_numbers_and_dates_become_text(org, api):
+    rows = [["Name", "Phone", "Unified social credit code"], ["Acme Ltd", 13800138000, None]]
+    job = start(api(org.rep), xlsx_bytes(rows), "a.xlsx").json()
+    api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"}, format="json")
+    assert Customer.objects.get(name="Acme Ltd").phone == "13800138000"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("latin.csv", "名称\n".encode() + b"\xff\xfe\xfa\xfb\n", "encoding"),
+        ("empty.csv", b"", "empty"),
+        ("data.xls", b"\xd0\xcf\x11\xe0 old excel", ".xls"),
+        ("fake.xlsx", b"not a zip at all", "xlsx"),
+        ("notes.pdf", b"%PDF-1.4", ".csv"),
+    ],
+)
+def test_bad_files_are_refused_with_a_clear_error(org, api, name, content, message):
+    response = start(api(org.rep), content, name)
+    assert response.status_code == 400, response.content
+    assert message in response.json()["fields"]["file"][0]
+    assert not ImportJob.objects.exists()
+
+
+def test_an_oversized_file_is_refused(org, api, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    response = start(api(org.rep), csv_bytes([HEADER, *good_rows(10)]))
+    assert response.status_code == 400
+    assert "too large" in response.json()["fields"]["file"][0]
+
+
+def test_a_file_without_the_required_column_fails_its_preview(org, api):
+    job = start(api(org.rep), csv_bytes([["Phone", "E-mail"], ["123", "a@b.cn"]])).json()
+    assert job["status"] == "failed"
+    assert "Name" in job["message"]
+
+
+def test_too_many_rows_fail_the_preview(org, api, settings):
+    settings.IMPORT_MAX_ROWS = 2
+    job = start(api(org.rep), csv_bytes([HEADER, *good_rows(3)])).json()
+    assert job["status"] == "failed" and "more than 2 rows" in job["message"]
+
+
+def test_row_errors_are_listed_per_row_and_column(org, api):
+    rows = [
+        HEADER,
+        ["", "", "", "广东", "", "", ""],  # no name
+        ["Beta Co., Ltd.", "123", "", "", "", "", ""],  # bad credit code
+        ["Gamma Inc", "", "Space mining", "", "platinum", "", ""],  # unknown choices
+        ["Delta Ltd", "", "", "", "", "nobody", ""],  # unknown owner
+        ["Epsilon Ltd", "", "", "", "", "teammate", ""],  # a rep may not assign others
+        ["Zeta Ltd", "", "", "", "", "", "not-an-email"],
+        ["Eta Ltd", "", "", "", "", "", ""],  # fine
+    ]
+    job = start(api(org.rep), csv_bytes(rows)).json()
+    assert (job["rows_total"], job["rows_error"], job["rows_valid"]) == (7, 6, 1)
+    issues = api(org.rep).get(f"/api/v1/imports/{job['id']}/issues/?level=error").json()
+    by_row = {i["row"]: i["messages"] for i in issues["results"]}
+    assert set(by_row[2]) == {"name"}
+    assert set(by_row[3]) == {"credit_code"}
+    assert set(by_row[4]) == {"industry", "tier"}
+    assert "No such user" in by_row[5]["owner"][0]
+    assert "may not assign" in by_row[6]["owner"][0]
+    assert set(by_row[7]) == {"email"}
+
+
+def test_duplicates_against_the_database_and_within_the_file(org, api):
+    existing = CustomerFactory(name="中国移动通信集团广东有限公司", owner=org.other_region_rep)
+    coded = CustomerFactory(name="Other", credit_code="91440000719275374D", owner=org.rep)
+    rows = [
+        HEADER,
+        ["（中国移动通信集团广东）股份有限公司", "", "", "", "", "", ""],  # same as existing
+        ["Acme Co., Ltd.", "", "", "", "", "", ""],
+        ["ACME Inc", "", "", "", "", "", ""],  # same as the row before
+        ["New Name Ltd", "91440000719275374D", "", "", "", "", ""],  # credit code taken
+        ["Fresh Ltd", "", "", "", "", "", ""],
+    ]
+    job = start(api(org.rep), csv_bytes(rows)).json()
+    assert (job["rows_duplicate"], job["rows_error"], job["rows_valid"]) == (2, 1, 2)
+    issues = {i.row: i for i in ImportIssue.objects.filter(job_id=job["id"])}
+    assert issues[2].level == "duplicate"
+    assert issues[2].matches == [
+        {"id": existing.pk, "name": existing.name, "owner": org.other_region_rep.username}
+    ]
+    assert issues[4].level == "duplicate" and "row 3" in issues[4].messages["duplicate"][0]
+    assert issues[5].level == "error" and issues[5].matches[0]["id"] == coded.pk
+
+
+def test_commit_all_is_refused_while_rows_have_errors(org, api):
+    job = start(api(org.rep), csv_bytes([HEADER, ["", "", "", "广东", "", "", ""], *good_rows(1)]))
+    job = job.json()
+    refused = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"})
+    assert refused.status_code == 400 and "mode" in refused.json()["fields"]
+    assert Customer.objects.count() == 0
+
+
+def test_commit_valid_skips_errors_and_duplicates(org, api):
+    CustomerFactory(name="Known Ltd", owner=org.rep)
+    rows = [HEADER, ["Known Co., Ltd.", *[""] * 6], ["", "", "", "广东", "", "", ""], *good_rows(2)]
+    rows.append([""] * 7)  # blank rows are not rows
+    job = start(api(org.rep), csv_bytes(rows)).json()
+    done = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "valid"}).json()
+    assert (done["rows_created"], done["rows_skipped"]) == (2, 2)
+    assert Customer.objects.count() == 3
+
+
+def test_commit_all_imports_the_duplicates_the_user_has_seen(org, api):
+    CustomerFactory(name="Known Ltd", owner=org.rep)
+    job = start(api(org.rep), csv_bytes([HEADER, ["Known Co., Ltd.", *[""] * 6]])).json()
+    done = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"}).json()
+    assert done["rows_created"] == 1 and Customer.objects.count() == 2
+
+
+def test_a_row_that_became_invalid_since_the_preview_stops_an_all_import(org, api):
+    rows = [HEADER, ["A Ltd", "91440000719275374D", *[""] * 5], *good_rows(2)]
+    job = start(api(org.rep), csv_bytes(rows)).json()
+    CustomerFactory(name="Meanwhile", credit_code="91440000719275374D", owner=org.rep)
+    done = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"}).json()
+    assert done["status"] == "failed" and "Row 2" in done["message"]
+    assert Customer.objects.count() == 1  # nothing of the file was written
+
+
+def test_a_job_is_committed_once(org, api):
+    job = start(api(org.rep), csv_bytes([HEADER, *good_rows(1)])).json()
+    api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"})
+    again = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"})
+    assert again.status_code == 409
+    assert Customer.objects.count() == 1
+
+
+def test_the_error_report_lists_the_problem_rows_with_their_cells(org, api):
+    rows = [HEADER, ["", "x", *[""] * 5], ['=HYPERLINK("http://evil")', *[""] * 6], *good_rows(1)]
+    job = start(api(org.rep), csv_bytes(rows)).json()
+    assert job["error_report"] == f"/api/v1/imports/{job['id']}/error-report/"
+    report = read_csv(api(org.rep).get(job["error_report"]))
+    assert report[0][:3] == ["Row", "Problem", "Details"]
+    assert [r[0] for r in report[1:]] == ["2"]
+    assert "Name: Required." in report[1][2]
+    assert report[1][4] == "x"
+
+
+def test_owner_and_org_unit_columns_for_a_manager(org, api):
+    rows = [["Name", "Account manager", "Org unit"], ["Kappa Ltd", "teammate", ""]]
+    rows.append(["Lambda Ltd", "", "js-carrier"])  # outside the manager's subtree
+    job = start(api(org.manager), csv_bytes(rows)).json()
+    issues = {i.row: i.messages for i in ImportIssue.objects.filter(job_id=job["id"])}
+    assert list(issues) == [3] and "org_unit" in issues[3]
+    api(org.manager).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "valid"})
+    kappa = Customer.objects.get(name="Kappa Ltd")
+    assert kappa.owner == org.teammate and kappa.org_unit == org.gd_carrier
+
+
+def test_large_files_run_as_background_jobs_with_progress(
+    org, api, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_INLINE_MAX_BYTES = 10
+    settings.IMPORT_INLINE_MAX_ROWS = 1
+    client = api(org.rep)
+    with django_capture_on_commit_callbacks() as callbacks:
+        job = start(client, csv_bytes([HEADER, *good_rows(5)])).json()
+    assert job["status"] == "validating" and len(callbacks) == 1
+    callbacks[0]()  # the Celery job runs (eagerly here)
+    job = client.get(f"/api/v1/imports/{job['id']}/").json()
+    assert job["status"] == "validated" and job["progress"] == 5
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        started = client.post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"}).json()
+    assert started["status"] == "importing" and started["progress"] == 0
+    callbacks[0]()
+    job = client.get(f"/api/v1/imports/{job['id']}/").json()
+    assert job["status"] == "done" and job["rows_created"] == 5 and job["progress"] == 5
+
+
+def test_cancel_drops_an_uncommitted_import(org, api):
+    job = start(api(org.rep), csv_bytes([HEADER, *good_rows(1)])).json()
+    response = api(org.rep).post(f"/api/v1/imports/{job['id']}/cancel/")
+    assert response.json()["status"] == "cancelled"
+    again = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"})
+    assert again.status_code == 409
+    assert Customer.objects.count() == 0
+
+
+def test_imports_follow_the_access_policy(org, api):
+    job = start(api(org.rep), csv_bytes([HEADER, *good_rows(1)])).json()
+    url = f"/api/v1/imports/{job['id']}/"
+    assert api(org.other_team_rep).get(url).status_code == 404
+    assert api(org.other_region_manager).get(f"{url}error-report/").status_code == 404
+    assert api(org.teammate).get(url).status_code == 200  # the team sees it
+    assert api(org.teammate).post(f"{url}commit/", {"mode": "all"}).status_code == 403
+    assert api(org.manager).post(f"{url}commit/", {"mode": "all"}).status_code == 200
+    listed = api(org.other_team_rep).get("/api/v1/imports/").json()["results"]
+    assert listed == []
+
+
+def test_unknown_kind_and_missing_file_are_field_errors(org, api):
+    response = api(org.rep).post("/api/v1/imports/", {"kind": "planets"}, format="multipart")
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"kind", "file"}
+
+
+def test_the_template_lists_the_columns(org, api):
+    response = api(org.rep).get("/api/v1/imports/template/?kind=customers")
+    assert read_csv(response)[0][:2] == ["Name", "Unified social credit code"]
+
+
+def test_a_running_job_is_polled_on_its_page(
+    org, client, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_INLINE_MAX_BYTES = 10
+    client.force_login(org.rep)
+    with django_capture_on_commit_callbacks():  # the Celery job is not run
+        response = client.post(
+            "/imports/new/?kind=customers",
+            {"kind": "customers", "file": upload("c.csv", csv_bytes([HEADER, *good_rows(3)]))},
+        )
+    page = client.get(response["Location"]).content.decode()
+    assert 'hx-trigger="every 1s"' in page and "Checking rows" in page
+    partial = client.get(f"{response['Location']}progress/", HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in partial and "every 1s" in partial.content.decode()

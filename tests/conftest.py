@@ -1,0 +1,107 @@
+"""Shared fixtures: a small sales organisation with a user for every role, and API clients.
+
+company (hq)
+├── south region
+│   └── gd office (代表处)  ── director (sales manager with office authority)
+│       ├── gd-carrier team ── rep (AR), sr, fr, manager, teammate
+│       └── gd-gov team      ── other_team_rep
+└── east region
+    └── js office
+        └── js-carrier team  ── other_region_rep, other_region_manager
+finance sits on the south region; admin on the company.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from ltc.choices import OrgUnitKind, Role
+
+from .factories import OrgUnitFactory, UserFactory
+
+
+@dataclass
+class Org:
+    hq: object
+    south: object
+    gd: object
+    gd_carrier: object
+    gd_gov: object
+    east: object
+    js: object
+    js_carrier: object
+    rep: object
+    teammate: object
+    sr: object
+    fr: object
+    manager: object
+    director: object
+    other_team_rep: object
+    other_region_rep: object
+    other_region_manager: object
+    finance: object
+    admin: object
+
+
+@pytest.fixture
+def org(db) -> Org:
+    hq = OrgUnitFactory(name="HQ", code="hq", kind=OrgUnitKind.COMPANY)
+    south = OrgUnitFactory(name="South", code="south", kind=OrgUnitKind.REGION, parent=hq)
+    gd = OrgUnitFactory(name="Guangdong office", code="gd", kind=OrgUnitKind.OFFICE, parent=south)
+    gd_carrier = OrgUnitFactory(name="GD carrier team", code="gd-carrier", parent=gd)
+    gd_gov = OrgUnitFactory(name="GD government team", code="gd-gov", parent=gd)
+    east = OrgUnitFactory(name="East", code="east", kind=OrgUnitKind.REGION, parent=hq)
+    js = OrgUnitFactory(name="Jiangsu office", code="js", kind=OrgUnitKind.OFFICE, parent=east)
+    js_carrier = OrgUnitFactory(name="JS carrier team", code="js-carrier", parent=js)
+    return Org(
+        hq=hq,
+        south=south,
+        gd=gd,
+        gd_carrier=gd_carrier,
+        gd_gov=gd_gov,
+        east=east,
+        js=js,
+        js_carrier=js_carrier,
+        rep=UserFactory(username="rep", role=Role.SALES_REP, org_unit=gd_carrier),
+        teammate=UserFactory(username="teammate", role=Role.SALES_REP, org_unit=gd_carrier),
+        sr=UserFactory(username="sr", role=Role.SOLUTION_MANAGER, org_unit=gd_carrier),
+        fr=UserFactory(username="fr", role=Role.FULFILLMENT_MANAGER, org_unit=gd_carrier),
+        manager=UserFactory(username="manager", role=Role.SALES_MANAGER, org_unit=gd_carrier),
+        director=UserFactory(username="director", role=Role.SALES_MANAGER, org_unit=gd),
+        other_team_rep=UserFactory(username="gov_rep", role=Role.SALES_REP, org_unit=gd_gov),
+        other_region_rep=UserFactory(username="js_rep", role=Role.SALES_REP, org_unit=js_carrier),
+        other_region_manager=UserFactory(
+            username="js_manager", role=Role.SALES_MANAGER, org_unit=js_carrier
+        ),
+        finance=UserFactory(username="finance", role=Role.FINANCE, org_unit=south),
+        admin=UserFactory(
+            username="admin", role=Role.ADMIN, org_unit=hq, is_staff=True, is_superuser=True
+        ),
+    )
+
+
+@pytest.fixture
+def api():
+    """`api(user)` gives an API client signed in as `user` (or anonymous with None)."""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def browser_client(client):
+    """`browser_client(user)`: Django's test client logged in as `user` (pages, sessions)."""
+
+    def make(user):
+        client.force_login(user)
+        return client
+
+    return make
