@@ -49,6 +49,7 @@ from opportunities.choices import CLOSED_STAGES, OPEN_STAGES, Stage
 from opportunities.models import Opportunity
 from receivables.choices import OPEN_MILESTONE_STATES
 from receivables.models import PaymentMilestone
+from receivables.selectors.money import OUTSTANDING
 
 from . import metrics
 from .choices import ActionStatus, Metric
@@ -405,7 +406,7 @@ def collections(user: User, f: Filters) -> dict:
         milestones = milestones.filter(contract__org_unit__path__startswith=f.unit.path)
     if line:
         milestones = milestones.filter(contract__opportunity__product_line=line)
-    outstanding = F("amount") - F("paid_amount") - F("written_off_amount")
+    outstanding = OUTSTANDING
     buckets = {}
     for name, low, high in AGEING_BUCKETS:
         if low is None:

@@ -62,3 +62,41 @@ def test_a_lead_linked_at_capture_converts_onto_the_registered_customer(org, api
         "/api/v1/opportunities/from-lead/", {"lead": created["id"]}, format="json"
     )
     assert converted.json()["customer"] == customer.pk  # no duplicate customer
+
+
+def test_conversion_refuses_a_likely_duplicate_customer_until_told_otherwise(org, api):
+    """A customer registered after the lead arrived is named; nothing is half-converted."""
+    from accounts.models import Contact, Customer
+    from opportunities.models import Opportunity
+    from tests.factories import CustomerFactory
+
+    lead = LeadFactory(
+        owner=org.rep,
+        company_name="Zhanjiang Steel Co., Ltd.",
+        contact_name="Ms. Huang",
+        contact_phone="+86 759 1234 5678",
+        need_confirmed=True,
+        budget_confirmed=True,
+    )
+    Lead.objects.filter(pk=lead.pk).update(state="verified")
+    CustomerFactory(name="ZHANJIANG STEEL CO LTD", owner=org.rep)
+    client = api(org.rep)
+
+    refused = client.post("/api/v1/opportunities/from-lead/", {"lead": lead.pk}, format="json")
+    assert refused.status_code == 400, refused.json()
+    assert refused.json()["code"] == "duplicate_customer"
+    assert "ZHANJIANG STEEL CO LTD" in refused.json()["message"]
+    assert not Opportunity.objects.exists()
+    assert Lead.objects.get(pk=lead.pk).state == "verified"
+
+    customers_before = Customer.objects.count()
+    converted = client.post(
+        "/api/v1/opportunities/from-lead/",
+        {"lead": lead.pk, "allow_duplicate_customer": True},
+        format="json",
+    )
+    assert converted.status_code == 201, converted.json()
+    assert Customer.objects.count() == customers_before + 1
+    contact = Contact.objects.get(customer_id=converted.json()["customer"])
+    assert (contact.name, contact.phone) == ("Ms. Huang", "+86 759 1234 5678")
+    assert Lead.objects.get(pk=lead.pk).contact_id == contact.pk
