@@ -430,3 +430,28 @@ def test_list_endpoints_run_a_bounded_number_of_queries(
     with django_assert_max_num_queries(14):
         response = api(org.manager).get(url)
     assert response.status_code == 200 and len(response.json()["results"]) >= 1
+
+
+def funnel_count(client, **params):
+    response = client.get("/api/v1/dashboards/funnel/", params)
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    return sum(s["count"] for s in data["stages"]), data["filters"]
+
+
+def test_funnel_filters_by_quarter_month_product_line_and_a_unit_below(org, api, book, year):
+    Opportunity.objects.filter(pk=book["a"].pk).update(product_line="optical")
+    manager = api(org.manager)
+    assert funnel_count(manager, year=year)[0] == 5
+    # Created in Q1: a (10 Jan) and b (5 Mar); in March: b alone.
+    count, filters = funnel_count(manager, year=year, quarter=1)
+    assert count == 2
+    assert (filters["date_from"], filters["date_to"]) == (f"{year}-01-01", f"{year}-03-31")
+    assert funnel_count(manager, year=year, month=3)[0] == 1
+    assert funnel_count(manager, year=year, product_line="optical")[0] == 1
+    # The office director may narrow to a team below the office; the result is that team's.
+    director = api(org.director)
+    assert funnel_count(director, year=year)[0] == 5
+    count, filters = funnel_count(director, year=year, org_unit=org.gd_carrier.pk)
+    assert count == 5 and filters["org_unit"] == org.gd_carrier.pk
+    assert manager.get("/api/v1/dashboards/funnel/", {"quarter": 5}).status_code == 400
