@@ -1,7 +1,9 @@
-"""What the parties app adds to the core: words for its audit actions on every timeline."""
+"""What the parties app adds to the core: words for its audit actions on every timeline, and
+the follow-ups due on home."""
 
 from django.utils.translation import gettext_lazy as _
 
+from ltc import hooks
 from ltc.audit import ACTION_LABELS
 
 ACTION_LABELS.update(
@@ -13,4 +15,34 @@ ACTION_LABELS.update(
         "import.done": _("Import finished"),
         "import.cancelled": _("Import cancelled"),
     }
+)
+
+
+def _follow_ups(user):
+    """Home: the next steps the user agreed with customers that are due within three days or
+    late, oldest first (the user's own; a manager sees their own too, not the team's)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .selectors import activity_list
+
+    if user.is_finance:
+        return None
+    today = timezone.localdate()
+    due = list(
+        activity_list(user=user)
+        .filter(
+            owner=user,
+            next_step_done_at__isnull=True,
+            next_step_date__lte=today + dt.timedelta(days=3),
+        )
+        .prefetch_related("subject")
+        .order_by("next_step_date", "id")[:10]
+    )
+    return {"section": "tasks", "follow_ups": due, "today": today}
+
+
+hooks.register_panel(
+    "home", hooks.Panel(order=5, template="accounts/home_panel.html", context=_follow_ups)
 )

@@ -30,7 +30,13 @@ class RecordForm(forms.ModelForm):
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker. Its value is always ISO (yyyy-mm-dd), whatever the language:
+    a localised value (2026/11/23 in Chinese) would leave the picker empty."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
 
 
 class GateAssessForm(UserForm):

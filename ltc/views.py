@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import gates, hooks, policy
-from .choices import GateState, TriangleRole
+from .choices import GateState, Role, TriangleRole
 from .errors import ApplicationError
 from .forms import GateAssessForm, GateDecideForm
 from .models import GateReview, Notification
@@ -23,13 +23,29 @@ from .web import apply_error
 
 @login_required
 def home(request):
-    """The landing page: each app's panels for this user's role (tasks, funnel, collections)."""
+    """The landing page for the user's role. Each app contributes panels; a panel whose context
+    says `section: "tasks"` joins the user's tasks at the top. A rep lands on their tasks
+    (follow-ups, gate reviews waiting for them, milestones to chase) then their pipeline; a
+    manager on the approvals (gates to decide, special prices) and the funnel; finance on the
+    collections board."""
+    user = request.user
+    panels = hooks.panels_for("home", user)
+    takes_part_in_gates = user.is_superuser or user.role != Role.FINANCE
     return render(
         request,
         "ltc/home.html",
         {
-            "panels": hooks.panels_for("home", request.user),
-            "waiting_reviews": gates.reviews_waiting_for(request.user)[:10],
+            "tasks": [p for p in panels if p.get("section") == "tasks"],
+            "panels": [p for p in panels if p.get("section") != "tasks"],
+            "approvals": (
+                hooks.panels_for("approvals", user) if user.is_manager or user.is_superuser else []
+            ),
+            "takes_part_in_gates": takes_part_in_gates,
+            "waiting_reviews": (
+                gates.reviews_waiting_for(user).select_related("authority_unit")[:10]
+                if takes_part_in_gates
+                else []
+            ),
         },
     )
 

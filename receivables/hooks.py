@@ -10,19 +10,24 @@
   collections on home.
 """
 
+import datetime as dt
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ltc import hooks, policy
 from ltc.audit import ACTION_LABELS
 from ltc.choices import Role
 
-from .choices import DELIVERY_TRIGGERS, ReceiptState
+from .choices import DELIVERY_TRIGGERS, OPEN_MILESTONE_STATES, ReceiptState
 from .models import PaymentMilestone, Receipt
 from .selectors import (
     close_blockers,
     collection_summary,
     contract_collection,
     contract_facts,
+    milestone_list,
+    my_milestones,
 )
 from .services import apply_known_triggers, milestones_fall_due, payment_plan_replan
 
@@ -68,10 +73,26 @@ def _customer_panel(customer, user) -> dict | None:
 
 
 def _home_panel(user) -> dict | None:
+    """Home: finance and managers see the collections board's most urgent milestones (late or
+    due within a week); a rep the milestones they chase that are late or due within two weeks."""
+    today = timezone.localdate()
     if user.role in (Role.FINANCE, Role.SALES_MANAGER, Role.ADMIN) or user.is_superuser:
-        return {"summary": collection_summary(user=user), "mine": False}
+        urgent = milestone_list(user=user).filter(
+            state__in=OPEN_MILESTONE_STATES, due_date__lte=today + dt.timedelta(days=7)
+        )
+        return {
+            "summary": collection_summary(user=user),
+            "mine": False,
+            "rows": list(urgent.order_by("due_date", "id")[:10]),
+        }
     if user.role == Role.SALES_REP:
-        return {"summary": collection_summary(user=user, owner=user), "mine": True}
+        chase = my_milestones(user=user).filter(due_date__lte=today + dt.timedelta(days=14))
+        return {
+            "section": "tasks",
+            "summary": collection_summary(user=user, owner=user),
+            "mine": True,
+            "rows": list(chase.order_by("due_date", "id")[:10]),
+        }
     return None
 
 

@@ -120,3 +120,17 @@ def test_an_edit_page_saves_and_audits_the_change(client, org):
     assert customer.name == "New Name Ltd"
     event = AuditEvent.objects.filter(action="updated", target_id=customer.pk).latest("at")
     assert event.changes["name"] == ["Old Name Ltd", "New Name Ltd"]
+
+
+def test_date_pickers_hold_an_iso_date_in_every_language(client, org):
+    """A localised value (2026/11/23 in Chinese) would leave the browser's date picker empty."""
+    from django.utils import timezone, translation
+
+    org.finance.language = "zh-hans"
+    org.finance.save(update_fields=["language"])
+    client.force_login(org.finance)
+    try:
+        page = client.get("/collections/receipts/new/").content.decode()
+    finally:
+        translation.activate("en")  # the middleware leaves this thread speaking Chinese
+    assert f'type="date" name="received_on" value="{timezone.localdate().isoformat()}"' in page

@@ -1,0 +1,89 @@
+"""Real-browser fixtures: Debian's headless Chromium driven by Playwright against the live
+server. Skipped (not failed) only where Chromium or Playwright is absent; CI installs both."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "e2e"
+LAPTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+LANGUAGES = ["en", "zh-hans"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("Debian's chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_as(browser, live_server, transactional_db):
+    """`open_as(user, language=None, viewport=LAPTOP)`: a browser page signed in as `user`
+    (a real session cookie), speaking `language` when given (stored on the user, as the switch
+    does)."""
+    contexts = []
+
+    def make(user, language: str | None = None, viewport: dict | None = None):
+        if language is not None and user.language != language:
+            user.language = language
+            user.save(update_fields=["language"])
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(
+            base_url=live_server.url, viewport=viewport or LAPTOP, locale="en-US"
+        )
+        context.set_default_timeout(10_000)
+        context.add_cookies(
+            [
+                {
+                    "name": name,
+                    "value": morsel.value,
+                    "url": live_server.url,
+                }
+                for name, morsel in client.cookies.items()
+            ]
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot(request):
+    """`screenshot(page, step)`: save a full-page PNG under tests/artifacts/e2e/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    test_name = request.node.name.replace("[", "-").replace("]", "").replace("/", "-")
+
+    def shoot(page, step: str) -> Path:
+        path = ARTIFACTS / f"{test_name}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return shoot
