@@ -1,0 +1,72 @@
+"""API keys for systems, idempotent POSTs and webhook subscriptions with their delivery log."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .scopes import ALL_SCOPES
+
+RATE_PATTERN = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def validate_rate(value: str) -> None:
+    if not RATE_PATTERN.match(value or ""):
+        raise ValidationError(_("Write a rate like 600/minute, 10/second or 10000/day."))
+
+
+def validate_scopes(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise ValidationError(_('Scopes are a list like ["leads:read"].'))
+    unknown = sorted(set(value) - set(ALL_SCOPES))
+    if unknown:
+        raise ValidationError(_("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(unknown)})
+
+
+class ApiKey(models.Model):
+    """A system's credential (ERP, BI, chat bot). It acts as its service `user`, so the
+    access policy still decides which rows it sees; its scopes decide which areas it may read
+    or write. Only a hash of the secret is stored; the secret is shown once, at creation."""
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(_("secret hash"), max_length=64, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acts as"),
+        on_delete=models.PROTECT,
+        related_name="api_keys",
+        help_text=_("The service user whose access the key has."),
+    )
+    scopes = models.JSONField(_("scopes"), default=list, validators=[validate_scopes])
+    rate_limit = models.CharField(
+        _("rate limit"), max_length=20, default="600/minute", validators=[validate_rate]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
