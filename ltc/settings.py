@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ltc.middleware.RequestContextMiddleware",
+    "integrations.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "ltc.urls"
@@ -174,6 +175,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "keyaccounts-open-renewals": {
         "task": "keyaccounts.tasks.open_renewal_opportunities",
         "schedule": 24 * 60 * 60,
+    },
+    "integrations-purge-idempotency-keys": {
+        "task": "integrations.tasks.purge_idempotency_records",
+        "schedule": 60 * 60,
     },
     # Collections: fixed-date milestones fall due and payment reminders go out, daily at 07:00.
     "receivables-daily-scan": {
@@ -334,6 +339,10 @@ SPECTACULAR_SETTINGS = {
         "AgeingGroupEnum": "receivables.choices.AgeingGroup",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.api.schema.document_idempotency_key",
+    ],
 }
 
 LOGGING = {
