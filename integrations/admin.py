@@ -2,7 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from .keys import api_key_issue, api_key_revoke
-from .models import ApiKey
+from .models import ApiKey, WebhookDelivery, WebhookSubscription
+from .webhooks import delivery_replay, subscription_create, subscription_update
 
 
 @admin.register(ApiKey)
@@ -41,3 +42,39 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke_keys(self, request, queryset):
         for key in queryset.filter(revoked_at__isnull=True):
             api_key_revoke(key=key, by=request.user)
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "user", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "url"]
+    readonly_fields = ["secret", "created_at"]
+    autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {f: form.cleaned_data[f] for f in form.changed_data if f in form.cleaned_data}
+            subscription_update(subscription=obj, data=data, by=request.user)
+        else:
+            created = subscription_create(
+                name=obj.name, url=obj.url, events=obj.events, user=obj.user, by=request.user
+            )
+            obj.pk, obj.secret = created.pk, created.secret
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["id", "event", "subscription", "state", "attempts", "last_status", "created_at"]
+    list_filter = ["state", "event__name"]
+    list_select_related = ["event", "subscription"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    actions = ["replay"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Replay the selected deliveries"))
+    def replay(self, request, queryset):
+        for delivery in queryset:
+            delivery_replay(delivery=delivery, by=request.user)

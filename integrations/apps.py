@@ -14,4 +14,7 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import listeners
         from .api import schema  # noqa: F401  (registers the OpenAPI auth scheme)
+
+        listeners.register()

@@ -98,3 +98,103 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class WebhookSubscription(models.Model):
+    """A system's endpoint told about business events. It receives an event only if its
+    `user` may see the record the event is about (the access policy), so a subscription can
+    never leak what its owner could not read through the API."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=64, editable=False)
+    events = models.JSONField(_("events"), default=list)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acts as"),
+        on_delete=models.PROTECT,
+        related_name="webhook_subscriptions",
+        help_text=_("Events are sent only for records this user may see."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookEvent(models.Model):
+    """One business event as published to webhooks: its name and its JSON payload.
+    `dedupe_key` makes an event found by a periodic scan (milestone.due) publish once."""
+
+    name = models.CharField(_("event"), max_length=50, db_index=True)
+    payload = models.JSONField(_("payload"))
+    dedupe_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(models.Model):
+    """Sending one event to one subscription: its attempts, their outcome, and replays."""
+
+    event = models.ForeignKey(
+        WebhookEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        verbose_name=_("subscription"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    replay_of = models.ForeignKey(
+        "self",
+        verbose_name=_("replay of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replays",
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_status = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    #: One entry per attempt: {"at", "status", "error", "retry_in"}.
+    log = models.JSONField(_("attempt log"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["subscription", "state"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "subscription"],
+                condition=models.Q(replay_of__isnull=True),
+                name="webhook_delivery_once_per_subscription",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription}"

@@ -180,6 +180,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "integrations.tasks.purge_idempotency_records",
         "schedule": 60 * 60,
     },
+    "integrations-publish-milestone-events": {
+        "task": "integrations.tasks.publish_milestone_events",
+        "schedule": 15 * 60,
+    },
     # Collections: fixed-date milestones fall due and payment reminders go out, daily at 07:00.
     "receivables-daily-scan": {
         "task": "receivables.tasks.scan_payment_milestones",

@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from ..models import ApiKey, validate_rate
+from ..models import ApiKey, WebhookDelivery, WebhookSubscription, validate_rate
 from ..scopes import ALL_SCOPES
+from ..webhooks import EVENTS as WEBHOOK_EVENTS
 
 
 class ApiKeySerializer(serializers.ModelSerializer):
@@ -43,3 +44,42 @@ class IssuedApiKeySerializer(ApiKeySerializer):
 
     class Meta(ApiKeySerializer.Meta):
         fields = [*ApiKeySerializer.Meta.fields, "token"]
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    """A subscription; its signing secret is shown to the administrators who manage it."""
+
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True)
+    )
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(WEBHOOK_EVENTS)), allow_empty=False
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "name", "url", "events", "user", "is_active", "secret", "created_at"]
+        read_only_fields = ["secret", "created_at"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    event = serializers.CharField(source="event.name", read_only=True)
+    payload = serializers.JSONField(source="event.payload", read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event",
+            "subscription",
+            "replay_of",
+            "state",
+            "attempts",
+            "last_status",
+            "last_error",
+            "log",
+            "payload",
+            "created_at",
+            "delivered_at",
+        ]
+        read_only_fields = fields

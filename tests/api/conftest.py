@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from integrations.keys import api_key_issue
+from tests.receivables.conftest import make_contract  # noqa: F401 (a fixture, shared)
 
 
 @pytest.fixture
