@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import policy
+from . import hooks, policy
 from .audit import audit_record
 from .choices import Decision, GateKind, GateState, RiskLevel, Role, TriangleRole
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -521,6 +521,7 @@ def gate_decide(*, review: GateReview, by, decision: str, comment: str = "") -> 
             changes={"gate": locked.kind, "decision": decision, "escalated": locked.escalated},
         )
         subject_adapter(subject).on_decided(locked, subject, by)
+        hooks.emit("gate.decided", review=locked, subject=subject, decision=decision, by=by)
         title = _("%(review)s: %(decision)s") % {
             "review": locked,
             "decision": Decision(decision).label,

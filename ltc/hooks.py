@@ -71,6 +71,8 @@ EVENTS = {
     "customer.changed": "customer, fields, by",
     # activity: accounts.Activity, on any subject (lead, opportunity, contract, customer).
     "activity.logged": "activity, by",
+    # review: ltc.models.GateReview, decided; subject: the gated record; decision: go/stop/hold.
+    "gate.decided": "review, subject, decision, by",
     "lead.converted": "lead, opportunity, by",
     "opportunity.stage_changed": "opportunity, from_state, to_state, by",
     "opportunity.won": "opportunity, review, by",

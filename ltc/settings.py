@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "contracts.apps.ContractsConfig",
     "receivables.apps.ReceivablesConfig",
     "keyaccounts.apps.KeyAccountsConfig",
+    # Integrations (API keys, idempotency, webhooks) listen to every stage; none imports it.
+    "integrations.apps.IntegrationsConfig",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ltc.middleware.RequestContextMiddleware",
+    "integrations.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "ltc.urls"
@@ -173,6 +176,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "keyaccounts.tasks.open_renewal_opportunities",
         "schedule": 24 * 60 * 60,
     },
+    "integrations-purge-idempotency-keys": {
+        "task": "integrations.tasks.purge_idempotency_records",
+        "schedule": 60 * 60,
+    },
+    "integrations-publish-milestone-events": {
+        "task": "integrations.tasks.publish_milestone_events",
+        "schedule": 15 * 60,
+    },
     # Collections: fixed-date milestones fall due and payment reminders go out, daily at 07:00.
     "receivables-daily-scan": {
         "task": "receivables.tasks.scan_payment_milestones",
@@ -260,8 +271,11 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated request gets 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        "integrations.api.auth.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Only requests made with an API key are throttled, each at its key's own rate.
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.api.auth.ApiKeyRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "ltc.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
@@ -329,6 +343,10 @@ SPECTACULAR_SETTINGS = {
         "AgeingGroupEnum": "receivables.choices.AgeingGroup",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.api.schema.document_idempotency_key",
+    ],
 }
 
 LOGGING = {

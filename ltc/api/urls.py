@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("contracts.api.urls")),
     path("", include("receivables.api.urls")),
     path("", include("keyaccounts.api.urls")),
+    path("", include("integrations.api.urls")),
 ]
