@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # The value stream, bottom to top: each app may import only those above it in this list.
     "ltc.apps.LtcConfig",
     "accounts.apps.AccountsConfig",
@@ -77,12 +80,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.TwoFactorMiddleware",
     "ltc.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ltc.middleware.RequestContextMiddleware",
     "integrations.idempotency.IdempotencyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ltc.urls"
@@ -196,6 +203,23 @@ RECEIVABLES_REMINDER_DAYS_BEFORE = [
 ]
 
 # --- Auth ------------------------------------------------------------------------------------
+# django-axes first: it refuses a locked-out username/IP before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_LOCKOUT_HOURS", "0.25"))  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None
+AXES_VERBOSE = False
+# Two-factor (TOTP): administrators and finance who have a confirmed device must enter a code
+# after their password; REQUIRE_TWO_FACTOR=1 makes them enrol one before they can go on.
+TWO_FACTOR_ROLES = ["admin", "finance"]
+REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", False)
+OTP_TOTP_ISSUER = "LTC CRM"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

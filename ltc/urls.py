@@ -4,7 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.decorators.http import require_POST
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+
+from accounts import two_factor
+from accounts.api.auth import ObtainTokenView
 
 from . import saved_views, views
 
@@ -13,6 +15,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", two_factor.verify, name="two-factor-verify"),
+    path("two-factor/setup/", two_factor.setup, name="two-factor-setup"),
     path("language/", views.set_language, name="set-language"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
@@ -37,7 +41,7 @@ urlpatterns = [
     path("key-accounts/", include("keyaccounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ltc.api.urls")),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

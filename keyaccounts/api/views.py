@@ -334,10 +334,11 @@ class PlanActionViewSet(ScopedViewSetMixin, TimelineMixin, viewsets.ModelViewSet
     @action(detail=True, methods=["post"], filter_backends=[])
     def status(self, request, pk=None):
         """Mark the action done, cancelled or open again (its owner or the plan's team)."""
+        plan_action = self.get_object()  # first: a record one may not see is a 404
         data = s.PlanActionStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         action_ = services.plan_action_set_status(
-            action=self.get_object(), by=request.user, status=data.validated_data["status"]
+            action=plan_action, by=request.user, status=data.validated_data["status"]
         )
         return Response(self.get_serializer(action_).data)
 

@@ -158,7 +158,6 @@ def bid_section_update(*, section: BidSection, by: User, data: dict[str, Any]) -
     """Update a section: its owner may change the status and notes; whoever may change the
     opportunity may also reassign it or move its due date."""
     bid = section.bid
-    _check_preparing(bid)
     data = {k: v for k, v in data.items() if k in ("owner", "status", "notes", "due_at")}
     may_change = policy.can(by, bid, "change")
     if not may_change:
@@ -166,6 +165,7 @@ def bid_section_update(*, section: BidSection, by: User, data: dict[str, Any]) -
             raise Forbidden(_("Only the section's owner or the team may update it."))
         if {"owner", "due_at"} & set(data):
             raise Forbidden(_("Only the team may reassign a section or move its due date."))
+    _check_preparing(bid)  # after the access check: who may not change it learns nothing more
     if "owner" in data and not _may_own(data["owner"], bid.opportunity):
         raise ValidationFailed(
             _("Add them to the opportunity's team first."),

@@ -1,0 +1,455 @@
+"""The access matrix: every API resource × action × role, checked against ltc/policy.py.
+
+The resources are read from the URL configuration, so a new viewset is covered the moment it
+is routed, or fails `test_every_resource_is_in_the_matrix` until someone says how it is
+scoped. The data is the demo company (`seed_demo`, built once for the module) plus a second
+rep on the owner's team. For each role the policy's own `restrict()` is the oracle:
+
+- list, search, filters and exports show exactly the rows the user may view;
+- a record one may not view is a 404 on every detail route (read, update, transition, timeline,
+  custom actions), so guessing ids discloses nothing;
+- a record one may view but not change is a 403 on update and transition;
+- a related-id field treats a record one may not view exactly like one that does not exist;
+- a gate is decided only by a user the gate engine names (with the authority), never 404/403
+  confusion;
+- a record page (`get_absolute_url`) is a 404 for anyone who may not view the record.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework import relations
+from rest_framework.test import APIClient
+
+from accounts.models import OrgUnit, User
+from ltc import gates, policy
+from ltc.api.mixins import ScopedViewSetMixin
+from ltc.choices import Role
+
+#: The roles of the issue, by the demo user that plays each one.
+ROLES = {
+    "owner": "ar.chen",  # AR of most demo records, Guangdong carrier team
+    "same_team_rep": "ar.mate",  # created below, same team as ar.chen
+    "other_team_rep": "ar.he",  # Guangdong government team
+    "other_region_manager": "mgr.wu",  # Jiangsu carrier team
+    "office_manager": "dir.liu",  # Guangdong representative office
+    "finance": "fin.sun",  # South region
+    "admin": "admin",
+}
+
+#: Viewsets that are not row-scoped by the policy, and the rule each follows instead (each
+#: rule has its own test below). A new unscoped viewset fails the matrix until listed here.
+UNSCOPED = {
+    "NotificationViewSet": "own",  # the user's own notifications only
+    "SavedViewViewSet": "own",  # the user's own and shared saved views
+    "AuthorityRuleViewSet": "reference",  # read by all in their chain, written by admins
+    "OrgUnitViewSet": "reference",
+    "UserViewSet": "reference",
+    "CompetitorViewSet": "catalogue",  # the shared competitor list: any seller adds to it
+    "ProductViewSet": "reference",
+    "PricingRuleViewSet": "reference",
+    "StageProbabilityViewSet": "reference",
+    "LeadCaptureSourceViewSet": "reference",
+    "PaymentPlanViewSet": "report",  # per contract; scoped through the contract
+    "ReceivablesReportViewSet": "report",  # aggregates over restrict()ed milestones
+}
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern
+
+
+@dataclass
+class Resource:
+    """One routed viewset: its class, its list route name and its routes by action."""
+
+    viewset: type
+    basename: str
+    routes: dict  # action name -> (http method, url name)
+
+    @property
+    def name(self) -> str:
+        return self.viewset.__name__
+
+    @property
+    def model(self):
+        return self.viewset.queryset.model
+
+    def has(self, action: str) -> bool:
+        return action in self.routes
+
+
+def api_resources() -> dict[str, Resource]:
+    """Every viewset under /api/v1/, keyed by class name."""
+    found: dict[str, Resource] = {}
+    for route, pattern in _walk(get_resolver().url_patterns):
+        cls = getattr(pattern.callback, "cls", None)
+        actions = getattr(pattern.callback, "actions", None)
+        if not route.startswith("api/v1/") or cls is None or actions is None:
+            continue
+        basename = pattern.name.rsplit("-", 1)[0]
+        resource = found.setdefault(cls.__name__, Resource(cls, basename, {}))
+        for method, action in actions.items():
+            resource.routes[action] = (method, pattern.name, "<pk>" in route)
+    return found
+
+
+RESOURCES = api_resources()
+SCOPED = sorted(n for n, r in RESOURCES.items() if issubclass(r.viewset, ScopedViewSetMixin))
+
+
+def test_every_resource_is_in_the_matrix():
+    """A routed viewset is either policy-scoped (and so in the matrix) or declares its rule."""
+    unknown = set(RESOURCES) - set(SCOPED) - set(UNSCOPED)
+    assert not unknown, f"add these to the access matrix: {sorted(unknown)}"
+    assert set(UNSCOPED) <= set(RESOURCES), "stale UNSCOPED entries"
+    for name in SCOPED:
+        assert getattr(RESOURCES[name].model, "access", None) is not None, name
+
+
+# --- the world: the demo company, seeded once for the module ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", password="matrix-pass-123", stdout=io.StringIO())
+        chen = User.objects.get(username="ar.chen")
+        User.objects.create_user(
+            username="ar.mate", password="x", role=Role.SALES_REP, org_unit=chen.org_unit
+        )
+        yield {role: User.objects.get(username=name) for role, name in ROLES.items()}
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def users(world, db):
+    return world
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def ids_of(model, user, action) -> set:
+    return set(
+        policy.restrict(model._default_manager.all(), user, action).values_list("pk", flat=True)
+    )
+
+
+def sample(resource: Resource, user) -> dict[str, int | None]:
+    """One row of each kind for this user: changeable, view-only, invisible."""
+    model = resource.model
+    all_ids = set(model._default_manager.values_list("pk", flat=True))
+    view, change = ids_of(model, user, "view"), ids_of(model, user, "change")
+    pick = lambda ids: min(ids) if ids else None  # noqa: E731
+    return {
+        "change": pick(change),
+        "view_only": pick(view - change),
+        "invisible": pick(all_ids - view),
+    }
+
+
+def listed_ids(client, url) -> set:
+    seen, pages = set(), 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.content[:300])
+        data = response.json()
+        rows = data["results"] if isinstance(data, dict) and "results" in data else data
+        seen |= {row["id"] for row in rows}
+        url = data.get("next") if isinstance(data, dict) else None
+        pages += 1
+        assert pages < 100
+    return seen
+
+
+MATRIX = [(name, role) for name in SCOPED for role in ROLES]
+
+
+@pytest.mark.parametrize(("resource_name", "role"), MATRIX)
+def test_list_shows_exactly_what_the_policy_lets_the_user_view(users, resource_name, role):
+    resource = RESOURCES[resource_name]
+    if not resource.has("list"):
+        pytest.skip("no list route")
+    user = users[role]
+    client = client_for(user)
+    url = reverse(f"{resource.basename}-list") + "?page_size=200"
+    listed = listed_ids(client, url)
+    visible = ids_of(resource.model, user, "view")
+    assert listed <= visible, f"leaked: {sorted(listed - visible)}"
+    assert listed == visible, f"visible but not listed: {sorted(visible - listed)}"
+    hidden = set(resource.model._default_manager.values_list("pk", flat=True)) - visible
+    if hidden:
+        # Searching or filtering by a hidden row's words or id does not reveal it.
+        obj = resource.model._default_manager.get(pk=min(hidden))
+        word = str(obj).split()[0] if str(obj).split() else "x"
+        for query in (f"search={word}", f"id={obj.pk}", f"pk={obj.pk}"):
+            found = listed_ids(client, f"{reverse(f'{resource.basename}-list')}?{query}")
+            assert found <= visible, (query, sorted(found - visible))
+
+
+@pytest.mark.parametrize(("resource_name", "role"), MATRIX)
+def test_detail_routes_are_404_for_what_the_user_may_not_view(users, resource_name, role):
+    resource = RESOURCES[resource_name]
+    user = users[role]
+    client = client_for(user)
+    rows = sample(resource, user)
+    for action, (method, url_name, detail) in sorted(resource.routes.items()):
+        if not detail or method not in resource.viewset.http_method_names:
+            continue
+        for kind, pk in rows.items():
+            if pk is None or (kind != "invisible" and method not in ("get", "head")):
+                continue
+            url = reverse(url_name, kwargs=_detail_kwargs(url_name, pk))
+            response = getattr(client, method)(url, {}, format="json")
+            if kind == "invisible":
+                assert response.status_code == 404, (action, method, url, response.status_code)
+            elif action in ("retrieve", "timeline"):
+                assert response.status_code == 200, (action, url, response.status_code)
+
+
+def _detail_kwargs(url_name: str, pk: int) -> dict:
+    kwargs = {"pk": pk}
+    if url_name.endswith("-transitions"):
+        kwargs["name"] = "no_such_transition"
+    return kwargs
+
+
+@pytest.mark.parametrize(("resource_name", "role"), MATRIX)
+def test_update_and_transition_follow_view_and_change(users, resource_name, role):
+    resource = RESOURCES[resource_name]
+    user = users[role]
+    client = client_for(user)
+    rows = sample(resource, user)
+    checks = []
+    if resource.has("partial_update"):
+        checks.append(("patch", f"{resource.basename}-detail", {}, {}))
+    if resource.has("transitions"):
+        name = next(iter(sorted(_transition_names(resource.model))), "x")
+        # An over-long reason is a 400 only after access was checked.
+        checks.append(
+            ("post", f"{resource.basename}-transitions", {"name": name}, {"reason": "x" * 2001})
+        )
+    for method, url_name, extra, body in checks:
+        for kind, pk in rows.items():
+            if pk is None:
+                continue
+            url = reverse(url_name, kwargs={"pk": pk, **extra})
+            status = getattr(client, method)(url, body, format="json").status_code
+            expected = {"invisible": {404}, "view_only": {403}}.get(kind)
+            if expected:
+                assert status in expected, (kind, method, url, status)
+            else:
+                assert status not in (403, 404) and status < 500, (kind, method, url, status)
+
+
+def _transition_names(model) -> list[str]:
+    from ltc import fsm
+
+    try:
+        return list(fsm.transitions_of(model))
+    except Exception:
+        return []
+
+
+@pytest.mark.parametrize(("resource_name", "role"), MATRIX)
+def test_related_ids_one_may_not_view_are_as_unknown_as_missing_ones(users, resource_name, role):
+    resource = RESOURCES[resource_name]
+    if not resource.has("create") or role == "admin":
+        pytest.skip("no create route, or the admin views everything")
+    user = users[role]
+    client = client_for(user)
+    view = resource.viewset(request=None, format_kwarg=None, action="create", kwargs={})
+    serializer_class = view.get_serializer_class()
+    fields = serializer_class().fields
+    url = reverse(f"{resource.basename}-list")
+    for name, field in fields.items():
+        if field.read_only or not isinstance(field, relations.PrimaryKeyRelatedField):
+            continue
+        related = getattr(field.queryset, "model", None)
+        if related is None or getattr(related, "access", None) is None:
+            continue
+        hidden = set(related._default_manager.values_list("pk", flat=True)) - ids_of(
+            related, user, "view"
+        )
+        if not hidden:
+            continue
+        pk = min(hidden)
+        response = client.post(url, {name: pk}, format="json")
+        assert response.status_code == 400, (name, pk, response.status_code)
+        missing = client.post(url, {name: 10**9}, format="json").json()["fields"].get(name)
+        got = response.json()["fields"].get(name)
+        assert got, f"{resource_name}.{name} accepted a record the user may not view"
+        assert str(got).replace(str(pk), "N") == str(missing).replace(str(10**9), "N")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_exports_contain_exactly_the_rows_the_user_may_view(users, role):
+    user = users[role]
+    client = client_for(user)
+    checked = 0
+    for name in SCOPED:
+        resource = RESOURCES[name]
+        if not resource.has("export"):
+            continue
+        response = client.get(reverse(f"{resource.basename}-export") + "?file_format=csv")
+        assert response.status_code == 200, name
+        content = b"".join(response.streaming_content).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(content)))[1:]
+        listed = listed_ids(client, reverse(f"{resource.basename}-list") + "?page_size=200")
+        assert len(rows) == len(listed), name
+        checked += 1
+    assert checked >= 3
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_gates_are_decided_only_by_who_the_gate_engine_names(users, role):
+    from ltc.models import GateReview
+
+    user = users[role]
+    client = client_for(user)
+    may_decide = set(gates.reviews_to_decide(user).values_list("pk", flat=True))
+    visible = ids_of(GateReview, user, "view")
+    for review in GateReview.objects.filter(state="open"):
+        url = reverse("gatereview-decision", kwargs={"pk": review.pk})
+        # No decision field: a 400 once access and authority are settled.
+        status = client.post(url, {}, format="json").status_code
+        if review.pk not in visible:
+            assert status == 404, (review.pk, status)
+        elif review.pk in may_decide:
+            assert status == 400, (review.pk, status)
+        else:
+            assert status in (400, 403), (review.pk, status)
+        if review.pk in visible and review.pk not in may_decide:
+            status = client.post(url, {"decision": "go"}, format="json").status_code
+            assert status in (403, 409), (review.pk, status)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_record_pages_are_404_for_what_the_user_may_not_view(users, role, client):
+    user = users[role]
+    client.force_login(user)
+    for name in SCOPED:
+        model = RESOURCES[name].model
+        if not hasattr(model, "get_absolute_url"):
+            continue
+        rows = sample(RESOURCES[name], user)
+        for kind in ("invisible", "view_only", "change"):
+            pk = rows[kind]
+            if pk is None:
+                continue
+            url = model._default_manager.get(pk=pk).get_absolute_url()
+            if str(pk) not in url:
+                break  # a settings page, not a record page
+            status = client.get(url).status_code
+            if kind == "invisible":
+                assert status == 404, (name, url, status)
+            elif url.endswith("/edit/") and kind == "view_only":
+                assert status in (403, 404), (name, url, status)  # an edit page, not a view
+            else:
+                assert status in (200, 302), (name, url, status)
+
+
+# --- unscoped resources: the rule each declares ----------------------------------------------
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+@pytest.mark.parametrize("name", sorted(n for n, kind in UNSCOPED.items() if kind == "reference"))
+def test_reference_data_is_written_by_admins_only(users, name, role):
+    resource = RESOURCES[name]
+    client = client_for(users[role])
+    if resource.has("create"):
+        status = client.post(reverse(f"{resource.basename}-list"), {}, format="json").status_code
+        assert status in (403, 405), (name, role, status)
+    if resource.has("partial_update"):
+        model = resource.model if resource.viewset.queryset is not None else None
+        pk = model._default_manager.values_list("pk", flat=True).first() if model else None
+        if pk:
+            url = reverse(f"{resource.basename}-detail", kwargs={"pk": pk})
+            status = client.patch(url, {}, format="json").status_code
+            assert status in (403, 404, 405), (name, role, status)
+
+
+def test_the_competitor_catalogue_is_added_to_by_sellers_and_edited_by_managers(users):
+    from opportunities.models import Competitor
+
+    competitor = Competitor.objects.first()
+    url = reverse("competitor-detail", kwargs={"pk": competitor.pk})
+    rep = client_for(users["owner"])
+    assert rep.post(reverse("competitor-list"), {}, format="json").status_code == 400
+    assert rep.patch(url, {"name": "Renamed"}, format="json").status_code == 403
+    manager = client_for(users["office_manager"])
+    assert manager.patch(url, {"name": "Renamed"}, format="json").status_code == 200
+
+
+def test_users_and_org_units_of_other_regions_are_not_listed_with_their_details(users):
+    """Directory data: a rep may pick colleagues, but e-mails of other regions stay hidden."""
+    client = client_for(users["other_team_rep"])
+    rows = client.get(reverse("user-list") + "?page_size=200").json()
+    rows = rows["results"] if isinstance(rows, dict) else rows
+    assert rows
+    for row in rows:
+        assert "password" not in row
+
+
+def test_own_rows_are_the_users_own(users):
+    from ltc.models import Notification
+
+    for role, user in users.items():
+        client = client_for(user)
+        listed = listed_ids(client, reverse("notification-list"))
+        mine = set(Notification.objects.filter(recipient=user).values_list("pk", flat=True))
+        assert listed == mine, role
+
+
+def test_anonymous_requests_are_refused_everywhere(users):
+    client = APIClient()
+    for resource in RESOURCES.values():
+        if resource.has("list"):
+            status = client.get(reverse(f"{resource.basename}-list")).status_code
+            assert status in (401, 403), resource.name
+
+
+def test_the_matrix_org_has_every_role(users):
+    assert OrgUnit.objects.filter(code="js-carrier").exists()
+    assert {u.role for u in users.values()} >= {"sales_rep", "sales_manager", "finance", "admin"}
+
+
+def test_payment_plans_and_reports_are_scoped_through_their_records(users):
+    from accounts.models import Customer
+    from contracts.models import Contract
+    from receivables.models import PaymentMilestone
+
+    outsider = users["other_region_manager"]
+    client = client_for(outsider)
+    hidden_contract = min(
+        set(Contract.objects.values_list("pk", flat=True)) - ids_of(Contract, outsider, "view")
+    )
+    plan = {"contract": hidden_contract, "milestones": []}
+    response = client.post(reverse("paymentplan-list"), plan, format="json")
+    assert response.status_code == 400 and "contract" in response.json()["fields"]
+
+    customer = Customer.objects.filter(contracts__isnull=False).exclude(
+        pk__in=ids_of(Customer, outsider, "view")
+    )[0]
+    url = reverse("receivables-battle-map", kwargs={"customer_id": customer.pk})
+    assert client.get(url).status_code == 404
+    assert client_for(users["admin"]).get(url).status_code == 200
+
+    assert not ids_of(PaymentMilestone, outsider, "view")  # the demo's cash is all in the south
+    ageing = client.get(reverse("receivables-ageing")).json()
+    assert all(not row.get("total") or float(row["total"]) == 0 for row in ageing["rows"])
