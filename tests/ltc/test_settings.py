@@ -28,6 +28,7 @@ def run_django(*args: str, env: dict) -> subprocess.CompletedProcess:
             "DEBUG",
             "SECRET_KEY",
             "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests' setting, never production's
         }
     }
     return subprocess.run(
