@@ -22,6 +22,7 @@ class SavedViewSerializer(serializers.ModelSerializer):
         model = SavedView
         fields = ["id", "page", "name", "query", "shared", "mine", "created_at"]
         read_only_fields = ["id", "mine", "created_at"]
+        extra_kwargs = {"query": {"default": ""}}  # a view of the unfiltered list
 
     def get_mine(self, obj) -> bool:
         request = self.context.get("request")
