@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from ltc import audit
+
 from .models import (
     Activity,
     Contact,
@@ -37,6 +39,36 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Sales organisation"), {"fields": ["role", "org_unit"]}),
     ]
+
+    #: What decides what a user may do: every change is on the audit trail, before and after.
+    AUDITED = ["role", "org_unit", "is_active", "is_staff", "is_superuser"]
+
+    def save_model(self, request, obj, form, change):
+        before = {}
+        if change:
+            before = audit.snapshot(User.objects.get(pk=obj.pk), self.AUDITED)
+            before["groups"] = sorted(obj.groups.values_list("name", flat=True))
+            before["user_permissions"] = sorted(
+                obj.user_permissions.values_list("codename", flat=True)
+            )
+        request._audit_before = before
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        after = audit.snapshot(obj, self.AUDITED)
+        after["groups"] = sorted(obj.groups.values_list("name", flat=True))
+        after["user_permissions"] = sorted(obj.user_permissions.values_list("codename", flat=True))
+        before = getattr(request, "_audit_before", {})
+        changes = audit.diff(before, after) if change else after
+        if changes:
+            audit.audit_record(
+                target=obj,
+                action="permissions.changed" if change else "created",
+                actor=request.user,
+                changes=changes,
+            )
 
 
 class ContactInline(admin.TabularInline):

@@ -17,9 +17,19 @@ class AuditEventAdmin(admin.ModelAdmin):
         "target_type",
         "target_id",
         "ip",
+        "via",
     ]
     list_filter = ["action", "target_type", "via"]
-    search_fields = ["actor_name", "comment", "transition", "=target_id"]
+    search_fields = [
+        "actor_name",
+        "action",
+        "comment",
+        "transition",
+        "=target_id",
+        "=ip",
+        "user_agent",
+        "api_key",
+    ]
     date_hierarchy = "at"
 
     def has_add_permission(self, request):

@@ -74,6 +74,8 @@ def audit_record(
         comment=comment or "",
         changes={k: _plain(v) for k, v in (changes or {}).items()},
         ip=origin.ip or None,
+        user_agent=(origin.user_agent or "")[:200],
+        api_key=(getattr(origin, "api_key", "") or "")[:64],
         via=origin.via or "system",
     )
 
@@ -93,6 +95,7 @@ ACTION_LABELS = {
     "contract.drafted": _("Contract drafted"),
     "payment_plan.set": _("Payment plan set"),
     "receipt.recorded": _("Receipt recorded"),
+    "permissions.changed": _("Permissions changed"),
 }
 
 

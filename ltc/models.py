@@ -55,7 +55,8 @@ class NumberedModel(models.Model):
 class AuditEvent(models.Model):
     """One entry of the append-only audit trail: who did what to which record, when, from where.
 
-    Rows are only ever inserted (`save` refuses updates, `delete` is refused); the timeline of
+    Rows are only ever inserted (`save` refuses updates, `delete` is refused, and on PostgreSQL
+    a trigger refuses UPDATE and DELETE from anyone, see migration 0003); the timeline of
     every record is read from here.
     """
 
@@ -79,6 +80,8 @@ class AuditEvent(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=200, blank=True)
+    api_key = models.CharField(_("API key"), max_length=64, blank=True)
     via = models.CharField(_("channel"), max_length=10, blank=True)
 
     class Meta:
