@@ -11,6 +11,7 @@ class RequestContext:
     ip: str = ""
     user_agent: str = ""
     via: str = ""  # "web", "api", "task", "command"
+    api_key: str = ""  # the prefix of the API key a system acts with
 
 
 NOWHERE = RequestContext()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions, throttling
 from rest_framework.permissions import SAFE_METHODS
+
+from ltc import context
 
 from ..keys import api_key_for_token
 from ..models import ApiKey
@@ -45,6 +49,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        # The audit trail records which key acted (the request middleware restores the
+        # context after the request).
+        context.set_current(dataclasses.replace(context.current(), api_key=key.prefix))
         return key.user, key
 
     def authenticate_header(self, request):

@@ -106,3 +106,15 @@ def test_each_key_has_its_own_rate_limit(org, issue_key, key_client):
     assert [slow.get("/api/v1/leads/").status_code for _ in range(3)] == [200, 200, 429]
     assert slow.get("/api/v1/leads/").json()["code"] == "throttled"
     assert other.get("/api/v1/leads/").status_code == 200  # not the same bucket
+
+
+def test_the_audit_trail_names_the_key_that_acted(org, issue_key, key_client):
+    from ltc.models import AuditEvent
+
+    key = issue_key(scopes=["leads:write"])
+    created = key_client(key.token).post("/api/v1/leads/", NEW_LEAD)
+    assert created.status_code == 201, created.json()
+    event = AuditEvent.objects.get(
+        target_type__model="lead", target_id=created.json()["id"], action="created"
+    )
+    assert (event.actor, event.api_key) == (org.rep, key.key.prefix)
