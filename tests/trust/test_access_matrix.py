@@ -59,6 +59,9 @@ UNSCOPED = {
     "LeadCaptureSourceViewSet": "reference",
     "PaymentPlanViewSet": "report",  # per contract; scoped through the contract
     "ReceivablesReportViewSet": "report",  # aggregates over restrict()ed milestones
+    "ApiKeyViewSet": "admin",  # integrations: managed by administrators only
+    "WebhookSubscriptionViewSet": "admin",
+    "WebhookDeliveryViewSet": "admin",
 }
 
 
@@ -382,6 +385,19 @@ def test_reference_data_is_written_by_admins_only(users, name, role):
             url = reverse(f"{resource.basename}-detail", kwargs={"pk": pk})
             status = client.patch(url, {}, format="json").status_code
             assert status in (403, 404, 405), (name, role, status)
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+@pytest.mark.parametrize("name", sorted(n for n, kind in UNSCOPED.items() if kind == "admin"))
+def test_integrations_are_for_admins_only(users, name, role):
+    resource = RESOURCES[name]
+    client = client_for(users[role])
+    listed = client.get(reverse(f"{resource.basename}-list")).status_code
+    assert listed == 403, (name, role, listed)
+    if resource.has("create"):
+        status = client.post(reverse(f"{resource.basename}-list"), {}, format="json").status_code
+        assert status == 403, (name, role, status)
+    assert client_for(users["admin"]).get(reverse(f"{resource.basename}-list")).status_code == 200
 
 
 def test_the_competitor_catalogue_is_added_to_by_sellers_and_edited_by_managers(users):
