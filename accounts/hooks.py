@@ -46,3 +46,36 @@ def _follow_ups(user):
 hooks.register_panel(
     "home", hooks.Panel(order=5, template="accounts/home_panel.html", context=_follow_ups)
 )
+
+
+def _register_search():
+    from django.urls import reverse
+
+    from ltc.web import Searchable, register_search
+
+    from .selectors import contact_list, customer_list
+
+    register_search(
+        Searchable(
+            key="customers",
+            label=_("Customers"),
+            queryset=lambda user: customer_list(user=user),
+            fields=("name", "credit_code"),
+            detail=lambda c: str(c.owner or ""),
+            order=10,
+        )
+    )
+    register_search(
+        Searchable(
+            key="contacts",
+            label=_("Contacts"),
+            queryset=lambda user: contact_list(user=user),
+            fields=("name", "phone", "email"),
+            url=lambda c: reverse("accounts:customer-detail", args=[c.customer_id]) + "#contacts",
+            detail=lambda c: " · ".join(p for p in (c.title, str(c.customer)) if p),
+            order=20,
+        )
+    )
+
+
+_register_search()

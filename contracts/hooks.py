@@ -45,3 +45,23 @@ for action, label in {
     "change.rejected": _("Change request rejected"),
 }.items():
     audit.ACTION_LABELS.setdefault(action, label)
+
+
+def _register_search():
+    from ltc.web import Searchable, register_search
+
+    from .selectors import contract_list
+
+    register_search(
+        Searchable(
+            key="contracts",
+            label=_("Contracts"),
+            queryset=lambda user: contract_list(user=user),
+            fields=("title", "number", "customer_reference"),
+            detail=lambda c: f"{c.number} · {c.customer} · {c.get_state_display()}",
+            order=50,
+        )
+    )
+
+
+_register_search()

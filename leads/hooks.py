@@ -39,3 +39,21 @@ hooks.listen("customer.changed", on_customer_changed)
 hooks.listen("customer.merged", on_customer_merged)
 hooks.listen("lead.converted", on_lead_converted)
 ACTION_LABELS.setdefault("lead.routed", _("Lead routed"))
+
+
+def _register_search():
+    from ltc.web import Searchable, register_search
+
+    register_search(
+        Searchable(
+            key="leads",
+            label=_("Leads"),
+            queryset=lambda user: lead_list(user=user),
+            fields=("title", "company_name", "contact_name"),
+            detail=lambda lead: f"{lead.company_name} · {lead.get_state_display()}",
+            order=30,
+        )
+    )
+
+
+_register_search()

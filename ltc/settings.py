@@ -239,6 +239,8 @@ LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
+# Amounts grouped as Chinese finance writes them (ltc/formats/zh_Hans).
+FORMAT_MODULE_PATH = ["ltc.formats"]
 USE_TZ = True
 
 # --- Static files: served by the app itself (whitenoise), never from a CDN ----------------------

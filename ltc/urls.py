@@ -18,9 +18,12 @@ urlpatterns = [
     path("two-factor/", two_factor.verify, name="two-factor-verify"),
     path("two-factor/setup/", two_factor.setup, name="two-factor-setup"),
     path("language/", views.set_language, name="set-language"),
+    path("search/", views.search_page, name="search"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
+    path("notifications/badge/", views.notifications_badge, name="notifications-badge"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-mark-read"),
     path("gates/", views.gate_inbox, name="gate-inbox"),
     path("gates/<int:pk>/", views.gate_detail, name="gate-detail"),
     path(

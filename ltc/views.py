@@ -13,12 +13,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import gates, hooks, policy
+from . import gates, hooks, policy, web
 from .choices import GateState, Role, TriangleRole
 from .errors import ApplicationError
 from .forms import GateAssessForm, GateDecideForm
 from .models import GateReview, Notification
-from .web import apply_error
+from .notifications import unread_count
 
 
 @login_required
@@ -50,6 +50,17 @@ def home(request):
     )
 
 
+@login_required
+def search_page(request):
+    """Global search across customers, contacts, leads, opportunities and contracts; each
+    group goes through the app's policy-scoped selector. With htmx, only the results."""
+    query = request.GET.get("q", "")[:100]
+    context = {"query": query, "groups": web.search(request.user, query)}
+    if request.htmx:
+        return render(request, "ltc/components/search_results.html", context)
+    return render(request, "ltc/search.html", context)
+
+
 def healthz(request):
     """Liveness and dependencies: 200 when the database answers (and Redis, if configured)."""
     from django.conf import settings
@@ -77,18 +88,52 @@ def healthz(request):
 
 @login_required
 def notifications(request):
-    items = Notification.objects.filter(recipient=request.user)[:100]
-    return render(request, "ltc/notifications.html", {"items": items})
+    """The notifications centre: newest first, unread only on request."""
+    items = Notification.objects.filter(recipient=request.user)
+    unread_only = request.GET.get("unread") == "1"
+    if unread_only:
+        items = items.filter(read_at__isnull=True)
+    return render(
+        request, "ltc/notifications.html", {"items": items[:100], "unread_only": unread_only}
+    )
+
+
+def _mark_read(request, pk) -> Notification:
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return note
 
 
 @login_required
 @require_POST
 def notification_open(request, pk):
-    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    if note.read_at is None:
-        note.read_at = timezone.now()
-        note.save(update_fields=["read_at"])
+    """Open the record a notification is about, marking it read."""
+    note = _mark_read(request, pk)
     return HttpResponseRedirect(note.url or reverse("notifications"))
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    """Mark one notification read; with htmx, answer its row (and tell the badge)."""
+    note = _mark_read(request, pk)
+    if request.htmx:
+        response = render(request, "ltc/components/notification_row.html", {"n": note})
+        response["HX-Trigger"] = "notifications-changed"  # the header's badge refreshes
+        return response
+    return HttpResponseRedirect(reverse("notifications"))
+
+
+@login_required
+def notifications_badge(request):
+    """The header's unread count (htmx polls it)."""
+    return render(
+        request,
+        "ltc/components/unread_badge.html",
+        {"unread_notifications": unread_count(request.user)},
+    )
 
 
 @login_required
@@ -214,7 +259,7 @@ def gate_detail(request, pk):
         except ApplicationError as error:
             form = assess_form if request.POST.get("form") == "assess" else decide_form
             if form is not None:
-                apply_error(form, error)
+                web.apply_error(form, error)
             else:
                 messages.error(request, error.message)
         if request.POST.get("form") not in ("assess", "decide") or (

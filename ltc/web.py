@@ -3,9 +3,13 @@ policy scoping, error display, pagination and the timeline behave the same every
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import models
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -178,3 +182,58 @@ class TransitionPage(LoginRequiredMixin, View):
                 request, _("Done: %(label)s.") % {"label": fsm.label_of(type(obj), name)}
             )
         return HttpResponseRedirect(obj.get_absolute_url())
+
+
+# --- Global search: each app registers what it lets a user find (from AppConfig.ready) ---------
+
+
+@dataclass(frozen=True)
+class Searchable:
+    """A kind of record the global search finds: `queryset(user)` is the app's policy-scoped
+    selector (so no one finds what they may not see), `fields` are matched case-insensitively,
+    `url(record)` links the hit, `detail(record)` is the grey line under it."""
+
+    key: str
+    label: str
+    queryset: Callable[[object], models.QuerySet]
+    fields: tuple[str, ...]
+    url: Callable[[models.Model], str] = lambda record: record.get_absolute_url()
+    detail: Callable[[models.Model], str] = lambda record: ""
+    order: int = 50
+
+
+_searchables: dict[str, Searchable] = {}
+
+#: Hits shown per kind of record; the kind's own list page has the rest.
+SEARCH_LIMIT = 8
+
+
+def register_search(searchable: Searchable) -> None:
+    _searchables[searchable.key] = searchable
+
+
+def search(user, query: str, limit: int = SEARCH_LIMIT) -> list[dict]:
+    """Every registered kind of record matching `query`, each group scoped by the policy: one
+    query per kind, newest first."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    groups = []
+    for searchable in sorted(_searchables.values(), key=lambda s: s.order):
+        match = Q()
+        for field in searchable.fields:
+            match |= Q(**{f"{field}__icontains": query})
+        rows = list(searchable.queryset(user).filter(match).order_by("-pk")[: limit + 1])
+        if rows:
+            groups.append(
+                {
+                    "key": searchable.key,
+                    "label": searchable.label,
+                    "more": len(rows) > limit,
+                    "hits": [
+                        {"text": str(r), "url": searchable.url(r), "detail": searchable.detail(r)}
+                        for r in rows[:limit]
+                    ],
+                }
+            )
+    return groups

@@ -65,3 +65,23 @@ ACTION_LABELS.update(
         "bid.checklist_removed": _("Checklist item removed"),
     }
 )
+
+
+def _register_search():
+    from ltc.web import Searchable, register_search
+
+    from .selectors import opportunity_list
+
+    register_search(
+        Searchable(
+            key="opportunities",
+            label=_("Opportunities"),
+            queryset=lambda user: opportunity_list(user=user),
+            fields=("name", "number"),
+            detail=lambda o: f"{o.customer} · {o.get_state_display()}",
+            order=40,
+        )
+    )
+
+
+_register_search()
