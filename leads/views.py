@@ -16,7 +16,14 @@ from accounts.selectors import customer_duplicates
 from accounts.views import activities_context, filtered, ordered
 from ltc import policy
 from ltc.errors import ApplicationError
-from ltc.web import ListPage, RecordFormPage, RecordPage, TransitionPage, apply_error
+from ltc.web import (
+    ListPage,
+    RecordFormPage,
+    RecordPage,
+    TransitionPage,
+    apply_error,
+    localise_filter_labels,
+)
 
 from . import scoring
 from .choices import OPEN_STATES
@@ -68,6 +75,7 @@ class LeadBoardPage(LoginRequiredMixin, TemplateView):
         request = self.request
         base = lead_list(user=request.user)
         filterset = LeadFilter(request.GET or None, queryset=base, request=request)
+        localise_filter_labels(filterset)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
         context.update(
             filter=filterset,

@@ -36,6 +36,34 @@ def apply_error(form, error: ApplicationError) -> None:
         form.add_error(None, error.message)
 
 
+def localise_filter_labels(filterset) -> None:
+    """Label a filterset's fields in the request's language.
+
+    django-filter makes a filter's form field once and keeps it, label included, as plain text
+    in the language active then; the API schema builds them on the class's filters (with no
+    model, so labelled "State" from the field name). Every page's filters would then stay in
+    English for the life of the process. Drop the kept fields, and default labels made in any
+    language, so they are made again now; explicit lazy labels stay. Call it before the
+    filterset's form is built."""
+    from django.conf import settings
+    from django.utils import translation
+    from django_filters.utils import label_for_filter
+
+    for spec in filterset.filters.values():
+        spec.__dict__.pop("_field", None)
+        model, label = getattr(spec, "model", None), spec._label
+        if model is None or not isinstance(label, str):
+            continue
+        defaults = set()
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                defaults.add(
+                    label_for_filter(model, spec.field_name, spec.lookup_expr, spec.exclude)
+                )
+        if label in defaults:
+            spec._label = None
+
+
 class PageCursor(CursorPagination):
     page_size = 25
 
@@ -56,6 +84,7 @@ class ListPage(LoginRequiredMixin, TemplateView):
         filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
         )
+        localise_filter_labels(filterset)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
         ordering = self.request.GET.get("ordering") or self.default_ordering
         if ordering not in dict(self.ordering_choices) and ordering != self.default_ordering:

@@ -136,3 +136,19 @@ def test_amounts_are_grouped_in_both_languages(client, org):
     finally:
         translation.activate("en")
     assert "¥1,234,567.50" in page  # Chinese finance groups by three, as English does
+
+
+def test_filters_speak_the_users_language_even_after_english_labelled_them(client, org):
+    """django-filter keeps a default label once made; the API schema makes them in English."""
+    client.force_login(org.admin)
+    assert client.get("/api/v1/schema/").status_code == 200
+    org.rep.language = "zh-hans"
+    org.rep.save(update_fields=["language"])
+    client.force_login(org.rep)
+    english = english_messages()
+    try:
+        pages = {url: client.get(url).content.decode() for url in ("/leads/", "/contracts/")}
+    finally:
+        translation.activate("en")
+    for url, html in pages.items():
+        assert untranslated(html, english) == set(), url
