@@ -9,37 +9,36 @@ from accounts.normalise import (
     normalise_phone,
 )
 
+SPELLINGS = [
+    # legal forms, spacing, full-width brackets and punctuation (Chinese)
+    (
+        [
+            "中国移动通信集团广东有限公司",
+            "中国移动通信集团广东 有限公司 ",
+            "（中国移动通信集团广东）股份有限公司",
+            "中国移动通信集团广东有限责任公司",
+        ],
+        "中国移动通信集团广东",
+    ),
+    (["XX集团股份有限公司", "XX集团有限公司", "ＸＸ集团公司"], "xx集团"),
+    (["深圳某某科技合伙企业（有限合伙）", "深圳某某科技有限合伙"], "深圳某某科技"),
+    (["华为技术（深圳）有限公司", "华为技术 深圳 有限公司"], "华为技术深圳"),
+    # English legal forms, case, dots and ampersands
+    (
+        ["Acme Co., Ltd.", "ACME Inc", "The Acme Company", "Acme Corporation", "acme, llc"],
+        "acme",
+    ),
+    (["Johnson & Johnson", "Johnson and Johnson"], "johnsonandjohnson"),
+    (["Siemens GmbH & Co. KG", "Siemens AG"], "siemens"),
+    (["Banco Santander, S.A.", "Banco Santander SA"], "bancosantander"),
+    (["Fiat S.p.A.", "FIAT SpA"], "fiat"),
+    (["Acme Pte. Ltd.", "Acme Pty Ltd"], "acme"),
+    # full-width Latin letters and ideographic spaces
+    (["ＡＣＭＥ　有限公司", "acme有限公司"], "acme"),
+]
 
-@pytest.mark.parametrize(
-    ("names", "key"),
-    [
-        # legal forms, spacing, full-width brackets and punctuation (Chinese)
-        (
-            [
-                "中国移动通信集团广东有限公司",
-                "中国移动通信集团广东 有限公司 ",
-                "（中国移动通信集团广东）股份有限公司",
-                "中国移动通信集团广东有限责任公司",
-            ],
-            "中国移动通信集团广东",
-        ),
-        (["XX集团股份有限公司", "XX集团有限公司", "ＸＸ集团公司"], "xx集团"),
-        (["深圳某某科技合伙企业（有限合伙）", "深圳某某科技有限合伙"], "深圳某某科技"),
-        (["华为技术（深圳）有限公司", "华为技术 深圳 有限公司"], "华为技术深圳"),
-        # English legal forms, case, dots and ampersands
-        (
-            ["Acme Co., Ltd.", "ACME Inc", "The Acme Company", "Acme Corporation", "acme, llc"],
-            "acme",
-        ),
-        (["Johnson & Johnson", "Johnson and Johnson"], "johnsonandjohnson"),
-        (["Siemens GmbH & Co. KG", "Siemens AG"], "siemens"),
-        (["Banco Santander, S.A.", "Banco Santander SA"], "bancosantander"),
-        (["Fiat S.p.A.", "FIAT SpA"], "fiat"),
-        (["Acme Pte. Ltd.", "Acme Pty Ltd"], "acme"),
-        # full-width Latin letters and ideographic spaces
-        (["ＡＣＭＥ　有限公司", "acme有限公司"], "acme"),
-    ],
-)
+
+@pytest.mark.parametrize(("names", "key"), SPELLINGS)
 def test_spellings_of_one_company_share_a_key(names, key):
     assert {normalise_company_name(n) for n in names} == {key}
 
@@ -75,3 +74,16 @@ def test_phones_and_emails():
     assert normalise_phone("0086 13800138000") == "13800138000"
     assert normalise_phone("０２０－１２３４５６７８") == "02012345678"
     assert normalise_email("  Li.Na@Example.COM ") == "li.na@example.com"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("names", "key"), SPELLINGS)
+def test_the_api_refuses_another_spelling_of_a_registered_customer(org, api, names, key):
+    client = api(org.rep)
+    first = client.post("/api/v1/customers/", {"name": names[0]}, format="json")
+    assert first.status_code == 201, first.json()
+    assert first.json()["normalised_name"] == key
+    for other in names[1:]:
+        refused = client.post("/api/v1/customers/", {"name": other}, format="json")
+        assert refused.status_code == 400, (other, refused.json())
+        assert refused.json()["code"] == "duplicate_customer"
