@@ -261,6 +261,15 @@ class LeadCaptureSource(TimeStampedModel):
     )
     key_prefix = models.CharField(_("key prefix"), max_length=16, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
+    allowed_origins = models.JSONField(
+        _("allowed origins"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Web pages at these origins (e.g. https://www.example.com) may post leads from "
+            "the browser; other sites are refused by the browser (CORS)."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -271,8 +272,38 @@ def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _clean_origins(origins: list[str] | None) -> list[str]:
+    """Origins as a browser sends them (`https://www.example.com[:port]`), lower-cased, each
+    once; anything with a path, a query or another scheme is refused."""
+    cleaned: list[str] = []
+    for raw in origins or []:
+        text = str(raw).strip().rstrip("/").lower()
+        parts = urlsplit(text)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path
+            or parts.query
+            or parts.fragment
+            or parts.username
+            or parts.password
+        ):
+            raise ValidationFailed(
+                _("The allowed origins are not valid."),
+                fields={
+                    "allowed_origins": [
+                        _("“%(origin)s” is not an origin like https://www.example.com.")
+                        % {"origin": raw}
+                    ]
+                },
+            )
+        if text not in cleaned:
+            cleaned.append(text)
+    return cleaned
+
+
 def capture_source_create(
-    *, by: User, name: str, org_unit: OrgUnit
+    *, by: User, name: str, org_unit: OrgUnit, allowed_origins: list[str] | None = None
 ) -> tuple[LeadCaptureSource, str]:
     """Register a website (or system) that may send leads; returns the source and its key,
     which is shown this once (only its hash is kept). Administrators only."""
@@ -282,6 +313,7 @@ def capture_source_create(
     key = f"lcs_{prefix}_{secrets.token_urlsafe(32)}"
     if not assignable_units(user=by).filter(pk=getattr(org_unit, "pk", None)).exists():
         raise ValidationFailed(_("Choose an org unit."), fields={"org_unit": [_("Required.")]})
+    origins = _clean_origins(allowed_origins)
     with transaction.atomic():
         source = record_create(
             LeadCaptureSource,
@@ -292,6 +324,7 @@ def capture_source_create(
                 "org_unit": org_unit,
                 "key_prefix": prefix,
                 "key_hash": _key_hash(key),
+                "allowed_origins": origins,
                 "created_by": by,
             },
         )
@@ -299,9 +332,31 @@ def capture_source_create(
             target=source,
             action="created",
             actor=by,
-            changes={"name": name, "org_unit": str(org_unit), "key_prefix": prefix},
+            changes={
+                "name": name,
+                "org_unit": str(org_unit),
+                "key_prefix": prefix,
+                "allowed_origins": origins,
+            },
         )
     return source, key
+
+
+def capture_source_update(
+    *,
+    source: LeadCaptureSource,
+    by: User,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> LeadCaptureSource:
+    """Rename a source or change the web pages that may post from the browser. The key stays.
+    Administrators only."""
+    if not by.is_admin:
+        raise Forbidden(_("Only administrators manage lead capture sources."))
+    data = {k: v for k, v in data.items() if k in ("name", "allowed_origins")}
+    if "allowed_origins" in data:
+        data["allowed_origins"] = _clean_origins(data["allowed_origins"])
+    return record_update(source, by=by, data=data, expected_version=expected_version)
 
 
 def capture_source_revoke(*, source: LeadCaptureSource, by: User) -> LeadCaptureSource:
@@ -334,6 +389,20 @@ def capture_source_for_key(key: str) -> LeadCaptureSource:
     if not source.is_active:
         raise RevokedKey
     return source
+
+
+def origin_may_post(origin: str, source: LeadCaptureSource | None = None) -> bool:
+    """Whether a browser page at `origin` may post leads: to `source`, or (for a CORS
+    preflight, which carries no key) to any active source."""
+    origin = (origin or "").strip().rstrip("/").lower()
+    if not origin:
+        return False
+    if source is not None:
+        return origin in (source.allowed_origins or [])
+    lists = LeadCaptureSource.objects.filter(is_active=True).values_list(
+        "allowed_origins", flat=True
+    )
+    return any(origin in (origins or []) for origins in lists.iterator())
 
 
 def lead_capture_web(*, source: LeadCaptureSource, data: dict[str, Any]) -> Lead:

@@ -193,6 +193,7 @@ class LeadCaptureSourceSerializer(ScopedModelSerializer):
             "name",
             "org_unit",
             "key_prefix",
+            "allowed_origins",
             "is_active",
             "revoked_at",
             "last_used_at",
@@ -201,8 +202,23 @@ class LeadCaptureSourceSerializer(ScopedModelSerializer):
         ]
         read_only_fields = ["key_prefix", "is_active", "revoked_at", "last_used_at", "created_at"]
 
+    allowed_origins = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        max_length=50,
+        required=False,
+        help_text="Origins whose web pages may post leads from the browser (CORS), "
+        "e.g. https://www.example.com.",
+    )
+
     def get_key(self, obj) -> str:
         return self.context.get("new_key", "")
+
+
+class LeadCaptureSourceUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    allowed_origins = serializers.ListField(
+        child=serializers.CharField(max_length=200), max_length=50, required=False
+    )
 
 
 class DistributionRuleSerializer(ScopedModelSerializer):

@@ -1,5 +1,6 @@
 import hashlib
 
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,6 +20,7 @@ from leads.services import (
     capture_source_create,
     capture_source_for_key,
     capture_source_revoke,
+    capture_source_update,
     distribution_rule_create,
     distribution_rule_update,
     lead_assign,
@@ -27,6 +29,7 @@ from leads.services import (
     lead_distribute,
     lead_transition,
     lead_update,
+    origin_may_post,
 )
 from ltc.api.errors import error_body
 from ltc.api.mixins import (
@@ -43,6 +46,7 @@ from .serializers import (
     LeadAssignSerializer,
     LeadBoardColumnSerializer,
     LeadCaptureSourceSerializer,
+    LeadCaptureSourceUpdateSerializer,
     LeadDistributeSerializer,
     LeadSerializer,
     WebToLeadReceiptSerializer,
@@ -186,6 +190,8 @@ class WebToLeadView(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = [WebToLeadIPThrottle, WebToLeadKeyThrottle]
+    #: Set once the key is known and the request's Origin is on its source's list.
+    cors_origin = ""
 
     @staticmethod
     def key_of(request) -> str:
@@ -231,11 +237,34 @@ class WebToLeadView(APIView):
             return Response(
                 error_body("source_revoked", _("This lead source was revoked.")), status=403
             )
+        origin = request.headers.get("Origin", "")
+        if origin_may_post(origin, source):
+            self.cors_origin = origin
         data = WebToLeadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = {k: v for k, v in data.validated_data.items() if v not in ("", None)}
         lead = lead_capture_web(source=source, data=values)
         return Response({"id": lead.pk, "status": "received"}, status=201)
+
+    @extend_schema(exclude=True)
+    def options(self, request, *args, **kwargs):
+        """The browser's CORS preflight. It carries no key, so an origin any active source
+        lists may go ahead; the post itself is then checked against its key's own list."""
+        response = Response(status=204)
+        origin = request.headers.get("Origin", "")
+        if origin_may_post(origin):
+            self.cors_origin = origin
+            response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+            response["Access-Control-Allow-Headers"] = "Content-Type, X-Lead-Source-Key"
+            response["Access-Control-Max-Age"] = "600"
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Origin"])
+        if self.cors_origin:
+            response["Access-Control-Allow-Origin"] = self.cors_origin
+        return response
 
 
 class IsAdmin(permissions.BasePermission):
@@ -268,6 +297,7 @@ class LeadCaptureSourceViewSet(
             by=request.user,
             name=data.validated_data["name"],
             org_unit=data.validated_data["org_unit"],
+            allowed_origins=data.validated_data.get("allowed_origins"),
         )
         return Response(
             LeadCaptureSourceSerializer(
@@ -275,6 +305,19 @@ class LeadCaptureSourceViewSet(
             ).data,
             status=201,
         )
+
+    @extend_schema(
+        request=LeadCaptureSourceUpdateSerializer,
+        responses={200: LeadCaptureSourceSerializer, **ERRORS},
+    )
+    def partial_update(self, request, pk=None):
+        """Rename a source or change the origins whose pages may post from the browser."""
+        data = LeadCaptureSourceUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        source = capture_source_update(
+            source=self.get_object(), by=request.user, data=dict(data.validated_data)
+        )
+        return Response(self.get_serializer(source).data)
 
     @extend_schema(request=None, responses={200: LeadCaptureSourceSerializer, **ERRORS})
     @action(detail=True, methods=["post"], filter_backends=[])

@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 from leads.api.views import WebToLeadIPThrottle, WebToLeadKeyThrottle
 from leads.models import Lead, LeadCaptureSource
-from leads.services import capture_source_create
+from leads.services import capture_source_create, capture_source_revoke
 from ltc.models import AuditEvent
 from tests.factories import CustomerFactory
 
@@ -166,3 +166,81 @@ def test_sources_are_managed_by_administrators_and_the_key_shown_once(org, api):
     assert refused.status_code == 403
     missing = api(org.admin).post("/api/v1/lead-sources/", {"name": "x"})
     assert missing.status_code == 400 and "org_unit" in missing.json()["fields"]
+
+
+# --- browsers on the company's own site (CORS) -------------------------------------------------
+
+SITE = "https://www.example.cn"
+
+
+@pytest.fixture
+def site_source(org):
+    return capture_source_create(
+        by=org.admin, name="www.example.cn", org_unit=org.gd_carrier, allowed_origins=[SITE + "/"]
+    )
+
+
+def test_the_preflight_lets_a_listed_origin_send_the_key_header(api, site_source):
+    response = api().options(URL, HTTP_ORIGIN=SITE, HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    assert response.status_code == 204
+    assert response["Access-Control-Allow-Origin"] == SITE
+    assert "X-Lead-Source-Key" in response["Access-Control-Allow-Headers"]
+    assert "Origin" in response["Vary"]
+
+
+def test_the_preflight_gives_other_origins_nothing(api, site_source, org):
+    elsewhere = api().options(URL, HTTP_ORIGIN="https://evil.example.com")
+    assert elsewhere.status_code == 204
+    assert "Access-Control-Allow-Origin" not in elsewhere
+    capture_source_revoke(source=site_source[0], by=org.admin)
+    revoked = api().options(URL, HTTP_ORIGIN=SITE)
+    assert "Access-Control-Allow-Origin" not in revoked
+
+
+def test_a_post_from_the_sources_own_site_may_read_the_answer(api, site_source):
+    created = post(api(), site_source[1], HTTP_ORIGIN=SITE)
+    assert created.status_code == 201
+    assert created["Access-Control-Allow-Origin"] == SITE
+    refused = post(api(), site_source[1], {"company": ""}, HTTP_ORIGIN=SITE)
+    assert refused.status_code == 400  # the page can show the field errors
+    assert refused["Access-Control-Allow-Origin"] == SITE
+
+
+def test_a_key_is_not_honoured_from_another_sources_site(api, site_source, source):
+    """The preflight passed for SITE (some source lists it), but this key's source does not."""
+    response = post(api(), source[1], HTTP_ORIGIN=SITE)
+    assert response.status_code == 201  # a server-side post needs no CORS...
+    assert "Access-Control-Allow-Origin" not in response  # ...and a browser may not read it
+
+
+@pytest.mark.parametrize(
+    "origins",
+    [["www.example.cn"], ["ftp://example.cn"], ["https://example.cn/form"], ["https://"]],
+)
+def test_origins_that_are_not_origins_are_400(org, api, origins):
+    response = api(org.admin).post(
+        "/api/v1/lead-sources/",
+        {"name": "x", "org_unit": org.gd_carrier.pk, "allowed_origins": origins},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()
+    assert "allowed_origins" in response.json()["fields"]
+    assert not LeadCaptureSource.objects.filter(name="x").exists()
+
+
+def test_administrators_change_the_origins_and_the_change_is_audited(org, api, site_source):
+    created, key = site_source
+    url = f"/api/v1/lead-sources/{created.pk}/"
+    assert api(org.manager).patch(url, {"allowed_origins": []}, format="json").status_code == 403
+    response = api(org.admin).patch(
+        url, {"allowed_origins": ["HTTPS://Shop.Example.cn", SITE]}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["allowed_origins"] == ["https://shop.example.cn", SITE]
+    assert (
+        post(api(), key, HTTP_ORIGIN="https://shop.example.cn")["Access-Control-Allow-Origin"]
+        == "https://shop.example.cn"
+    )
+    assert AuditEvent.objects.filter(
+        target_id=created.pk, target_type__model="leadcapturesource", action="updated"
+    ).exists()
