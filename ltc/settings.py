@@ -171,6 +171,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "opportunities.tasks.send_bid_reminders",
         "schedule": 60 * 60,
     },
+    "contracts-late-delivery-reminders": {
+        "task": "contracts.tasks.send_late_delivery_reminders",
+        "schedule": 24 * 60 * 60,
+    },
     "keyaccounts-recompute-tiers": {
         "task": "keyaccounts.tasks.recompute_tiers",
         "schedule": 24 * 60 * 60,

@@ -2,7 +2,7 @@
 
 from .changes import ChangeReplan, ChangeRequest, ContractAmendment
 from .contract import Contract
-from .delivery import Deliverable, DeliveryMilestone
+from .delivery import Deliverable, DeliveryLateNotice, DeliveryMilestone
 from .documents import ContractDocument
 from .evaluation import ContractEvaluation
 
@@ -14,5 +14,6 @@ __all__ = [
     "ContractDocument",
     "ContractEvaluation",
     "Deliverable",
+    "DeliveryLateNotice",
     "DeliveryMilestone",
 ]

@@ -287,3 +287,26 @@ class DeliveryMilestone(ConcurrentTransitionMixin, TimeStampedModel):
     def cancel(self, *, by=None, reason="", comment=""):
         """Dropped from the plan (say why)."""
         self.state_reason = reason
+
+
+class DeliveryLateNotice(models.Model):
+    """A delivery milestone's planned date passed without it being reached, and its people
+    were told. One per (milestone, planned date): the daily scan claims the row before it
+    notifies, so a rerun tells no one twice, and a date moved by an amendment that passes
+    again is announced again."""
+
+    milestone = models.ForeignKey(
+        DeliveryMilestone, on_delete=models.CASCADE, related_name="late_notices"
+    )
+    planned_date = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "planned_date"], name="delivery_late_notice_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} @ {self.planned_date.isoformat()}"

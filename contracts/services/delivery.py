@@ -11,7 +11,8 @@ import datetime as dt
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,8 +25,14 @@ from ltc.fsm import transition_run, unmet
 from ltc.notifications import notify
 from ltc.records import record_create, record_update
 
-from ..choices import FINISHED_STATES, ContractState, DeliverableState, DeliveryMilestoneState
-from ..models import Contract, Deliverable, DeliveryMilestone
+from ..choices import (
+    ACTIVE_STATES,
+    FINISHED_STATES,
+    ContractState,
+    DeliverableState,
+    DeliveryMilestoneState,
+)
+from ..models import Contract, Deliverable, DeliveryLateNotice, DeliveryMilestone
 from .documents import document_upload
 
 #: Contract states in which the plan is still being made (dates move freely, with the baseline).
@@ -252,3 +259,53 @@ def milestone_transition(
             ),
         )
     return milestone
+
+
+def delivery_send_late_reminders(*, today: dt.date | None = None) -> int:
+    """Tell the milestone's owner and the contract's FR about every delivery milestone of a
+    contract in execution whose planned date has passed unreached.
+
+    Once per (milestone, planned date): the `DeliveryLateNotice` row is claimed in the same
+    transaction as the notifications, so a rerun, a second worker or a redelivered task
+    sends nothing twice, and a lost run leaves nothing claimed. Returns the milestones told.
+    """
+    today = today or timezone.localdate()
+    late = (
+        DeliveryMilestone.objects.filter(
+            state=DeliveryMilestoneState.PLANNED,
+            planned_date__lt=today,
+            contract__state__in=ACTIVE_STATES,
+        )
+        .exclude(
+            Exists(
+                DeliveryLateNotice.objects.filter(
+                    milestone=OuterRef("pk"), planned_date=OuterRef("planned_date")
+                )
+            )
+        )
+        .select_related("owner", "contract")
+        .prefetch_related("contract__team__members__user")
+        .order_by("pk")
+    )
+    told = 0
+    for milestone in late.iterator(chunk_size=200):
+        try:
+            with transaction.atomic():
+                DeliveryLateNotice.objects.create(
+                    milestone=milestone, planned_date=milestone.planned_date
+                )
+                team = milestone.contract.team
+                notify(
+                    recipients=[milestone.owner, team.seat(TriangleRole.FR) if team else None],
+                    kind="delivery.late",
+                    title=_("Delivery late: %(milestone)s (planned %(date)s)")
+                    % {"milestone": milestone, "date": milestone.planned_date.isoformat()},
+                    body=_("%(contract)s: reach it, or raise a change request to re-plan it.")
+                    % {"contract": milestone.contract},
+                    target=milestone,
+                    email=True,
+                )
+        except IntegrityError:
+            continue  # claimed by a concurrent run
+        told += 1
+    return told

@@ -209,3 +209,38 @@ def test_a_milestone_moves_to_another_contract_never(org, drive, delivering):
     )
     assert response.status_code == 400
     assert "contract" in response.json()["fields"]
+
+
+def test_late_delivery_is_announced_once_per_planned_date(
+    org, drive, delivering, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The daily scan tells the owner and the FR of each milestone whose planned date passed
+    unreached — once, however often it runs; a date moved later that passes again is told again."""
+    from contracts.tasks import send_late_delivery_reminders
+    from ltc.models import Notification
+
+    contract, milestones = delivering
+    drive.reach(milestones["shipment"]["id"], actual_date=str(days(-8)))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_late_delivery_reminders() == 1  # arrival; shipment was reached in time
+    late = Notification.objects.filter(kind="delivery.late")
+    assert [(n.recipient, n.target_id) for n in late] == [(org.fr, milestones["arrival"]["id"])]
+    assert "Arrival" in late[0].title and str(days(-3)) in late[0].title
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [org.fr.email]
+
+    assert send_late_delivery_reminders() == 0
+    assert late.all().count() == 1
+
+    # An approved amendment moved the date; when it passes too, the people hear again.
+    DeliveryMilestone.objects.filter(pk=milestones["arrival"]["id"]).update(planned_date=days(-1))
+    assert send_late_delivery_reminders() == 1
+    assert late.all().count() == 2
+
+
+def test_late_delivery_is_not_announced_for_a_suspended_contract(org, drive, delivering):
+    from contracts.tasks import send_late_delivery_reminders
+
+    contract, _milestones = delivering
+    contract.refresh_from_db()
+    type(contract).objects.filter(pk=contract.pk).update(state="suspended")
+    assert send_late_delivery_reminders() == 0
