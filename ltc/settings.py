@@ -156,7 +156,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # (ltc.jobs, ADR 10). A message a killed worker held is redelivered after the visibility timeout.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "visibility_timeout": 3600,
     "socket_connect_timeout": 2,
 }
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
