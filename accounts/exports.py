@@ -27,7 +27,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 FORMATS = ("csv", "xlsx")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may run as a formula: ASCII and the full-width forms a Chinese IME types.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 CHUNK = 2000
 
 

@@ -152,9 +152,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A request publishes once with short timeouts; what a dead broker refuses waits in the outbox
+# (ltc.jobs, ADR 10). A message a killed worker held is redelivered after the visibility timeout.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+}
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "outbox-flush": {"task": "ltc.tasks.flush_outbox", "schedule": 60},
     "notifications-email-digest": {
         "task": "ltc.tasks.send_daily_digests",
         "schedule": 24 * 60 * 60,

@@ -66,3 +66,11 @@ def send_daily_digests() -> int:
                 send_mail(_("Your LTC CRM digest"), "\n".join(lines), None, [user.email])
             sent += 1
     return sent
+
+
+@shared_task(name="ltc.tasks.flush_outbox")
+def flush_outbox() -> int:
+    """Publish the tasks the broker could not take when they were asked for (ADR 10)."""
+    from .jobs import flush_outbox as run
+
+    return run()

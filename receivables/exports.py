@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
 #: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What a spreadsheet may run as a formula: ASCII and the full-width forms a Chinese IME types.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def cell(value) -> str:

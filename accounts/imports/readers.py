@@ -66,8 +66,32 @@ def check_size(size: int) -> None:
         )
 
 
+#: Byte-order marks of the encodings a CSV may not be in (UTF-32's before UTF-16's).
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _refuse_binary(binary: IO[bytes]) -> None:
+    """UTF-16/32 text (with or without a byte-order mark) and binary files hold NUL bytes, which
+    no UTF-8 or GB18030 text file does, yet GB18030 would decode them as text: refuse them."""
+    binary.seek(0)
+    head = binary.read(4)
+    wide = head.startswith(_WIDE_BOMS)
+    binary.seek(0)
+    while not wide and (chunk := binary.read(_CHUNK)):
+        wide = b"\x00" in chunk
+    binary.seek(0)
+    if wide:
+        raise file_error(
+            _(
+                "This file is not plain text (it holds NUL bytes: UTF-16, or not a CSV file at "
+                "all): save it as CSV UTF-8 (or GB18030)."
+            )
+        )
+
+
 def csv_encoding(binary: IO[bytes]) -> str:
     """The encoding the whole file decodes in: UTF-8 (BOM or not) first, then GB18030."""
+    _refuse_binary(binary)
     for encoding in ENCODINGS:
         binary.seek(0)
         decoder = codecs.getincrementaldecoder(encoding)()

@@ -164,6 +164,7 @@ def receipt_allocate(
             raise Conflict(_("This receipt was reversed."), code="receipt_reversed")
         if locked.unapplied_amount <= 0:
             raise Conflict(_("This receipt holds no unapplied credit."), code="no_credit")
+        _refuse_lost_race(seen=receipt, current=locked, allocations=allocations)
         allocated = _allocate_receipt(locked, allocations, True, by)
         if allocated == 0:
             raise Conflict(
@@ -179,6 +180,28 @@ def receipt_allocate(
             changes={"allocated": str(allocated), "unapplied": str(locked.unapplied_amount)},
         )
     return locked
+
+
+def _refuse_lost_race(
+    *, seen: Receipt, current: Receipt, allocations: list[Allocation] | None
+) -> None:
+    """409 when the allocation fitted the credit the user saw but another allocation took it
+    meanwhile (lost the race); asking for more than was ever there stays a 400."""
+    if allocations is None:
+        return
+    seen_left = seen.amount - seen.allocated_amount
+    left = current.amount - current.allocated_amount
+    wanted = sum((quantize(part) for _target, part in allocations), ZERO)
+    if left < wanted <= seen_left:
+        raise Conflict(
+            _(
+                "This receipt changed while you were allocating: only %(left)s is left to "
+                "allocate now. Reload it and try again."
+            )
+            % {"left": left},
+            code="receipt_changed",
+            fields={"allocations": [_("Only %(left)s left now.") % {"left": left}]},
+        )
 
 
 def _scope(receipt: Receipt):

@@ -86,9 +86,18 @@ def test_two_allocations_of_the_same_credit_never_exceed_the_receipt(org, api, m
         body = {"allocations": [{"milestone": milestone.pk, "amount": "300.00"}]}
         return lambda: api(user).post(url, body, format="json")
 
+    # Asking alone for more than the receipt holds is the user's mistake: 400, nothing written.
+    alone = api(org.finance).post(
+        url, {"allocations": [{"milestone": arrival.pk, "amount": "450.00"}]}, format="json"
+    )
+    assert alone.status_code == 400 and "allocations" in alone.json()["fields"], alone.json()
+
+    # Each of these fits the 400.00 left, together they do not: the loser lost a race, 409.
     responses = race(allocate(org.finance, down), allocate(org.admin, arrival))
     codes = sorted(r.status_code for r in responses)
-    assert codes[0] == 200 and codes[1] in (400, 409), [r.json() for r in responses]
+    assert codes == [200, 409], [r.json() for r in responses]
+    loser = next(r for r in responses if r.status_code == 409).json()
+    assert loser["code"] == "receipt_changed" and "allocations" in loser["fields"], loser
     receipt = Receipt.objects.get(pk=receipt_id)
     assert receipt.allocated_amount == Decimal("400.00")
     assert receipt.unapplied_amount == Decimal("100.00")
