@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import AuditEvent, AuthorityRule, GateAssessment, GateReview, Notification
+from .models import (
+    AuditEvent,
+    AuthorityRule,
+    GateAssessment,
+    GateReview,
+    Notification,
+    OutboxMessage,
+)
 
 
 @admin.register(AuditEvent)
@@ -105,3 +112,23 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "recipient", "kind", "title", "read_at", "emailed_at"]
     list_filter = ["kind"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """What is waiting for the broker (ADR 10): operators look, `flush_outbox` sends. Rows are
+    written by `ltc.jobs.enqueue` only; editing one could send a task twice or never."""
+
+    list_display = ["id", "task_name", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["task_name", "task_id"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

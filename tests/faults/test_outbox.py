@@ -142,3 +142,17 @@ def test_with_redis_up_the_task_is_published_at_once_and_the_row_marked_sent(
     assert message.sent_at is not None and message.attempts == 1
     assert queued(message.task_id) == 1
     assert flush() == 0
+
+
+def test_operators_see_the_outbox_in_the_admin_but_cannot_alter_it(client, org):
+    message = OutboxMessage.objects.create(
+        task_name=WEBHOOK_TASK, task_id="00000000-0000-0000-0000-000000000001", args=[1]
+    )
+    client.force_login(org.admin)
+    listed = client.get("/admin/ltc/outboxmessage/?sent_at__isnull=True")
+    assert listed.status_code == 200 and WEBHOOK_TASK in listed.content.decode()
+    assert client.get("/admin/ltc/outboxmessage/add/").status_code == 403
+    client.post(f"/admin/ltc/outboxmessage/{message.pk}/change/", {"task_name": "x"})
+    client.post(f"/admin/ltc/outboxmessage/{message.pk}/delete/", {"post": "yes"})
+    message.refresh_from_db()
+    assert message.task_name == WEBHOOK_TASK
