@@ -24,14 +24,29 @@ from accounts.services import (
     activity_create,
     activity_update,
     contact_create,
+    contacts_upsert,
     customer_create,
     customer_merge,
     customer_update,
+    customers_upsert,
 )
 from ltc import policy
 from ltc.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from ltc.errors import NotFound
 
+from .bulk import (
+    CONTACT_EXAMPLES,
+    CUSTOMER_EXAMPLES,
+    BulkEnvelopeSerializer,
+    BulkResultSerializer,
+    ContactBulkItemSerializer,
+    ContactBulkRequestSerializer,
+    CustomerBulkItemSerializer,
+    CustomerBulkRequestSerializer,
+    bulk_response,
+    contact_preparer,
+    item_validator,
+)
 from .serializers import (
     ActivitySerializer,
     ActivityUpdateSerializer,
@@ -191,6 +206,35 @@ class CustomerViewSet(
         merged = customer_merge(target=target, source=source, by=request.user)
         return Response(self.get_serializer(merged).data)
 
+    @extend_schema(
+        request=CustomerBulkRequestSerializer,
+        responses={200: BulkResultSerializer, **ERRORS},
+        examples=CUSTOMER_EXAMPLES,
+        summary="Create or update many customers by external id",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk-upsert",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def bulk_upsert(self, request):
+        """Create or update up to 1,000 customers by `external_id`. Each item is written on
+        its own (one failing leaves the others applied, and nothing of itself): the answer
+        gives, per item, `created`, `updated`, `unchanged` or `error` with the usual error
+        shape. Existing customers one may not change fail; one may not see fail like an
+        external id one may not use. Send an `Idempotency-Key` to retry safely."""
+        envelope = BulkEnvelopeSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        results = customers_upsert(
+            by=request.user,
+            items=envelope.validated_data["items"],
+            validate=item_validator(CustomerBulkItemSerializer, self.get_serializer_context()),
+            allow_duplicate=envelope.validated_data["allow_duplicate"],
+        )
+        return Response(BulkResultSerializer(bulk_response(results)).data)
+
 
 class ContactViewSet(
     ScopedViewSetMixin,
@@ -212,6 +256,37 @@ class ContactViewSet(
         if not policy.can(self.request.user, data["customer"], "change"):
             raise NotFound(_("No such customer."))
         return contact_create(by=self.request.user, data=data)
+
+    @extend_schema(
+        request=ContactBulkRequestSerializer,
+        responses={200: BulkResultSerializer, **ERRORS},
+        examples=CONTACT_EXAMPLES,
+        summary="Create or update many contacts by external id",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk-upsert",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def bulk_upsert(self, request):
+        """Create or update up to 1,000 contacts by `external_id`, each on its own, with
+        per-item results (as for customers). Name the customer by `customer` (id) or
+        `customer_external_id`; it must be one you may change."""
+        envelope = BulkEnvelopeSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        items = envelope.validated_data["items"]
+        results = contacts_upsert(
+            by=request.user,
+            items=items,
+            validate=item_validator(
+                ContactBulkItemSerializer,
+                self.get_serializer_context(),
+                prepare=contact_preparer(request.user, items),
+            ),
+        )
+        return Response(BulkResultSerializer(bulk_response(results)).data)
 
 
 SUBJECT_PARAMETERS = [
