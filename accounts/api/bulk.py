@@ -55,7 +55,9 @@ class BulkEnvelopeSerializer(serializers.Serializer):
 
 
 class CustomerBulkRequestSerializer(serializers.Serializer):
-    items = CustomerBulkItemSerializer(many=True, allow_empty=False, max_length=BULK_UPSERT_MAX)
+    items = serializers.ListField(
+        child=CustomerBulkItemSerializer(), allow_empty=False, max_length=BULK_UPSERT_MAX
+    )
     allow_duplicate = serializers.BooleanField(
         default=False,
         help_text="Create new customers even though likely duplicates exist (by name, credit "
@@ -64,7 +66,9 @@ class CustomerBulkRequestSerializer(serializers.Serializer):
 
 
 class ContactBulkRequestSerializer(serializers.Serializer):
-    items = ContactBulkItemSerializer(many=True, allow_empty=False, max_length=BULK_UPSERT_MAX)
+    items = serializers.ListField(
+        child=ContactBulkItemSerializer(), allow_empty=False, max_length=BULK_UPSERT_MAX
+    )
 
 
 class BulkItemResultSerializer(serializers.Serializer):

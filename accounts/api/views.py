@@ -67,9 +67,13 @@ from .serializers import (
 )
 
 WRITE_METHODS = ["get", "post", "put", "patch", "head", "options"]
-FILE_DOWNLOAD = OpenApiResponse(
-    response=OpenApiTypes.BINARY, description="A CSV or XLSX file (attachment)."
-)
+CSV_DOWNLOAD = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV")}
+FILE_DOWNLOADS = {
+    **CSV_DOWNLOAD,
+    (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
+        OpenApiTypes.BINARY, description="XLSX"
+    ),
+}
 
 
 class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
@@ -109,7 +113,7 @@ class ExportMixin:
 
     @extend_schema(
         parameters=[ExportQuerySerializer],
-        responses={200: FILE_DOWNLOAD, 400: ERRORS[400]},
+        responses={**FILE_DOWNLOADS, 400: ERRORS[400]},
         summary="Export the filtered list as CSV or XLSX",
     )
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -428,7 +432,7 @@ class ImportJobViewSet(
         page = paginator.paginate_queryset(issues, request, view=self)
         return paginator.get_paginated_response(ImportIssueSerializer(page, many=True).data)
 
-    @extend_schema(responses={200: FILE_DOWNLOAD}, summary="Download the problem rows as CSV")
+    @extend_schema(responses=CSV_DOWNLOAD, summary="Download the problem rows as CSV")
     @action(detail=True, methods=["get"], url_path="error-report", filter_backends=[])
     def error_report(self, request, pk=None):
         job = self.get_object()
@@ -440,7 +444,7 @@ class ImportJobViewSet(
 
     @extend_schema(
         parameters=[ImportTemplateQuerySerializer],
-        responses={200: FILE_DOWNLOAD},
+        responses=CSV_DOWNLOAD,
         summary="An empty CSV with an import's columns",
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)

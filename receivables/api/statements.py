@@ -39,7 +39,9 @@ class StatementRequestSerializer(serializers.Serializer):
         help_text="The bank account the statement is for (its number or IBAN); a bank "
         "reference is recorded once per account.",
     )
-    lines = StatementLineSerializer(many=True, allow_empty=False, max_length=STATEMENT_MAX_LINES)
+    lines = serializers.ListField(
+        child=StatementLineSerializer(), allow_empty=False, max_length=STATEMENT_MAX_LINES
+    )
 
 
 class StatementLineResultSerializer(serializers.Serializer):

@@ -172,3 +172,27 @@ def test_bad_statements_are_400_and_the_size_is_capped(org, api, contract):
     response = send(client, too_many)
     assert response.status_code == 400 and "lines" in response.json()["fields"]
     assert not Receipt.objects.exists()
+
+
+def test_the_schema_documents_the_bulk_endpoints_and_every_error(org, api):
+    schema = api(org.admin).get("/api/v1/schema/?format=json").json()
+    paths = schema["paths"]
+    for path, request, result in (
+        ("/api/v1/customers/bulk-upsert/", "CustomerBulkRequestRequest", "BulkResult"),
+        ("/api/v1/contacts/bulk-upsert/", "ContactBulkRequestRequest", "BulkResult"),
+        ("/api/v1/receipts/bulk/", "StatementRequestRequest", "StatementResult"),
+    ):
+        post = paths[path]["post"]
+        body = post["requestBody"]["content"]["application/json"]
+        assert body["schema"]["$ref"].endswith(f"/{request}"), path
+        assert body.get("examples"), path
+        ok = post["responses"]["200"]["content"]["application/json"]["schema"]
+        assert ok["$ref"].endswith(f"/{result}"), path
+        assert {"400", "401", "403", "404", "409", "422", "429"} <= set(post["responses"]), path
+    lines = schema["components"]["schemas"]["StatementRequestRequest"]["properties"]["lines"]
+    assert lines["maxItems"] == 500
+    items = schema["components"]["schemas"]["CustomerBulkRequestRequest"]["properties"]["items"]
+    assert items["maxItems"] == 1000
+    assert "bank_reference" in schema["components"]["schemas"]["StatementLineRequest"]["required"]
+    listing = paths["/api/v1/leads/"]["get"]["responses"]
+    assert {"400", "401", "403", "404", "429"} <= set(listing) and "422" not in listing
