@@ -25,6 +25,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMATS = ("csv", "xlsx")
 # What a spreadsheet may run as a formula: ASCII and the full-width forms a Chinese IME types.
@@ -113,6 +114,8 @@ def _xlsx(header: list[str], rows: Iterable[list], filename: str) -> FileRespons
         cells = []
         for value in row:
             value = plain(value)
+            if isinstance(value, str):  # control characters cannot be stored in a workbook
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # text, never a formula

@@ -383,6 +383,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "integrations.api.schema.document_idempotency_key",
+        "integrations.api.schema.document_error_responses",
     ],
 }
 

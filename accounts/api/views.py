@@ -24,14 +24,29 @@ from accounts.services import (
     activity_create,
     activity_update,
     contact_create,
+    contacts_upsert,
     customer_create,
     customer_merge,
     customer_update,
+    customers_upsert,
 )
 from ltc import policy
 from ltc.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from ltc.errors import NotFound
 
+from .bulk import (
+    CONTACT_EXAMPLES,
+    CUSTOMER_EXAMPLES,
+    BulkEnvelopeSerializer,
+    BulkResultSerializer,
+    ContactBulkItemSerializer,
+    ContactBulkRequestSerializer,
+    CustomerBulkItemSerializer,
+    CustomerBulkRequestSerializer,
+    bulk_response,
+    contact_preparer,
+    item_validator,
+)
 from .serializers import (
     ActivitySerializer,
     ActivityUpdateSerializer,
@@ -52,9 +67,13 @@ from .serializers import (
 )
 
 WRITE_METHODS = ["get", "post", "put", "patch", "head", "options"]
-FILE_DOWNLOAD = OpenApiResponse(
-    response=OpenApiTypes.BINARY, description="A CSV or XLSX file (attachment)."
-)
+CSV_DOWNLOAD = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV")}
+FILE_DOWNLOADS = {
+    **CSV_DOWNLOAD,
+    (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
+        OpenApiTypes.BINARY, description="XLSX"
+    ),
+}
 
 
 class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
@@ -94,7 +113,7 @@ class ExportMixin:
 
     @extend_schema(
         parameters=[ExportQuerySerializer],
-        responses={200: FILE_DOWNLOAD, 400: ERRORS[400]},
+        responses={**FILE_DOWNLOADS, 400: ERRORS[400]},
         summary="Export the filtered list as CSV or XLSX",
     )
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -191,6 +210,35 @@ class CustomerViewSet(
         merged = customer_merge(target=target, source=source, by=request.user)
         return Response(self.get_serializer(merged).data)
 
+    @extend_schema(
+        request=CustomerBulkRequestSerializer,
+        responses={200: BulkResultSerializer, **ERRORS},
+        examples=CUSTOMER_EXAMPLES,
+        summary="Create or update many customers by external id",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk-upsert",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def bulk_upsert(self, request):
+        """Create or update up to 1,000 customers by `external_id`. Each item is written on
+        its own (one failing leaves the others applied, and nothing of itself): the answer
+        gives, per item, `created`, `updated`, `unchanged` or `error` with the usual error
+        shape. Existing customers one may not change fail; one may not see fail like an
+        external id one may not use. Send an `Idempotency-Key` to retry safely."""
+        envelope = BulkEnvelopeSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        results = customers_upsert(
+            by=request.user,
+            items=envelope.validated_data["items"],
+            validate=item_validator(CustomerBulkItemSerializer, self.get_serializer_context()),
+            allow_duplicate=envelope.validated_data["allow_duplicate"],
+        )
+        return Response(BulkResultSerializer(bulk_response(results)).data)
+
 
 class ContactViewSet(
     ScopedViewSetMixin,
@@ -212,6 +260,37 @@ class ContactViewSet(
         if not policy.can(self.request.user, data["customer"], "change"):
             raise NotFound(_("No such customer."))
         return contact_create(by=self.request.user, data=data)
+
+    @extend_schema(
+        request=ContactBulkRequestSerializer,
+        responses={200: BulkResultSerializer, **ERRORS},
+        examples=CONTACT_EXAMPLES,
+        summary="Create or update many contacts by external id",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk-upsert",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def bulk_upsert(self, request):
+        """Create or update up to 1,000 contacts by `external_id`, each on its own, with
+        per-item results (as for customers). Name the customer by `customer` (id) or
+        `customer_external_id`; it must be one you may change."""
+        envelope = BulkEnvelopeSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        items = envelope.validated_data["items"]
+        results = contacts_upsert(
+            by=request.user,
+            items=items,
+            validate=item_validator(
+                ContactBulkItemSerializer,
+                self.get_serializer_context(),
+                prepare=contact_preparer(request.user, items),
+            ),
+        )
+        return Response(BulkResultSerializer(bulk_response(results)).data)
 
 
 SUBJECT_PARAMETERS = [
@@ -353,7 +432,7 @@ class ImportJobViewSet(
         page = paginator.paginate_queryset(issues, request, view=self)
         return paginator.get_paginated_response(ImportIssueSerializer(page, many=True).data)
 
-    @extend_schema(responses={200: FILE_DOWNLOAD}, summary="Download the problem rows as CSV")
+    @extend_schema(responses=CSV_DOWNLOAD, summary="Download the problem rows as CSV")
     @action(detail=True, methods=["get"], url_path="error-report", filter_backends=[])
     def error_report(self, request, pk=None):
         job = self.get_object()
@@ -365,7 +444,7 @@ class ImportJobViewSet(
 
     @extend_schema(
         parameters=[ImportTemplateQuerySerializer],
-        responses={200: FILE_DOWNLOAD},
+        responses=CSV_DOWNLOAD,
         summary="An empty CSV with an import's columns",
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)

@@ -398,11 +398,13 @@ class CommitmentSerializer(ScopedModelSerializer):
     user = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False
     )
-    actual = money(read_only=True, required=False)
-    accuracy_pct = serializers.DecimalField(
-        max_digits=9, decimal_places=1, read_only=True, allow_null=True, required=False
+    actual = money(
+        read_only=True, allow_null=True, help_text="Null where the figures were not computed."
     )
-    closed = serializers.BooleanField(read_only=True, required=False)
+    accuracy_pct = serializers.DecimalField(
+        max_digits=9, decimal_places=1, read_only=True, allow_null=True
+    )
+    closed = serializers.BooleanField(read_only=True, allow_null=True)
     version = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -435,6 +437,8 @@ class CommitmentSerializer(ScopedModelSerializer):
             data["actual"] = str(row["actual"])
             data["accuracy_pct"] = None if row["accuracy_pct"] is None else str(row["accuracy_pct"])
             data["closed"] = row["closed"]
+        for name in ("actual", "accuracy_pct", "closed"):  # one shape, as the schema says
+            data.setdefault(name, None)
         return data
 
 

@@ -126,7 +126,11 @@ class ReceivablesReportViewSet(viewsets.ViewSet):
         return Response(ReconciliationSerializer(reconciliation(user=request.user)).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("customer_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[
+            OpenApiParameter(
+                "customer_id", {"type": "integer", "minimum": 0}, OpenApiParameter.PATH
+            )
+        ],
         responses={200: BattleMapSerializer, **ERRORS},
     )
     @action(detail=False, methods=["get"], url_path=r"battle-map/(?P<customer_id>\d+)")

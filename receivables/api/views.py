@@ -35,6 +35,7 @@ from receivables.services import (
     write_off_request,
     write_off_withdraw,
 )
+from receivables.services.statements import statement_record
 
 from .serializers import (
     AllocationReverseSerializer,
@@ -51,6 +52,14 @@ from .serializers import (
     WriteOffCreateSerializer,
     WriteOffRequestSerializer,
     allocation_pairs,
+)
+from .statements import (
+    STATEMENT_EXAMPLES,
+    StatementEnvelopeSerializer,
+    StatementRequestSerializer,
+    StatementResultSerializer,
+    line_validator,
+    statement_response,
 )
 
 CSV = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, streamed")}
@@ -244,6 +253,28 @@ class ReceiptViewSet(
         data.is_valid(raise_exception=True)
         receipt_reverse(receipt=receipt, by=request.user, reason=data.validated_data["reason"])
         return self._respond(receipt)
+
+    @extend_schema(
+        request=StatementRequestSerializer,
+        responses={200: StatementResultSerializer, **ERRORS},
+        examples=STATEMENT_EXAMPLES,
+        summary="Record a bank statement: many receipts in one call",
+    )
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def bulk(self, request):
+        """Record up to 500 lines of one account's bank statement as receipts, each allocated
+        as asked (or oldest due first). A bank reference is recorded once per account: a line
+        sent again is a `duplicate` naming the receipt it became, never a second receipt.
+        Lines succeed or fail on their own; finance and administrators only."""
+        envelope = StatementEnvelopeSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        results = statement_record(
+            by=request.user,
+            account=envelope.validated_data["account"],
+            lines=envelope.validated_data["lines"],
+            validate=line_validator(self.get_serializer_context()),
+        )
+        return Response(StatementResultSerializer(statement_response(results)).data)
 
 
 class WriteOffRequestViewSet(

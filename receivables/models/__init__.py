@@ -11,6 +11,7 @@ from .invoices import Invoice
 from .plan import PaymentMilestone, PaymentTrigger, settled_state
 from .receipts import Receipt, ReceiptAllocation
 from .reminders import MilestoneReminder, ReminderScan
+from .statements import StatementLine
 from .writeoffs import APPROVE_PERMISSION, WriteOffRequest
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Receipt",
     "ReceiptAllocation",
     "ReminderScan",
+    "StatementLine",
     "WriteOffRequest",
     "settled_state",
 ]

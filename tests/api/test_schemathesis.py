@@ -14,7 +14,13 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from ltc.choices import Role
 from ltc.wsgi import application
@@ -67,4 +73,13 @@ def admin_token(db, settings):  # noqa: F811 (pytest-django's settings fixture)
 )
 def test_no_operation_is_a_server_error(case, admin_token):
     response = case.call_wsgi(headers={"Authorization": f"Token {admin_token}"})
-    case.validate_response(response, checks=(not_a_server_error,))
+    case.validate_response(
+        response,
+        checks=(
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_headers_conformance,
+            response_schema_conformance,
+        ),
+    )
