@@ -191,6 +191,7 @@ class CustomerMergePage(RecordFormPage):
 
     form_class = MergeForm
     title = gettext_lazy("Merge a duplicate into this customer")
+    confirm = gettext_lazy("Merge the duplicate into this customer? It cannot be undone.")
 
     def base_queryset(self):
         return customer_list(user=self.request.user)

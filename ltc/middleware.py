@@ -1,3 +1,4 @@
+from django.http import FileResponse
 from django.utils import translation
 
 from . import context
@@ -38,8 +39,27 @@ class UserLanguageMiddleware:
         user = request.user
         if user.is_authenticated and user.language:
             language = user.language
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        # Override, not activate: the language is this request's only, and the thread's
+        # previous one comes back afterwards (even on an error), so it never leaks into the
+        # next request the worker serves.
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        streamed = response.streaming and not getattr(response, "is_async", False)
+        if streamed and not isinstance(response, FileResponse):
+            # A streamed download (CSV) makes its rows after this returns: in its language.
+            response.streaming_content = _spoken(response.streaming_content, language)
         return response
+
+
+def _spoken(chunks, language):
+    """Each chunk made in `language`, and the thread's own language back between chunks."""
+    iterator = iter(chunks)
+    while True:
+        with translation.override(language):
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                return
+        yield chunk

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Notification
+from .notifications import email_text
 
 
 def _link(notification: Notification) -> str:
@@ -32,13 +33,8 @@ def send_notification_emails(notification_ids: list[int]) -> int:
             if not claimed:
                 continue
             n = Notification.objects.select_related("recipient").get(pk=pk)
-            with translation.override(n.recipient.language or settings.LANGUAGE_CODE):
-                send_mail(
-                    n.title,
-                    "\n\n".join(p for p in (n.body, _link(n)) if p),
-                    None,
-                    [n.recipient.email],
-                )
+            subject, body = email_text(n)
+            send_mail(subject, body, None, [n.recipient.email])
             sent += 1
     return sent
 

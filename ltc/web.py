@@ -147,6 +147,8 @@ class RecordFormPage(LoginRequiredMixin, FormView):
 
     template_name = "ltc/form_page.html"
     title = ""
+    #: An irreversible save (a merge, say) asks this question first (see static/js/app.js).
+    confirm = ""
 
     def base_queryset(self) -> models.QuerySet | None:
         return None
@@ -173,7 +175,7 @@ class RecordFormPage(LoginRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(title=self.title, object=self.get_object())
+        context.update(title=self.title, object=self.get_object(), confirm=self.confirm)
         return context
 
     def save(self, form):

@@ -9,7 +9,7 @@
       if (dialog && dialog.showModal) {
         event.preventDefault();
         dialog.showModal();
-        var first = dialog.querySelector("textarea, input:not([type=hidden]), button");
+        var first = dialog.querySelector("textarea, input:not([type=hidden]), select, button");
         if (first) { first.focus(); }
       }
       return;
@@ -20,9 +20,38 @@
       closer.closest("dialog").close();
     }
   });
-  // Forms with data-confirm ask before an irreversible action.
+
+  // Destructive and irreversible actions: every such form carries data-confirm="question".
+  // A form inside a <dialog> is already the confirmation step (the dialog has its own Cancel).
+  // Any other one asks in the shared confirmation dialog (#confirm-dialog in base.html) and is
+  // sent only on "Confirm". Without JavaScript the form's required "I am sure" box asks.
+  var pending = null;
   document.addEventListener("submit", function (event) {
-    var message = event.target.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) { event.preventDefault(); }
+    var form = event.target;
+    var message = form.getAttribute("data-confirm");
+    if (!message || form.closest("dialog") || form.dataset.confirmed === "1") { return; }
+    var dialog = document.getElementById("confirm-dialog");
+    event.preventDefault();
+    if (!dialog || !dialog.showModal) {
+      if (window.confirm(message)) { form.dataset.confirmed = "1"; form.submit(); }
+      return;
+    }
+    pending = { form: form, submitter: event.submitter || null };
+    dialog.querySelector("[data-confirm-message]").textContent = message;
+    dialog.showModal();
+    dialog.querySelector("[data-confirm-cancel]").focus();
   });
+  document.addEventListener("click", function (event) {
+    var yes = event.target.closest("[data-confirm-yes]");
+    if (!yes || !pending) { return; }
+    event.preventDefault();
+    var form = pending.form, submitter = pending.submitter;
+    pending = null;
+    yes.closest("dialog").close();
+    form.dataset.confirmed = "1";
+    if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+  });
+  document.addEventListener("close", function (event) {
+    if (event.target.id === "confirm-dialog") { pending = null; }
+  }, true);
 })();
