@@ -14,7 +14,7 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's"),
 ]
 
-migration = importlib.import_module("ltc.migrations.0004_search_trigram_indexes")
+migration = importlib.import_module("ltc.migrations.0005_search_trigram_indexes")
 
 
 def test_every_searched_field_has_a_trigram_index():
