@@ -35,9 +35,19 @@ def expect_language(page, language: str) -> None:
 
 
 def submit(page, form_selector: str) -> None:
-    """Press the form's primary button and wait for the page it leads to."""
+    """Press the form's primary button and wait for the page it leads to; a form asking for
+    confirmation (an irreversible action) is confirmed in the shared dialog."""
+    form = page.locator(form_selector).first
+    button = form.locator("button[type=submit].primary").first
+    if form.get_attribute("data-confirm") and not form.evaluate("f => !!f.closest('dialog')"):
+        button.click()
+        dialog = page.locator("#confirm-dialog")
+        dialog.wait_for(state="visible")
+        with page.expect_navigation():
+            dialog.locator("[data-confirm-yes]").click()
+        return
     with page.expect_navigation():
-        page.locator(f"{form_selector} button[type=submit].primary").first.click()
+        button.click()
 
 
 def assess(page, review: GateReview, verdict: str = "go") -> None:
