@@ -175,6 +175,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "keyaccounts.tasks.recompute_tiers",
         "schedule": 24 * 60 * 60,
     },
+    "keyaccounts-refresh-funnel-rollup": {
+        "task": "keyaccounts.tasks.refresh_funnel_rollup",
+        "schedule": 5 * 60,
+    },
     "keyaccounts-refresh-matrix": {
         "task": "keyaccounts.tasks.refresh_matrix",
         "schedule": 24 * 60 * 60,
