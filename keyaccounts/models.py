@@ -665,7 +665,9 @@ class FunnelRollup(models.Model):
     stage at `refreshed_at`, the oldest `state_changed_at` and how many were over 30 days;
     "stay": audited transitions out of open stage `state` of opportunities created in `month`
     (count, summed stay); "closed": opportunities closed in `month` by final `state` (count,
-    amount, summed cycle time). Derived data: rebuilt whole on every refresh, never edited.
+    amount, summed cycle time); "gate": gate reviews opened in `month` on opportunities of the
+    key, by "kind:state" (count; `stale` holds the escalated ones). Derived data: rebuilt
+    whole on every refresh, never edited.
     """
 
     kind = models.CharField(max_length=8)

@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DateTimeField,
     DurationField,
@@ -33,12 +34,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.db.models.functions import Coalesce, Concat, Greatest, TruncMonth
 from django.utils import timezone
 
 from accounts.models import User
 from ltc.choices import Role
-from ltc.models import AuditEvent
+from ltc.models import AuditEvent, GateReview
 from opportunities.choices import CLOSED_STAGES, OPEN_STAGES, Stage
 from opportunities.models import Opportunity
 
@@ -153,6 +154,7 @@ def refresh() -> int:
     for r in stays:
         add("stay", r, count=r["n"], duration=_duration(r["stay_sum"]))
 
+    opportunity_of_review = Opportunity.objects.filter(pk=OuterRef("subject_id"))
     cycle = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
     closed = (
         Opportunity.objects.filter(state__in=CLOSED_STAGES, closed_at__isnull=False)
@@ -169,6 +171,30 @@ def refresh() -> int:
             amount=r["amount_sum"] or 0,
             duration=_duration(r["cycle_sum"]),
         )
+
+    reviews = (
+        GateReview.objects.filter(subject_type=ContentType.objects.get_for_model(Opportunity))
+        .annotate(
+            opp_unit=Subquery(opportunity_of_review.values("org_unit_id")[:1]),
+            opp_currency=Subquery(opportunity_of_review.values("currency")[:1]),
+            opp_line=Subquery(opportunity_of_review.values("product_line")[:1]),
+            month=TruncMonth("created_at"),
+            gate=Concat("kind", Value(":"), "state", output_field=CharField()),
+        )
+        .filter(opp_unit__isnull=False)
+        .values("opp_unit", "opp_currency", "opp_line", "month", "gate")
+        .annotate(n=Count("pk"), escalated_n=Count("pk", filter=Q(escalated=True)))
+        .order_by()
+    )
+    for r in reviews:
+        key = {
+            "org_unit_id": r["opp_unit"],
+            "currency": r["opp_currency"],
+            "product_line": r["opp_line"],
+            "month": r["month"],
+            "state": r["gate"],
+        }
+        add("gate", key, count=r["n"], stale=r["escalated_n"])
 
     with transaction.atomic():
         FunnelRollup.objects.all().delete()
@@ -208,7 +234,8 @@ def funnel_parts(user: User, f) -> dict | None:
     rollup cannot answer (see `covers`) or was never refreshed."""
     if not covers(user, f):
         return None
-    stamp = FunnelRollup.objects.order_by("-refreshed_at").values_list("refreshed_at", flat=True)
+    # Every row of one refresh has the same stamp: read any one (by the primary key's index).
+    stamp = FunnelRollup.objects.order_by("pk").values_list("refreshed_at", flat=True)
     refreshed_at = stamp.first()
     if refreshed_at is None:
         return None
@@ -266,8 +293,19 @@ def funnel_parts(user: User, f) -> dict | None:
         .annotate(n=Sum("count"), amount_sum=Sum("amount"), cycle_sum=Sum("duration"))
         .order_by()
     }
+    gates = []
+    for r in (
+        _rows(user, f, "gate")
+        .values("state")
+        .annotate(n=Sum("count"), escalated_n=Sum("stale"))
+        .order_by("state")
+    ):
+        kind, state = r["state"].split(":", 1)
+        gates.append({"kind": kind, "state": state, "count": r["n"], "escalated": r["escalated_n"]})
+    gates.sort(key=lambda g: (g["kind"], g["state"]))
     return {
         "refreshed_at": refreshed_at,
+        "gates": gates,
         "stages": stages,
         "reached": reached,
         "current": current,

@@ -177,7 +177,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "keyaccounts-refresh-funnel-rollup": {
         "task": "keyaccounts.tasks.refresh_funnel_rollup",
-        "schedule": 5 * 60,
+        "schedule": 10 * 60,
     },
     "keyaccounts-refresh-matrix": {
         "task": "keyaccounts.tasks.refresh_matrix",

@@ -86,7 +86,7 @@ class FunnelSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(
         allow_null=True,
         help_text="When the figures were rolled up (refreshed every few minutes); null when "
-        "they were aggregated live for this request. Gate outcomes are always live.",
+        "they were aggregated live for this request.",
     )
 
 
