@@ -338,6 +338,7 @@ SPECTACULAR_SETTINGS = {
         "DecisionEnum": "ltc.choices.Decision",
         "OrgUnitKindEnum": "ltc.choices.OrgUnitKind",
         "LeadStateEnum": "leads.choices.LeadState",
+        "LeadSourceEnum": "leads.choices.LeadSource",
         "ActivityKindEnum": "accounts.choices.ActivityKind",
         "ImportStatusEnum": "accounts.choices.ImportStatus",
         "ImportModeEnum": "accounts.choices.ImportMode",
