@@ -51,7 +51,7 @@ from receivables.choices import OPEN_MILESTONE_STATES
 from receivables.models import PaymentMilestone
 from receivables.selectors.money import OUTSTANDING
 
-from . import metrics
+from . import metrics, rollups
 from .choices import ActionStatus, Metric
 from .models import PlanAction
 from .periods import Period
@@ -120,8 +120,125 @@ def _stage_rows(queryset: QuerySet, stages: list[str], weighted: bool = False) -
     return rows
 
 
-def funnel(user: User, f: Filters) -> dict:
+def funnel(user: User, f: Filters, *, live: bool = False) -> dict:
+    """The manager's funnel. Read from the rollup (`keyaccounts.rollups`, refreshed by Celery
+    beat) when it covers the viewer and period, else aggregated live; `as_of` says when the
+    figures were taken (None: now, live)."""
     base = opportunities(user, f)
+    parts = None if live else rollups.funnel_parts(user, f)
+    data = _funnel_rolled_up(parts) if parts else _funnel_live(user, f, base)
+    labels = dict(Stage.choices)
+    ct = _opportunity_type()
+
+    if parts:
+        gates = parts["gates"]
+    else:  # gate outcomes of the reviews opened in the period on these opportunities
+        reviews = policy.restrict(GateReview.objects.all(), user).filter(
+            subject_type=ct,
+            subject_id__in=base.values("pk"),
+            created_at__gte=f.period.start_at,
+            created_at__lt=f.period.end_before,
+        )
+        gates = list(
+            reviews.values("kind", "state")
+            .annotate(count=Count("pk"), escalated=Count("pk", filter=Q(escalated=True)))
+            .order_by("kind", "state")
+        )
+    return {
+        **data,
+        "gates": gates,
+        "probabilities": [
+            {"stage": s, "label": str(labels[s]), "probability": stage_probabilities()[s]}
+            for s in OPEN_STAGES
+        ],
+        "as_of": parts["refreshed_at"] if parts else None,
+    }
+
+
+def _conversion(reached: dict) -> list[dict]:
+    labels = dict(Stage.choices)
+    conversion = []
+    for i, stage in enumerate(LINEAR[:-1]):
+        nxt = LINEAR[i + 1]
+        conversion.append(
+            {
+                "stage": stage,
+                "label": str(labels[stage]),
+                "next_stage": nxt,
+                "next_label": str(labels[nxt]),
+                "reached": reached[stage],
+                "advanced": reached[nxt],
+                "conversion_pct": pct(reached[nxt], reached[stage]),
+            }
+        )
+    return conversion
+
+
+def _wins(outcome: dict) -> dict:
+    return {
+        "closed": outcome["closed"],
+        "won": outcome["won"],
+        "lost": outcome["lost"],
+        "abandoned": outcome["abandoned"],
+        "won_amount": outcome["won_amount"],
+        "closed_amount": outcome["closed_amount"],
+        "win_rate_pct": pct(outcome["won"], outcome["closed"]),
+        "win_rate_amount_pct": pct(outcome["won_amount"], outcome["closed_amount"]),
+        "avg_cycle_days": _days(outcome["avg_cycle"]),
+    }
+
+
+def _funnel_rolled_up(parts: dict) -> dict:
+    labels = dict(Stage.choices)
+    stages = [
+        {
+            "stage": stage,
+            "label": str(labels[stage]),
+            "count": parts["stages"].get(stage, {}).get("count", 0),
+            "amount": parts["stages"].get(stage, {}).get("amount") or ZERO,
+        }
+        for stage in [*OPEN_STAGES, *CLOSED_STAGES]
+    ]
+    current, stays = parts["current"], parts["stays"]
+    ageing = [
+        {
+            "stage": stage,
+            "label": str(labels[stage]),
+            "open": current.get(stage, {}).get("count", 0),
+            "avg_days_in_stage": _days(current.get(stage, {}).get("avg_age")),
+            "max_days_in_stage": _days(current.get(stage, {}).get("max_age")),
+            "over_30_days": current.get(stage, {}).get("stale", 0),
+            "left": stays.get(stage, {}).get("left", 0),
+            "avg_days_before_leaving": _days(stays.get(stage, {}).get("avg_stay")),
+        }
+        for stage in OPEN_STAGES
+    ]
+    rows = parts["outcome"]
+
+    def total(key: str, *states) -> Decimal | int:
+        return sum((rows[s][key] for s in (states or rows) if s in rows), start=0)
+
+    won = rows.get(Stage.WON)
+    outcome = {
+        "closed": total("n"),
+        "won": total("n", Stage.WON),
+        "lost": total("n", Stage.LOST),
+        "abandoned": total("n", Stage.ABANDONED),
+        "closed_amount": total("amount_sum") or ZERO,
+        "won_amount": total("amount_sum", Stage.WON) or ZERO,
+        "avg_cycle": (
+            rollups._duration(won["cycle_sum"]) / won["n"] if won and won["cycle_sum"] else None
+        ),
+    }
+    return {
+        "stages": stages,
+        "conversion": _conversion(parts["reached"]),
+        "ageing": ageing,
+        "wins": _wins(outcome),
+    }
+
+
+def _funnel_live(user: User, f: Filters, base) -> dict:
     cohort = base.filter(created_at__gte=f.period.start_at, created_at__lt=f.period.end_before)
     ct = _opportunity_type()
     transitions = AuditEvent.objects.filter(target_type=ct, action="transition")
@@ -141,20 +258,7 @@ def funnel(user: User, f: Filters) -> dict:
         }
     )
     labels = dict(Stage.choices)
-    conversion = []
-    for i, stage in enumerate(LINEAR[:-1]):
-        nxt = LINEAR[i + 1]
-        conversion.append(
-            {
-                "stage": stage,
-                "label": str(labels[stage]),
-                "next_stage": nxt,
-                "next_label": str(labels[nxt]),
-                "reached": reached[stage],
-                "advanced": reached[nxt],
-                "conversion_pct": pct(reached[nxt], reached[stage]),
-            }
-        )
+    conversion = _conversion(reached)
 
     # Ageing: how long the open ones sit in their stage, and the average stay per stage.
     now = timezone.now()
@@ -225,41 +329,7 @@ def funnel(user: User, f: Filters) -> dict:
         won_amount=Coalesce(Sum("amount", filter=won_q), metrics.zero()),
         avg_cycle=Avg("cycle", filter=won_q),
     )
-    wins = {
-        "closed": outcome["closed"],
-        "won": outcome["won"],
-        "lost": outcome["lost"],
-        "abandoned": outcome["abandoned"],
-        "won_amount": outcome["won_amount"],
-        "closed_amount": outcome["closed_amount"],
-        "win_rate_pct": pct(outcome["won"], outcome["closed"]),
-        "win_rate_amount_pct": pct(outcome["won_amount"], outcome["closed_amount"]),
-        "avg_cycle_days": _days(outcome["avg_cycle"]),
-    }
-
-    # Gate outcomes of the reviews opened in the period on these opportunities.
-    reviews = policy.restrict(GateReview.objects.all(), user).filter(
-        subject_type=ct,
-        subject_id__in=base.values("pk"),
-        created_at__gte=f.period.start_at,
-        created_at__lt=f.period.end_before,
-    )
-    gates = list(
-        reviews.values("kind", "state")
-        .annotate(count=Count("pk"), escalated=Count("pk", filter=Q(escalated=True)))
-        .order_by("kind", "state")
-    )
-    return {
-        "stages": stages,
-        "conversion": conversion,
-        "ageing": ageing,
-        "wins": wins,
-        "gates": gates,
-        "probabilities": [
-            {"stage": s, "label": str(labels[s]), "probability": stage_probabilities()[s]}
-            for s in OPEN_STAGES
-        ],
-    }
+    return {"stages": stages, "conversion": conversion, "ageing": ageing, "wins": _wins(outcome)}
 
 
 def rep(user: User, f: Filters, person: User | None) -> dict:

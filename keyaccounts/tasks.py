@@ -34,3 +34,11 @@ def open_renewal_opportunities() -> int:
     from .services import renewal_opportunities_open
 
     return len(renewal_opportunities_open())
+
+
+@shared_task(acks_late=True)
+def refresh_funnel_rollup() -> int:
+    """Rebuild the manager funnel's rollup (`keyaccounts.rollups`); returns the rows written."""
+    from .rollups import refresh
+
+    return refresh()

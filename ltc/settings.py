@@ -186,6 +186,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "keyaccounts.tasks.recompute_tiers",
         "schedule": 24 * 60 * 60,
     },
+    "keyaccounts-refresh-funnel-rollup": {
+        "task": "keyaccounts.tasks.refresh_funnel_rollup",
+        "schedule": 10 * 60,
+    },
     "keyaccounts-refresh-matrix": {
         "task": "keyaccounts.tasks.refresh_matrix",
         "schedule": 24 * 60 * 60,
@@ -345,6 +349,7 @@ SPECTACULAR_SETTINGS = {
         "DecisionEnum": "ltc.choices.Decision",
         "OrgUnitKindEnum": "ltc.choices.OrgUnitKind",
         "LeadStateEnum": "leads.choices.LeadState",
+        "LeadSourceEnum": "leads.choices.LeadSource",
         "ActivityKindEnum": "accounts.choices.ActivityKind",
         "ImportStatusEnum": "accounts.choices.ImportStatus",
         "ImportModeEnum": "accounts.choices.ImportMode",

@@ -83,6 +83,11 @@ class FunnelSerializer(serializers.Serializer):
     wins = WinsSerializer()
     gates = GateOutcomeSerializer(many=True)
     probabilities = ProbabilitySerializer(many=True)
+    as_of = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the figures were rolled up (refreshed every few minutes); null when "
+        "they were aggregated live for this request.",
+    )
 
 
 class ClosingSerializer(serializers.Serializer):

@@ -101,6 +101,44 @@ class LeadSerializer(RecordSerializer):
         return hooks.actions_for(obj, request.user)
 
 
+class LeadListSerializer(serializers.ModelSerializer):
+    """A row of the lead list: what a list shows (no need text, score breakdown, contact
+    details or transitions; `GET /leads/{id}/` has them). Reads only these columns."""
+
+    needs_changeable_ids = False
+    company = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "title",
+            "customer",
+            "company",
+            "owner",
+            "org_unit",
+            "state",
+            "score",
+            "estimated_amount",
+            "currency",
+            "expected_close_date",
+            "source",
+            "last_activity_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    #: The columns the list reads (`QuerySet.only`), the customer's name for `company`.
+    columns = [
+        *(f for f in Meta.fields if f not in ("company", "customer")),
+        "customer__name",
+        "company_name",
+    ]
+
+
 class LeadAssignSerializer(serializers.Serializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),

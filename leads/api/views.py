@@ -48,6 +48,7 @@ from .serializers import (
     LeadCaptureSourceSerializer,
     LeadCaptureSourceUpdateSerializer,
     LeadDistributeSerializer,
+    LeadListSerializer,
     LeadSerializer,
     WebToLeadReceiptSerializer,
     WebToLeadSerializer,
@@ -79,6 +80,16 @@ class LeadViewSet(
     ordering_fields = ["id", "score", "created_at", "expected_close_date", "estimated_amount"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     export_filename = "leads"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":  # only the columns a row shows
+            queryset = queryset.select_related(None).select_related("customer")
+            queryset = queryset.only(*LeadListSerializer.columns)
+        return queryset
+
+    def get_serializer_class(self):
+        return LeadListSerializer if self.action == "list" else LeadSerializer
 
     def export_columns(self):
         return lead_export_columns()

@@ -56,7 +56,8 @@ class ScopedViewSetMixin:
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        if page is not None:
+        # A slim list serializer that offers no transitions needs no "may change" query.
+        if page is not None and getattr(self.get_serializer_class(), "needs_changeable_ids", True):
             self._changeable_ids = policy.changeable_ids(
                 queryset, self.request.user, [obj.pk for obj in page]
             )

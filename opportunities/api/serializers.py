@@ -132,6 +132,47 @@ class OpportunitySerializer(RecordSerializer):
         extra_kwargs = {"org_unit": {"required": False}}
 
 
+class OpportunityListSerializer(serializers.ModelSerializer):
+    """A row of the opportunity list: what a list shows (no team, terms or transitions;
+    `GET /opportunities/{id}/` has them). Reads only these columns."""
+
+    needs_changeable_ids = False
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    weighted_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "id",
+            "number",
+            "name",
+            "customer",
+            "customer_name",
+            "owner",
+            "org_unit",
+            "product_line",
+            "amount",
+            "currency",
+            "expected_close_date",
+            "forecast_category",
+            "probability_pct",
+            "weighted_amount",
+            "state",
+            "closed_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    #: The columns the list reads (`QuerySet.only`).
+    columns = [
+        *(f for f in Meta.fields if f not in ("customer_name", "weighted_amount")),
+        "customer__name",
+    ]
+
+
 class OpportunityCreateSerializer(OpportunitySerializer):
     sr = serializers.PrimaryKeyRelatedField(
         queryset=_active_users, required=False, allow_null=True, write_only=True

@@ -81,6 +81,7 @@ from .serializers import (
     OpportunityCompetitorSerializer,
     OpportunityCompetitorUpdateSerializer,
     OpportunityCreateSerializer,
+    OpportunityListSerializer,
     OpportunitySerializer,
     OpportunityTransitionSerializer,
     PricingRuleSerializer,
@@ -172,7 +173,16 @@ class OpportunityViewSet(
     ordering_fields = ["id", "amount", "expected_close_date", "created_at", "probability_pct"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":  # only the columns a row shows
+            queryset = queryset.select_related(None).prefetch_related(None)
+            queryset = queryset.select_related("customer").only(*OpportunityListSerializer.columns)
+        return queryset
+
     def get_serializer_class(self):
+        if self.action == "list":
+            return OpportunityListSerializer
         return OpportunityCreateSerializer if self.action == "create" else OpportunitySerializer
 
     def create_record(self, data):

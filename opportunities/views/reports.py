@@ -33,6 +33,8 @@ NEXT_STAGE = {
     Stage.NEGOTIATING: Stage.WON,
 }
 
+BOARD_CARDS = 20  # per column on the board page
+
 
 class BoardPage(LoginRequiredMixin, TemplateView):
     """The pipeline as a kanban board by stage. Each card can be moved to the next stage with
@@ -47,7 +49,9 @@ class BoardPage(LoginRequiredMixin, TemplateView):
         filters = {}
         if form.is_valid() and form.cleaned_data.get("owner"):
             filters["owner"] = form.cleaned_data["owner"]
-        data = board(user=user, filters=filters)
+        # 20 cards a column ("and N more" links to the filtered list): rendering the cards
+        # is most of the page's time at scale.
+        data = board(user=user, filters=filters, per_stage=BOARD_CARDS)
         for column in data["columns"]:
             target = NEXT_STAGE.get(column["stage"])
             column["next"] = (

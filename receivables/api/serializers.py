@@ -74,6 +74,68 @@ class PaymentMilestoneSerializer(RecordSerializer):
         read_only_fields = fields
 
 
+class PaymentMilestoneListSerializer(serializers.ModelSerializer):
+    """A row of the milestone list: what a list shows (no plan terms or transitions;
+    `GET /payment-milestones/{id}/` has them). Reads only these columns."""
+
+    needs_changeable_ids = False
+    outstanding = serializers.DecimalField(**MONEY, read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+    days_overdue = serializers.IntegerField(read_only=True)
+    contract_number = serializers.CharField(source="contract.number", read_only=True)
+    customer = serializers.IntegerField(source="contract.customer_id", read_only=True)
+    customer_name = serializers.CharField(source="contract.customer.name", read_only=True)
+    owner = serializers.IntegerField(source="contract.owner_id", read_only=True)
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = PaymentMilestone
+        fields = [
+            "id",
+            "contract",
+            "contract_number",
+            "customer",
+            "customer_name",
+            "owner",
+            "sequence",
+            "kind",
+            "name",
+            "amount",
+            "currency",
+            "due_date",
+            "state",
+            "invoiced_amount",
+            "paid_amount",
+            "written_off_amount",
+            "outstanding",
+            "is_overdue",
+            "days_overdue",
+            "version",
+        ]
+        read_only_fields = fields
+
+    #: The columns the list reads (`QuerySet.only`).
+    columns = [
+        "id",
+        "contract",
+        "sequence",
+        "kind",
+        "name",
+        "amount",
+        "currency",
+        "due_date",
+        "state",
+        "invoiced_amount",
+        "paid_amount",
+        "written_off_amount",
+        "version",
+        "contract__number",
+        "contract__state",  # django-fsm reads the state of every loaded contract
+        "contract__owner",
+        "contract__customer__name",
+    ]
+
+
 class MilestoneInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MilestoneKind.choices)
     name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")

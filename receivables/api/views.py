@@ -43,6 +43,7 @@ from .serializers import (
     InvoiceCreateSerializer,
     InvoiceSerializer,
     MilestoneReminderSerializer,
+    PaymentMilestoneListSerializer,
     PaymentMilestoneSerializer,
     PaymentPlanSerializer,
     ReasonSerializer,
@@ -97,7 +98,19 @@ class PaymentMilestoneViewSet(
     ordering_fields = ["id", "due_date", "amount"]
     export_name = "milestones"
 
-    @extend_schema(responses=PaymentMilestoneSerializer(many=True), summary="My milestones")
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action in ("list", "mine"):  # only the columns a row shows
+            queryset = queryset.select_related(None).select_related("contract__customer")
+            queryset = queryset.only(*PaymentMilestoneListSerializer.columns)
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action in ("list", "mine"):
+            return PaymentMilestoneListSerializer
+        return PaymentMilestoneSerializer
+
+    @extend_schema(responses=PaymentMilestoneListSerializer(many=True), summary="My milestones")
     @action(detail=False, methods=["get"])
     def mine(self, request):
         queryset = self.filter_queryset(my_milestones(user=request.user))

@@ -415,3 +415,16 @@ def test_a_submitted_quote_is_not_edited_on_its_form(client, org, api, opportuni
         response.status_code == 302
         and response["Location"] == f"/opportunities/quotes/{quote['id']}/"
     )
+
+
+def test_the_board_page_shows_twenty_cards_a_column_and_counts_the_rest(
+    client, org, django_assert_max_num_queries
+):
+    from tests.factories import OpportunityFactory
+
+    for _n in range(23):
+        OpportunityFactory(owner=org.rep, state="bidding")
+    client.force_login(org.rep)
+    with django_assert_max_num_queries(20):
+        page = client.get("/opportunities/board/").content.decode()
+    assert "and 3 more" in page
