@@ -26,6 +26,8 @@ URGENT_KINDS = frozenset(
         "contract.confirm",
         "bid.deadline",
         "activity.overdue",
+        "change.raised",
+        "delivery.late",
     }
 )
 #: Kinds whose name starts so are urgent too (the payment reminders of overdue milestones).

@@ -227,6 +227,7 @@ def test_late_delivery_is_announced_once_per_planned_date(
     assert [(n.recipient, n.target_id) for n in late] == [(org.fr, milestones["arrival"]["id"])]
     assert "Arrival" in late[0].title and str(days(-3)) in late[0].title
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [org.fr.email]
+    assert "Action needed" in mailoutbox[0].subject  # it cannot wait
 
     assert send_late_delivery_reminders() == 0
     assert late.all().count() == 1
