@@ -27,6 +27,10 @@ _TONES = {
         "posted",
         "verified",
         "initiated",
+        "approved",
+        "reached",
+        "done",
+        "validated",
     },
     "bad": {
         "disqualified",
@@ -37,8 +41,23 @@ _TONES = {
         "written_off",
         "reversed",
         "withdrawn",
+        "declined",
+        "rejected",
+        "cancelled",
+        "failed",
+        "stopped_at_gate",
     },
-    "warn": {"hold", "suspended", "partly_paid", "due", "open", "bid_submitted"},
+    "warn": {
+        "hold",
+        "suspended",
+        "partly_paid",
+        "due",
+        "open",
+        "bid_submitted",
+        "pending_approval",
+        "in_review",
+        "raised",
+    },
 }
 
 
