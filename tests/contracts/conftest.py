@@ -14,12 +14,12 @@ from ltc import hooks
 from ltc.gates import GATE_TOPICS
 from tests.factories import ContractFactory, team
 
-TODAY = timezone.localdate()
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def days(n: int) -> dt.date:
-    return TODAY + dt.timedelta(days=n)
+    """`n` days from today, read when called (a run may cross midnight in the app's zone)."""
+    return timezone.localdate() + dt.timedelta(days=n)
 
 
 def pdf(name: str = "certificate.pdf", body: bytes = PDF) -> SimpleUploadedFile:
