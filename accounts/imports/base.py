@@ -29,11 +29,13 @@ from ltc.models import AuditEvent
 from ..models import ImportJob, OrgUnit, User
 from ..selectors import assignable_units, may_assign_to
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
 
 def header_key(text: str) -> str:
     """How a header is compared: NFKC, case-folded, without spaces, punctuation or "*"."""
     text = unicodedata.normalize("NFKC", str(text or "")).casefold()
-    return re.sub(r"[\W_]+", "", text)
+    return _NOT_WORD.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -303,16 +305,17 @@ class Importer:
             raise RuntimeError("bulk_create returned no primary keys")
         origin = context.current()
         target_type = ContentType.objects.get_for_model(self.model)
+        comment = _("Imported from %(file)s, row %(row)s")  # translated once per batch
+        file_name, actor_name, ip = self.job.file_name, self.by.get_username(), origin.ip or None
         AuditEvent.objects.bulk_create(
             AuditEvent(
                 target_type=target_type,
                 target_id=record.pk,
                 actor=self.by,
-                actor_name=self.by.get_username(),
+                actor_name=actor_name,
                 action="created",
-                comment=_("Imported from %(file)s, row %(row)s")
-                % {"file": self.job.file_name, "row": row.number},
-                ip=origin.ip or None,
+                comment=comment % {"file": file_name, "row": row.number},
+                ip=ip,
                 via="import",
             )
             for record, row in zip(records, rows, strict=True)
