@@ -309,9 +309,9 @@ class Importer:
         file_name, actor_name, ip = self.job.file_name, self.by.get_username(), origin.ip or None
         AuditEvent.objects.bulk_create(
             AuditEvent(
-                target_type=target_type,
+                target_type_id=target_type.pk,
                 target_id=record.pk,
-                actor=self.by,
+                actor_id=self.by.pk,
                 actor_name=actor_name,
                 action="created",
                 comment=comment % {"file": file_name, "row": row.number},
