@@ -45,7 +45,13 @@ def test_a_clean_file_previews_then_imports_every_row(org, api):
         org.rep,
         org.gd_carrier,
     )
-    assert AuditEvent.objects.filter(target_id=created.pk, action="created", via="import").exists()
+    event = AuditEvent.objects.get(target_id=created.pk, action="created", via="import")
+    assert (event.actor, event.actor_name, event.comment, event.changes) == (
+        org.rep,
+        org.rep.username,
+        "Imported from customers.csv, row 3",
+        {},
+    )
 
 
 @pytest.mark.parametrize(
