@@ -93,10 +93,14 @@ _SPACES = re.compile(r"\s+")
 
 def _clean(name: str) -> str:
     text = unicodedata.normalize("NFKC", name or "").casefold()
-    text = _DOTTED.sub(lambda m: m.group(0).replace(".", "") + " ", text)
+    if "." in text:  # (the import normalises every row: skip what cannot apply)
+        text = _DOTTED.sub(lambda m: m.group(0).replace(".", "") + " ", text)
     text = text.replace("&", " and ")
     # Punctuation becomes a space so Latin words stay apart: "co.,ltd" -> "co ltd".
     return _SPACES.sub(" ", _PUNCTUATION.sub(" ", text)).strip()
+
+
+_ANY_LEGAL_SUFFIX = _CHINESE_LEGAL_SUFFIXES + tuple(" " + s for s in _LATIN_LEGAL_SUFFIXES)
 
 
 def _strip_legal_suffixes(text: str) -> str:
@@ -104,6 +108,8 @@ def _strip_legal_suffixes(text: str) -> str:
     stripped = True
     while stripped and text:
         stripped = False
+        if not text.endswith(_ANY_LEGAL_SUFFIX):  # one C-level test for the common case
+            break
         for suffix in _CHINESE_LEGAL_SUFFIXES:
             if text.endswith(suffix) and len(text) > len(suffix):
                 text = text[: -len(suffix)].rstrip()

@@ -45,7 +45,13 @@ def test_a_clean_file_previews_then_imports_every_row(org, api):
         org.rep,
         org.gd_carrier,
     )
-    assert AuditEvent.objects.filter(target_id=created.pk, action="created", via="import").exists()
+    event = AuditEvent.objects.get(target_id=created.pk, action="created", via="import")
+    assert (event.actor, event.actor_name, event.comment, event.changes) == (
+        org.rep,
+        org.rep.username,
+        "Imported from customers.csv, row 3",
+        {},
+    )
 
 
 @pytest.mark.parametrize(
@@ -300,3 +306,37 @@ def test_a_running_job_is_polled_on_its_page(
     assert 'hx-trigger="every 1s"' in page and "Checking rows" in page
     partial = client.get(f"{response['Location']}progress/", HTTP_HX_REQUEST="true")
     assert "HX-Refresh" not in partial and "every 1s" in partial.content.decode()
+
+
+def test_queries_grow_per_batch_not_per_row(org, api, monkeypatch):
+    """The preview and the commit cost a constant number of queries per batch: twice the rows
+    (twice the batches) add a few queries per batch, whatever the batch holds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.imports.customers import CustomerImporter
+
+    monkeypatch.setattr(CustomerImporter, "batch_size", 10)
+    CustomerFactory(
+        name="客户数据库有限公司",
+        credit_code="91440000719275374D",
+        external_id="X-1",
+        owner=org.rep,
+    )
+
+    def queries(n: int, prefix: str) -> int:
+        rows = [[*HEADER, "外部编号"]]
+        for i in range(n):
+            rows.append([f"{prefix}{i}有限公司", "", "", "广东", "", "", "", ""])
+        rows[1][0] = "客户数据库股份有限公司"  # a name, a code and an external id already taken
+        rows[2][1], rows[3][-1] = "91440000719275374D", "X-1"
+        client = api(org.rep)
+        with CaptureQueriesContext(connection) as captured:
+            job = start(client, csv_bytes(rows)).json()
+            done = client.post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "valid"})
+        assert (job["rows_duplicate"], job["rows_error"]) == (1, 2)
+        assert done.json()["rows_created"] == n - 3
+        return len(captured)
+
+    one_batch, two_batches = queries(10, "甲"), queries(20, "乙")
+    assert two_batches - one_batch <= 6  # per batch: dedupe, issues, progress; dedupe, 2 inserts
