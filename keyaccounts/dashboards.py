@@ -188,19 +188,10 @@ def _wins(outcome: dict) -> dict:
     }
 
 
-def _funnel_rolled_up(parts: dict) -> dict:
-    labels = dict(Stage.choices)
-    stages = [
-        {
-            "stage": stage,
-            "label": str(labels[stage]),
-            "count": parts["stages"].get(stage, {}).get("count", 0),
-            "amount": parts["stages"].get(stage, {}).get("amount") or ZERO,
-        }
-        for stage in [*OPEN_STAGES, *CLOSED_STAGES]
-    ]
-    current, stays = parts["current"], parts["stays"]
-    ageing = [
+def _stage_ageing(current: dict, stays: dict, labels: dict) -> list[dict]:
+    """Per open stage: what sits there now and for how long, and how long those that left
+    stayed (the same rows whether the figures come from the rollup or live)."""
+    return [
         {
             "stage": stage,
             "label": str(labels[stage]),
@@ -213,6 +204,21 @@ def _funnel_rolled_up(parts: dict) -> dict:
         }
         for stage in OPEN_STAGES
     ]
+
+
+def _funnel_rolled_up(parts: dict) -> dict:
+    labels = dict(Stage.choices)
+    stages = [
+        {
+            "stage": stage,
+            "label": str(labels[stage]),
+            "count": parts["stages"].get(stage, {}).get("count", 0),
+            "amount": parts["stages"].get(stage, {}).get("amount") or ZERO,
+        }
+        for stage in [*OPEN_STAGES, *CLOSED_STAGES]
+    ]
+    current, stays = parts["current"], parts["stays"]
+    ageing = _stage_ageing(current, stays, labels)
     rows = parts["outcome"]
 
     def total(key: str, *states) -> Decimal | int:
@@ -298,19 +304,7 @@ def _funnel_live(user: User, f: Filters, base) -> dict:
         .values("from_state")
         .annotate(left=Count("pk"), avg_stay=Avg("stay"))
     }
-    ageing = [
-        {
-            "stage": stage,
-            "label": str(labels[stage]),
-            "open": current.get(stage, {}).get("count", 0),
-            "avg_days_in_stage": _days(current.get(stage, {}).get("avg_age")),
-            "max_days_in_stage": _days(current.get(stage, {}).get("max_age")),
-            "over_30_days": current.get(stage, {}).get("stale", 0),
-            "left": stays.get(stage, {}).get("left", 0),
-            "avg_days_before_leaving": _days(stays.get(stage, {}).get("avg_stay")),
-        }
-        for stage in OPEN_STAGES
-    ]
+    ageing = _stage_ageing(current, stays, labels)
 
     # Win rate and cycle time of those closed in the period.
     closed = base.filter(
