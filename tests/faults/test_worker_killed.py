@@ -18,12 +18,10 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -37,8 +35,7 @@ from integrations.models import (
 )
 from integrations.tasks import deliver_webhook
 from ltc import celery_app
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import start_celery_worker
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -88,32 +85,10 @@ class HoldingReceiver:
 
 def start_worker(queue: str) -> subprocess.Popen:
     db = settings.DATABASES["default"]
-    database_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + db["NAME"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "tests.faults.worker_settings",
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ltc",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            queue,
-            "--loglevel",
-            "warning",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
+    return start_celery_worker(
+        queue,
+        database_url=os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + db["NAME"],
+        settings_module="tests.faults.worker_settings",
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

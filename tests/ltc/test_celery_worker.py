@@ -2,10 +2,8 @@
 
 import os
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from celery.result import EagerResult
@@ -16,8 +14,7 @@ from ltc import celery_app
 from ltc.models import Notification
 from ltc.tasks import send_notification_emails
 from tests.factories import UserFactory
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import start_celery_worker
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -35,31 +32,10 @@ def worker():
         database_url = database_url.rsplit("/", 1)[0] + "/" + db["NAME"]
     else:
         database_url = f"sqlite:///{db['NAME']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "ltc.settings_test",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ltc",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            queue,
-            "--loglevel",
-            "warning",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
+    process = start_celery_worker(
+        queue,
+        database_url=database_url,
+        settings_module="ltc.settings_test",
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
