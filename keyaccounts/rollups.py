@@ -38,7 +38,7 @@ from django.db.models.functions import Coalesce, Concat, Greatest, TruncMonth
 from django.utils import timezone
 
 from accounts.models import User
-from ltc.choices import Role
+from ltc import policy
 from ltc.models import AuditEvent, GateReview
 from opportunities.choices import CLOSED_STAGES, OPEN_STAGES, Stage
 from opportunities.models import Opportunity
@@ -205,9 +205,8 @@ def refresh() -> int:
 def covers(user: User, f) -> bool:
     """Whether the rollup can answer this viewer's funnel: their access is a whole subtree
     (or everything) and the period is whole months."""
-    if not (user.is_superuser or user.role in (Role.ADMIN, Role.SALES_MANAGER)):
-        return False
-    if user.role == Role.SALES_MANAGER and not user.is_superuser and not user.org_unit_id:
+    whole, _root = policy.subtree_scope(Opportunity, user)
+    if not whole:
         return False
     start, end = f.period.start, f.period.end
     return start.day == 1 and (end + dt.timedelta(days=1)).day == 1
@@ -220,8 +219,9 @@ def _rows(user: User, f, kind: str):
         month__gte=f.period.start,
         month__lte=f.period.end,
     )
-    if not (user.is_superuser or user.role == Role.ADMIN):
-        rows = rows.filter(org_unit__path__startswith=user.org_unit.path)
+    _whole, root = policy.subtree_scope(Opportunity, user)
+    if root is not None:
+        rows = rows.filter(org_unit__path__startswith=root.path)
     if f.unit is not None:
         rows = rows.filter(org_unit__path__startswith=f.unit.path)
     if f.product_line:

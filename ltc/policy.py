@@ -74,23 +74,39 @@ def _team_member(prefix: str, team: str, user) -> Exists:
     return Exists(member_model.objects.filter(team=OuterRef(f"{prefix}{team}"), user=user))
 
 
+def subtree_scope(model: type[models.Model], user, action: Action = "view") -> tuple[bool, object]:
+    """Whether what `user` may do to `model` is exactly the records of one whole org subtree,
+    and its root: (True, None) for everything (administrators), (True, unit) for their unit's
+    subtree (sales managers; finance where the model grants it), (False, None) for anything
+    narrower (owned, team or pool records). Rollups kept per org unit can answer the first two."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False, None
+    if user.is_superuser or user.role == Role.ADMIN:
+        return True, None
+    spec, _prefix = spec_for(model)
+    if not (spec.unit and user.org_unit_id):
+        return False, None
+    if user.role == Role.FINANCE:
+        allowed = spec.finance == "change" or (spec.finance == "view" and action == "view")
+        return (True, user.org_unit) if allowed else (False, None)
+    if user.role == Role.SALES_MANAGER:
+        return True, user.org_unit
+    return False, None
+
+
 def scope_q(model: type[models.Model], user, action: Action = "view") -> Q | None:
     """The filter that limits `model` to what `user` may do; None means no limit at all."""
     if not (user and user.is_authenticated and user.is_active):
         return Q(pk__in=[])
-    if user.is_superuser or user.role == Role.ADMIN:
+    whole, root = subtree_scope(model, user, action)
+    if whole and root is None:
         return None
     spec, prefix = spec_for(model)
+    if whole:
+        return Q(**{f"{prefix}{spec.unit}__in": subtree_unit_ids(user)})
     nothing = Q(pk__in=[])
-
     if user.role == Role.FINANCE:
-        allowed = spec.finance == "change" or (spec.finance == "view" and action == "view")
-        if not (allowed and spec.unit and user.org_unit_id):
-            return nothing
-        return Q(**{f"{prefix}{spec.unit}__in": subtree_unit_ids(user)})
-
-    if user.role == Role.SALES_MANAGER and spec.unit and user.org_unit_id:
-        return Q(**{f"{prefix}{spec.unit}__in": subtree_unit_ids(user)})
+        return nothing
 
     q = nothing
     if spec.owner:

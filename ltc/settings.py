@@ -211,7 +211,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "receivables.tasks.scan_payment_milestones",
         "schedule": crontab(hour=7, minute=0),
     },
+    # The ageing by org unit for managers and finance (receivables.rollups), about a second's
+    # work at a million records; read only while younger than AGEING_ROLLUP_MAX_AGE.
+    "receivables-refresh-ageing-rollup": {
+        "task": "receivables.tasks.refresh_ageing_rollup",
+        "schedule": 60,
+    },
 }
+AGEING_ROLLUP_MAX_AGE = int(os.environ.get("AGEING_ROLLUP_MAX_AGE", 15 * 60))  # seconds
 # Days before a payment milestone's due date on which its AR is reminded.
 RECEIVABLES_REMINDER_DAYS_BEFORE = [
     int(n) for n in env_list("RECEIVABLES_REMINDER_DAYS_BEFORE", ["7", "3", "1"])

@@ -25,3 +25,11 @@ def scan_payment_milestones(today: str | None = None) -> dict:
         "notifications": result.notifications,
         "by_kind": result.by_kind,
     }
+
+
+@shared_task(acks_late=True)
+def refresh_ageing_rollup() -> int:
+    """Recount the ageing by org unit (`receivables.rollups`); returns the rows written."""
+    from .rollups import refresh
+
+    return refresh()

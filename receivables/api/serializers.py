@@ -432,6 +432,11 @@ class AgeingBucketSerializer(serializers.Serializer):
 
 class AgeingSerializer(serializers.Serializer):
     as_of = serializers.DateField()
+    refreshed_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the figures were counted, if they come from the ageing rollup "
+        "(refreshed every minute; by org unit, for managers and finance); null when live.",
+    )
     group = serializers.ChoiceField(choices=AgeingGroup.choices)
     buckets = AgeingBucketSerializer(many=True)
     rows = AgeingRowSerializer(many=True)

@@ -11,11 +11,13 @@ from .invoices import Invoice
 from .plan import PaymentMilestone, PaymentTrigger, settled_state
 from .receipts import Receipt, ReceiptAllocation
 from .reminders import MilestoneReminder, ReminderScan
+from .rollups import AgeingRollup
 from .statements import StatementLine
 from .writeoffs import APPROVE_PERMISSION, WriteOffRequest
 
 __all__ = [
     "APPROVE_PERMISSION",
+    "AgeingRollup",
     "Invoice",
     "MilestoneReminder",
     "PaymentMilestone",

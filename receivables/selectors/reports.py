@@ -19,13 +19,16 @@ import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.conf import settings
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import User
+from ltc import policy
 
 from ..choices import OPEN_MILESTONE_STATES, RECEIVABLE_STATES, AgeingBucket, AgeingGroup
+from ..models import AgeingRollup, PaymentMilestone
 from .lists import milestone_list
 from .money import OUTSTANDING, TENTH, ZERO, pct
 
@@ -37,6 +40,9 @@ GROUP_FIELDS = {
         ("contract__owner__first_name", "contract__owner__last_name", "contract__owner__username"),
     ),
 }
+
+
+ZERO_AMOUNT = Decimal("0.00")
 
 
 def bucket_filters(today: dt.date) -> dict[str, Q]:
@@ -65,47 +71,92 @@ def _label(row: dict, fields: tuple[str, ...]) -> str:
     return row[fields[0]] or ""
 
 
+def bucket_sums(today: dt.date) -> dict:
+    """The ageing figures of a group of receivables as SQL aggregates: the outstanding amount
+    per bucket, the total and the count. The live report and the rollup both use these."""
+    sums = {
+        bucket.value: Coalesce(Sum(OUTSTANDING, filter=q), ZERO)
+        for bucket, q in bucket_filters(today).items()
+    }
+    return {**sums, "total": Coalesce(Sum(OUTSTANDING), ZERO), "count": Count("id")}
+
+
+def _figures(row: dict) -> dict:
+    return {
+        "currency": row["currency"],
+        "count": row["count"],
+        "total": row["total"],
+        "overdue": row["total"] - row[AgeingBucket.NOT_DUE],
+        **{b.value: row[b] for b in AgeingBucket},
+        "cells": [row[b] for b in AgeingBucket],
+    }
+
+
+def _rolled_up_by_org_unit(user: User, today: dt.date) -> tuple[list, list, dt.datetime] | None:
+    """The ageing by org unit from `AgeingRollup` when it can answer: the viewer sees whole
+    org subtrees of milestones, and the rollup counted today's buckets within the last
+    `AGEING_ROLLUP_MAX_AGE` seconds (else None: aggregate live)."""
+    whole, root = policy.subtree_scope(PaymentMilestone, user)
+    if not whole:
+        return None
+    stamp = AgeingRollup.objects.order_by("pk").values_list("as_of", "refreshed_at").first()
+    max_age = dt.timedelta(seconds=getattr(settings, "AGEING_ROLLUP_MAX_AGE", 15 * 60))
+    if stamp is None or stamp[0] != today or stamp[1] < timezone.now() - max_age:
+        return None
+    rolled = AgeingRollup.objects.all()
+    if root is not None:
+        rolled = rolled.filter(org_unit__path__startswith=root.path)
+    rows = list(
+        rolled.annotate(unit=F("org_unit"), unit_name=F("org_unit__name"))
+        .values("unit", "unit_name", "currency", "count", "total", *AgeingBucket.values)
+        .order_by("currency", "-total", "org_unit")
+    )
+    totals: dict[str, dict] = {}
+    for row in rows:
+        total = totals.setdefault(
+            row["currency"],
+            {"currency": row["currency"], "count": 0, "total": ZERO_AMOUNT}
+            | {b: ZERO_AMOUNT for b in AgeingBucket.values},
+        )
+        for name in ("count", "total", *AgeingBucket.values):
+            total[name] += row[name]
+    return rows, [totals[c] for c in sorted(totals)], stamp[1]
+
+
 def ageing(
     *, user: User, group: str = AgeingGroup.CUSTOMER, today: dt.date | None = None, queryset=None
 ) -> dict:
     """Receivables in ageing buckets per group (org unit, customer or AR) and currency, with
-    a total row per currency. One query for the groups, one for the totals."""
+    a total row per currency. One query for the groups, one for the totals; by org unit for
+    managers and finance, a few hundred rows of the rollup (`refreshed_at` says when)."""
     today = today or timezone.localdate()
-    key, label_fields = GROUP_FIELDS[AgeingGroup(group)]
-    base = queryset if queryset is not None else receivables(user=user)
-    sums = {
-        bucket: Coalesce(Sum(OUTSTANDING, filter=q), ZERO)
-        for bucket, q in bucket_filters(today).items()
-    }
-    rows = (
-        base.values(key, *label_fields, "currency")
-        .annotate(**sums, total=Coalesce(Sum(OUTSTANDING), ZERO), count=Count("id"))
-        .order_by("currency", "-total", key)
-    )
-    totals = (
-        base.values("currency")
-        .annotate(**sums, total=Coalesce(Sum(OUTSTANDING), ZERO), count=Count("id"))
-        .order_by("currency")
-    )
-
-    def figures(row: dict) -> dict:
-        return {
-            "currency": row["currency"],
-            "count": row["count"],
-            "total": row["total"],
-            "overdue": row["total"] - row[AgeingBucket.NOT_DUE],
-            **{b.value: row[b] for b in AgeingBucket},
-            "cells": [row[b] for b in AgeingBucket],
-        }
-
+    group = AgeingGroup(group)
+    rolled = None
+    if group == AgeingGroup.ORG_UNIT and queryset is None:
+        rolled = _rolled_up_by_org_unit(user, today)
+    if rolled is not None:
+        rows, totals, refreshed_at = rolled
+        key, label_fields = "unit", ("unit_name",)
+    else:
+        key, label_fields = GROUP_FIELDS[group]
+        base = queryset if queryset is not None else receivables(user=user)
+        sums = bucket_sums(today)
+        rows = (
+            base.values(key, *label_fields, "currency")
+            .annotate(**sums)
+            .order_by("currency", "-total", key)
+        )
+        totals = base.values("currency").annotate(**sums).order_by("currency")
+        refreshed_at = None
     return {
         "as_of": today,
-        "group": AgeingGroup(group).value,
+        "refreshed_at": refreshed_at,
+        "group": group.value,
         "buckets": [{"key": b.value, "label": str(b.label)} for b in AgeingBucket],
         "rows": [
-            {"key": row[key], "label": _label(row, label_fields), **figures(row)} for row in rows
+            {"key": row[key], "label": _label(row, label_fields), **_figures(row)} for row in rows
         ],
-        "totals": [figures(row) for row in totals],
+        "totals": [_figures(row) for row in totals],
     }
 
 
