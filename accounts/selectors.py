@@ -53,6 +53,12 @@ def colleagues(*, user: User) -> QuerySet[User]:
     return User.objects.filter(is_active=True).select_related("org_unit")
 
 
+def colleague_choices(*, user: User) -> list[tuple[int, str]]:
+    """`colleagues` as (id, name) pairs for a long picker: a row per person, not a model."""
+    rows = colleagues(user=user).values_list("pk", "first_name", "last_name", "username")
+    return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+
+
 def customer_resolve(*, user: User, pk: int) -> Customer | None:
     """The customer with this id as the user may see it — a merged tombstone included, so an old
     link can lead on to the customer it was merged into."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import flatatt
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Decision, RiskLevel
@@ -37,6 +40,32 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None, format="%Y-%m-%d"):
         super().__init__(attrs, format=format)
+
+
+SELECTED = " selected"
+
+
+class LongSelect(forms.Select):
+    """A select for long flat lists (the directory of people): the same HTML as Django's
+    Select, written straight from the choices instead of a dict and a template per option,
+    which cost ~0.1 ms an option (a 2,000-person select took most of the pipeline board's
+    time). Grouped choices render the usual way."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(self.choices)
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        chosen = set(self.format_value(value))
+        options = "".join(
+            f'<option value="{escape(v)}"{SELECTED if v in chosen else ""}>{escape(label)}</option>'
+            for v, label in ((self._value(option), label) for option, label in choices)
+        )
+        select = f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>'
+        return mark_safe(f"{select}{options}</select>")  # noqa: S308 (every part escaped)
+
+    @staticmethod
+    def _value(option) -> str:
+        return "" if option is None else str(option)
 
 
 class GateAssessForm(UserForm):

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact, Customer, User
 from ltc import policy
-from ltc.forms import DateInput, RecordForm, UserForm
+from ltc.forms import DateInput, LongSelect, RecordForm, UserForm
 
 from .choices import BidSectionStatus, QuoteDecision, QuoteState, WinLossReason
 from .models import (
@@ -263,15 +263,16 @@ class ChecklistAddForm(UserForm):
 
 
 class BoardFilterForm(forms.Form):
-    owner = forms.ModelChoiceField(
-        label=_("Owner (AR)"), required=False, queryset=User.objects.none()
+    owner = forms.TypedChoiceField(
+        label=_("Owner (AR)"), required=False, coerce=int, empty_value=None, widget=LongSelect
     )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.selectors import colleagues
+        from accounts.selectors import colleague_choices
 
-        self.fields["owner"].queryset = colleagues(user=user) if user else User.objects.none()
+        people = colleague_choices(user=user) if user else []
+        self.fields["owner"].choices = [("", "---------"), *people]
 
 
 class ForecastFilterForm(forms.Form):

@@ -8,23 +8,22 @@ period for a rep or an org unit.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Count,
-    Exists,
     F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Sum,
     Value,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
 from ltc import policy
@@ -233,14 +232,21 @@ def opportunity_timeline(opportunity: Opportunity) -> QuerySet[AuditEvent]:
 # --- Pipeline board ------------------------------------------------------------------------------
 
 BOARD_STAGES = [*OPEN_STAGES, Stage.WON]
+BOARD_WON_DAYS = 90  # the won column shows the deals won in the last this many days
 
 
 def board(*, user: User, per_stage: int = 50, filters: dict | None = None) -> dict:
-    """The pipeline board: a column per open stage (and won), each with its count and amount
-    per currency (SQL) and its first `per_stage` cards (soonest expected close first, chosen
-    in SQL), whether each card has an open gate review, and which cards the user may move.
-    A constant number of queries, however long the pipeline."""
-    base = policy.restrict(Opportunity.objects.all(), user).filter(state__in=BOARD_STAGES)
+    """The pipeline board: a column per open stage and one of the deals won in the last
+    `BOARD_WON_DAYS` days, each with its count and amount per currency (SQL) and its first
+    `per_stage` cards (soonest expected close first), whether each card has an open gate
+    review, and which cards the user may move. A query per column, however long the
+    pipeline: each reads only its first cards along the (state, expected close) index."""
+    won_since = timezone.now() - dt.timedelta(days=BOARD_WON_DAYS)
+    base = (
+        policy.restrict(Opportunity.objects.all(), user)
+        .filter(state__in=BOARD_STAGES)
+        .exclude(state=Stage.WON, closed_at__lt=won_since)
+    )
     if filters:
         base = base.filter(**filters)
     totals = defaultdict(list)
@@ -250,25 +256,26 @@ def board(*, user: User, per_stage: int = 50, filters: dict | None = None) -> di
         .order_by("state", "currency")
     ):
         totals[row["state"]].append(row)
-    open_review = GateReview.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Opportunity),
-        subject_id=OuterRef("pk"),
-        state=GateState.OPEN,
-    )
     order = [F("expected_close_date").asc(nulls_last=True), F("id").desc()]
-    # Rank first, then join what a card shows for the chosen cards only: asking "has an open
-    # gate review" of every opportunity in the pipeline was most of the board's time.
-    chosen = list(
-        base.annotate(rank=Window(RowNumber(), partition_by=[F("state")], order_by=order))
-        .filter(rank__lte=per_stage)
-        .values_list("pk", flat=True)
-    )
-    cards = list(
-        Opportunity.objects.filter(pk__in=chosen)
+    cards = [
+        card
+        for stage in BOARD_STAGES
+        if totals[stage]
+        for card in base.filter(state=stage)
         .select_related("customer", "owner")
-        .annotate(has_open_review=Exists(open_review))
-        .order_by("state", *order)
+        .order_by(*order)[:per_stage]
+    ]
+    # Asked of the chosen cards only, in one query: as a subquery of each column's query
+    # PostgreSQL hashes every open review in the company.
+    reviewed = set(
+        GateReview.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Opportunity),
+            subject_id__in=[c.pk for c in cards],
+            state=GateState.OPEN,
+        ).values_list("subject_id", flat=True)
     )
+    for card in cards:
+        card.has_open_review = card.pk in reviewed
     columns = []
     for stage in BOARD_STAGES:
         in_stage = [c for c in cards if c.state == stage]

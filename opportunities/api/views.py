@@ -380,8 +380,8 @@ class OpportunityViewSet(
     )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def board(self, request):
-        """A column per open stage (and won): count and amount per currency, and the first 50
-        cards, soonest expected close first."""
+        """A column per open stage and one of the deals won in the last 90 days: count and
+        amount per currency, and the first 50 cards, soonest expected close first."""
         owner, unit = _owner_and_unit(request)
         filters = {}
         if owner is not None:

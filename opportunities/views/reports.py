@@ -20,7 +20,13 @@ from ltc.errors import ApplicationError
 from ..choices import ForecastCategory, Stage
 from ..forecast import Period, forecast_by_period, weighted_pipeline
 from ..forms import BoardFilterForm, ForecastFilterForm
-from ..selectors import board, opportunity_list, win_loss_by_competitor, win_loss_by_reason
+from ..selectors import (
+    BOARD_WON_DAYS,
+    board,
+    opportunity_list,
+    win_loss_by_competitor,
+    win_loss_by_reason,
+)
 from ..services import GATED_STAGES, opportunity_move
 
 #: The next stage on the board for each stage (the card's "move on" button).
@@ -69,6 +75,7 @@ class BoardPage(LoginRequiredMixin, TemplateView):
             changeable=data["changeable"],
             filter_form=form,
             gated_stages=[str(s) for s in GATED_STAGES],
+            won_days=BOARD_WON_DAYS,
         )
         return context
 

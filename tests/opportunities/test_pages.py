@@ -428,3 +428,18 @@ def test_the_board_page_shows_twenty_cards_a_column_and_counts_the_rest(
     with django_assert_max_num_queries(20):
         page = client.get("/opportunities/board/").content.decode()
     assert "and 3 more" in page
+
+
+def test_the_board_filters_by_owner_and_shows_a_bad_owner_as_a_form_error(client, org):
+    from tests.factories import OpportunityFactory
+
+    mine = OpportunityFactory(owner=org.rep, state="bidding")
+    theirs = OpportunityFactory(owner=org.teammate, state="bidding")
+    client.force_login(org.manager)
+    page = client.get("/opportunities/board/", {"owner": org.teammate.pk}).content.decode()
+    assert theirs.number in page and mine.number not in page
+    assert f'<option value="{org.teammate.pk}" selected>' in page
+    bad = client.get("/opportunities/board/", {"owner": "nobody"})
+    assert bad.status_code == 200
+    text = bad.content.decode()
+    assert mine.number in text and theirs.number in text and "errorlist" in text

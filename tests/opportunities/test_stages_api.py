@@ -209,3 +209,20 @@ def test_the_board_endpoint_groups_by_stage(org, api, opportunity, django_assert
     assert columns[0]["count"] == 6 and len(columns[0]["cards"]) == 6
     assert columns[0]["totals"] == [{"currency": "CNY", "count": 6, "amount": "6000000.00"}]
     assert api(org.other_region_rep).get("/api/v1/opportunities/board/").json()[0]["count"] == 0
+
+
+def test_the_won_column_holds_the_deals_won_in_the_last_90_days(org, api):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import OpportunityFactory
+
+    now = timezone.now()
+    recent = OpportunityFactory(owner=org.rep, state="won", closed_at=now - dt.timedelta(days=89))
+    old = OpportunityFactory(owner=org.rep, state="won", closed_at=now - dt.timedelta(days=91))
+    columns = {c["stage"]: c for c in api(org.rep).get("/api/v1/opportunities/board/").json()}
+    assert [card["id"] for card in columns["won"]["cards"]] == [recent.pk]
+    assert columns["won"]["count"] == 1 and old.pk not in {
+        card["id"] for column in columns.values() for card in column["cards"]
+    }
