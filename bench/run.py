@@ -201,31 +201,89 @@ def bench_reports(repeat: int, ceo: User, manager: User, region: OrgUnit) -> Non
 
 def bench_pages(repeat: int, manager: User, region: OrgUnit) -> None:
     client = login(manager.username)
-    board = (
-        "SELECT o.id, o.number, o.name, o.state, o.amount, c.name FROM opportunities_opportunity o "
-        "JOIN accounts_customer c ON c.id = o.customer_id "
-        f"WHERE o.{subtree(region)} AND o.state IN "
-        "('identified','initiated','guiding','bidding','bid_submitted','negotiating') "
-        "ORDER BY o.expected_close_date LIMIT 300"
+    # The board's question: count and amount per stage and currency (open stages, and won in
+    # the last 90 days), the first 20 cards of each column with customer and owner, and which
+    # of them have an open gate review.
+    on_board = (
+        f"o.{subtree(region)} AND o.state IN ('identified','initiated','guiding','bidding',"
+        "'bid_submitted','negotiating','won') AND NOT (o.state = 'won' AND "
+        "o.closed_at < now() - interval '90 days')"
     )
-    compare("pipeline board (page)", client, reverse("opportunities:board"), sql(board), repeat)
+    board_totals = sql(
+        "SELECT o.state, o.currency, count(*), sum(o.amount) FROM opportunities_opportunity o "
+        f"WHERE {on_board} GROUP BY 1, 2"
+    )
+    board_cards = sql(
+        "SELECT o.*, c.name, u.username FROM unnest(ARRAY['identified','initiated','guiding',"
+        "'bidding','bid_submitted','negotiating','won']) s(state) CROSS JOIN LATERAL ("
+        "SELECT o.id, o.number, o.name, o.amount, o.currency, o.probability_pct, "
+        "o.expected_close_date, o.customer_id, o.owner_id FROM opportunities_opportunity o "
+        f"WHERE o.state = s.state AND {on_board} "
+        "ORDER BY o.expected_close_date NULLS LAST, o.id DESC LIMIT 20) o "
+        "JOIN accounts_customer c ON c.id = o.customer_id "
+        "JOIN accounts_user u ON u.id = o.owner_id"
+    )
+
+    def board():
+        cards = board_cards()
+        ids = [row[0] for row in cards]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT subject_id FROM ltc_gatereview WHERE state = 'open' "
+                "AND subject_id = ANY(%s)",
+                [ids],
+            )
+            cursor.fetchall()
+        return board_totals(), cards
+
+    compare("pipeline board (page)", client, reverse("opportunities:board"), board, repeat)
     customer = (
         Customer.objects.filter(org_unit__path__startswith=region.path)
         .annotate(n=Count("contracts"))
         .order_by("-n")
         .first()
     )
-    battle = (
-        "SELECT k.id, k.number, k.amount, k.state, m.id, m.name, m.amount, m.paid_amount, "
-        "m.due_date, m.state FROM contracts_contract k "
-        "JOIN receivables_paymentmilestone m ON m.contract_id = k.id "
-        "WHERE k.customer_id = %s ORDER BY k.id, m.sequence"
-    )
+    # The battle map's question: the account and its subsidiaries, their contracts with the
+    # iron triangle and delivery milestones, every payment milestone, progress and unapplied
+    # credit per currency, the first 20 unpaid invoices and the last 10 receipts with what
+    # they paid.
+    of_account = "(SELECT id FROM accounts_customer WHERE id = %(c)s OR parent_id = %(c)s)"
+    battle_statements = [
+        "SELECT * FROM accounts_customer WHERE id = %(c)s OR parent_id = %(c)s",
+        "SELECT k.*, u.username FROM contracts_contract k JOIN accounts_user u ON u.id = "
+        f"k.owner_id WHERE k.customer_id IN {of_account} ORDER BY k.signed_on DESC, k.id DESC",
+        "SELECT t.*, u.username FROM accounts_irontrianglemember t JOIN accounts_user u ON "
+        "u.id = t.user_id WHERE t.team_id IN (SELECT team_id FROM contracts_contract WHERE "
+        f"customer_id IN {of_account})",
+        "SELECT d.* FROM contracts_deliverymilestone d JOIN contracts_contract k ON k.id = "
+        f"d.contract_id WHERE k.customer_id IN {of_account}",
+        "SELECT m.* FROM receivables_paymentmilestone m JOIN contracts_contract k ON k.id = "
+        f"m.contract_id WHERE k.customer_id IN {of_account} ORDER BY m.contract_id, m.sequence",
+        "SELECT m.currency, sum(m.amount), sum(m.invoiced_amount), sum(m.paid_amount), "
+        "sum(m.written_off_amount), sum(m.amount - m.paid_amount - m.written_off_amount) "
+        "FILTER (WHERE m.due_date < now()), count(*) FROM receivables_paymentmilestone m "
+        f"JOIN contracts_contract k ON k.id = m.contract_id WHERE k.customer_id IN {of_account} "
+        "GROUP BY 1",
+        "SELECT currency, sum(amount) - sum(allocated_amount) FROM receivables_receipt WHERE "
+        f"customer_id IN {of_account} AND state = 'posted' GROUP BY 1",
+        "SELECT i.* FROM receivables_invoice i WHERE i.customer_id IN "
+        f"{of_account} AND i.state = 'issued' AND i.paid_amount <> i.amount "
+        "ORDER BY i.issued_on, i.id LIMIT 20",
+        "SELECT r.*, a.*, m.name, k.number FROM (SELECT * FROM receivables_receipt WHERE "
+        f"customer_id IN {of_account} ORDER BY received_on DESC, id DESC LIMIT 10) r "
+        "LEFT JOIN receivables_receiptallocation a ON a.receipt_id = r.id "
+        "LEFT JOIN receivables_paymentmilestone m ON m.id = a.milestone_id "
+        "LEFT JOIN contracts_contract k ON k.id = m.contract_id",
+    ]
+
+    def battle():
+        return [sql(statement, {"c": customer.pk})() for statement in battle_statements]
+
     compare(
         "battle map (page)",
         client,
         reverse("receivables:battle-map", args=[customer.pk]),
-        sql(battle, [customer.pk]),
+        battle,
         repeat,
     )
 

@@ -87,7 +87,10 @@ def battle_map(*, customer: Customer, user: User, today: dt.date | None = None) 
     today = today or timezone.localdate()
     customers = account_customers(customer=customer, user=user)
     contracts = list(
-        contract_list(user=user).filter(customer__in=customers).order_by("-signed_on", "-pk")
+        contract_list(user=user)
+        .prefetch_related(None)  # the map shows terms and money, not teams or deliveries
+        .filter(customer__in=customers)
+        .order_by("-signed_on", "-pk")
     )
     milestones = list(
         milestone_list(user=user)
