@@ -15,7 +15,6 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
@@ -39,6 +38,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from ltc import policy
+from ltc.derived import replace_all
 from ltc.models import AuditEvent, GateReview
 from opportunities.choices import CLOSED_STAGES, OPEN_STAGES, Stage
 from opportunities.models import Opportunity
@@ -196,9 +196,7 @@ def refresh() -> int:
         }
         add("gate", key, count=r["n"], stale=r["escalated_n"])
 
-    with transaction.atomic():
-        FunnelRollup.objects.all().delete()
-        FunnelRollup.objects.bulk_create(rows, batch_size=BATCH)
+    replace_all(FunnelRollup, rows, batch_size=BATCH)
     return len(rows)
 
 

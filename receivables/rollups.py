@@ -9,8 +9,9 @@ enough, and aggregates live otherwise (reps, another day, a stale or missing ref
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
+
+from ltc.derived import replace_all
 
 from .choices import RECEIVABLE_STATES
 from .models import AgeingRollup, PaymentMilestone
@@ -32,7 +33,5 @@ def refresh() -> int:
         )
         for row in grouped
     ]
-    with transaction.atomic():
-        AgeingRollup.objects.all().delete()
-        AgeingRollup.objects.bulk_create(rows, batch_size=2000)
+    replace_all(AgeingRollup, rows)
     return len(rows)

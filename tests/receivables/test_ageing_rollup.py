@@ -3,10 +3,13 @@ unit read from it equals the live aggregate for every viewer who sees whole org 
 each to their scope, and is used only while it counts today's buckets and is fresh."""
 
 import datetime as dt
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -103,3 +106,39 @@ def test_the_reports_page_says_when_the_figures_were_counted(org, client, book):
     refresh_ageing_rollup()
     page = client.get("/collections/reports/?group=org_unit").text
     assert 'data-testid="ageing-refreshed"' in page and "GD carrier team" in page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="table locks need PostgreSQL")
+def test_overlapping_refreshes_run_one_after_the_other(org, book):  # noqa: F811
+    """A backlog of beat tasks on several workers: the second refresh waits for the first to
+    commit, then replaces its rows (without the lock it would insert beside them)."""
+    first_wrote, errors = threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                refresh_ageing_rollup()
+                first_wrote.set()
+                time.sleep(0.5)  # still uncommitted while the second one starts
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_wrote.wait(10)
+            refresh_ageing_rollup()
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert AgeingRollup.objects.count() == 3
