@@ -3,6 +3,7 @@
 XLSX; bad files refused clearly; large files as a background job."""
 
 import pytest
+from django.core.files.base import ContentFile
 
 from accounts.models import Customer, ImportIssue, ImportJob
 from ltc.models import AuditEvent
@@ -340,3 +341,75 @@ def test_queries_grow_per_batch_not_per_row(org, api, monkeypatch):
 
     one_batch, two_batches = queries(10, "甲"), queries(20, "乙")
     assert two_batches - one_batch <= 6  # per batch: dedupe, issues, progress; dedupe, 2 inserts
+
+
+def staged(job_id: int):
+    """The job's upload and the preview's staged rows next to it."""
+    from accounts.imports import staging
+
+    job = ImportJob.objects.get(pk=job_id)
+    return job, job.file.storage, staging.staged_name(job)
+
+
+def test_the_commit_writes_what_the_preview_cleaned_without_reading_the_file_again(org, api):
+    job = start(api(org.rep), csv_bytes([HEADER, *good_rows(3)])).json()
+    record, storage, name = staged(job["id"])
+    assert storage.exists(name)
+    with storage.open(record.file.name, "wb") as upload_file:  # the upload is not read again
+        upload_file.write(b"this is not the file that was previewed")
+    done = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"}).json()
+    assert done["status"] == "done" and done["rows_created"] == 3
+    assert sorted(Customer.objects.values_list("name", "normalised_name", "tier")) == [
+        (f"客户{i}有限公司", f"客户{i}", "key") for i in range(3)
+    ]
+    assert not storage.exists(name)  # the staged rows go with the upload
+
+
+def test_a_job_without_staged_rows_is_committed_from_its_file(org, api):
+    job = start(api(org.rep), csv_bytes([HEADER, *good_rows(2)])).json()
+    _record, storage, name = staged(job["id"])
+    storage.delete(name)  # e.g. previewed before the rows were staged
+    done = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"}).json()
+    assert done["status"] == "done" and done["rows_created"] == 2
+
+
+def test_staged_rows_that_end_early_fail_the_commit_and_write_nothing(org, api):
+    job = start(api(org.rep), csv_bytes([HEADER, *good_rows(2)])).json()
+    _record, storage, name = staged(job["id"])
+    with storage.open(name, "rb") as handle:
+        header = handle.readline()
+    storage.delete(name)
+    storage.save(name, ContentFile(header))  # the header without its rows
+    done = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"}).json()
+    assert done["status"] == "failed" and Customer.objects.count() == 0
+
+
+def test_a_duplicate_created_since_the_preview_is_skipped_by_a_valid_commit(org, api):
+    """The commit reuses the preview's cleaned rows but checks them against the database
+    again: a customer created meanwhile is still caught, by name, credit code or external id."""
+    rows = [[*HEADER, "外部编号"]]
+    rows += [[f"客户{i}有限公司", "", "", "广东", "", "", "", ""] for i in range(5)]
+    rows[2][1], rows[3][-1] = "91440000719275374D", "X-9"
+    job = start(api(org.rep), csv_bytes(rows)).json()
+    assert (job["rows_valid"], job["rows_duplicate"], job["rows_error"]) == (5, 0, 0)
+    CustomerFactory(name="客户0股份有限公司", owner=org.rep)  # row 2 by name
+    CustomerFactory(name="Meanwhile", credit_code="91440000719275374D", owner=org.rep)  # row 3
+    CustomerFactory(name="Other", external_id="X-9", owner=org.rep)  # row 4
+    done = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "valid"}).json()
+    assert (done["status"], done["rows_created"], done["rows_skipped"]) == ("done", 2, 3)
+    assert set(Customer.objects.filter(name__startswith="客户").values_list("name", flat=True)) == {
+        "客户0股份有限公司",
+        "客户3有限公司",
+        "客户4有限公司",
+    }
+
+
+def test_staged_rows_keep_decimals_and_dates():
+    import datetime as dt
+    from decimal import Decimal
+
+    from accounts.imports import staging
+
+    values = {"amount": Decimal("1200000.00"), "on": dt.date(2027, 3, 31), "yes": True, "x": ""}
+    line = staging.json.dumps([values], default=staging._encode)
+    assert staging.json.loads(line, object_hook=staging._decode) == [values]
