@@ -413,3 +413,52 @@ def test_staged_rows_keep_decimals_and_dates():
     values = {"amount": Decimal("1200000.00"), "on": dt.date(2027, 3, 31), "yes": True, "x": ""}
     line = staging.json.dumps([values], default=staging._encode)
     assert staging.json.loads(line, object_hook=staging._decode) == [values]
+
+
+def test_copy_writes_the_same_customers_and_audit_as_bulk_create(org, api, monkeypatch):
+    """On PostgreSQL a batch is written with COPY; the rows and their "created" events are
+    exactly those bulk_create writes (cells with quotes, commas, tabs, newlines, backslashes)."""
+    from django.db import connection, transaction
+
+    from accounts.imports import base
+    from accounts.imports.base import copy_insert
+    from accounts.imports.customers import CustomerImporter
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's; elsewhere bulk_create writes the batch")
+    rows = [[*HEADER, "外部编号", "电话", "地址", "网址"]]
+    rows += [
+        ['Quote "Q" Ltd', "91440000719275374D", "电信运营商", "广东", "大客户", org.rep.username]
+        + ["a@example.com", "X-1", "+86 20 1234", "Line 1\nLine 2, \\ back\tslash", "q.example"],
+        ["逗号,公司有限公司", "", "", "", "战略客户", "", "", "", "", "", ""],
+        ["Plain Ltd", "", "", "", "", "", "", "", "", "", ""],
+    ]
+    exclude = {"id", "created_at", "updated_at"}
+    fields = [f.attname for f in Customer._meta.concrete_fields if f.attname not in exclude]
+
+    def imported() -> tuple[list, list]:
+        with transaction.atomic():
+            job = start(api(org.rep), csv_bytes(rows), name="c.csv").json()
+            done = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"})
+            assert done.json()["rows_created"] == 3
+            customers = list(Customer.objects.order_by("name").values(*fields))
+            stamps = list(Customer.objects.values_list("created_at", "updated_at", "version"))
+            assert all(made and changed and version == 1 for made, changed, version in stamps)
+            names = dict(Customer.objects.values_list("pk", "name"))
+            events = sorted(
+                (names[e.target_id], e.target_type_id, e.actor_id, e.actor_name, e.comment, e.ip)
+                for e in AuditEvent.objects.filter(action="created", via="import")
+            )
+            transaction.set_rollback(True)
+        return customers, events
+
+    copies = []
+    monkeypatch.setattr(base, "copy_insert", lambda *a: copies.append(a) or copy_insert(*a))
+    copied = imported()
+    assert len(copies) == 1  # the batch went through COPY
+    monkeypatch.setattr(CustomerImporter, "copy_fields", ())  # bulk_create
+    assert imported() == copied
+    quoted = next(c for c in copied[0] if c["name"] == 'Quote "Q" Ltd')
+    assert quoted["address"] == "Line 1\nLine 2, \\ back\tslash"
+    assert (quoted["owner_id"], quoted["website"]) == (org.rep.pk, "https://q.example")
+    assert len(copied[1]) == 3
