@@ -462,3 +462,12 @@ def test_copy_writes_the_same_customers_and_audit_as_bulk_create(org, api, monke
     assert quoted["address"] == "Line 1\nLine 2, \\ back\tslash"
     assert (quoted["owner_id"], quoted["website"]) == (org.rep.pk, "https://q.example")
     assert len(copied[1]) == 3
+
+
+def test_a_merged_customers_tombstone_is_no_duplicate(org, api):
+    survivor = CustomerFactory(name="Survivor Ltd", owner=org.rep)
+    CustomerFactory(name="Gone Ltd", owner=org.rep, merged_into=survivor)
+    rows = [HEADER, ["Gone Co., Ltd.", *[""] * 6], ["Survivor Inc", *[""] * 6]]
+    job = start(api(org.rep), csv_bytes(rows)).json()
+    issues = {i.row: i for i in ImportIssue.objects.filter(job_id=job["id"])}
+    assert list(issues) == [3] and issues[3].matches[0]["id"] == survivor.pk
