@@ -157,13 +157,16 @@ def parse_email(row: Row, key: str) -> str:
     return value
 
 
+_validate_url = URLValidator()
+
+
 def parse_url(row: Row, key: str) -> str:
     value = parse_text(row, key, 200)
     if value and "://" not in value:
         value = f"https://{value}"
     if value:
         try:
-            URLValidator()(value)
+            _validate_url(value)
         except ValidationError:
             row.error(key, _("Not a web address: %(value)s") % {"value": value})
     return value
@@ -190,11 +193,18 @@ class ChoiceParser:
                     if header_key(form):
                         self.lookup.setdefault(header_key(form), value)
 
+        self.seen: dict[str, str | None] = {}  # cell text -> its choice (a file repeats a few)
+
     def __call__(self, row: Row, key: str) -> str | None:
         raw = row.raw.get(key, "").strip()
         if not raw:
             return self.default
-        found = self.lookup.get(header_key(raw))
+        try:
+            found = self.seen[raw]
+        except KeyError:
+            found = self.lookup.get(header_key(raw))
+            if len(self.seen) < 1000:
+                self.seen[raw] = found
         if found is None:
             row.error(key, _("Unknown value: %(value)s") % {"value": raw})
             return self.default
