@@ -127,10 +127,11 @@ def _read(job: ImportJob, importer: Importer) -> Iterator[list[Row]]:
             raise readers.file_error(_("The file has no rows."))
         keys = _header(importer, first[1])
         batch: list[Row] = []
+        limit = readers.max_rows()
         for count, (number, cells) in enumerate(rows, start=1):
-            if count > readers.max_rows():
+            if count > limit:
                 raise readers.file_error(
-                    _("The file has more than %(n)s rows; split it.") % {"n": readers.max_rows()}
+                    _("The file has more than %(n)s rows; split it.") % {"n": limit}
                 )
             raw = {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys) if k}
             row = Row(number=number, raw=raw)
