@@ -3,8 +3,9 @@
 The business once took nine working days to vet 2,940 new customers by hand (name
 normalisation, revenue look-up, dedupe). This measures how long the import takes the CRM: the
 preview (every row parsed, normalised and checked against the database and the file) and the
-commit (rows written with bulk_create, audited), in rows per second, for 3,000 and 100,000
-rows by default.
+commit (the preview's cleaned rows read back, checked against the database again, written with
+COPY on PostgreSQL or bulk_create elsewhere, audited), in rows per second, for 3,000 and
+100,000 rows by default. `--profile N` prints cProfile's N costliest calls of each stage.
 
 Run it against PostgreSQL (it creates and drops its own database, `bench_<your db>`, so your
 data is untouched):
