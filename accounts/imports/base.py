@@ -341,13 +341,17 @@ class Importer:
         return created
 
 
+_PLAIN = (str, int, float, Decimal, dt.date)  # what a CSV cell holds as is (bool is an int)
 _TEXT_FIELDS = {"CharField", "TextField", "EmailField", "URLField", "SlugField"}
 
 
-def copy_insert(model: type[models.Model], fields: tuple[str, ...], rows: list[tuple]) -> list:
+def copy_insert(
+    model: type[models.Model], fields: tuple[str, ...], rows: list[tuple], *, ids: bool = True
+) -> list:
     """Insert `rows` (values of `fields`, by attname) with PostgreSQL's COPY, as bulk_create
-    would: ids from the table's sequence (one query), `auto_now(_add)` fields set to now and
-    the other unlisted fields to their defaults (or NULL). The new ids come back, in order.
+    would: ids from the table's sequence (one query; `ids=False`: the table's own, not returned),
+    `auto_now(_add)` fields set to now and the other unlisted fields to their defaults (or
+    NULL). The new ids come back, in order.
 
     COPY skips Django's per-object work (preparing every field of a model object), which costs
     more than the insert; the values must already be what the database stores."""
@@ -369,8 +373,10 @@ def copy_insert(model: type[models.Model], fields: tuple[str, ...], rows: list[t
             continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             value = now
-        elif field.has_default():
-            value = field.get_db_prep_save(field.get_default(), connection)
+        elif field.has_default() or (field.empty_strings_allowed and not field.null):
+            value = field.get_db_prep_save(field.get_default(), connection)  # ("" for text)
+            if not isinstance(value, _PLAIN):
+                raise ValueError(f"{model.__name__}.{field.attname}: list it in the fields")
         elif field.null:
             continue
         else:
@@ -382,48 +388,66 @@ def copy_insert(model: type[models.Model], fields: tuple[str, ...], rows: list[t
     quote = connection.ops.quote_name
     table, pk = meta.db_table, meta.pk.column
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, pk, len(rows)],
-        )
-        ids = [i for (i,) in cursor.fetchall()]
+        drawn: list = []
+        if ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk, len(rows)],
+            )
+            drawn = [i for (i,) in cursor.fetchall()]
+            columns.insert(0, pk)
         buffer = io.StringIO()
         write = csv.writer(buffer, lineterminator="\n").writerow
         tail = tuple(constants)
-        for pk_value, values in zip(ids, rows, strict=True):
-            write((pk_value, *values, *tail))
+        if ids:
+            for pk_value, values in zip(drawn, rows, strict=True):
+                write((pk_value, *values, *tail))
+        else:
+            for values in rows:
+                write((*values, *tail))
         buffer.seek(0)
         sql = "COPY {} ({}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({}))".format(
             quote(table),
-            ", ".join(quote(c) for c in [pk, *columns]),
+            ", ".join(quote(c) for c in columns),
             ", ".join(quote(c) for c in not_null),
         )
         cursor.copy_expert(sql, buffer)
-    return ids
+    return drawn
 
 
 #: The audit columns an imported record's "created" event sets (the others are empty).
-_AUDIT_INSERT = """
-    INSERT INTO {table} (target_type_id, target_id, at, actor_id, actor_name, action,
-                         transition, from_state, to_state, comment, changes, ip, user_agent,
-                         api_key, via)
-    SELECT %s, t.id, %s, %s, %s, 'created', '', '', '', t.comment, '{{}}'::jsonb, %s::inet,
-           '', '', 'import'
-    FROM unnest(%s::bigint[], %s::text[]) AS t(id, comment)
-"""
+_AUDIT_FIELDS = (
+    "target_type_id",
+    "target_id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "comment",
+    "changes",
+    "ip",
+    "via",
+)
 
 
 def _audit_created(model: type[models.Model], ids: list, comments: list[str], by: User) -> None:
-    """One "created" audit event per imported record, all in one statement. On PostgreSQL the
-    rows are built by the database from two arrays (no AuditEvent object per row: those cost
-    more than the insert); elsewhere with bulk_create. The batch shares one timestamp."""
+    """One "created" audit event per imported record, all in one statement. On PostgreSQL a
+    COPY of plain tuples (no AuditEvent object per row: those cost more than the insert);
+    elsewhere bulk_create. The batch shares one timestamp."""
     origin = context.current()
     target_type = ContentType.objects.get_for_model(model)
     at, ip = timezone.now(), origin.ip or None
     if connection.vendor == "postgresql":
-        sql = _AUDIT_INSERT.format(table=connection.ops.quote_name(AuditEvent._meta.db_table))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [target_type.pk, at, by.pk, by.get_username(), ip, ids, comments])
+        head, name = (target_type.pk,), by.get_username()
+        copy_insert(
+            AuditEvent,
+            _AUDIT_FIELDS,
+            [
+                (*head, pk, at, by.pk, name, "created", comment, "{}", ip, "import")
+                for pk, comment in zip(ids, comments, strict=True)
+            ],
+            ids=False,
+        )
         return
     AuditEvent.objects.bulk_create(
         AuditEvent(

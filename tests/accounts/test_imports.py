@@ -449,13 +449,21 @@ def test_copy_writes_the_same_customers_and_audit_as_bulk_create(org, api, monke
                 (names[e.target_id], e.target_type_id, e.actor_id, e.actor_name, e.comment, e.ip)
                 for e in AuditEvent.objects.filter(action="created", via="import")
             )
+            blank = list(
+                AuditEvent.objects.filter(via="import").values_list(
+                    "transition", "from_state", "to_state", "changes", "user_agent", "api_key"
+                )
+            )
+            assert blank == [("", "", "", {}, "", "")] * 3
             transaction.set_rollback(True)
         return customers, events
 
     copies = []
-    monkeypatch.setattr(base, "copy_insert", lambda *a: copies.append(a) or copy_insert(*a))
+    monkeypatch.setattr(
+        base, "copy_insert", lambda *a, **k: copies.append(a[0]) or copy_insert(*a, **k)
+    )
     copied = imported()
-    assert len(copies) == 1  # the batch went through COPY
+    assert copies == [Customer, AuditEvent]  # the batch and its events went through COPY
     monkeypatch.setattr(CustomerImporter, "copy_fields", ())  # bulk_create
     assert imported() == copied
     quoted = next(c for c in copied[0] if c["name"] == 'Quote "Q" Ltd')
