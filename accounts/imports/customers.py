@@ -219,9 +219,11 @@ class CustomerImporter(Importer):
             )
         elif name and (first := self.remember(row, ("name", name))):
             row.duplicate_of(_("Probably the same company as row %(row)s.") % {"row": first})
-        if row.ok:
-            for key in (("code", code), ("external", external)):
-                self.remember(row, key)
+        if row.ok:  # the first valid row with a code or external id keeps it
+            if code:
+                self.seen.setdefault(("code", code), row.number)
+            if external:
+                self.seen.setdefault(("external", external), row.number)
 
     def build(self, row: Row) -> Customer:
         return Customer(**row.values)

@@ -479,3 +479,22 @@ def test_a_merged_customers_tombstone_is_no_duplicate(org, api):
     job = start(api(org.rep), csv_bytes(rows)).json()
     issues = {i.row: i for i in ImportIssue.objects.filter(job_id=job["id"])}
     assert list(issues) == [3] and issues[3].matches[0]["id"] == survivor.pk
+
+
+def test_a_credit_code_or_external_id_twice_in_the_file_is_an_error_on_the_later_row(org, api):
+    code, other = "91440000719275374D", "91440300MA5DC0QH2R"
+    rows = [[*HEADER, "外部编号"]]
+    rows += [
+        ["甲有限公司", code, "", "", "", "", "", ""],
+        ["乙有限公司", code, "", "", "", "", "", ""],  # same code as row 2
+        ["丙有限公司", "", "", "", "", "", "", "E-1"],
+        ["丁有限公司", "", "", "", "", "", "", "E-1"],  # same external id as row 4
+        ["戊有限公司", other, "", "", "", "", "not-an-email", "E-2"],  # an error: keeps neither
+        ["己有限公司", other, "", "", "", "", "", "E-2"],  # so this row is the first
+    ]
+    job = start(api(org.rep), csv_bytes(rows)).json()
+    issues = {i.row: i.messages for i in ImportIssue.objects.filter(job_id=job["id"])}
+    assert set(issues) == {3, 5, 6}
+    assert issues[3] == {"credit_code": ["Same credit code as row 2."]}
+    assert issues[5] == {"external_id": ["Same external id as row 4."]}
+    assert set(issues[6]) == {"email"}
