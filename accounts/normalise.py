@@ -88,7 +88,6 @@ _LATIN_BRANCH_SUFFIXES = ("branch office", "branch", "representative office")
 _PUNCTUATION = re.compile(r"[\W_]+", re.UNICODE)
 # Dotted abbreviations lose their dots first: "s.a." -> "sa", "l.l.c." -> "llc".
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
-_SPACES = re.compile(r"\s+")
 
 
 def _clean(name: str) -> str:
@@ -96,10 +95,12 @@ def _clean(name: str) -> str:
     if "." in text:  # (the import normalises every row: skip what cannot apply)
         text = _DOTTED.sub(lambda m: m.group(0).replace(".", "") + " ", text)
     text = text.replace("&", " and ")
-    # Punctuation becomes a space so Latin words stay apart: "co.,ltd" -> "co ltd".
-    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", text)).strip()
+    # Punctuation becomes a space so Latin words stay apart: "co.,ltd" -> "co ltd". A run of
+    # punctuation and spaces (\W covers \s) becomes one space, so no spaces are left doubled.
+    return _PUNCTUATION.sub(" ", text).strip()
 
 
+_ANY_BRANCH_SUFFIX = _CHINESE_BRANCH_SUFFIXES + tuple(" " + s for s in _LATIN_BRANCH_SUFFIXES)
 _ANY_LEGAL_SUFFIX = _CHINESE_LEGAL_SUFFIXES + tuple(" " + s for s in _LATIN_LEGAL_SUFFIXES)
 
 
@@ -133,6 +134,8 @@ def _split_branch(text: str) -> tuple[str, str]:
     ("中国电信股份有限公司" + "广东分公司"); without one, the whole name is the branch's own
     name and nothing is stripped from it ("中国电信广东分公司").
     """
+    if not text.endswith(_ANY_BRANCH_SUFFIX):  # one C-level test for the common case
+        return text, ""
     marker = next((s for s in _CHINESE_BRANCH_SUFFIXES if text.endswith(s)), None)
     if marker is None:
         marker = next((s for s in _LATIN_BRANCH_SUFFIXES if text.endswith(" " + s)), None)

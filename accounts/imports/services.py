@@ -1,9 +1,11 @@
 """Running an import: upload → preview (nothing written) → commit (all rows, or only the valid
 ones) → error report. Large files run as Celery jobs; the page polls their progress.
 
-The preview and the commit read the file the same way, batch by batch, so memory stays flat
-however long the file is. The commit checks every row again (the database may have changed
-since the preview) and writes in one transaction: "all rows" is all or nothing.
+The preview reads the file batch by batch, so memory stays flat however long the file is, and
+keeps each batch as it cleaned it (`staging`); the commit reads those batches back instead of
+parsing and cleaning the file again, checks every row against the database again (it may have
+changed since the preview) and writes in one transaction: "all rows" is all or nothing. A job
+without its staged rows (previewed before they were kept) is read from its file again.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ltc.jobs import enqueue
 from ..choices import ImportMode, ImportStatus, IssueLevel
 from ..exports import csv_lines
 from ..models import ImportIssue, ImportJob, User
-from . import readers
+from . import readers, staging
 from .base import Importer, Row, header_key, importer_for
 
 logger = logging.getLogger(__name__)
@@ -116,8 +118,8 @@ def _header(importer: Importer, cells: list[str]) -> list[str | None]:
     return keys
 
 
-def _batches(job: ImportJob, importer: Importer) -> Iterator[list[Row]]:
-    """The file's data rows, cleaned, in checked batches."""
+def _read(job: ImportJob, importer: Importer) -> Iterator[list[Row]]:
+    """The file's data rows, cleaned (not yet checked against the database), in batches."""
     with job.file.open("rb") as binary:
         rows = readers.iter_rows(binary, job.file_format, job.encoding)
         first = next(rows, None)
@@ -125,22 +127,33 @@ def _batches(job: ImportJob, importer: Importer) -> Iterator[list[Row]]:
             raise readers.file_error(_("The file has no rows."))
         keys = _header(importer, first[1])
         batch: list[Row] = []
+        limit = readers.max_rows()
         for count, (number, cells) in enumerate(rows, start=1):
-            if count > readers.max_rows():
+            if count > limit:
                 raise readers.file_error(
-                    _("The file has more than %(n)s rows; split it.") % {"n": readers.max_rows()}
+                    _("The file has more than %(n)s rows; split it.") % {"n": limit}
                 )
             raw = {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys) if k}
             row = Row(number=number, raw=raw)
             importer.clean(row)
             batch.append(row)
             if len(batch) >= importer.batch_size:
-                importer.check(batch)
                 yield batch
                 batch = []
         if batch:
-            importer.check(batch)
             yield batch
+
+
+def _batches(
+    job: ImportJob, importer: Importer, source: Iterator[list[Row]] | None = None, stage=None
+) -> Iterator[list[Row]]:
+    """The file's data rows, cleaned, in checked batches (from `source`, else the file); each
+    batch goes to `stage` as the preview cleaned it, before the database check."""
+    for batch in _read(job, importer) if source is None else source:
+        if stage is not None:
+            stage.add(batch)
+        importer.check(batch)
+        yield batch
 
 
 def _issue(job: ImportJob, row: Row) -> ImportIssue:
@@ -165,11 +178,13 @@ def import_validate(*, job: ImportJob) -> ImportJob:
     Celery job for large ones."""
     importer = _importer(job)
     ImportIssue.objects.filter(job=job).delete()
+    staging.drop(job)
     job.status, job.started_at, job.message = ImportStatus.VALIDATING, timezone.now(), ""
     job.rows_total = job.rows_valid = job.rows_error = job.rows_duplicate = job.progress = 0
     job.save()
+    stage = staging.Writer(job)
     try:
-        for batch in _batches(job, importer):
+        for batch in _batches(job, importer, stage=stage):
             issues = [_issue(job, r) for r in batch if not r.ok or r.duplicate]
             ImportIssue.objects.bulk_create(issues)
             job.rows_total += len(batch)
@@ -178,13 +193,19 @@ def import_validate(*, job: ImportJob) -> ImportJob:
             job.progress = job.rows_total
             ImportJob.objects.filter(pk=job.pk).update(progress=job.progress)
     except ValidationFailed as exc:
+        stage.discard()
         ImportIssue.objects.filter(job=job).delete()
         _fail(job, exc.message)
         return job
     except Exception:
+        stage.discard()
         logger.exception("import %s: preview failed", job.pk)
         _fail(job, _("The file could not be checked; the error was logged."))
         return job
+    if job.rows_total:
+        stage.save(job.rows_total)
+    else:
+        stage.discard()
     job.rows_valid = job.rows_total - job.rows_error - job.rows_duplicate
     job.status = ImportStatus.VALIDATED if job.rows_total else ImportStatus.FAILED
     job.message = "" if job.rows_total else _("The file has no data rows.")
@@ -250,7 +271,7 @@ def import_run(*, job: ImportJob) -> ImportJob:
     created = skipped = processed = 0
     try:
         with transaction.atomic():
-            for batch in _batches(job, importer):
+            for batch in _batches(job, importer, staging.read(job, importer)):
                 if job.mode == ImportMode.ALL:
                     bad = next((r for r in batch if not r.ok), None)
                     if bad is not None:
@@ -290,6 +311,8 @@ def import_run(*, job: ImportJob) -> ImportJob:
         _fail(job, _("The import failed and nothing was written; the error was logged."))
     finally:
         cache.delete(progress_key(job))
+    if job.status == ImportStatus.DONE:
+        staging.drop(job)
     if job.status == ImportStatus.DONE and job.file:
         job.file.delete(save=True)  # the rows are in; problem rows stay as issues
     return job
@@ -306,6 +329,7 @@ def import_cancel(*, job: ImportJob, by: User) -> ImportJob:
         raise Conflict(_("This import can no longer be cancelled."), code="import_state")
     job.refresh_from_db()
     audit_record(target=job, action="import.cancelled", actor=by)
+    staging.drop(job)
     if job.file:
         job.file.delete(save=True)
     return job

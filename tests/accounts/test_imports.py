@@ -3,6 +3,7 @@
 XLSX; bad files refused clearly; large files as a background job."""
 
 import pytest
+from django.core.files.base import ContentFile
 
 from accounts.models import Customer, ImportIssue, ImportJob
 from ltc.models import AuditEvent
@@ -340,3 +341,160 @@ def test_queries_grow_per_batch_not_per_row(org, api, monkeypatch):
 
     one_batch, two_batches = queries(10, "甲"), queries(20, "乙")
     assert two_batches - one_batch <= 6  # per batch: dedupe, issues, progress; dedupe, 2 inserts
+
+
+def staged(job_id: int):
+    """The job's upload and the preview's staged rows next to it."""
+    from accounts.imports import staging
+
+    job = ImportJob.objects.get(pk=job_id)
+    return job, job.file.storage, staging.staged_name(job)
+
+
+def test_the_commit_writes_what_the_preview_cleaned_without_reading_the_file_again(org, api):
+    job = start(api(org.rep), csv_bytes([HEADER, *good_rows(3)])).json()
+    record, storage, name = staged(job["id"])
+    assert storage.exists(name)
+    with storage.open(record.file.name, "wb") as upload_file:  # the upload is not read again
+        upload_file.write(b"this is not the file that was previewed")
+    done = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"}).json()
+    assert done["status"] == "done" and done["rows_created"] == 3
+    assert sorted(Customer.objects.values_list("name", "normalised_name", "tier")) == [
+        (f"客户{i}有限公司", f"客户{i}", "key") for i in range(3)
+    ]
+    assert not storage.exists(name)  # the staged rows go with the upload
+
+
+def test_a_job_without_staged_rows_is_committed_from_its_file(org, api):
+    job = start(api(org.rep), csv_bytes([HEADER, *good_rows(2)])).json()
+    _record, storage, name = staged(job["id"])
+    storage.delete(name)  # e.g. previewed before the rows were staged
+    done = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"}).json()
+    assert done["status"] == "done" and done["rows_created"] == 2
+
+
+def test_staged_rows_that_end_early_fail_the_commit_and_write_nothing(org, api):
+    job = start(api(org.rep), csv_bytes([HEADER, *good_rows(2)])).json()
+    _record, storage, name = staged(job["id"])
+    with storage.open(name, "rb") as handle:
+        header = handle.readline()
+    storage.delete(name)
+    storage.save(name, ContentFile(header))  # the header without its rows
+    done = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"}).json()
+    assert done["status"] == "failed" and Customer.objects.count() == 0
+
+
+def test_a_duplicate_created_since_the_preview_is_skipped_by_a_valid_commit(org, api):
+    """The commit reuses the preview's cleaned rows but checks them against the database
+    again: a customer created meanwhile is still caught, by name, credit code or external id."""
+    rows = [[*HEADER, "外部编号"]]
+    rows += [[f"客户{i}有限公司", "", "", "广东", "", "", "", ""] for i in range(5)]
+    rows[2][1], rows[3][-1] = "91440000719275374D", "X-9"
+    job = start(api(org.rep), csv_bytes(rows)).json()
+    assert (job["rows_valid"], job["rows_duplicate"], job["rows_error"]) == (5, 0, 0)
+    CustomerFactory(name="客户0股份有限公司", owner=org.rep)  # row 2 by name
+    CustomerFactory(name="Meanwhile", credit_code="91440000719275374D", owner=org.rep)  # row 3
+    CustomerFactory(name="Other", external_id="X-9", owner=org.rep)  # row 4
+    done = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "valid"}).json()
+    assert (done["status"], done["rows_created"], done["rows_skipped"]) == ("done", 2, 3)
+    assert set(Customer.objects.filter(name__startswith="客户").values_list("name", flat=True)) == {
+        "客户0股份有限公司",
+        "客户3有限公司",
+        "客户4有限公司",
+    }
+
+
+def test_staged_rows_keep_decimals_and_dates():
+    import datetime as dt
+    from decimal import Decimal
+
+    from accounts.imports import staging
+
+    values = {"amount": Decimal("1200000.00"), "on": dt.date(2027, 3, 31), "yes": True, "x": ""}
+    line = staging.json.dumps([values], default=staging._encode)
+    assert staging.json.loads(line, object_hook=staging._decode) == [values]
+
+
+def test_copy_writes_the_same_customers_and_audit_as_bulk_create(org, api, monkeypatch):
+    """On PostgreSQL a batch is written with COPY; the rows and their "created" events are
+    exactly those bulk_create writes (cells with quotes, commas, tabs, newlines, backslashes)."""
+    from django.db import connection, transaction
+
+    from accounts.imports import base
+    from accounts.imports.base import copy_insert
+    from accounts.imports.customers import CustomerImporter
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's; elsewhere bulk_create writes the batch")
+    rows = [[*HEADER, "外部编号", "电话", "地址", "网址"]]
+    rows += [
+        ['Quote "Q" Ltd', "91440000719275374D", "电信运营商", "广东", "大客户", org.rep.username]
+        + ["a@example.com", "X-1", "+86 20 1234", "Line 1\nLine 2, \\ back\tslash", "q.example"],
+        ["逗号,公司有限公司", "", "", "", "战略客户", "", "", "", "", "", ""],
+        ["Plain Ltd", "", "", "", "", "", "", "", "", "", ""],
+    ]
+    exclude = {"id", "created_at", "updated_at"}
+    fields = [f.attname for f in Customer._meta.concrete_fields if f.attname not in exclude]
+
+    def imported() -> tuple[list, list]:
+        with transaction.atomic():
+            job = start(api(org.rep), csv_bytes(rows), name="c.csv").json()
+            done = api(org.rep).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "all"})
+            assert done.json()["rows_created"] == 3
+            customers = list(Customer.objects.order_by("name").values(*fields))
+            stamps = list(Customer.objects.values_list("created_at", "updated_at", "version"))
+            assert all(made and changed and version == 1 for made, changed, version in stamps)
+            names = dict(Customer.objects.values_list("pk", "name"))
+            events = sorted(
+                (names[e.target_id], e.target_type_id, e.actor_id, e.actor_name, e.comment, e.ip)
+                for e in AuditEvent.objects.filter(action="created", via="import")
+            )
+            blank = list(
+                AuditEvent.objects.filter(via="import").values_list(
+                    "transition", "from_state", "to_state", "changes", "user_agent", "api_key"
+                )
+            )
+            assert blank == [("", "", "", {}, "", "")] * 3
+            transaction.set_rollback(True)
+        return customers, events
+
+    copies = []
+    monkeypatch.setattr(
+        base, "copy_insert", lambda *a, **k: copies.append(a[0]) or copy_insert(*a, **k)
+    )
+    copied = imported()
+    assert copies == [Customer, AuditEvent]  # the batch and its events went through COPY
+    monkeypatch.setattr(CustomerImporter, "copy_fields", ())  # bulk_create
+    assert imported() == copied
+    quoted = next(c for c in copied[0] if c["name"] == 'Quote "Q" Ltd')
+    assert quoted["address"] == "Line 1\nLine 2, \\ back\tslash"
+    assert (quoted["owner_id"], quoted["website"]) == (org.rep.pk, "https://q.example")
+    assert len(copied[1]) == 3
+
+
+def test_a_merged_customers_tombstone_is_no_duplicate(org, api):
+    survivor = CustomerFactory(name="Survivor Ltd", owner=org.rep)
+    CustomerFactory(name="Gone Ltd", owner=org.rep, merged_into=survivor)
+    rows = [HEADER, ["Gone Co., Ltd.", *[""] * 6], ["Survivor Inc", *[""] * 6]]
+    job = start(api(org.rep), csv_bytes(rows)).json()
+    issues = {i.row: i for i in ImportIssue.objects.filter(job_id=job["id"])}
+    assert list(issues) == [3] and issues[3].matches[0]["id"] == survivor.pk
+
+
+def test_a_credit_code_or_external_id_twice_in_the_file_is_an_error_on_the_later_row(org, api):
+    code, other = "91440000719275374D", "91440300MA5DC0QH2R"
+    rows = [[*HEADER, "外部编号"]]
+    rows += [
+        ["甲有限公司", code, "", "", "", "", "", ""],
+        ["乙有限公司", code, "", "", "", "", "", ""],  # same code as row 2
+        ["丙有限公司", "", "", "", "", "", "", "E-1"],
+        ["丁有限公司", "", "", "", "", "", "", "E-1"],  # same external id as row 4
+        ["戊有限公司", other, "", "", "", "", "not-an-email", "E-2"],  # an error: keeps neither
+        ["己有限公司", other, "", "", "", "", "", "E-2"],  # so this row is the first
+    ]
+    job = start(api(org.rep), csv_bytes(rows)).json()
+    issues = {i.row: i.messages for i in ImportIssue.objects.filter(job_id=job["id"])}
+    assert set(issues) == {3, 5, 6}
+    assert issues[3] == {"credit_code": ["Same credit code as row 2."]}
+    assert issues[5] == {"external_id": ["Same external id as row 4."]}
+    assert set(issues[6]) == {"email"}

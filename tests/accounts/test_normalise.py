@@ -69,6 +69,21 @@ def test_blank_names_and_a_bare_legal_form(name, key):
     assert normalise_company_name(name) == key
 
 
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Acme \t, ,  Co.,\u3000 Ltd.", "acme"),  # runs of punctuation and spaces are one gap
+        ("Acme Co Ltd Branch", "acmebranch"),  # a branch of no legal parent: its own name
+        ("Branch", "branch"),  # a branch suffix alone
+        ("广东分公司", "广东分公司"),
+        ("Acme (Shanghai) Branch Office", "acmeshanghaibranchoffice"),
+        ("Acme Ltd. - Shanghai Representative Office", "acmeshanghairepresentativeoffice"),
+    ],
+)
+def test_spacing_runs_and_branch_suffixes(name, key):
+    assert normalise_company_name(name) == key
+
+
 def test_phones_and_emails():
     assert normalise_phone("+86 138-0013-8000") == "13800138000"
     assert normalise_phone("0086 13800138000") == "13800138000"
