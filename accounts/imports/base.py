@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any, ClassVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -252,8 +253,23 @@ class Importer:
         raise NotImplementedError
 
     def copy_values(self, row: Row) -> tuple:
-        """The values of `copy_fields` of a valid row, ready for the database."""
-        raise NotImplementedError
+        """The values of `copy_fields` of a valid row, as `build` gives them to the model: a
+        foreign key's id from the record `row.values` holds under the field's name."""
+        values = row.values
+        return tuple(
+            (values[key].pk if values[key] is not None else None) if record else values[key]
+            for key, record in self._copy_keys
+        )
+
+    @cached_property
+    def _copy_keys(self) -> list[tuple[str, bool]]:
+        """For each of `copy_fields`: its key in `row.values`, and whether that is a record."""
+        by_attname = {f.attname: f for f in self.model._meta.concrete_fields}
+        keys = []
+        for attname in self.copy_fields:
+            field = by_attname[attname]
+            keys.append((field.name, True) if field.many_to_one else (attname, False))
+        return keys
 
     def finished(self, created: list) -> None:
         """After a batch is written (notifications, scores...): the records, or their ids when

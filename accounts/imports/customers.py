@@ -244,25 +244,6 @@ class CustomerImporter(Importer):
         "external_id",
     )
 
-    def copy_values(self, row: Row) -> tuple:
-        v = row.values
-        owner = v["owner"]
-        return (
-            v["name"],
-            v["normalised_name"],
-            v["credit_code"],
-            v["industry"],
-            v["region"],
-            v["tier"],
-            owner.pk if owner is not None else None,
-            v["org_unit"].pk,
-            v["phone"],
-            v["email"],
-            v["website"],
-            v["address"],
-            v["external_id"],
-        )
-
 
 def customer_export_columns() -> list:
     """The export's columns: the import's own, so an exported file can be imported again."""
