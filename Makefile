@@ -21,8 +21,10 @@ run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## Run the whole test suite (SQLite and in-process tasks unless DATABASE_URL / REDIS_URL are set)
+## in parallel processes, one per core (TEST_WORKERS=0 runs it in this process)
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -105,3 +105,12 @@ def browser_client(client):
         return client
 
     return make
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """Test ids must be the same in every parallel worker (pytest-xdist compares them): a
+    bytes parameter (a generated file, whose zip headers carry the time) is named by its
+    length, not its content."""
+    if isinstance(val, bytes | bytearray):
+        return f"{argname}-{len(val)}b"
+    return None

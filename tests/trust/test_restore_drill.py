@@ -1,6 +1,7 @@
 """The restore drill (scripts/restore_drill.sh): a pg_dump of a database with the demo company
 restores into a fresh database that migrates, passes its checks and has every row."""
 
+import contextlib
 import io
 import os
 import shutil
@@ -47,13 +48,16 @@ def test_a_backup_restores_to_a_working_app(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "books reconcile" in result.stdout and "restore drill passed" in result.stdout
     assert (tmp_path / "b.dump").stat().st_size > 10_000
-    subprocess.run(
-        [
-            "psql",
-            url_for("postgres"),
-            "-c",
-            f'DROP DATABASE IF EXISTS "{target.rsplit("/", 1)[1]}"',
-        ],
-        capture_output=True,
-        timeout=60,
-    )
+    # Clean-up only: the drill itself drops the copy before restoring. On a busy server the
+    # drop can wait behind other sessions' CREATE DATABASE; that is no failure of the drill.
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        subprocess.run(
+            [
+                "psql",
+                url_for("postgres"),
+                "-c",
+                f'DROP DATABASE IF EXISTS "{target.rsplit("/", 1)[1]}" WITH (FORCE)',
+            ],
+            capture_output=True,
+            timeout=300,
+        )
