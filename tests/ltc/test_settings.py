@@ -66,7 +66,7 @@ def test_production_hashes_passwords_with_argon2():
 @pytest.mark.parametrize(
     ("redis_url", "eager", "broker"),
     [
-        ("", "True", "memory://"),
+        ("", "True", "memory://localhost/"),
         ("redis://127.0.0.1:6379/3", "False", "redis://127.0.0.1:6379/3"),
     ],
 )

@@ -19,8 +19,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--password", default=DEFAULT_PASSWORD, help="Password of every demo user."
         )
+        parser.add_argument("--url", default="", help="Where the app will be served (printed).")
 
-    def handle(self, *args, password: str, **options):
+    def handle(self, *args, password: str, url: str = "", **options):
         from accounts.models import User
 
         ctx = demo.DemoContext(password=password, log=self.stdout.write)
@@ -45,3 +46,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {user.username:<14} {user.get_role_display():<28} {user.org_unit or ''}"
             )
+        if url:
+            self.stdout.write(f"\nOpen {url} and sign in as one of them.")
+        self.stdout.write(
+            "Read next: README.md (what the CRM does, the demo, the map of the code) and "
+            "docs/adr/ (the decisions behind it)."
+        )
