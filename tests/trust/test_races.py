@@ -12,10 +12,12 @@ from collections import Counter
 import pytest
 from django.db import connection
 
+from accounts.models import Customer
 from receivables.models import Receipt
 from receivables.selectors import reconciliation
+from tests.accounts.conftest import csv_bytes, upload
 from tests.receivables.conftest import TODAY, pct_plan
-from tests.trust.racing import stampede
+from tests.trust.racing import race, stampede
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -69,3 +71,73 @@ def test_identical_payments_recorded_at_once_on_purpose_are_all_kept(org, api, m
     recorded = Receipt.objects.filter(bank_reference=body["bank_reference"])
     assert sorted(recorded.values_list("occurrence", flat=True)) == [1, 2, 3, 4, 5]
     assert reconciliation() == BOOKS_BALANCE
+
+
+def test_a_customer_created_twenty_times_at_once_exists_once(org, api):
+    names = [f"Guangzhou Metro Group {suffix}" for suffix in ("Co., Ltd.", "co ltd", "CO. LTD")]
+
+    def create(i=iter(range(1000))):
+        name = names[next(i) % len(names)]  # the same company, typed three ways
+        return api(org.rep).post("/api/v1/customers/", {"name": name}, format="json")
+
+    responses = stampede(create)
+
+    assert statuses(responses) == {201: 1, 400: 19}, [r.json() for r in responses]
+    winner = next(r for r in responses if r.status_code == 201).json()
+    for loser in (r.json() for r in responses if r.status_code == 400):
+        assert loser["code"] == "duplicate_customer", loser
+        assert loser["fields"]["name"] == [f"#{winner['id']} {winner['name']}"], loser
+    assert Customer.objects.count() == 1
+
+
+def test_bulk_upserts_at_once_create_each_customer_once(org, api):
+    def upsert(i):
+        items = [
+            {"external_id": "ERP-SAME", "name": "Shenzhen Bus Group"},
+            {"external_id": f"ERP-{i}", "name": "Dongguan Rail Transit Co., Ltd."},
+        ]
+        return lambda: api(org.rep).post(
+            "/api/v1/customers/bulk-upsert/", {"items": items}, format="json"
+        )
+
+    responses = race(*(upsert(i) for i in range(10)))
+
+    assert statuses(responses) == {200: 10}
+    first, second = zip(*(r.json()["results"] for r in responses), strict=True)
+    assert Counter(r["status"] for r in first) == {"created": 1, "unchanged": 9}, first
+    assert Counter(r["status"] for r in second) == {"created": 1, "error": 9}, second
+    assert {r["error"]["code"] for r in second if r["status"] == "error"} == {"duplicate_customer"}
+    assert Customer.objects.count() == 2
+
+
+def test_imports_and_single_creates_at_once_create_each_customer_once(org, api, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    rows = [["名称"], ["Zhongshan Gas Co., Ltd."], ["Jiangmen Port Group"]]
+    jobs = []
+    for _ in range(5):
+        job = api(org.rep).post(
+            "/api/v1/imports/",
+            {"kind": "customers", "file": upload("customers.csv", csv_bytes(rows))},
+            format="multipart",
+        )
+        assert job.json()["status"] == "validated", job.json()
+        jobs.append(job.json()["id"])
+
+    def commit(pk):
+        return lambda: api(org.rep).post(f"/api/v1/imports/{pk}/commit/", {"mode": "valid"})
+
+    def create(name):
+        return lambda: api(org.rep).post("/api/v1/customers/", {"name": name}, format="json")
+
+    creates = [create(name) for name in ("Zhongshan Gas Co Ltd", "JIANGMEN PORT GROUP") * 5]
+    responses = race(*(commit(pk) for pk in jobs), *creates)
+
+    committed = [r.json() for r in responses[: len(jobs)]]
+    assert {job["status"] for job in committed} == {"done"}, committed
+    created = sum(job["rows_created"] for job in committed)
+    created += sum(r.status_code == 201 for r in responses[len(jobs) :])
+    assert created == 2
+    assert sorted(Customer.objects.values_list("normalised_name", flat=True)) == [
+        "jiangmenportgroup",
+        "zhongshangas",
+    ]
