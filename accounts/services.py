@@ -289,6 +289,9 @@ def iron_triangle_set(
             fields={r: [_("This user is inactive.")] for r in inactive},
         )
     with transaction.atomic():
+        # The team's row lock: two concurrent changes of one seat take turns, so the second
+        # sees who the first seated (a seat holds one person: a unique constraint).
+        IronTriangle.objects.select_for_update().only("pk").get(pk=team.pk)
         current = {m.role: m for m in team.members.select_related("user") if m.role in SEATS}
         changes = {}
         for role, user in seats.items():
