@@ -13,9 +13,13 @@ import pytest
 from django.db import connection
 
 from accounts.models import Customer
+from integrations.milestones import publish_milestone_events
+from integrations.models import WebhookEvent
 from receivables.models import Receipt
+from receivables.reminders import scan
 from receivables.selectors import reconciliation
 from tests.accounts.conftest import csv_bytes, upload
+from tests.api.test_webhooks import Receiver
 from tests.receivables.conftest import TODAY, pct_plan
 from tests.trust.racing import race, stampede
 
@@ -141,3 +145,24 @@ def test_imports_and_single_creates_at_once_create_each_customer_once(org, api, 
         "jiangmenportgroup",
         "zhongshangas",
     ]
+
+
+def test_a_milestone_falling_due_is_announced_once_by_runs_at_once(org, api, make_contract):
+    receiver = Receiver()
+    try:
+        subscription = api(org.admin).post(
+            "/api/v1/webhook-subscriptions/",
+            {"name": "ERP", "url": receiver.url, "events": ["milestone.due"], "user": org.rep.pk},
+        )
+        assert subscription.status_code == 201, subscription.json()
+        make_contract(amount="1000.00", plan=pct_plan(("down_payment", 100, "on_signing", 0)))
+        scan(today=TODAY())  # the collections ladder claims the milestone's "due" step
+
+        published = race(*[lambda: publish_milestone_events(today=TODAY())] * 5)
+
+        assert sum(published) == 1
+        assert WebhookEvent.objects.filter(name="milestone.due").count() == 1
+        assert receiver.events() == ["milestone.due"]
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()
