@@ -13,10 +13,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import IronTriangleMember
+from accounts.models import Customer, IronTriangleMember
+from leads.models import Lead
 from ltc.models import GateReview
-from opportunities.models import Bid, DecisionChainMember, OpportunityCompetitor
-from tests.factories import ContactFactory, OpportunityFactory, UserFactory, team
+from opportunities.models import Bid, DecisionChainMember, Opportunity, OpportunityCompetitor
+from tests.factories import ContactFactory, LeadFactory, OpportunityFactory, UserFactory, team
 from tests.opportunities.conftest import advance
 from tests.trust.racing import stampede
 
@@ -38,6 +39,26 @@ def outcomes(responses) -> Counter:
     return Counter(
         (r.status_code, r.json().get("code") if r.status_code >= 400 else None) for r in responses
     )
+
+
+def test_a_lead_converted_twenty_times_at_once_becomes_one_opportunity(org, api):
+    lead = LeadFactory(
+        owner=org.rep,
+        company_name="Shantou Port Co., Ltd.",
+        need_confirmed=True,
+        budget_confirmed=True,
+    )
+    Lead.objects.filter(pk=lead.pk).update(state="verified")
+    body = {"lead": lead.pk, "sr": org.sr.pk, "allow_duplicate_customer": True}
+
+    responses = stampede(
+        lambda: api(org.rep).post("/api/v1/opportunities/from-lead/", body, format="json")
+    )
+
+    assert Counter(r.status_code for r in responses) == {201: 1, 409: 19}, [
+        r.json() for r in responses
+    ][:3]
+    assert Opportunity.objects.count() == 1 and Customer.objects.count() == 1
 
 
 def test_a_gate_opened_twenty_times_at_once_is_open_once(org, api, opportunity):
