@@ -1,7 +1,7 @@
 """`manage.py restore_smoke_check`: is this (restored) database a working LTC CRM?
 
 Checks that every table the models need answers, the audit trail is readable and still
-append-only (PostgreSQL trigger present), and, with
+append-only (its triggers present, PostgreSQL's or SQLite's), and, with
 `--compare-with URL`, that every table has as many rows as the source it was restored from.
 Used by scripts/restore_drill.sh (see docs/backup-restore.md)."""
 
