@@ -27,6 +27,8 @@ SEATS = (TriangleRole.AR, TriangleRole.SR, TriangleRole.FR)
 #: commit, bulk upsert) holds the intake lock alone instead of a lock per row.
 CUSTOMER_INTAKE = "accounts.customer.intake"
 CUSTOMER_IDENTITY = "accounts.customer.identity"
+#: Lock scope of contact bulk upserts (ltc.locks).
+CONTACT_UPSERT = "accounts.contact.upsert"
 
 
 def customer_intake_lock(*, name: str = "", credit_code: str = "") -> None:
@@ -547,7 +549,8 @@ def customers_upsert(
 def contacts_upsert(*, by: User, items: list[dict[str, Any]], validate) -> list[dict[str, Any]]:
     """Create or update contacts by their `external_id`, each on its own. A contact is
     written only at a customer the caller may change; an unknown or unseen customer is the
-    same "no such customer"."""
+    same "no such customer". Concurrent calls take turns, so a contact sent by two at once
+    is created by one and found by the other."""
 
     def authorise(data, contact):
         customer = data.get("customer")
@@ -567,4 +570,5 @@ def contacts_upsert(*, by: User, items: list[dict[str, Any]], validate) -> list[
         authorise=authorise,
         create=lambda data: contact_create(by=by, data=data),
         update=lambda contact, data: record_update(contact, by=by, data=data),
+        lock=lambda: locks.hold(CONTACT_UPSERT, locks.WHOLE),
     )

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from accounts.models import Customer
+from accounts.models import Contact, Customer
 from integrations.milestones import publish_milestone_events
 from integrations.models import WebhookEvent
 from receivables.models import Receipt
@@ -20,6 +20,7 @@ from receivables.reminders import scan
 from receivables.selectors import reconciliation
 from tests.accounts.conftest import csv_bytes, upload
 from tests.api.test_webhooks import Receiver
+from tests.factories import CustomerFactory
 from tests.receivables.conftest import TODAY, pct_plan
 from tests.trust.racing import race, stampede
 
@@ -112,6 +113,21 @@ def test_bulk_upserts_at_once_create_each_customer_once(org, api):
     assert Counter(r["status"] for r in second) == {"created": 1, "error": 9}, second
     assert {r["error"]["code"] for r in second if r["status"] == "error"} == {"duplicate_customer"}
     assert Customer.objects.count() == 2
+
+
+def test_contact_bulk_upserts_at_once_create_the_contact_once(org, api):
+    customer = CustomerFactory(owner=org.rep)
+    items = [{"external_id": "ERP-P-1", "customer": customer.pk, "name": "Li Wei"}]
+
+    responses = stampede(
+        lambda: api(org.rep).post("/api/v1/contacts/bulk-upsert/", {"items": items}, format="json"),
+        times=10,
+    )
+
+    assert statuses(responses) == {200: 10}
+    results = [r.json()["results"][0] for r in responses]
+    assert Counter(r["status"] for r in results) == {"created": 1, "unchanged": 9}, results
+    assert Contact.objects.count() == 1
 
 
 def test_imports_and_single_creates_at_once_create_each_customer_once(org, api, settings, tmp_path):
