@@ -15,6 +15,7 @@ from django.db import connection
 from accounts.models import Contact, Customer
 from integrations.milestones import publish_milestone_events
 from integrations.models import WebhookEvent
+from leads.models import Lead
 from receivables.models import Receipt
 from receivables.reminders import scan
 from receivables.selectors import reconciliation
@@ -182,3 +183,28 @@ def test_a_milestone_falling_due_is_announced_once_by_runs_at_once(org, api, mak
     finally:
         receiver.server.shutdown()
         receiver.server.server_close()
+
+
+def test_lead_imports_committed_at_once_write_each_lead_once(org, api, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    rows = [["标题", "公司"], ["Smart meters", "Foshan Water Co., Ltd."], ["Pumps", "Zhuhai Port"]]
+    jobs = []
+    for _ in range(5):
+        job = api(org.rep).post(
+            "/api/v1/imports/",
+            {"kind": "leads", "file": upload("leads.csv", csv_bytes(rows))},
+            format="multipart",
+        )
+        assert job.json()["status"] == "validated", job.json()
+        jobs.append(job.json()["id"])
+
+    committed = race(
+        *(
+            lambda pk=pk: api(org.rep).post(f"/api/v1/imports/{pk}/commit/", {"mode": "valid"})
+            for pk in jobs
+        )
+    )
+
+    assert {r.json()["status"] for r in committed} == {"done"}
+    assert sum(r.json()["rows_created"] for r in committed) == 2
+    assert sorted(Lead.objects.values_list("title", flat=True)) == ["Pumps", "Smart meters"]
