@@ -9,41 +9,83 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ltc import hooks, policy
+from ltc import hooks, locks, policy
 from ltc.audit import audit_record, snapshot
 from ltc.choices import TriangleRole
 from ltc.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
 from ltc.records import record_create, record_update
 
 from .models import Activity, Contact, Customer, IronTriangle, IronTriangleMember, User
+from .normalise import normalise_company_name
 from .selectors import customer_duplicates, may_assign_to
 
 SEATS = (TriangleRole.AR, TriangleRole.SR, TriangleRole.FR)
 
 
+#: Lock scopes of the customer duplicate check (ltc.locks, ADR 12). Each create holds the
+#: intake lock shared and its own normalised name and credit code; a bulk writer (import
+#: commit, bulk upsert) holds the intake lock alone instead of a lock per row.
+CUSTOMER_INTAKE = "accounts.customer.intake"
+CUSTOMER_IDENTITY = "accounts.customer.identity"
+#: Lock scope of contact bulk upserts (ltc.locks).
+CONTACT_UPSERT = "accounts.contact.upsert"
+
+
+def customer_intake_lock(*, name: str = "", credit_code: str = "") -> None:
+    """Until the transaction ends, take turns with every concurrent create of a customer with
+    this normalised name or credit code, so the later one's duplicate check sees the earlier
+    one. A similar name is a warning (`allow_duplicate` overrides it), not a unique index."""
+    locks.hold(CUSTOMER_INTAKE, locks.WHOLE, shared=True)
+    keys = {"name": normalise_company_name(name), "code": (credit_code or "").strip().upper()}
+    locks.hold(CUSTOMER_IDENTITY, *(f"{kind}:{key}" for kind, key in keys.items() if key))
+
+
+def customers_intake_lock() -> None:
+    """Until the transaction ends, be the only one creating customers: for bulk writers, whose
+    thousands of rows would otherwise each need their own lock."""
+    locks.hold(CUSTOMER_INTAKE, locks.WHOLE)
+
+
 def customer_create(*, by: User, data: dict[str, Any], allow_duplicate: bool = False) -> Customer:
     """Create a customer after the duplicate check (normalised name, credit code, phone,
-    e-mail). A likely duplicate is refused with the candidates unless `allow_duplicate`."""
+    e-mail). A likely duplicate is refused with the candidates unless `allow_duplicate`.
+    Concurrent creates of the same name or credit code take turns (`customer_intake_lock`)."""
+    with transaction.atomic():
+        customer_intake_lock(name=data.get("name", ""), credit_code=data.get("credit_code", ""))
+        return _customer_insert(by=by, data=data, allow_duplicate=allow_duplicate)
+
+
+def _customer_insert(*, by: User, data: dict[str, Any], allow_duplicate: bool) -> Customer:
+    """The check and the insert of `customer_create`, under the caller's intake lock."""
     if not allow_duplicate:
-        candidates = customer_duplicates(
-            name=data.get("name", ""),
-            credit_code=data.get("credit_code", ""),
-            phone=data.get("phone", ""),
-            email=data.get("email", ""),
-        )
-        if candidates:
-            raise ValidationFailed(
-                _("This customer may already exist: %(names)s.")
-                % {"names": ", ".join(f"{c.name} (#{c.pk})" for c in candidates[:5])},
-                code="duplicate_customer",
-                fields={"name": [f"#{c.pk} {c.name}" for c in candidates[:5]]},
-            )
+        _refuse_duplicates(data)
     data = {"org_unit": by.org_unit, "owner": by, **data}
     if data.get("org_unit") is None:
         raise ValidationFailed(
             _("Choose the org unit the customer belongs to."), fields={"org_unit": [_("Required.")]}
         )
-    return record_create(Customer, by=by, data=data)
+    try:
+        with transaction.atomic():
+            return record_create(Customer, by=by, data=data)
+    except IntegrityError:  # a credit code or external id is unique even for an allowed twin
+        _refuse_duplicates({"credit_code": data.get("credit_code", "")}, field="credit_code")
+        raise
+
+
+def _refuse_duplicates(data: dict[str, Any], field: str = "name") -> None:
+    candidates = customer_duplicates(
+        name=data.get("name", ""),
+        credit_code=data.get("credit_code", ""),
+        phone=data.get("phone", ""),
+        email=data.get("email", ""),
+    )
+    if candidates:
+        raise ValidationFailed(
+            _("This customer may already exist: %(names)s.")
+            % {"names": ", ".join(f"{c.name} (#{c.pk})" for c in candidates[:5])},
+            code="duplicate_customer",
+            fields={field: [f"#{c.pk} {c.name}" for c in candidates[:5]]},
+        )
 
 
 def customer_update(
@@ -249,6 +291,9 @@ def iron_triangle_set(
             fields={r: [_("This user is inactive.")] for r in inactive},
         )
     with transaction.atomic():
+        # The team's row lock: two concurrent changes of one seat take turns, so the second
+        # sees who the first seated (a seat holds one person: a unique constraint).
+        IronTriangle.objects.select_for_update().only("pk").get(pk=team.pk)
         current = {m.role: m for m in team.members.select_related("user") if m.role in SEATS}
         changes = {}
         for role, user in seats.items():
@@ -399,6 +444,7 @@ def _upsert_by_external_id(
     create,
     update,
     authorise=None,
+    lock=None,
 ) -> list[dict[str, Any]]:
     """Create or update each item by its `external_id`; one result per item, in order.
 
@@ -406,7 +452,8 @@ def _upsert_by_external_id(
     more, so a thousand items cost no per-item lookups. Each item is written in its own
     savepoint: an item that fails leaves nothing behind and the others still apply. A row
     the caller may not view answers exactly like an id the caller may not use, so nothing
-    discloses that it exists.
+    discloses that it exists. `lock()`, if given, is taken first in the transaction, before
+    the look-ups (so a concurrent call's rows are seen).
     """
 
     def key_of(item) -> str | None:
@@ -414,17 +461,19 @@ def _upsert_by_external_id(
         return value.strip() if isinstance(value, str) and value.strip() else None
 
     ids = [key for key in map(key_of, items) if key]
-    found = {row.external_id: row for row in existing.filter(external_id__in=ids)}
-    pks = [row.pk for row in found.values()]
-    may_view = set(
-        policy.restrict(existing.filter(pk__in=pks), by, "view").values_list("pk", flat=True)
-    )
-    may_change = set(
-        policy.restrict(existing.filter(pk__in=pks), by, "change").values_list("pk", flat=True)
-    )
     results: list[dict[str, Any]] = []
     seen: set[str] = set()
     with transaction.atomic():
+        if lock is not None:
+            lock()
+        found = {row.external_id: row for row in existing.filter(external_id__in=ids)}
+        pks = [row.pk for row in found.values()]
+        may_view = set(
+            policy.restrict(existing.filter(pk__in=pks), by, "view").values_list("pk", flat=True)
+        )
+        may_change = set(
+            policy.restrict(existing.filter(pk__in=pks), by, "change").values_list("pk", flat=True)
+        )
         for index, item in enumerate(items):
             external_id = key_of(item)
             result: dict[str, Any] = {"index": index, "external_id": external_id, "id": None}
@@ -482,22 +531,26 @@ def customers_upsert(
     """Create or update customers by their `external_id` (an ERP's key), each on its own:
     the same checks, audit and access rules as one at a time (`customer_create`,
     `customer_update`). `validate(item, customer_or_None)` turns a raw item into field values
-    or raises `ValidationFailed`. Returns one result per item (see `_upsert_by_external_id`)."""
+    or raises `ValidationFailed`. Returns one result per item (see `_upsert_by_external_id`).
+    The call creates customers alone (`customers_intake_lock`): one lock for the batch, not
+    one per item."""
     return _upsert_by_external_id(
         Customer,
         by=by,
         items=items,
         existing=Customer.all_objects.all(),
         validate=validate,
-        create=lambda data: customer_create(by=by, data=data, allow_duplicate=allow_duplicate),
+        create=lambda data: _customer_insert(by=by, data=data, allow_duplicate=allow_duplicate),
         update=lambda customer, data: customer_update(customer=customer, by=by, data=data),
+        lock=customers_intake_lock,
     )
 
 
 def contacts_upsert(*, by: User, items: list[dict[str, Any]], validate) -> list[dict[str, Any]]:
     """Create or update contacts by their `external_id`, each on its own. A contact is
     written only at a customer the caller may change; an unknown or unseen customer is the
-    same "no such customer"."""
+    same "no such customer". Concurrent calls take turns, so a contact sent by two at once
+    is created by one and found by the other."""
 
     def authorise(data, contact):
         customer = data.get("customer")
@@ -517,4 +570,5 @@ def contacts_upsert(*, by: User, items: list[dict[str, Any]], validate) -> list[
         authorise=authorise,
         create=lambda data: contact_create(by=by, data=data),
         update=lambda contact, data: record_update(contact, by=by, data=data),
+        lock=lambda: locks.hold(CONTACT_UPSERT, locks.WHOLE),
     )

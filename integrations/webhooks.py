@@ -22,7 +22,7 @@ import urllib.request
 import uuid
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -134,7 +134,15 @@ def publish(
     with transaction.atomic():
         if dedupe_key and WebhookEvent.objects.filter(dedupe_key=dedupe_key).exists():
             return None
-        event = WebhookEvent.objects.create(name=name, payload=payload, dedupe_key=dedupe_key)
+        try:
+            with transaction.atomic():
+                event = WebhookEvent.objects.create(
+                    name=name, payload=payload, dedupe_key=dedupe_key
+                )
+        except IntegrityError:  # a concurrent run published this dedupe key a moment ago
+            if dedupe_key and WebhookEvent.objects.filter(dedupe_key=dedupe_key).exists():
+                return None
+            raise
         deliveries = WebhookDelivery.objects.bulk_create(
             [WebhookDelivery(event=event, subscription=s) for s in subscriptions]
         )

@@ -28,6 +28,7 @@ from accounts.imports.base import (
 )
 from accounts.models import Customer, User
 from accounts.normalise import normalise_company_name
+from ltc import locks
 from ltc.choices import Currency
 from ltc.notifications import notify
 
@@ -35,6 +36,9 @@ from . import scoring
 from .choices import OPEN_STATES, BuyingPattern, LeadSource
 from .distribution import route
 from .models import Lead
+
+#: Lock scope of committing lead imports (ltc.locks).
+LEAD_IMPORT = "leads.import"
 
 BOOLEANS = ("budget_confirmed", "authority_identified", "need_confirmed", "timeline_confirmed")
 
@@ -159,6 +163,11 @@ class LeadImporter(Importer):
         row.values["org_unit"] = self.org_unit(
             row, owner.org_unit if owner is not None else self.by.org_unit
         )
+
+    def lock(self) -> None:
+        """Lead imports commit one at a time, so two files with the same lead (company and
+        title) do not both write it: each commit's duplicate check sees the other's rows."""
+        locks.hold(LEAD_IMPORT, locks.WHOLE)
 
     def build(self, row: Row) -> Lead:
         lead = Lead(**row.values)

@@ -28,6 +28,7 @@ from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .fsm import transition_run
 from .models import AuthorityRule, GateAssessment, GateReview
 from .notifications import notify
+from .records import insert_once
 
 AR, SR, FR = TriangleRole.AR, TriangleRole.SR, TriangleRole.FR
 SEATS = (AR, SR, FR)
@@ -323,27 +324,35 @@ def gate_open(*, subject: models.Model, kind: str, by, facts: dict | None = None
     subject_type = ContentType.objects.get_for_model(subject)
     facts = {**adapter.facts(subject, kind), **(facts or {})}
     reasons = escalation_reasons(subject.org_unit, kind, facts, [])
-    with transaction.atomic():
-        if GateReview.objects.filter(
-            subject_type=subject_type, subject_id=subject.pk, kind=kind, state=GateState.OPEN
-        ).exists():
+    open_reviews = GateReview.objects.filter(
+        subject_type=subject_type, subject_id=subject.pk, kind=kind, state=GateState.OPEN
+    )
+
+    def refuse_second_open_review():
+        if open_reviews.exists():
             raise Conflict(_("A review of this gate is already open."), code="gate_open")
+
+    with transaction.atomic():
+        refuse_second_open_review()
         previous = GateReview.objects.filter(
             subject_type=subject_type, subject_id=subject.pk, kind=kind
         ).count()
-        review = GateReview.objects.create(
-            subject_type=subject_type,
-            subject_id=subject.pk,
-            kind=kind,
-            round=previous + 1,
-            title=adapter.title(subject)[:255],
-            org_unit=subject.org_unit,
-            team=team,
-            authority_unit=subject.org_unit.office() if reasons else subject.org_unit,
-            escalated=bool(reasons),
-            escalation_reasons=reasons,
-            facts={k: str(v) if isinstance(v, Decimal) else v for k, v in facts.items()},
-            opened_by=by,
+        review = insert_once(  # one open review per subject and gate: a unique constraint
+            lambda: GateReview.objects.create(
+                subject_type=subject_type,
+                subject_id=subject.pk,
+                kind=kind,
+                round=previous + 1,
+                title=adapter.title(subject)[:255],
+                org_unit=subject.org_unit,
+                team=team,
+                authority_unit=subject.org_unit.office() if reasons else subject.org_unit,
+                escalated=bool(reasons),
+                escalation_reasons=reasons,
+                facts={k: str(v) if isinstance(v, Decimal) else v for k, v in facts.items()},
+                opened_by=by,
+            ),
+            refuse=refuse_second_open_review,
         )
         audit_record(
             target=subject,

@@ -55,9 +55,9 @@ class NumberedModel(models.Model):
 class AuditEvent(models.Model):
     """One entry of the append-only audit trail: who did what to which record, when, from where.
 
-    Rows are only ever inserted (`save` refuses updates, `delete` is refused, and on PostgreSQL
-    a trigger refuses UPDATE and DELETE from anyone, see migration 0003); the timeline of
-    every record is read from here.
+    Rows are only ever inserted (`save` refuses updates, `delete` is refused, and triggers
+    refuse UPDATE and DELETE from anyone: migration 0003 on PostgreSQL, 0006 on SQLite; only
+    `manage.py flush` empties the table); the timeline of every record is read from here.
     """
 
     target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")

@@ -6,10 +6,11 @@ them; views and serializers never save models themselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from .audit import audit_record, diff, snapshot
@@ -76,3 +77,16 @@ def record_update(
         instance.save(update_fields=[*data, "version", "updated_at"])
         audit_record(target=instance, action="updated", actor=by, changes=changes)
     return instance
+
+
+def insert_once(create: Callable[[], M], *, refuse: Callable[[], None]) -> M:
+    """`create()` a row that a unique constraint allows once, in a savepoint. `refuse()` is
+    the check the caller ran before (it raises the user's error when the twin exists): if a
+    concurrent twin won the race, the constraint refuses the insert and `refuse()` runs again,
+    so the loser gets the same answer as a later repeat, never an IntegrityError (ADR 12)."""
+    try:
+        with transaction.atomic():
+            return create()
+    except IntegrityError:
+        refuse()
+        raise

@@ -126,8 +126,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # SQLite is the embedded demo default: wait for locks instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite is the embedded demo default: wait for locks instead of failing at once, and
+    # take the write lock when a transaction begins (IMMEDIATE), so a transaction that reads
+    # and then writes runs alone: its checks still hold when it inserts (ltc.locks), and it
+    # never fails with "database is locked" upgrading a read lock another writer blocks.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache when configured, in-process otherwise -----------------------------

@@ -248,6 +248,10 @@ class Importer:
     def check(self, rows: list[Row]) -> None:
         """Check a batch against the database and the rows before it (duplicates)."""
 
+    def lock(self) -> None:
+        """Taken first in the commit's transaction: whatever makes the commit's duplicate
+        checks still true when it writes (a lock on creating these records; ADR 12)."""
+
     def build(self, row: Row) -> models.Model:
         """The unsaved record of a valid row."""
         raise NotImplementedError

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from ..choices import Industry, Tier
 from ..models import Customer, User
 from ..normalise import normalise_company_name
+from ..services import customers_intake_lock
 from .base import (
     ChoiceParser,
     Column,
@@ -224,6 +225,11 @@ class CustomerImporter(Importer):
                 self.seen.setdefault(("code", code), row.number)
             if external:
                 self.seen.setdefault(("external", external), row.number)
+
+    def lock(self) -> None:
+        """Create customers alone while committing, so no customer of a row's name or credit
+        code is created between the check and the write (one lock, not one per row)."""
+        customers_intake_lock()
 
     def build(self, row: Row) -> Customer:
         return Customer(**row.values)

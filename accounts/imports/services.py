@@ -271,6 +271,7 @@ def import_run(*, job: ImportJob) -> ImportJob:
     created = skipped = processed = 0
     try:
         with transaction.atomic():
+            importer.lock()
             for batch in _batches(job, importer, staging.read(job, importer)):
                 if job.mode == ImportMode.ALL:
                     bad = next((r for r in batch if not r.ok), None)

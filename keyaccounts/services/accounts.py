@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Tier
 from accounts.models import Customer, OrgUnit, User
 from accounts.services import customer_update
-from ltc import policy
+from ltc import locks, policy
 from ltc.audit import audit_record
 from ltc.errors import Forbidden, ValidationFailed
 from ltc.money import quantize
@@ -52,10 +52,14 @@ def planning_settings_save(
 ) -> PlanningSettings:
     """Create or change the planning settings of `org_unit` (a manager over it)."""
     require_manager(by, org_unit)
-    existing = PlanningSettings.objects.filter(org_unit=org_unit).first()
-    if existing is None:
-        return record_create(PlanningSettings, by=by, data={**data, "org_unit": org_unit})
-    return record_update(existing, by=by, data=data, expected_version=expected_version)
+    with transaction.atomic():
+        # "Create or change": the unit's lock makes a concurrent save wait, then change the
+        # settings the first one created.
+        locks.hold("keyaccounts.planning_settings", str(org_unit.pk))
+        existing = PlanningSettings.objects.filter(org_unit=org_unit).first()
+        if existing is None:
+            return record_create(PlanningSettings, by=by, data={**data, "org_unit": org_unit})
+        return record_update(existing, by=by, data=data, expected_version=expected_version)
 
 
 # --- Tier criteria -------------------------------------------------------------------------
@@ -178,10 +182,15 @@ def tier_evaluate(*, customer_ids: list[int] | None = None) -> dict[int, dict]:
 def _tier_apply(
     customer: Customer, *, tier: str, source: str, by: User | None, reason: str, basis: dict
 ) -> TierChange | None:
-    """Set the customer's tier through the accounts service (audited) and keep the history."""
-    if customer.tier == tier:
+    """Set the customer's tier through the accounts service (audited) and keep the history.
+    The tier is read again under the customer's row lock: two runs placing the customer at
+    once record one change, not two."""
+    locked = Customer.all_objects.select_for_update().values_list("tier", flat=True)
+    before = locked.get(pk=customer.pk)
+    if before == tier:
+        customer.tier = tier
         return None
-    before = customer.tier
+    customer.tier = before
     customer_update(customer=customer, by=by, data={"tier": tier})
     return TierChange.objects.create(
         customer=customer,

@@ -17,7 +17,7 @@ from ltc.audit import audit_record
 from ltc.errors import Forbidden, ValidationFailed
 from ltc.money import quantize
 from ltc.notifications import notify
-from ltc.records import record_create, record_update
+from ltc.records import insert_once, record_create, record_update
 
 from ..choices import ActionStatus
 from ..models import AccountPlan, PlanAction, PlanTarget
@@ -50,16 +50,23 @@ def account_plan_create(
             _("The period ends before it starts."),
             fields={"ends_on": [_("Must not be before the start.")]},
         )
-    if starts_on and AccountPlan.objects.filter(customer=customer, starts_on=starts_on).exists():
-        raise ValidationFailed(
-            _("This customer already has a plan starting that day."),
-            fields={"starts_on": [_("A plan already starts on this day.")]},
-        )
+
+    def refuse_second_plan():
+        same_start = AccountPlan.objects.filter(customer=customer, starts_on=starts_on)
+        if starts_on and same_start.exists():
+            raise ValidationFailed(
+                _("This customer already has a plan starting that day."),
+                fields={"starts_on": [_("A plan already starts on this day.")]},
+            )
+
+    refuse_second_plan()
     owner = data.setdefault("owner", customer.owner or by)
     data.setdefault("org_unit", customer.org_unit)
     with transaction.atomic():
         data["team"] = iron_triangle_create(ar=owner, sr=sr, fr=fr, members=members)
-        plan = record_create(AccountPlan, by=by, data=data)
+        plan = insert_once(  # one plan per customer and start: a unique constraint
+            lambda: record_create(AccountPlan, by=by, data=data), refuse=refuse_second_plan
+        )
     return plan
 
 
@@ -103,6 +110,9 @@ def plan_target_set(
     if errors:
         raise ValidationFailed(_("Invalid target."), fields=errors)
     with transaction.atomic():
+        # "Create or change": the plan's row lock makes a concurrent setter wait, then change
+        # the target the first one created.
+        AccountPlan.objects.select_for_update().only("pk").get(pk=plan.pk)
         existing = PlanTarget.objects.filter(plan=plan, product_line=product_line).first()
         data = {"target_amount": target_amount, "floor_amount": floor_amount}
         if existing is None:

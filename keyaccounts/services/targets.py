@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
+from ltc import locks
 from ltc.audit import audit_record
 from ltc.errors import Conflict, Forbidden, ValidationFailed
 from ltc.money import quantize, split_by_percentages
-from ltc.records import record_create, record_update
+from ltc.records import insert_once, record_create, record_update
 
 from .. import periods
 from ..choices import PeriodKind, Split
@@ -109,24 +110,31 @@ def sales_target_create(
         duplicate = SalesTarget.objects.filter(
             year=year, metric=metric, currency=currency, user=user
         )
-    if duplicate.exists():
-        raise ValidationFailed(
-            _("This target already exists; adjust it instead."),
-            fields={"year": [_("Already set for this year and measure.")]},
-        )
+
+    def refuse_second_target():
+        if duplicate.exists():
+            raise ValidationFailed(
+                _("This target already exists; adjust it instead."),
+                fields={"year": [_("Already set for this year and measure.")]},
+            )
+
+    refuse_second_target()
     with transaction.atomic():
-        target = record_create(
-            SalesTarget,
-            by=by,
-            data={
-                "year": year,
-                "metric": metric,
-                "org_unit": org_unit,
-                "user": user,
-                "currency": currency,
-                "amount": sum(monthly, ZERO),
-                "note": note,
-            },
+        target = insert_once(  # one per unit or person, year and measure: unique constraints
+            lambda: record_create(
+                SalesTarget,
+                by=by,
+                data={
+                    "year": year,
+                    "metric": metric,
+                    "org_unit": org_unit,
+                    "user": user,
+                    "currency": currency,
+                    "amount": sum(monthly, ZERO),
+                    "note": note,
+                },
+            ),
+            refuse=refuse_second_target,
         )
         TargetMonth.objects.bulk_create(
             TargetMonth(target=target, month=i, amount=value)
@@ -232,6 +240,11 @@ def commitment_save(
         "currency": currency,
     }
     with transaction.atomic():
+        # Committing is "create or change": a lock on the period's key makes a concurrent
+        # commit wait and then change what the first created (a row lock cannot lock a row
+        # that does not exist yet).
+        period_key = f"{user.pk}:{metric}:{year}:{period_kind}:{period}:{currency}"
+        locks.hold("keyaccounts.commitment", period_key)
         existing = Commitment.objects.select_for_update().filter(**key).first()
         if existing is None:
             commitment = record_create(

@@ -621,6 +621,8 @@ class BidSerializer(RecordSerializer):
             "submission_notes",
             "version",
         ]
+        # The service reports a second bid against `opportunity`, also to a concurrent one.
+        extra_kwargs = {"opportunity": {"validators": []}}
 
     @extend_schema_field(
         serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

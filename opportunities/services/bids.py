@@ -19,7 +19,7 @@ from ltc.errors import Conflict, Forbidden, ValidationFailed
 from ltc.fsm import transition_run
 from ltc.gates import has_go
 from ltc.notifications import notify
-from ltc.records import record_create, record_update
+from ltc.records import insert_once, record_create, record_update
 
 from ..choices import (
     DEFAULT_BID_CHECKLIST,
@@ -93,8 +93,13 @@ def bid_create(*, opportunity: Opportunity, by: User, data: dict[str, Any]) -> B
     _check_change(by, opportunity)
     if opportunity.state not in BID_STAGES:
         raise Conflict(_("A bid is prepared while guiding or bidding."), code="bid_wrong_stage")
-    if Bid.objects.filter(opportunity=opportunity).exists():
-        raise Conflict(_("This opportunity already has a bid."), code="bid_exists")
+
+    def refuse_second_bid():
+        if Bid.objects.filter(opportunity=opportunity).exists():
+            message = _("This opportunity already has a bid.")
+            raise ValidationFailed(message, code="bid_exists", fields={"opportunity": [message]})
+
+    refuse_second_bid()
     data = dict(data)
     bid_office = data.pop("bid_office", None)
     if not _may_own(bid_office, opportunity):
@@ -111,7 +116,10 @@ def bid_create(*, opportunity: Opportunity, by: User, data: dict[str, Any]) -> B
         )
     _check_quote(data.get("quote"), opportunity)
     with transaction.atomic():
-        bid = record_create(Bid, by=by, data={**data, "opportunity": opportunity})
+        bid = insert_once(  # one bid per opportunity: a unique constraint
+            lambda: record_create(Bid, by=by, data={**data, "opportunity": opportunity}),
+            refuse=refuse_second_bid,
+        )
         team = opportunity.team
         BidSection.objects.bulk_create(
             BidSection(

@@ -282,10 +282,16 @@ def opportunity_move(*, opportunity: Opportunity, stage: str, by: User) -> MoveR
         raise Forbidden(_("You may not change this record."))
     kind = GATED_STAGES.get(stage)
     if kind is not None and opportunity.state in OPEN_STAGES:
-        existing = gates.reviews_of(opportunity).filter(kind=kind, state=GateState.OPEN).first()
+        open_review = gates.reviews_of(opportunity).filter(kind=kind, state=GateState.OPEN)
+        existing = open_review.first()
         if existing is not None:
             return MoveResult("review_open", opportunity, existing)
-        review = gates.gate_open(subject=opportunity, kind=kind, by=by)
+        try:
+            review = gates.gate_open(subject=opportunity, kind=kind, by=by)
+        except Conflict as exc:  # a colleague's move opened it a moment ago
+            if exc.code != "gate_open" or (existing := open_review.first()) is None:
+                raise
+            return MoveResult("review_open", opportunity, existing)
         return MoveResult("review_opened", opportunity, review)
     name = _transition_into(opportunity, stage)
     if name is None:

@@ -13,7 +13,7 @@ from accounts.services import contact_create
 from ltc import policy
 from ltc.audit import audit_record, snapshot
 from ltc.errors import Conflict, Forbidden, ValidationFailed
-from ltc.records import record_create, record_update
+from ltc.records import insert_once, record_create, record_update
 
 from ..models import Competitor, DecisionChainMember, Opportunity, OpportunityCompetitor
 
@@ -80,15 +80,22 @@ def decision_chain_add(
         if data.get("contact") is None:
             raise ValidationFailed(_("Who is it?"), fields={"contact": [_("Required.")]})
         _check_chain_refs(opportunity, data)
-        if DecisionChainMember.objects.filter(
-            opportunity=opportunity, contact=data["contact"]
-        ).exists():
-            raise ValidationFailed(
-                _("%(name)s is already on the decision chain.") % {"name": data["contact"]},
-                fields={"contact": [_("Already on the decision chain.")]},
-            )
-        member = record_create(
-            DecisionChainMember, by=by, data={**data, "opportunity": opportunity}, audit=False
+
+        def refuse_second_entry():
+            if DecisionChainMember.objects.filter(
+                opportunity=opportunity, contact=data["contact"]
+            ).exists():
+                raise ValidationFailed(
+                    _("%(name)s is already on the decision chain.") % {"name": data["contact"]},
+                    fields={"contact": [_("Already on the decision chain.")]},
+                )
+
+        refuse_second_entry()
+        member = insert_once(  # once per opportunity and contact: a unique constraint
+            lambda: record_create(
+                DecisionChainMember, by=by, data={**data, "opportunity": opportunity}, audit=False
+            ),
+            refuse=refuse_second_entry,
         )
         audit_record(
             target=member,
@@ -166,16 +173,23 @@ def opportunity_competitor_add(
     competitor = data.get("competitor")
     if competitor is None:
         raise ValidationFailed(_("Which competitor?"), fields={"competitor": [_("Required.")]})
-    if OpportunityCompetitor.objects.filter(
-        opportunity=opportunity, competitor=competitor
-    ).exists():
-        raise ValidationFailed(
-            _("%(name)s is already listed.") % {"name": competitor},
-            fields={"competitor": [_("Already listed on this opportunity.")]},
-        )
+
+    def refuse_second_entry():
+        if OpportunityCompetitor.objects.filter(
+            opportunity=opportunity, competitor=competitor
+        ).exists():
+            raise ValidationFailed(
+                _("%(name)s is already listed.") % {"name": competitor},
+                fields={"competitor": [_("Already listed on this opportunity.")]},
+            )
+
+    refuse_second_entry()
     with transaction.atomic():
-        entry = record_create(
-            OpportunityCompetitor, by=by, data={**data, "opportunity": opportunity}, audit=False
+        entry = insert_once(  # once per opportunity and competitor: a unique constraint
+            lambda: record_create(
+                OpportunityCompetitor, by=by, data={**data, "opportunity": opportunity}, audit=False
+            ),
+            refuse=refuse_second_entry,
         )
         audit_record(
             target=entry,

@@ -64,6 +64,15 @@ class Receipt(NumberedModel, TimeStampedModel):
         default=PaymentMethod.BANK_TRANSFER,
     )
     bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    occurrence = models.PositiveSmallIntegerField(
+        _("occurrence"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "1 for the first receipt of a payment (customer, bank reference, amount, date); "
+            "2, 3 … for identical payments recorded again on purpose."
+        ),
+    )
     allocated_amount = MoneyField(_("allocated"), default=ZERO)
     state = models.CharField(
         _("state"), max_length=10, choices=ReceiptState.choices, default=ReceiptState.POSTED
@@ -108,6 +117,14 @@ class Receipt(NumberedModel, TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(state=ReceiptState.POSTED) | Q(allocated_amount=0),
                 name="receipt_reversed_unallocated",
+            ),
+            # A payment is recorded once, however many times it arrives at once (ADR 12): its
+            # natural key is unique among posted receipts; an identical payment recorded again
+            # on purpose (`allow_duplicate`) is its next occurrence.
+            models.UniqueConstraint(
+                fields=["customer", "bank_reference", "amount", "received_on", "occurrence"],
+                condition=Q(state=ReceiptState.POSTED) & ~Q(bank_reference=""),
+                name="receipt_payment_recorded_once",
             ),
         ]
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,34 +85,22 @@ def receipt_record(
         )
     bank_reference = (bank_reference or "").strip()
     with transaction.atomic():
-        if bank_reference and not allow_duplicate:
-            twin = Receipt.objects.filter(
-                customer=customer,
-                bank_reference=bank_reference,
-                amount=amount,
-                received_on=received_on,
-                state=ReceiptState.POSTED,
-            ).first()
-            if twin is not None:
-                raise Conflict(
-                    _("%(number)s already records this payment (same reference, date and amount).")
-                    % {"number": twin.number},
-                    code="duplicate_receipt",
-                    fields={"bank_reference": [_("Already recorded.")]},
-                )
         owner = contract.owner if contract is not None else customer.owner
-        receipt = Receipt.objects.create(
-            customer=customer,
-            contract=contract,
-            owner=owner,
-            org_unit=contract.org_unit if contract is not None else customer.org_unit,
-            amount=amount,
-            currency=currency,
-            received_on=received_on,
-            method=method,
-            bank_reference=bank_reference,
-            note=note,
-            recorded_by=by,
+        receipt = _insert_once(
+            Receipt(
+                customer=customer,
+                contract=contract,
+                owner=owner,
+                org_unit=contract.org_unit if contract is not None else customer.org_unit,
+                amount=amount,
+                currency=currency,
+                received_on=received_on,
+                method=method,
+                bank_reference=bank_reference,
+                note=note,
+                recorded_by=by,
+            ),
+            allow_duplicate=allow_duplicate,
         )
         allocated = _allocate_receipt(receipt, allocations, auto_allocate, by)
         receipt.refresh_from_db()
@@ -149,6 +137,50 @@ def receipt_record(
             % {"amount": amount, "currency": currency, "customer": customer},
         )
     return receipt
+
+
+def _insert_once(receipt: Receipt, *, allow_duplicate: bool) -> Receipt:
+    """Insert `receipt` unless a posted receipt already records the same payment (customer,
+    bank reference, amount, date): then 409 `duplicate_receipt` naming it. The database
+    decides (`receipt_payment_recorded_once`), so of identical payments arriving at once one is
+    recorded and the others get the 409. `allow_duplicate` records an identical payment again
+    on purpose, as the payment's next occurrence."""
+    if not receipt.bank_reference:
+        receipt.save()
+        return receipt
+    twins = Receipt.objects.filter(
+        customer=receipt.customer,
+        bank_reference=receipt.bank_reference,
+        amount=receipt.amount,
+        received_on=receipt.received_on,
+        state=ReceiptState.POSTED,
+    ).order_by("occurrence")
+    for _attempt in range(10):
+        latest = twins.last()
+        if latest is not None and not allow_duplicate:
+            raise _duplicate(twins.first())
+        receipt.occurrence = latest.occurrence + 1 if latest is not None else 1
+        try:
+            with transaction.atomic():
+                receipt.save()
+                return receipt
+        except IntegrityError:  # an identical payment was recorded meanwhile
+            receipt.pk = None
+            if not twins.filter(occurrence=receipt.occurrence).exists():
+                raise
+    raise Conflict(
+        _("Too many identical payments are being recorded at once; try again."),
+        code="duplicate_receipt_busy",
+    )
+
+
+def _duplicate(twin: Receipt) -> Conflict:
+    return Conflict(
+        _("%(number)s already records this payment (same reference, date and amount).")
+        % {"number": twin.number},
+        code="duplicate_receipt",
+        fields={"bank_reference": [_("Already recorded.")]},
+    )
 
 
 def receipt_allocate(

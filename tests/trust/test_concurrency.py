@@ -7,7 +7,6 @@ one_decision; the quote approval race is in tests/opportunities/test_quotes_api.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
@@ -17,30 +16,12 @@ from receivables.models import Receipt
 from receivables.selectors import reconciliation
 from tests.factories import LeadFactory
 from tests.receivables.conftest import TODAY, milestones, pct_plan, reach
+from tests.trust.racing import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-def race(*calls) -> list:
-    """Run the calls at the same instant, each in its own thread and database connection."""
-    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_two_edits_of_the_same_version_give_one_winner_and_one_409(org, api):

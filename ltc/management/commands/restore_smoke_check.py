@@ -1,7 +1,7 @@
 """`manage.py restore_smoke_check`: is this (restored) database a working LTC CRM?
 
 Checks that every table the models need answers, the audit trail is readable and still
-append-only (PostgreSQL trigger present), and, with
+append-only (its triggers present, PostgreSQL's or SQLite's), and, with
 `--compare-with URL`, that every table has as many rows as the source it was restored from.
 Used by scripts/restore_drill.sh (see docs/backup-restore.md)."""
 
@@ -36,12 +36,15 @@ class Command(BaseCommand):
     def handle(self, *args, compare_with: str = "", **options):
         counts = row_counts(connection)
         AuditEvent.objects.order_by("-id").first()  # readable
-        if connection.vendor == "postgresql":
+        guard = {
+            "postgresql": "SELECT 1 FROM pg_trigger WHERE tgname = 'ltc_auditevent_append_only'",
+            "sqlite": "SELECT COUNT(*) = 2 FROM sqlite_master WHERE type = 'trigger' AND name IN "
+            "('ltc_auditevent_no_update', 'ltc_auditevent_no_delete')",
+        }.get(connection.vendor)
+        if guard is not None:
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT 1 FROM pg_trigger WHERE tgname = 'ltc_auditevent_append_only'"
-                )
-                if cursor.fetchone() is None:
+                cursor.execute(guard)
+                if not (cursor.fetchone() or [False])[0]:
                     raise CommandError("the audit trail's append-only trigger is missing")
         if compare_with:
             connections.settings["restore_source"] = {
