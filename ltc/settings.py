@@ -332,7 +332,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ltc.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "ltc.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"web_to_lead": "30/minute", "web_to_lead_key": "120/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -394,6 +394,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "ltc.api.schema.drop_defaults_outside_their_schema",
         "integrations.api.schema.document_idempotency_key",
         "integrations.api.schema.document_error_responses",
     ],
