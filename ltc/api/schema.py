@@ -6,6 +6,11 @@
   and `type: string` for one that answers `null`. Here a response field whose source is a model
   field that may be blank or null (anywhere along a `source` path) is declared so; requests keep
   the serializer's own rules.
+- `AutoSchema.map_parsers`: a body is documented as JSON, the API's contract, wherever the view
+  takes JSON (DRF's form parsers stay on for browsers, not promised); views that take files
+  declare their multipart bodies with `extend_schema`. Several media types of one schema per
+  operation also broke generated clients (openapi-python-client sends one encoding under
+  another's Content-Type).
 - `drop_defaults_outside_their_schema`: a `default` is what the server uses when a value is left
   out, not a value a client may send. When the schema refuses it (`default: ""` with
   `minLength: 1`, an enum default outside the enum), validators reject the document and client
@@ -64,6 +69,13 @@ class AutoSchema(openapi.AutoSchema):
                 if add_null:
                     field.allow_null = True
         return super()._map_serializer_field(field, direction, bypass_extensions)
+
+    def map_parsers(self):
+        media_types = super().map_parsers()
+        for preferred in ("application/json", "multipart/form-data"):
+            if preferred in media_types:
+                return [preferred]
+        return media_types
 
 
 def _refuses(schema: dict, value) -> bool:
