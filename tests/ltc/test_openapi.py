@@ -113,6 +113,26 @@ def test_another_worker_takes_the_schema_from_the_shared_cache(api, org, generat
 
 
 @pytest.mark.django_db
+def test_a_deploy_with_other_code_makes_a_new_document(api, org, generations, monkeypatch):
+    """The cache key holds a digest of the code and of the generating libraries' versions: a
+    release that changes either is served a document made by it, with nothing to purge."""
+    api(org.rep).get("/api/v1/schema/?format=json")
+    version = schema_view.metadata.version
+    upgraded = {"drf-spectacular": "99.0"}
+    monkeypatch.setattr(
+        schema_view.metadata, "version", lambda name: upgraded.get(name) or version(name)
+    )
+    schema_view.code_version.cache_clear()  # a new process
+    try:
+        api(org.rep).get("/api/v1/schema/?format=json")
+        api(org.rep).get("/api/v1/schema/?format=json")
+    finally:
+        monkeypatch.setattr(schema_view.metadata, "version", version)
+        schema_view.code_version.cache_clear()
+    assert generations == ["en", "en"]
+
+
+@pytest.mark.django_db
 def test_the_schema_and_docs_need_a_signed_in_user(api, client, org):
     """Decision (README, security): the document maps the internal structure; it is for
     people and systems that use the API, who sign in anyway."""
