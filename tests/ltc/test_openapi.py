@@ -57,8 +57,15 @@ def test_the_docs_page_uses_no_cdn(client, org):
 
 
 @pytest.fixture
-def generations(monkeypatch):
-    """The languages the document was generated in, one entry per generation, from cold."""
+def generations(monkeypatch, settings):
+    """The languages the document was generated in, one entry per generation, from cold: with
+    a shared cache of this test's own (parallel test processes share Redis, and some clear it)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "openapi-generations",
+        }
+    }
     schema_view.schema_cache_clear()
     made = []
     generate = SchemaGenerator.get_schema
