@@ -3,10 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.decorators.http import require_POST
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import two_factor
 from accounts.api.auth import ObtainTokenView
+from ltc.api.schema_view import DocsView, SchemaView
 
 from . import saved_views, views
 
@@ -45,6 +45,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("ltc.api.urls")),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", login_required(DocsView.as_view(url_name="api-schema")), name="api-docs"),
 ]

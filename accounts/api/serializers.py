@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -6,6 +7,7 @@ from accounts.choices import ImportMode
 from accounts.imports import importers
 from accounts.imports.services import job_progress
 from accounts.models import Activity, Contact, Customer, ImportIssue, ImportJob, OrgUnit, User
+from accounts.selectors import may_see_contact_details
 from ltc.api.serializers import ScopedModelSerializer
 
 
@@ -16,8 +18,36 @@ class OrgUnitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+WITHHELD = gettext_lazy("Null: not shown to you (see the directory's rules).")
+
+
 class UserSerializer(serializers.ModelSerializer):
+    """A colleague in the directory: who they are and where they sit, what a picker of owners and
+    iron-triangle seats needs. How to reach them outside the CRM (`email`, `phone`) only for
+    administrators, a sales manager for the people of their unit's subtree, and the user
+    themselves; for anyone else those are null (withheld), while "" means none on file."""
+
     name = serializers.CharField(source="get_full_name", read_only=True)
+    email = serializers.EmailField(read_only=True, allow_null=True, help_text=WITHHELD)
+    phone = serializers.CharField(read_only=True, allow_null=True, help_text=WITHHELD)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "role", "org_unit", "title", "email", "phone"]
+        read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        if viewer is None or not may_see_contact_details(viewer, instance):
+            data["email"] = data["phone"] = None
+        return data
+
+
+class MeSerializer(UserSerializer):
+    """The signed-in user, with their own settings."""
+
     language = serializers.ChoiceField(
         choices=settings.LANGUAGES,
         allow_blank=True,
@@ -25,9 +55,8 @@ class UserSerializer(serializers.ModelSerializer):
         help_text="Empty: the site's default language.",
     )
 
-    class Meta:
-        model = User
-        fields = ["id", "username", "name", "email", "role", "org_unit", "title", "language"]
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "language"]
         read_only_fields = fields
 
 

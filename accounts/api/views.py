@@ -62,6 +62,7 @@ from .serializers import (
     ImportJobSerializer,
     ImportTemplateQuerySerializer,
     ImportUploadSerializer,
+    MeSerializer,
     OrgUnitSerializer,
     UserSerializer,
 )
@@ -87,7 +88,8 @@ class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
-    """The directory of colleagues (for owners and iron-triangle seats)."""
+    """The directory of colleagues (for owners and iron-triangle seats): e-mail and phone only
+    for administrators, a manager's subtree and oneself (ADR 12)."""
 
     serializer_class = UserSerializer
     filterset_fields = ["role", "org_unit"]
@@ -96,10 +98,10 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return colleagues(user=self.request.user)
 
-    @extend_schema(responses=UserSerializer)
+    @extend_schema(responses=MeSerializer)
     @action(detail=False, methods=["get"])
     def me(self, request):
-        return Response(UserSerializer(request.user).data)
+        return Response(MeSerializer(request.user, context={"request": request}).data)
 
 
 class ExportMixin:

@@ -21,6 +21,13 @@
     }
   });
 
+  // A <select data-submit-on-change> (the language switch) sends its form when changed.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-submit-on-change]") && event.target.form) {
+      event.target.form.submit();
+    }
+  });
+
   // Destructive and irreversible actions: every such form carries data-confirm="question".
   // A form inside a <dialog> is already the confirmation step (the dialog has its own Cancel).
   // Any other one asks in the shared confirmation dialog (#confirm-dialog in base.html) and is
