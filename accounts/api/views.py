@@ -89,7 +89,7 @@ class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
     """The directory of colleagues (for owners and iron-triangle seats): e-mail and phone only
-    for administrators, a manager's subtree and oneself (ADR 12)."""
+    for administrators, a manager's subtree and oneself (ADR 13)."""
 
     serializer_class = UserSerializer
     filterset_fields = ["role", "org_unit"]

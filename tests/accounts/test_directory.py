@@ -1,5 +1,5 @@
 """The directory of colleagues (`/api/v1/users/`) shows what a picker needs; e-mail and phone
-only to administrators, to a sales manager for their unit's subtree, and to oneself (ADR 12)."""
+only to administrators, to a sales manager for their unit's subtree, and to oneself (ADR 13)."""
 
 from __future__ import annotations
 
