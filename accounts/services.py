@@ -16,14 +16,26 @@ from ltc.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
 from ltc.records import record_create, record_update
 
 from .models import Activity, Contact, Customer, IronTriangle, IronTriangleMember, User
-from .selectors import customer_duplicates, may_assign_to
+from .selectors import customer_duplicates
 
 SEATS = (TriangleRole.AR, TriangleRole.SR, TriangleRole.FR)
 
 
-def customer_create(*, by: User, data: dict[str, Any], allow_duplicate: bool = False) -> Customer:
+def customer_create(
+    *,
+    by: User,
+    data: dict[str, Any],
+    allow_duplicate: bool = False,
+    check_scope: bool = True,
+) -> Customer:
     """Create a customer after the duplicate check (normalised name, credit code, phone,
-    e-mail). A likely duplicate is refused with the candidates unless `allow_duplicate`."""
+    e-mail). A likely duplicate is refused with the candidates unless `allow_duplicate`.
+    It is filed under the creator's unit and owned by them unless they name another unit and
+    owner they may (the access policy, checked first); a conversion that files it where its
+    lead is says `check_scope=False`."""
+    data = {"org_unit": by.org_unit, "owner": by, **data}
+    if check_scope:
+        policy.check_write_scope(Customer, by, data)
     if not allow_duplicate:
         candidates = customer_duplicates(
             name=data.get("name", ""),
@@ -38,12 +50,11 @@ def customer_create(*, by: User, data: dict[str, Any], allow_duplicate: bool = F
                 code="duplicate_customer",
                 fields={"name": [f"#{c.pk} {c.name}" for c in candidates[:5]]},
             )
-    data = {"org_unit": by.org_unit, "owner": by, **data}
     if data.get("org_unit") is None:
         raise ValidationFailed(
             _("Choose the org unit the customer belongs to."), fields={"org_unit": [_("Required.")]}
         )
-    return record_create(Customer, by=by, data=data)
+    return record_create(Customer, by=by, data=data, check_scope=False)  # checked above
 
 
 def customer_update(
@@ -189,8 +200,10 @@ def customer_merge(*, target: Customer, source: Customer, by: User) -> Customer:
     return target
 
 
-def contact_create(*, by: User, data: dict[str, Any]) -> Contact:
-    return record_create(Contact, by=by, data=data)
+def contact_create(*, by: User, data: dict[str, Any], check_scope: bool = True) -> Contact:
+    """A person at a customer the creator may change (`check_scope=False`: a person the
+    opportunity's team puts on its decision chain, whoever owns the customer)."""
+    return record_create(Contact, by=by, data=data, check_scope=check_scope)
 
 
 def iron_triangle_create(
@@ -199,8 +212,15 @@ def iron_triangle_create(
     sr: User | None = None,
     fr: User | None = None,
     members: list[User] | None = None,
+    by: User | None = None,
+    unit=None,
 ) -> IronTriangle:
-    """A new team with the seats given (seats may be filled later)."""
+    """A new team with the seats given (seats may be filled later), for a record `by` files
+    under `unit`: the SR, FR and members `by` chose must be colleagues they may seat (the AR
+    is the record's owner, held to the owner rule when the record is saved)."""
+    policy.check_seats(
+        by, {TriangleRole.SR: sr, TriangleRole.FR: fr}, unit=unit, members=members or ()
+    )
     team = IronTriangle.objects.create()
     rows = [
         IronTriangleMember(team=team, user=u, role=r)
@@ -235,6 +255,8 @@ def iron_triangle_set(
 ) -> IronTriangle:
     """Fill or change seats (and optionally the extra members) of `subject`'s iron triangle.
 
+    Whoever takes a seat is held to the access policy (`policy.check_seats`): a new AR is
+    someone `by` may assign, a new SR, FR or member a colleague of the subject's office.
     Every change is audited on the subject, so the team's history shows on its timeline.
     """
     unknown = set(seats) - set(SEATS)
@@ -250,6 +272,20 @@ def iron_triangle_set(
         )
     with transaction.atomic():
         current = {m.role: m for m in team.members.select_related("user") if m.role in SEATS}
+        seated = set(
+            team.members.filter(role=TriangleRole.MEMBER).values_list("user_id", flat=True)
+        )
+        joining = [u for u in members or [] if u.pk not in seated]
+        policy.check_seats(
+            by,
+            {
+                role: user
+                for role, user in seats.items()
+                if user is not None and (role not in current or current[role].user_id != user.pk)
+            },
+            unit=getattr(subject, "org_unit", None),
+            members=joining,
+        )
         changes = {}
         for role, user in seats.items():
             member = current.get(role)
@@ -309,6 +345,20 @@ def _check_activity(data: dict[str, Any], customer: Customer | None) -> None:
         raise ValidationFailed(_("This user is inactive."), fields={"owner": [_("Inactive.")]})
 
 
+def _check_activity_owner(by: User, owner: User | None, subject: models.Model | None) -> None:
+    """The next step goes to the recorder, to someone they may assign (the access policy), or
+    to the owner of the record it is about (an SR may hand the follow-up to the deal's AR)."""
+    if owner is None or policy.may_assign_to(by, owner):
+        return
+    if subject is not None and owner.pk == getattr(subject, "owner_id", None):
+        return
+    raise ValidationFailed(
+        _("The next step can go to you or to the record's owner."),
+        code=policy.OUT_OF_SCOPE,
+        fields={"owner": [_("Not someone you may give work to.")]},
+    )
+
+
 def activity_create(*, by: User, subject: models.Model, data: dict[str, Any]) -> Activity:
     """Record a customer interaction (visit, call, e-mail, meeting, demo) on `subject`: a lead,
     an opportunity, a contract or a customer. Whoever may change the subject may record one.
@@ -322,23 +372,18 @@ def activity_create(*, by: User, subject: models.Model, data: dict[str, Any]) ->
     customer = subject if isinstance(subject, Customer) else getattr(subject, "customer", None)
     data = {k: v for k, v in data.items() if k in (*ACTIVITY_FIELDS, "owner")}
     _check_activity(data, customer)
-    owner = data.get("owner")
-    if owner is not None and not (
-        may_assign_to(by, owner) or owner.pk == getattr(subject, "owner_id", None)
-    ):
-        raise ValidationFailed(
-            _("The next step can go to you or to the record's owner."),
-            fields={"owner": [_("Not someone you may give work to.")]},
-        )
+    _check_activity_owner(by, data.get("owner"), subject)
     org_unit = getattr(subject, "org_unit", None) or by.org_unit
     if org_unit is None:
         raise ValidationFailed(
             _("Choose the org unit the lead belongs to."), fields={"org_unit": [_("Required.")]}
         )
     with transaction.atomic():
+        # Filed with its subject (unit, customer): whoever may change the subject records it.
         activity = record_create(
             Activity,
             by=by,
+            check_scope=False,
             data={
                 **data,
                 "owner": data.get("owner") or by,
@@ -380,7 +425,11 @@ def activity_update(
         **data,
     }
     _check_activity(merged, activity.customer)
-    return record_update(activity, by=by, data=data, expected_version=expected_version)
+    if data.get("owner") is not None and data["owner"].pk != activity.owner_id:
+        _check_activity_owner(by, data["owner"], activity.subject)
+    return record_update(
+        activity, by=by, data=data, expected_version=expected_version, check_scope=False
+    )
 
 
 # --- Bulk upsert by external id (integrations) --------------------------------------------------
