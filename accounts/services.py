@@ -15,6 +15,7 @@ from ltc.choices import TriangleRole
 from ltc.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
 from ltc.records import record_create, record_update
 
+from .activities import may_take_next_step
 from .models import Activity, Contact, Customer, IronTriangle, IronTriangleMember, User
 from .selectors import customer_duplicates
 
@@ -346,11 +347,7 @@ def _check_activity(data: dict[str, Any], customer: Customer | None) -> None:
 
 
 def _check_activity_owner(by: User, owner: User | None, subject: models.Model | None) -> None:
-    """The next step goes to the recorder, to someone they may assign (the access policy), or
-    to the owner of the record it is about (an SR may hand the follow-up to the deal's AR)."""
-    if owner is None or policy.may_assign_to(by, owner):
-        return
-    if subject is not None and owner.pk == getattr(subject, "owner_id", None):
+    if may_take_next_step(by, owner, subject):
         return
     raise ValidationFailed(
         _("The next step can go to you or to the record's owner."),

@@ -29,7 +29,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from .choices import Role, TriangleRole
-from .errors import ValidationFailed
+from .errors import ApplicationError, Forbidden, ValidationFailed
 
 Action = Literal["view", "change"]
 
@@ -159,9 +159,11 @@ def changeable_ids(queryset: models.QuerySet, user, ids) -> set:
 # Reading is narrowed by `restrict`; writing is held to the same scope here. A record is filed
 # only under an org unit the user may file under, owned only by someone they may assign, run
 # only by colleagues they may seat, made only part of a record they may change, and pointed
-# only at records they may see. `ltc.records` checks every plain create and update through
-# `check_write_scope`; services that fill a record's scope from another record (a lead routed
-# by 客户报备, a contract drafted from its won opportunity) say so and check what the user chose.
+# only at records they may see. The API's serializers ask first (`WriteScopeMixin`, so the
+# field is named whatever else the request holds); `ltc.records` checks every plain create and
+# update again through `check_write_scope`. Services that fill a record's scope from another
+# record (a lead routed by 客户报备, a contract drafted from its won opportunity) say so and
+# check what the user chose.
 
 #: The error code of a write outside the user's scope (HTTP 400, naming each field).
 OUT_OF_SCOPE = "out_of_scope"
@@ -243,13 +245,10 @@ def may_seat(by, user, unit) -> bool:
     return user.org_unit.path.startswith(unit.office().path)
 
 
-def check_seats(by, seats: dict[str, object], *, unit, members: list | tuple = ()) -> None:
-    """Refuse (400, `out_of_scope`) the seats `by` may not give on a record filed under `unit`:
-    the AR (the record's owner) to anyone `by` may not assign, the other seats and members to
-    anyone but colleagues of the record's office. Seats left empty are always fine; nobody's
-    seating (`by` None: the system's own jobs) is not judged."""
-    if by is None:
-        return
+def seat_errors(by, seats: dict[str, object], *, unit, members=()) -> dict[str, list[str]]:
+    """The seats `by` may not give on a record filed under `unit`, by seat: the AR (the record's
+    owner) to anyone `by` may not assign, the other seats and members to anyone but colleagues
+    they may seat. Seats left empty are always fine."""
     errors: dict[str, list[str]] = {}
     for role, user in seats.items():
         if user is None:
@@ -260,6 +259,13 @@ def check_seats(by, seats: dict[str, object], *, unit, members: list | tuple = (
             errors[str(role)] = [_("Not a colleague you may put on this team.")]
     if any(not may_seat(by, user, unit) for user in members):
         errors["members"] = [_("Not colleagues you may put on this team.")]
+    return errors
+
+
+def check_seats(by, seats: dict[str, object], *, unit, members=()) -> None:
+    """Refuse (400, `out_of_scope`) the seats `by` may not give (`seat_errors`); nobody's
+    seating (`by` None: the system's own jobs) is not judged."""
+    errors = seat_errors(by, seats, unit=unit, members=members) if by is not None else {}
     if errors:
         raise ValidationFailed(
             _("You may not put these people on the iron triangle."),
@@ -293,7 +299,7 @@ def _team_of(spec: AccessSpec, data: dict, instance) -> object | None:
     return _value_at(parent, rest)
 
 
-def _may_write_into(model: type[models.Model], user, parent: models.Model) -> bool:
+def may_write_into(model: type[models.Model], user, parent: models.Model) -> bool:
     """Whether `user` may add a `model` record to `parent` (or move one there): whether they
     may change `parent`, as `model`'s own spec sees it (its own finance level included)."""
     whole, root = subtree_scope(model, user, "change")
@@ -358,7 +364,7 @@ def write_scope_errors(
             allowed = may_give_work_to(user, value, _team_of(spec, data, instance))
             error = None if allowed else _("Not someone you may make the owner.")
         elif name == spec.via:
-            allowed = _may_write_into(model, user, value)
+            allowed = may_write_into(model, user, value)
             error = None if allowed else _("Not a record you may change.")
         elif related is not user_model and getattr(related, "access", None) is not None:
             error = None if can(user, value, "view") else _("No such record.")
@@ -376,11 +382,16 @@ def check_write_scope(
     `out_of_scope` naming each field at fault (see `write_scope_errors`)."""
     errors = write_scope_errors(model, user, data, instance=instance)
     if errors:
-        raise out_of_scope(errors)
+        raise out_of_scope(model, errors)
 
 
-def out_of_scope(fields: dict[str, list[str]]) -> ValidationFailed:
-    """The error of a write outside the writer's scope: 400, `out_of_scope`, by field."""
+def out_of_scope(model: type[models.Model], fields: dict[str, list[str]]) -> ApplicationError:
+    """The error of a write outside the writer's scope, naming each field: a 403 when it goes
+    into a record the writer may see but not change (its `via` parent: changing that record
+    is a 403 too), else a 400 `out_of_scope` (a unit, owner or seat the writer may not give)."""
+    via = getattr(getattr(model, "access", None), "via", None)
+    if via and via in fields:
+        return Forbidden(_("You may not change the record this belongs to."), fields=fields)
     return ValidationFailed(
         _("You may not file or move the record there."), code=OUT_OF_SCOPE, fields=fields
     )

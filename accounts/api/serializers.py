@@ -2,11 +2,13 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.activities import may_take_next_step, resolve_subject
 from accounts.choices import ImportMode
 from accounts.imports import importers
 from accounts.imports.services import job_progress
 from accounts.models import Activity, Contact, Customer, ImportIssue, ImportJob, OrgUnit, User
 from ltc.api.serializers import ScopedModelSerializer
+from ltc.errors import ApplicationError
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
@@ -185,6 +187,27 @@ class ActivitySerializer(ScopedModelSerializer):
         data = super().to_representation(instance)
         data["subject_type"] = instance.subject_type.app_label + "." + instance.subject_type.model
         return data
+
+    def write_scope_errors(self, data) -> dict[str, list[str]]:
+        """The next step may also go to the owner of the record the activity is about."""
+        errors = super().write_scope_errors(data)
+        if "owner" in errors:
+            owner = User.objects.filter(pk=data.get("owner")).first()
+            if may_take_next_step(self.context["request"].user, owner, self._subject(data)):
+                del errors["owner"]
+        return errors
+
+    def _subject(self, data):
+        if self.instance is not None:
+            return self.instance.subject
+        try:
+            return resolve_subject(
+                user=self.context["request"].user,
+                label=str(data.get("subject_type", "")),
+                pk=data.get("subject_id"),
+            )
+        except ApplicationError:
+            return None
 
 
 class ActivityUpdateSerializer(ActivitySerializer):

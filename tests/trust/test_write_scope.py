@@ -34,11 +34,12 @@ from ..accounts.conftest import csv_bytes, upload
 pytestmark = pytest.mark.django_db
 
 
-def refused(response, *fields: str) -> dict:
-    """The response is a 400 `out_of_scope` naming (at least) these fields."""
-    assert response.status_code == 400, response.content[:500]
+def refused(response, *fields: str, status: int = 400) -> dict:
+    """The response is a 400 `out_of_scope` (a unit, owner or seat one may not give) or a 403
+    (a record one may see but not change, to add to or move into) naming these fields."""
+    assert response.status_code == status, response.content[:500]
     body = response.json()
-    assert body["code"] == "out_of_scope", body
+    assert body["code"] == ("out_of_scope" if status == 400 else "forbidden"), body
     assert set(fields) <= set(body["fields"]), body
     return body
 
@@ -151,9 +152,10 @@ def test_a_contact_is_added_to_or_moved_to_only_a_customer_one_may_change(org, a
     mine, teams = CustomerFactory(owner=org.rep), CustomerFactory(owner=org.teammate)
     contact = ContactFactory(customer=mine)
     rep = api(org.rep)
-    refused(rep.post("/api/v1/contacts/", {"customer": teams.pk, "name": "Li Wei"}), "customer")
+    added = rep.post("/api/v1/contacts/", {"customer": teams.pk, "name": "Li Wei"})
+    refused(added, "customer", status=403)
     moved = rep.patch(f"/api/v1/contacts/{contact.pk}/", {"customer": teams.pk}, format="json")
-    refused(moved, "customer")
+    refused(moved, "customer", status=403)
     contact.refresh_from_db()
     assert contact.customer == mine and Contact.objects.count() == 1
 
