@@ -28,7 +28,6 @@ class CustomerForm(RecordForm):
             "credit_code",
             "industry",
             "region",
-            "tier",
             "owner",
             "phone",
             "email",

@@ -274,6 +274,18 @@ def check_seats(by, seats: dict[str, object], *, unit, members=()) -> None:
         )
 
 
+def parent_field(model: type[models.Model]) -> str | None:
+    """The field naming the record a `model` record is part of: its spec's `via`, or the record
+    its org unit comes from (a plan's action is filed where its plan is)."""
+    spec: AccessSpec | None = getattr(model, "access", None)
+    if spec is None:
+        return None
+    if spec.via:
+        return spec.via
+    head, _sep, rest = (spec.unit or "").partition("__")
+    return head if rest else None
+
+
 def _relation(model: type[models.Model], name: str):
     try:
         field = model._meta.get_field(name)
@@ -336,7 +348,7 @@ def write_scope_errors(
     - an org unit: one `user` may file under (`may_file_under`);
     - the owner (the spec's `owner`): someone `user` may assign (`may_assign_to`), or, for a
       part of a record run by a team (a plan's action), someone on that team;
-    - the parent a record belongs to (the spec's `via`): one `user` may change;
+    - the record it is part of (`parent_field`: a contact's customer): one `user` may change;
     - any other record with an access spec (the customer of a deal, the contact of a lead):
       one `user` may see, and one they may not is as unknown as one that does not exist.
 
@@ -347,6 +359,7 @@ def write_scope_errors(
         return {}
     org_unit_model = apps.get_model("accounts", "OrgUnit")
     user_model = apps.get_model("accounts", "User")
+    parent = parent_field(model)
     errors: dict[str, list[str]] = {}
     for name, raw in data.items():
         field = _relation(model, name)
@@ -363,7 +376,7 @@ def write_scope_errors(
         elif name == spec.owner:
             allowed = may_give_work_to(user, value, _team_of(spec, data, instance))
             error = None if allowed else _("Not someone you may make the owner.")
-        elif name == spec.via:
+        elif name == parent:
             allowed = may_write_into(model, user, value)
             error = None if allowed else _("Not a record you may change.")
         elif related is not user_model and getattr(related, "access", None) is not None:
@@ -387,10 +400,10 @@ def check_write_scope(
 
 def out_of_scope(model: type[models.Model], fields: dict[str, list[str]]) -> ApplicationError:
     """The error of a write outside the writer's scope, naming each field: a 403 when it goes
-    into a record the writer may see but not change (its `via` parent: changing that record
-    is a 403 too), else a 400 `out_of_scope` (a unit, owner or seat the writer may not give)."""
-    via = getattr(getattr(model, "access", None), "via", None)
-    if via and via in fields:
+    into a record the writer may see but not change (`parent_field`: changing that record is a
+    403 too), else a 400 `out_of_scope` (a unit, owner or seat the writer may not give)."""
+    parent = parent_field(model)
+    if parent and parent in fields:
         return Forbidden(_("You may not change the record this belongs to."), fields=fields)
     return ValidationFailed(
         _("You may not file or move the record there."), code=OUT_OF_SCOPE, fields=fields

@@ -60,8 +60,11 @@ class CustomerSerializer(ScopedModelSerializer):
             "updated_at",
             "version",
         ]
+        # The tier is set by the criteria or a manager's override, with its reason and history
+        # (`/account-profiles/{id}/tier-override/`), never by a plain edit.
         read_only_fields = [
             "normalised_name",
+            "tier",
             "merged_into",
             "merged_at",
             "created_at",

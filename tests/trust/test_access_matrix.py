@@ -39,7 +39,9 @@ from accounts.models import OrgUnit, User
 from ltc import gates, policy
 from ltc.api.mixins import ScopedViewSetMixin
 from ltc.api.serializers import WriteScopeMixin
-from ltc.choices import Role, TriangleRole
+from ltc.choices import Role
+
+from .fields import scope_kind
 
 #: The roles of the issue, by the demo user that plays each one.
 ROLES = {
@@ -388,8 +390,6 @@ def test_record_pages_are_404_for_what_the_user_may_not_view(users, role, client
 
 # --- writes into another scope ----------------------------------------------------------------
 
-SEATS = {TriangleRole.SR.value, TriangleRole.FR.value}
-
 
 @functools.cache
 def body_serializers() -> dict[tuple[str, str], tuple]:
@@ -413,21 +413,14 @@ def body_serializers() -> dict[tuple[str, str], tuple]:
 
 
 def scope_fields(resource: Resource, serializer) -> dict[str, str]:
-    """The writable fields that decide where a record is filed ("unit"), who owns it or sits on
-    its team ("person") or which record it is part of ("parent"), from the model's access spec
-    and the fields' targets: a new model or field is covered without being listed."""
-    spec = resource.model.access
+    """The writable fields of a body that decide the record's scope (`fields.scope_kind`)."""
     found = {}
     for name, field in serializer.fields.items():
         if field.read_only or not isinstance(field, relations.RelatedField):
             continue
-        target = field.queryset.model
-        if target is OrgUnit:
-            found[name] = "unit"
-        elif target is User and (field.source == spec.owner or name in SEATS):
-            found[name] = "person"
-        elif spec.via and field.source == spec.via:
-            found[name] = "parent"
+        kind = scope_kind(resource.model, name, field.source, field.queryset.model)
+        if kind is not None:
+            found[name] = kind
     return found
 
 
