@@ -257,7 +257,7 @@ class ContactViewSet(
     http_method_names = WRITE_METHODS
 
     def create_record(self, data):
-        # A contact is added only at a customer one may change (the access policy, a 400).
+        # Only at a customer one may change: the access policy refuses another (a 403).
         return contact_create(by=self.request.user, data=data)
 
     @extend_schema(
