@@ -3,8 +3,9 @@
 A rep files records only under their own unit and as their own; a manager within their
 subtree; an administrator anywhere. Seats go to colleagues of the record's office, a
 record's parent is one the user may change, and every way in holds to it: the API, bulk
-upsert, imports and the pages. A write outside the scope is a 400 `out_of_scope` naming each
-field, and leaves nothing behind. The generated matrix (`test_access_matrix.py`) walks every
+upsert, imports and the pages. A unit, owner or seat outside the scope is a 400 `out_of_scope`
+naming each field, a record one may see but not change to add to is a 403 naming it, and
+either leaves nothing behind. The generated matrix (`test_access_matrix.py`) walks every
 resource; these are the cases the issue names, end to end.
 """
 
