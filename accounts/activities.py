@@ -52,3 +52,12 @@ def resolve_subject(*, user, label: str, pk) -> models.Model:
     if subject is None:
         raise NotFound(_("No such record."), fields={"subject_id": [_("No such record.")]})
     return subject
+
+
+def may_take_next_step(by, owner, subject: models.Model | None) -> bool:
+    """Whether `by` may give an activity's next step to `owner`: someone they may assign (the
+    access policy), or the owner of the record the activity is about (an SR may hand the
+    follow-up to the deal's AR)."""
+    if owner is None or policy.may_assign_to(by, owner):
+        return True
+    return subject is not None and owner.pk == getattr(subject, "owner_id", None)

@@ -40,6 +40,15 @@ USERS = [
     ("fin.sun", "Sun", "Li", Role.FINANCE, "south", "Collections accountant 财经"),
     ("ar.zhou", "Zhou", "Tao", Role.SALES_REP, "js-carrier", "Account manager 客户经理"),
     ("mgr.wu", "Wu", "Hao", Role.SALES_MANAGER, "js-carrier", "Team sales manager"),
+    ("sr.zhu", "Zhu", "Yan", Role.SOLUTION_MANAGER, "js-carrier", "Solution manager 方案经理"),
+    (
+        "fr.qian",
+        "Qian",
+        "Lei",
+        Role.FULFILLMENT_MANAGER,
+        "js-carrier",
+        "Delivery manager 交付经理",
+    ),
 ]
 
 CUSTOMERS = [

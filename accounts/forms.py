@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ltc import policy
 from ltc.forms import DateInput, RecordForm, UserForm
 
 from .choices import ImportMode
-from .models import Activity, Contact, Customer
+from .models import Activity, Contact, Customer, User
 
 
 class HttpsURLField(forms.URLField):
@@ -27,7 +28,6 @@ class CustomerForm(RecordForm):
             "credit_code",
             "industry",
             "region",
-            "tier",
             "owner",
             "phone",
             "email",
@@ -38,6 +38,10 @@ class CustomerForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        owners = policy.assignable_people(self.user)
+        if self.instance.pk and self.instance.owner_id:
+            owners = owners | User.objects.filter(pk=self.instance.owner_id)
+        self.fields["owner"].queryset = owners.distinct()
         if self.instance.pk:
             del self.fields["allow_duplicate"]
 

@@ -66,15 +66,8 @@ def customer_resolve(*, user: User, pk: int) -> Customer | None:
 
 
 def may_assign_to(by: User, user: User) -> bool:
-    """Whether `by` may make `user` the owner of a record: administrators anyone, sales managers
-    the people of their unit's subtree, everyone else only themselves."""
-    if not user.is_active:
-        return False
-    if by.is_admin:
-        return True
-    if by.is_manager and by.org_unit_id and user.org_unit_id:
-        return user.org_unit.path.startswith(by.org_unit.path)
-    return user.pk == by.pk
+    """Whether `by` may make `user` the owner of a record (the access policy's rule)."""
+    return policy.may_assign_to(by, user)
 
 
 def may_see_contact_details(by: User, user: User) -> bool:
@@ -89,15 +82,8 @@ def may_see_contact_details(by: User, user: User) -> bool:
 
 
 def assignable_units(*, user: User) -> QuerySet[OrgUnit]:
-    """The org units `user` may file records under: all (administrators), their subtree
-    (sales managers), or their own unit."""
-    if user.is_admin:
-        return OrgUnit.objects.all()
-    if user.org_unit_id is None:
-        return OrgUnit.objects.none()
-    if user.is_manager:
-        return user.org_unit.subtree()
-    return OrgUnit.objects.filter(pk=user.org_unit_id)
+    """The org units `user` may file records under (the access policy's rule)."""
+    return policy.assignable_units(user)
 
 
 def activity_list(*, user: User, subject: models.Model | None = None) -> QuerySet[Activity]:

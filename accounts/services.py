@@ -15,9 +15,10 @@ from ltc.choices import TriangleRole
 from ltc.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
 from ltc.records import record_create, record_update
 
+from .activities import may_take_next_step
 from .models import Activity, Contact, Customer, IronTriangle, IronTriangleMember, User
 from .normalise import normalise_company_name
-from .selectors import customer_duplicates, may_assign_to
+from .selectors import customer_duplicates
 
 SEATS = (TriangleRole.AR, TriangleRole.SR, TriangleRole.FR)
 
@@ -46,17 +47,33 @@ def customers_intake_lock() -> None:
     locks.hold(CUSTOMER_INTAKE, locks.WHOLE)
 
 
-def customer_create(*, by: User, data: dict[str, Any], allow_duplicate: bool = False) -> Customer:
+def customer_create(
+    *,
+    by: User,
+    data: dict[str, Any],
+    allow_duplicate: bool = False,
+    check_scope: bool = True,
+) -> Customer:
     """Create a customer after the duplicate check (normalised name, credit code, phone,
     e-mail). A likely duplicate is refused with the candidates unless `allow_duplicate`.
-    Concurrent creates of the same name or credit code take turns (`customer_intake_lock`)."""
+    Concurrent creates of the same name or credit code take turns (`customer_intake_lock`).
+    It is filed under the creator's unit and owned by them unless they name another unit and
+    owner they may (the access policy, checked first); a conversion that files it where its
+    lead is says `check_scope=False`."""
+    if check_scope:
+        policy.check_write_scope(Customer, by, {"org_unit": by.org_unit, "owner": by, **data})
     with transaction.atomic():
         customer_intake_lock(name=data.get("name", ""), credit_code=data.get("credit_code", ""))
-        return _customer_insert(by=by, data=data, allow_duplicate=allow_duplicate)
+        return _customer_insert(
+            by=by, data=data, allow_duplicate=allow_duplicate, check_scope=check_scope
+        )
 
 
-def _customer_insert(*, by: User, data: dict[str, Any], allow_duplicate: bool) -> Customer:
-    """The check and the insert of `customer_create`, under the caller's intake lock."""
+def _customer_insert(
+    *, by: User, data: dict[str, Any], allow_duplicate: bool, check_scope: bool = True
+) -> Customer:
+    """The check and the insert of `customer_create`, under the caller's intake lock; the
+    access policy judges where it is filed and who owns it (unless the caller filed it)."""
     if not allow_duplicate:
         _refuse_duplicates(data)
     data = {"org_unit": by.org_unit, "owner": by, **data}
@@ -66,7 +83,7 @@ def _customer_insert(*, by: User, data: dict[str, Any], allow_duplicate: bool) -
         )
     try:
         with transaction.atomic():
-            return record_create(Customer, by=by, data=data)
+            return record_create(Customer, by=by, data=data, check_scope=check_scope)
     except IntegrityError:  # a credit code or external id is unique even for an allowed twin
         _refuse_duplicates({"credit_code": data.get("credit_code", "")}, field="credit_code")
         raise
@@ -231,8 +248,10 @@ def customer_merge(*, target: Customer, source: Customer, by: User) -> Customer:
     return target
 
 
-def contact_create(*, by: User, data: dict[str, Any]) -> Contact:
-    return record_create(Contact, by=by, data=data)
+def contact_create(*, by: User, data: dict[str, Any], check_scope: bool = True) -> Contact:
+    """A person at a customer the creator may change (`check_scope=False`: a person the
+    opportunity's team puts on its decision chain, whoever owns the customer)."""
+    return record_create(Contact, by=by, data=data, check_scope=check_scope)
 
 
 def iron_triangle_create(
@@ -241,8 +260,15 @@ def iron_triangle_create(
     sr: User | None = None,
     fr: User | None = None,
     members: list[User] | None = None,
+    by: User | None = None,
+    unit=None,
 ) -> IronTriangle:
-    """A new team with the seats given (seats may be filled later)."""
+    """A new team with the seats given (seats may be filled later), for a record `by` files
+    under `unit`: the SR, FR and members `by` chose must be colleagues they may seat (the AR
+    is the record's owner, held to the owner rule when the record is saved)."""
+    policy.check_seats(
+        by, {TriangleRole.SR: sr, TriangleRole.FR: fr}, unit=unit, members=members or ()
+    )
     team = IronTriangle.objects.create()
     rows = [
         IronTriangleMember(team=team, user=u, role=r)
@@ -277,6 +303,8 @@ def iron_triangle_set(
 ) -> IronTriangle:
     """Fill or change seats (and optionally the extra members) of `subject`'s iron triangle.
 
+    Whoever takes a seat is held to the access policy (`policy.check_seats`): a new AR is
+    someone `by` may assign, a new SR, FR or member a colleague of the subject's office.
     Every change is audited on the subject, so the team's history shows on its timeline.
     """
     unknown = set(seats) - set(SEATS)
@@ -295,6 +323,20 @@ def iron_triangle_set(
         # sees who the first seated (a seat holds one person: a unique constraint).
         IronTriangle.objects.select_for_update().only("pk").get(pk=team.pk)
         current = {m.role: m for m in team.members.select_related("user") if m.role in SEATS}
+        seated = set(
+            team.members.filter(role=TriangleRole.MEMBER).values_list("user_id", flat=True)
+        )
+        joining = [u for u in members or [] if u.pk not in seated]
+        policy.check_seats(
+            by,
+            {
+                role: user
+                for role, user in seats.items()
+                if user is not None and (role not in current or current[role].user_id != user.pk)
+            },
+            unit=getattr(subject, "org_unit", None),
+            members=joining,
+        )
         changes = {}
         for role, user in seats.items():
             member = current.get(role)
@@ -354,6 +396,16 @@ def _check_activity(data: dict[str, Any], customer: Customer | None) -> None:
         raise ValidationFailed(_("This user is inactive."), fields={"owner": [_("Inactive.")]})
 
 
+def _check_activity_owner(by: User, owner: User | None, subject: models.Model | None) -> None:
+    if may_take_next_step(by, owner, subject):
+        return
+    raise ValidationFailed(
+        _("The next step can go to you or to the record's owner."),
+        code=policy.OUT_OF_SCOPE,
+        fields={"owner": [_("Not someone you may give work to.")]},
+    )
+
+
 def activity_create(*, by: User, subject: models.Model, data: dict[str, Any]) -> Activity:
     """Record a customer interaction (visit, call, e-mail, meeting, demo) on `subject`: a lead,
     an opportunity, a contract or a customer. Whoever may change the subject may record one.
@@ -367,23 +419,18 @@ def activity_create(*, by: User, subject: models.Model, data: dict[str, Any]) ->
     customer = subject if isinstance(subject, Customer) else getattr(subject, "customer", None)
     data = {k: v for k, v in data.items() if k in (*ACTIVITY_FIELDS, "owner")}
     _check_activity(data, customer)
-    owner = data.get("owner")
-    if owner is not None and not (
-        may_assign_to(by, owner) or owner.pk == getattr(subject, "owner_id", None)
-    ):
-        raise ValidationFailed(
-            _("The next step can go to you or to the record's owner."),
-            fields={"owner": [_("Not someone you may give work to.")]},
-        )
+    _check_activity_owner(by, data.get("owner"), subject)
     org_unit = getattr(subject, "org_unit", None) or by.org_unit
     if org_unit is None:
         raise ValidationFailed(
             _("Choose the org unit the lead belongs to."), fields={"org_unit": [_("Required.")]}
         )
     with transaction.atomic():
+        # Filed with its subject (unit, customer): whoever may change the subject records it.
         activity = record_create(
             Activity,
             by=by,
+            check_scope=False,
             data={
                 **data,
                 "owner": data.get("owner") or by,
@@ -425,7 +472,11 @@ def activity_update(
         **data,
     }
     _check_activity(merged, activity.customer)
-    return record_update(activity, by=by, data=data, expected_version=expected_version)
+    if data.get("owner") is not None and data["owner"].pk != activity.owner_id:
+        _check_activity_owner(by, data["owner"], activity.subject)
+    return record_update(
+        activity, by=by, data=data, expected_version=expected_version, check_scope=False
+    )
 
 
 # --- Bulk upsert by external id (integrations) --------------------------------------------------

@@ -57,13 +57,15 @@ def _history(ctx: DemoContext, today: dt.date) -> None:
     ]
     for key, title, amount, back in rows:
         year = today.year - back
-        owner = ar if key != "cu-js" else users["ar.zhou"]
+        in_gd = key != "cu-js"
+        owner = ar if in_gd else users["ar.zhou"]
         signed = dt.date(year, 2, 15)
         with _on(signed):
             contract = contract_create(
                 by=owner,
-                fr=fr,
-                sr=users["sr.li"],
+                # each office's own people sit on its teams
+                fr=fr if in_gd else users["fr.qian"],
+                sr=users["sr.li"] if in_gd else users["sr.zhu"],
                 data={
                     "title": f"{title} {year}",
                     "customer": customers[key],

@@ -2,21 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, User
-from accounts.selectors import assignable_units
 from ltc import policy
 from ltc.forms import DateInput, RecordForm, UserForm
 
 from .models import DistributionRule, Lead
-
-
-def assignable_people(user: User):
-    """Whom `user` may pick as an owner: themselves (a rep), their subtree (a manager)."""
-    people = User.objects.filter(is_active=True).select_related("org_unit")
-    if user.is_admin:
-        return people
-    if user.is_manager and user.org_unit_id:
-        return people.filter(org_unit__path__startswith=user.org_unit.path)
-    return people.filter(pk=user.pk)
 
 
 class LeadForm(RecordForm):
@@ -51,7 +40,7 @@ class LeadForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = policy.restrict(Customer.objects.all(), self.user)
-        owners = assignable_people(self.user)
+        owners = policy.assignable_people(self.user)
         if self.instance.pk and self.instance.owner_id:
             owners = owners | User.objects.filter(pk=self.instance.owner_id)
         self.fields["owner"].queryset = owners.distinct()
@@ -67,7 +56,7 @@ class LeadAssignForm(UserForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = assignable_people(self.user)
+        self.fields["owner"].queryset = policy.assignable_people(self.user)
 
 
 class DistributionRuleForm(RecordForm):
@@ -88,8 +77,8 @@ class DistributionRuleForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        units = assignable_units(user=self.user)
+        units = policy.assignable_units(self.user)
         self.fields["org_unit"].queryset = units
         self.fields["team"].queryset = units
-        self.fields["assignees"].queryset = assignable_people(self.user)
+        self.fields["assignees"].queryset = policy.assignable_people(self.user)
         self.fields["assignees"].required = False

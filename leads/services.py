@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Activity, Customer, OrgUnit, User
 from accounts.normalise import normalise_company_name
-from accounts.selectors import assignable_units, may_assign_to
 from ltc import policy
 from ltc.audit import audit_record
 from ltc.errors import Forbidden, NotFound, ValidationFailed
@@ -103,7 +102,7 @@ def _check_owner(by: User | None, owner: User | None) -> None:
         return
     if not owner.is_active:
         raise ValidationFailed(_("This user is inactive."), fields={"owner": [_("Inactive.")]})
-    if not may_assign_to(by, owner):
+    if not policy.may_assign_to(by, owner):
         message = _("You may give leads only to yourself; a sales manager assigns them to others.")
         raise ValidationFailed(message, code="owner_not_assignable", fields={"owner": [message]})
 
@@ -117,7 +116,8 @@ def _apply_route(lead: Lead, decision: Route, *, by: User | None) -> Lead:
         data["org_unit"] = decision.org_unit
     if not data:
         return lead
-    lead = record_update(lead, by=by, data=data)
+    # The rules (a manager's, within their subtree) choose where the lead goes, not `by`.
+    lead = record_update(lead, by=by, data=data, check_scope=False)
     audit_record(
         target=lead,
         action="lead.routed",
@@ -139,9 +139,12 @@ def lead_create(*, by: User | None, data: dict[str, Any]) -> Lead:
     A customer with an account manager brings the lead to them (客户报备): a rep cannot keep a
     lead on someone else's account; only a manager may name another owner. Without an owner,
     the distribution rules may route it (to a team, and in turn to a rep). The score is
-    computed, and a new owner other than the capturer is notified.
+    computed, and a new owner other than the capturer is notified. What the capturer chose
+    (unit, owner, customer, contact) is held to their scope; where 客户报备 or the rules then
+    file the lead is not theirs to choose.
     """
     data = dict(data)
+    chosen = {k: data[k] for k in ("owner", "org_unit", "customer", "contact") if k in data}
     company = (data.get("company_name") or "").strip()
     if data.get("customer") is None and not company:
         raise ValidationFailed(
@@ -158,6 +161,7 @@ def lead_create(*, by: User | None, data: dict[str, Any]) -> Lead:
             data["industry"] = customer.industry
     owner: User | None = data.get("owner")
     _check_owner(by, owner)
+    policy.check_write_scope(Lead, by, chosen)
     registered = customer is not None and customer.owner_id and customer.owner.is_active
     if registered and (owner is None or not _is_lead_manager(by)):
         data["owner"], data["org_unit"] = customer.owner, customer.org_unit
@@ -169,7 +173,7 @@ def lead_create(*, by: User | None, data: dict[str, Any]) -> Lead:
             _("Choose the org unit the lead belongs to."), fields={"org_unit": [_("Required.")]}
         )
     with transaction.atomic():
-        lead = record_create(Lead, by=by, data=data)
+        lead = record_create(Lead, by=by, data=data, check_scope=False)
         if registered and data["owner"] == customer.owner:
             audit_record(
                 target=lead,
@@ -192,7 +196,8 @@ def lead_update(
     *, lead: Lead, by: User, data: dict[str, Any], expected_version: int | None = None
 ) -> Lead:
     """Edit a lead. A new owner must be one the editor may assign (themselves; a manager: the
-    people of their subtree) and is notified; the lead moves to the owner's unit. The score
+    people of their subtree) and is notified; the lead moves to the owner's unit, and into
+    no unit the editor may not file under (the access policy, in `record_update`). The score
     is recomputed when an input changed."""
     data = dict(data)
     if "owner" in data and data["owner"] != lead.owner:
@@ -200,16 +205,6 @@ def lead_update(
         owner = data["owner"]
         if owner is not None and owner.org_unit_id and "org_unit" not in data:
             data["org_unit"] = owner.org_unit
-    moved = "org_unit" in data and data["org_unit"] != lead.org_unit
-    if (
-        moved
-        and not assignable_units(user=by).filter(pk=data["org_unit"].pk).exists()
-        and not (data.get("owner") and data["org_unit"] == data["owner"].org_unit)
-    ):
-        raise ValidationFailed(
-            _("You may not file leads under this org unit."),
-            fields={"org_unit": [_("Not one of your units.")]},
-        )
     previous_owner_id, previous_unit_id = lead.owner_id, lead.org_unit_id
     with transaction.atomic():
         lead = record_update(lead, by=by, data=data, expected_version=expected_version)
@@ -311,7 +306,7 @@ def capture_source_create(
         raise Forbidden(_("Only administrators manage lead capture sources."))
     prefix = secrets.token_hex(6)
     key = f"lcs_{prefix}_{secrets.token_urlsafe(32)}"
-    if not assignable_units(user=by).filter(pk=getattr(org_unit, "pk", None)).exists():
+    if not policy.assignable_units(by).filter(pk=getattr(org_unit, "pk", None)).exists():
         raise ValidationFailed(_("Choose an org unit."), fields={"org_unit": [_("Required.")]})
     origins = _clean_origins(allowed_origins)
     with transaction.atomic():
@@ -433,18 +428,12 @@ def lead_capture_web(*, source: LeadCaptureSource, data: dict[str, Any]) -> Lead
 
 
 def _check_rule(by: User, data: dict[str, Any], assignees: list[User] | None) -> None:
+    """A manager's rule routes within their subtree (its units are held to it when it is
+    saved) and to their people."""
     if not _is_lead_manager(by):
         raise Forbidden(_("Only sales managers and administrators manage distribution rules."))
-    units = assignable_units(user=by)
-    for name in ("org_unit", "team"):
-        unit = data.get(name)
-        if unit is not None and not units.filter(pk=unit.pk).exists():
-            raise ValidationFailed(
-                _("You may not route leads in or to this org unit."),
-                fields={name: [_("Not one of your units.")]},
-            )
     for user in assignees or []:
-        if not may_assign_to(by, user):
+        if not policy.may_assign_to(by, user):
             raise ValidationFailed(
                 _("You may not assign leads to %(name)s.") % {"name": user},
                 fields={"assignees": [_("Not one of your people.")]},

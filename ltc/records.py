@@ -1,7 +1,10 @@
 """Create and update a record with its audit entry and version check, in one transaction.
 
 Apps' services call these for the plain part of their writes and add their own rules around
-them; views and serializers never save models themselves.
+them; views and serializers never save models themselves. Both hold the write to the writer's
+scope (`ltc.policy.check_write_scope`): a service that fills a record's org unit, owner or
+references from another record rather than from the user's choice says so with
+`check_scope=False`, after checking what the user did choose.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
+from . import policy
 from .audit import audit_record, diff, snapshot
 from .errors import Conflict, ValidationFailed
 
@@ -29,8 +33,12 @@ def _clean(instance: models.Model, exclude: list[str] | None = None) -> None:
         raise ValidationFailed(_("Invalid input."), fields=fields) from exc
 
 
-def record_create(model: type[M], *, by, data: dict[str, Any], audit: bool = True) -> M:
+def record_create(
+    model: type[M], *, by, data: dict[str, Any], audit: bool = True, check_scope: bool = True
+) -> M:
     """Create a `model` row from validated `data` and audit it as created by `by`."""
+    if check_scope:
+        policy.check_write_scope(model, by, data)
     instance = model(**data)
     _clean(instance, exclude=[f.name for f in model._meta.fields if f.name not in data])
     with transaction.atomic():
@@ -48,6 +56,7 @@ def record_update(
     by,
     data: dict[str, Any],
     expected_version: int | None = None,
+    check_scope: bool = True,
 ) -> M:
     """Apply `data` to `instance`, bump its version and audit what changed.
 
@@ -66,6 +75,8 @@ def record_update(
                 % {"v": current.version},
                 code="stale_version",
             )
+        if check_scope:
+            policy.check_write_scope(model, by, data, instance=instance)
         before = snapshot(instance, list(data))
         for name, value in data.items():
             setattr(instance, name, value)

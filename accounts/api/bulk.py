@@ -156,7 +156,7 @@ CUSTOMER_EXAMPLES = [
         request_only=True,
         value={
             "items": [
-                {"external_id": "ERP-C-1001", "name": "Foshan Water Co., Ltd.", "tier": "key"},
+                {"external_id": "ERP-C-1001", "name": "Foshan Water Co., Ltd.", "region": "广东"},
                 {"external_id": "ERP-C-1002", "name": "Zhuhai Port Group", "phone": "0756-1234"},
             ]
         },

@@ -3,12 +3,14 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.activities import may_take_next_step, resolve_subject
 from accounts.choices import ImportMode
 from accounts.imports import importers
 from accounts.imports.services import job_progress
 from accounts.models import Activity, Contact, Customer, ImportIssue, ImportJob, OrgUnit, User
 from accounts.selectors import may_see_contact_details
 from ltc.api.serializers import ScopedModelSerializer
+from ltc.errors import ApplicationError
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
@@ -87,8 +89,11 @@ class CustomerSerializer(ScopedModelSerializer):
             "updated_at",
             "version",
         ]
+        # The tier is set by the criteria or a manager's override, with its reason and history
+        # (`/account-profiles/{id}/tier-override/`), never by a plain edit.
         read_only_fields = [
             "normalised_name",
+            "tier",
             "merged_into",
             "merged_at",
             "created_at",
@@ -214,6 +219,27 @@ class ActivitySerializer(ScopedModelSerializer):
         data = super().to_representation(instance)
         data["subject_type"] = instance.subject_type.app_label + "." + instance.subject_type.model
         return data
+
+    def write_scope_errors(self, data) -> dict[str, list[str]]:
+        """The next step may also go to the owner of the record the activity is about."""
+        errors = super().write_scope_errors(data)
+        if "owner" in errors:
+            owner = User.objects.filter(pk=data.get("owner")).first()
+            if may_take_next_step(self.context["request"].user, owner, self._subject(data)):
+                del errors["owner"]
+        return errors
+
+    def _subject(self, data):
+        if self.instance is not None:
+            return self.instance.subject
+        try:
+            return resolve_subject(
+                user=self.context["request"].user,
+                label=str(data.get("subject_type", "")),
+                pk=data.get("subject_id"),
+            )
+        except ApplicationError:
+            return None
 
 
 class ActivityUpdateSerializer(ActivitySerializer):

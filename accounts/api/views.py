@@ -259,8 +259,7 @@ class ContactViewSet(
     http_method_names = WRITE_METHODS
 
     def create_record(self, data):
-        if not policy.can(self.request.user, data["customer"], "change"):
-            raise NotFound(_("No such customer."))
+        # Only at a customer one may change: the access policy refuses another (a 403).
         return contact_create(by=self.request.user, data=data)
 
     @extend_schema(

@@ -33,6 +33,7 @@ from ltc.api.serializers import (
     RecordSerializer,
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
+    WriteScopeMixin,
 )
 from ltc.choices import TriangleRole
 
@@ -286,7 +287,9 @@ class ContractDocumentSerializer(ScopedModelSerializer):
         return reverse("contract-document-download", args=[obj.pk])
 
 
-class ContractDocumentUploadSerializer(serializers.Serializer):
+class ContractDocumentUploadSerializer(WriteScopeMixin, serializers.Serializer):
+    scope_model = ContractDocument
+
     contract = ScopedPrimaryKeyRelatedField(queryset=Contract.objects.all())
     milestone = ScopedPrimaryKeyRelatedField(
         queryset=DeliveryMilestone.objects.all(), required=False, allow_null=True
@@ -431,7 +434,9 @@ class ContractEvaluationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContractEvaluateSerializer(serializers.Serializer):
+class ContractEvaluateSerializer(WriteScopeMixin, serializers.Serializer):
+    scope_model = ContractEvaluation
+
     contract = ScopedPrimaryKeyRelatedField(queryset=Contract.objects.all())
     actual_cost = serializers.DecimalField(
         max_digits=18, decimal_places=2, required=False, allow_null=True, min_value=0

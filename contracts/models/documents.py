@@ -31,7 +31,7 @@ class ContractDocument(models.Model):
     policy, never from a public media URL. Evidence is not deleted.
     """
 
-    access = AccessSpec(via="contract", finance="view")
+    access = AccessSpec(via="contract", finance="change")  # finance keep the evidence chain
 
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="documents"

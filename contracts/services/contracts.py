@@ -84,9 +84,11 @@ def contract_create_from_opportunity(
     from_quote = _quote_terms(quote) if quote is not None else {}
     payment_terms = getattr(opportunity, "payment_terms", "") or _atc_payment_terms(review)
     with transaction.atomic():
+        # Filed and run like the won opportunity it comes from, whoever decided the ATC.
         contract = record_create(
             Contract,
             by=by,
+            check_scope=False,
             data={
                 "title": opportunity.name,
                 "customer": opportunity.customer,
@@ -115,7 +117,8 @@ def contract_create(
     *, by: User, data: dict[str, Any], sr: User | None = None, fr: User | None = None
 ) -> Contract:
     """A contract made directly: a renewal, a framework agreement, or a call-off order under a
-    framework (whose customer and currency it takes)."""
+    framework (whose customer and currency it takes). Its unit, AR, customer and seats are
+    held to the creator's scope (the access policy)."""
     data = dict(data)
     framework = data.get("framework")
     if framework is not None:
@@ -131,7 +134,7 @@ def contract_create(
     if data["org_unit"] is None:
         raise ValidationFailed(_("Choose the org unit."), fields={"org_unit": [_("Required.")]})
     with transaction.atomic():
-        data["team"] = iron_triangle_create(ar=owner, sr=sr, fr=fr)
+        data["team"] = iron_triangle_create(ar=owner, sr=sr, fr=fr, by=by, unit=data["org_unit"])
         return record_create(Contract, by=by, data=data)
 
 

@@ -55,11 +55,21 @@ def _on_contract_timeline(contract: Contract, by: User, comment: str) -> None:
     audit_record(target=contract, action="delivery_plan.changed", actor=by, comment=comment)
 
 
-def _check_owner(data: dict[str, Any]) -> None:
+def _check_owner(by: User, contract: Contract, data: dict[str, Any], current=None) -> None:
+    """A step or deliverable is owned by someone on the contract's team or someone the editor
+    may assign (the access policy): its owner is told about a contract they can open."""
     owner = data.get("owner")
-    if owner is not None and not owner.is_active:
+    if owner is None or owner == current:
+        return
+    if not owner.is_active:
         raise ValidationFailed(
             _("An inactive user cannot own this."), fields={"owner": [_("This user is inactive.")]}
+        )
+    if not policy.may_give_work_to(by, owner, contract.team):
+        raise ValidationFailed(
+            _("Add them to the contract's team first."),
+            code=policy.OUT_OF_SCOPE,
+            fields={"owner": [_("Not on this contract's team.")]},
         )
 
 
@@ -69,7 +79,7 @@ def _check_owner(data: dict[str, Any]) -> None:
 def deliverable_create(*, contract: Contract, by: User, data: dict[str, Any]) -> Deliverable:
     """Add something the contract delivers, with its owner and planned date."""
     _check_plan_editable(contract, by)
-    _check_owner(data)
+    _check_owner(by, contract, data)
     with transaction.atomic():
         deliverable = record_create(Deliverable, by=by, data={**data, "contract": contract})
         _on_contract_timeline(
@@ -86,7 +96,7 @@ def deliverable_update(
     expected_version: int | None = None,
 ) -> Deliverable:
     _check_plan_editable(deliverable.contract, by)
-    _check_owner(data)
+    _check_owner(by, deliverable.contract, data, deliverable.owner)
     if deliverable.state == DeliverableState.CANCELLED:
         raise Conflict(_("A cancelled deliverable is not edited."), code="deliverable_cancelled")
     return record_update(deliverable, by=by, data=data, expected_version=expected_version)
@@ -120,7 +130,7 @@ def deliverable_transition(
 def milestone_create(*, contract: Contract, by: User, data: dict[str, Any]) -> DeliveryMilestone:
     """Add a delivery step; its first planned date is its baseline."""
     _check_plan_editable(contract, by)
-    _check_owner(data)
+    _check_owner(by, contract, data)
     data = {**data, "contract": contract}
     if not data.get("name") and data.get("kind"):
         data["name"] = str(DeliveryMilestone(kind=data["kind"]).get_kind_display())
@@ -146,7 +156,7 @@ def milestone_update(
     once delivery has started, the date moves only by an approved change."""
     contract = milestone.contract
     _check_plan_editable(contract, by)
-    _check_owner(data)
+    _check_owner(by, contract, data, milestone.owner)
     if milestone.state != DeliveryMilestoneState.PLANNED:
         raise Conflict(
             _("Only a planned milestone is edited (this one is “%(state)s”).")

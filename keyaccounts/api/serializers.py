@@ -2,7 +2,11 @@ from rest_framework import serializers
 
 from accounts.choices import Tier
 from accounts.models import Customer, OrgUnit, User
-from ltc.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from ltc.api.serializers import (
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    WriteScopeMixin,
+)
 from ltc.choices import Currency
 from opportunities.models import Opportunity
 
@@ -296,7 +300,9 @@ class SalesTargetSerializer(ScopedModelSerializer):
         return [str(m.amount) for m in obj.months.all()]
 
 
-class SalesTargetCreateSerializer(serializers.Serializer):
+class SalesTargetCreateSerializer(WriteScopeMixin, serializers.Serializer):
+    scope_model = SalesTarget
+
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     metric = serializers.ChoiceField(choices=Metric.choices)
     org_unit = serializers.PrimaryKeyRelatedField(

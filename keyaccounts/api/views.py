@@ -1,13 +1,14 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ltc import policy
 from ltc.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
+from ltc.api.views import IsManagerOrReadOnly
 from ltc.errors import Forbidden, ValidationFailed
 
 from .. import dashboards, planning, retention, services
@@ -64,6 +65,7 @@ class PlanningSettingsViewSet(ScopedViewSetMixin, TimelineMixin, viewsets.ModelV
     (the nearest unit up the tree applies)."""
 
     queryset = PlanningSettings.objects.select_related("org_unit")
+    permission_classes = [permissions.IsAuthenticated, IsManagerOrReadOnly]
     serializer_class = s.PlanningSettingsSerializer
     filterset_fields = ["org_unit"]
     ordering_fields = ["id"]
@@ -87,6 +89,7 @@ class TierCriteriaViewSet(ScopedViewSetMixin, TimelineMixin, viewsets.ModelViewS
     """Tiering criteria (分层标准) per org unit and, optionally, product line."""
 
     queryset = TierCriteria.objects.select_related("org_unit")
+    permission_classes = [permissions.IsAuthenticated, IsManagerOrReadOnly]
     serializer_class = s.TierCriteriaSerializer
     filterset_class = TierCriteriaFilter
     search_fields = ["name", "product_line"]
@@ -355,6 +358,7 @@ class SalesTargetViewSet(
     person, decomposed into months; attainment from the real records."""
 
     queryset = SalesTarget.objects.select_related("org_unit", "user").prefetch_related("months")
+    permission_classes = [permissions.IsAuthenticated, IsManagerOrReadOnly]
     serializer_class = s.SalesTargetSerializer
     filterset_class = SalesTargetFilter
     ordering_fields = ["id", "year"]
@@ -363,7 +367,9 @@ class SalesTargetViewSet(
         request=s.SalesTargetCreateSerializer, responses={201: s.SalesTargetSerializer, **ERRORS}
     )
     def create(self, request):
-        data = s.SalesTargetCreateSerializer(data=request.data)
+        data = s.SalesTargetCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         data.is_valid(raise_exception=True)
         target = services.sales_target_create(by=request.user, **data.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=target.pk)).data, status=201)

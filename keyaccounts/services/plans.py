@@ -14,6 +14,7 @@ from accounts.models import Customer, User
 from accounts.services import iron_triangle_create, iron_triangle_set
 from ltc import policy
 from ltc.audit import audit_record
+from ltc.choices import TriangleRole
 from ltc.errors import Forbidden, ValidationFailed
 from ltc.money import quantize
 from ltc.notifications import notify
@@ -28,6 +29,16 @@ def _require_change(by: User, plan: AccountPlan) -> None:
         raise Forbidden(_("You may not change this account plan."))
 
 
+def _check_customer(by: User, customer: Customer) -> None:
+    """A plan is for a customer its planner may change (a write into that customer's scope)."""
+    if not policy.can(by, customer, "change"):
+        raise ValidationFailed(
+            _("You may not plan this customer."),
+            code=policy.OUT_OF_SCOPE,
+            fields={"customer": [_("Not a customer you may change.")]},
+        )
+
+
 def account_plan_create(
     *,
     by: User,
@@ -37,13 +48,19 @@ def account_plan_create(
     members: list[User] | None = None,
 ) -> AccountPlan:
     """A plan for one key account and period, run by a team (the AR defaults to the customer's
-    account manager). Whoever may change the customer may plan it."""
+    account manager). Whoever may change the customer may plan it, with an AR they may assign
+    and colleagues they may seat (the access policy)."""
     data = dict(data)
     customer: Customer | None = data.get("customer")
     if customer is None:
         raise ValidationFailed(_("Choose the customer."), fields={"customer": [_("Required.")]})
-    if not policy.can(by, customer, "change"):
-        raise Forbidden(_("You may not plan this customer."))
+    _check_customer(by, customer)
+    owner = data.setdefault("owner", customer.owner or by)
+    data.setdefault("org_unit", customer.org_unit)
+    policy.check_write_scope(AccountPlan, by, data)
+    policy.check_seats(
+        by, {TriangleRole.SR: sr, TriangleRole.FR: fr}, unit=data["org_unit"], members=members or ()
+    )
     starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
     if starts_on and ends_on and ends_on < starts_on:
         raise ValidationFailed(
@@ -60,10 +77,8 @@ def account_plan_create(
             )
 
     refuse_second_plan()
-    owner = data.setdefault("owner", customer.owner or by)
-    data.setdefault("org_unit", customer.org_unit)
     with transaction.atomic():
-        data["team"] = iron_triangle_create(ar=owner, sr=sr, fr=fr, members=members)
+        data["team"] = iron_triangle_create(ar=owner, sr=sr, fr=fr, members=members)  # checked
         plan = insert_once(  # one plan per customer and start: a unique constraint
             lambda: record_create(AccountPlan, by=by, data=data), refuse=refuse_second_plan
         )
@@ -78,8 +93,12 @@ def account_plan_update(
     seats: dict[str, User | None] | None = None,
     expected_version: int | None = None,
 ) -> AccountPlan:
-    """Change the plan (period, strategy, owner) and, optionally, its team's seats."""
+    """Change the plan (period, strategy, owner) and, optionally, its team's seats. Another
+    customer must be one the editor may plan, as when the plan was made."""
     _require_change(by, plan)
+    customer = data.get("customer")
+    if customer is not None and customer.pk != plan.customer_id:
+        _check_customer(by, customer)
     with transaction.atomic():
         if data:
             record_update(plan, by=by, data=data, expected_version=expected_version)

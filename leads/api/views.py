@@ -40,6 +40,7 @@ from ltc.api.mixins import (
     transitions_schema,
 )
 from ltc.api.serializers import ErrorSerializer
+from ltc.api.views import IsManagerOrReadOnly
 
 from .serializers import (
     DistributionRuleSerializer,
@@ -351,6 +352,7 @@ class DistributionRuleViewSet(
     Sales managers manage those of their subtree; reps may read their unit's."""
 
     queryset = DistributionRule.objects.none()
+    permission_classes = [permissions.IsAuthenticated, IsManagerOrReadOnly]
     serializer_class = DistributionRuleSerializer
     filterset_fields = ["org_unit", "team", "industry", "is_active"]
     search_fields = ["name", "regions", "product_keywords"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import relations, serializers
 
 from ltc import fsm, policy
+from ltc.api.errors import _flatten
 from ltc.choices import Decision, GateKind, RiskLevel, TriangleRole
 from ltc.gates import GATE_TOPICS, may_decide
 from ltc.models import AuditEvent, AuthorityRule, GateAssessment, GateReview, Notification
@@ -39,7 +42,59 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset
 
 
-class ScopedModelSerializer(serializers.ModelSerializer):
+class WriteScopeMixin:
+    """Holds what a write points at to the writer's scope, field by field, before anything
+    else about the request is judged: an org unit, owner or seat the access policy refuses
+    (`policy.write_scope_errors`, `policy.seat_errors`) is a 400 `out_of_scope` naming the
+    field, a parent record one may see but not change a 403 (`policy.out_of_scope`).
+    `scope_model` is the model the write goes to (a model serializer's own by default). The
+    services check the same again when they write."""
+
+    scope_model: type[models.Model] | None = None
+
+    def to_internal_value(self, data):
+        scope = self.write_scope_errors(data)
+        if not scope:
+            return super().to_internal_value(data)
+        try:
+            super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            others = _flatten(exc.detail)
+        else:
+            others = {}
+        raise policy.out_of_scope(self.scope_model_class(), {**others, **scope})
+
+    def scope_model_class(self) -> type[models.Model] | None:
+        return self.scope_model or getattr(getattr(self, "Meta", None), "model", None)
+
+    def write_scope_errors(self, data) -> dict[str, list[str]]:
+        """The related records `data` names that the policy refuses for this write, by field."""
+        request = self.context.get("request")
+        model = self.scope_model_class()
+        if request is None or model is None or not hasattr(data, "get"):
+            return {}
+        chosen = {}
+        for name, field in self.fields.items():
+            if field.read_only or not isinstance(field, relations.RelatedField) or name not in data:
+                continue
+            try:  # the record named, before the field's other validators (a unique one)
+                empty, value = field.validate_empty_values(data.get(name))
+                chosen[field.source] = value if empty else field.to_internal_value(value)
+            except (serializers.ValidationError, DjangoValidationError):
+                continue  # the field reports its own error
+        user = request.user
+        errors = policy.write_scope_errors(model, user, chosen, instance=self.instance)
+        seats = {role: chosen.get(role) for role in (TriangleRole.SR, TriangleRole.FR)}
+        if any(seats.values()):
+            unit = chosen.get("org_unit") or getattr(self.instance, "org_unit", None)
+            errors.update(policy.seat_errors(user, seats, unit=unit or user.org_unit))
+        return errors
+
+
+class ScopedModelSerializer(WriteScopeMixin, serializers.ModelSerializer):
+    """A record's serializer: related ids are scoped to what the user may see, and what a
+    write points at to the writer's scope (`WriteScopeMixin`)."""
+
     serializer_related_field = ScopedPrimaryKeyRelatedField
 
 

@@ -171,6 +171,18 @@ class IsAdminOrReadOnly(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or getattr(user, "is_admin", False)
 
 
+class IsManagerOrReadOnly(permissions.BasePermission):
+    """Settings a sales manager keeps for their subtree (rules, criteria, targets): whoever may
+    not make them at all is told so (403) before what they sent is looked at. On a record the
+    record decides first (404 unless seen), then its service."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS or getattr(view, "detail", False):
+            return True
+        user = request.user
+        return bool(getattr(user, "is_admin", False) or getattr(user, "is_manager", False))
+
+
 class AuthorityRuleViewSet(viewsets.ModelViewSet):
     """Authority rules per org unit: when a gate escalates to the representative office.
     Administrators change them; everyone may read them."""

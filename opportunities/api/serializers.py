@@ -573,7 +573,7 @@ class BidChecklistItemSerializer(ScopedModelSerializer):
     class Meta:
         model = BidChecklistItem
         fields = ["id", "bid", "position", "text", "required", "done", "done_by", "done_at"]
-        read_only_fields = ["position", "done_by", "done_at"]
+        read_only_fields = ["position", "done", "done_by", "done_at"]  # ticked by `check/`
 
 
 class BidChecklistCheckSerializer(serializers.Serializer):

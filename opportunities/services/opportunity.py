@@ -46,10 +46,12 @@ def _customer_for(
         return customer
     if lead.customer_id:
         return lead.customer
+    # Filed where the lead is, with the lead's owner: the converter may change the lead.
     return customer_create(
         by=by,
         allow_duplicate=allow_duplicate,
         data={"name": lead.company_name, "owner": lead.owner, "org_unit": lead.org_unit},
+        check_scope=False,
     )
 
 
@@ -65,9 +67,12 @@ def opportunity_create_from_lead(
 ) -> Opportunity:
     """Convert a verified, owned lead (升级转化): the customer (and contact) are created when
     new, after a duplicate check; the lead's owner becomes the AR; the lead is linked and its
-    history shows on the opportunity's timeline."""
+    history shows on the opportunity's timeline. The opportunity is filed where the lead is;
+    what the converter chooses (an existing customer, the SR and FR) is held to their scope."""
     if not policy.can(by, lead, "change"):
         raise Forbidden(_("You may not convert this lead."))
+    if customer is not None:
+        policy.check_write_scope(Opportunity, by, {"customer": customer})
     missing = unmet(lead, "convert")
     if missing:
         raise TransitionNotAllowed(
@@ -86,10 +91,11 @@ def opportunity_create_from_lead(
                 phone=lead.contact_phone,
                 email=lead.contact_email,
             )
-        team = iron_triangle_create(ar=lead.owner, sr=sr, fr=fr)
+        team = iron_triangle_create(ar=lead.owner, sr=sr, fr=fr, by=by, unit=lead.org_unit)
         opportunity = record_create(
             Opportunity,
             by=by,
+            check_scope=False,
             data={
                 "name": data.pop("name", "") or lead.title,
                 "customer": account,
@@ -106,7 +112,9 @@ def opportunity_create_from_lead(
             },
         )
         if lead.customer_id != account.pk or (contact and lead.contact_id != contact.pk):
-            record_update(lead, by=by, data={"customer": account, "contact": contact})
+            record_update(
+                lead, by=by, data={"customer": account, "contact": contact}, check_scope=False
+            )
         transition_run(
             lead,
             "convert",
@@ -124,7 +132,8 @@ def opportunity_create_from_lead(
 def opportunity_create(
     *, by: User, data: dict[str, Any], sr: User | None = None, fr: User | None = None
 ) -> Opportunity:
-    """Create an opportunity directly (no lead): the creator is the AR unless told otherwise."""
+    """Create an opportunity directly (no lead): the creator is the AR unless told otherwise.
+    Its unit, AR, customer and seats are held to the creator's scope (the access policy)."""
     data = dict(data)
     owner = data.setdefault("owner", by)
     data.setdefault("org_unit", owner.org_unit)
@@ -132,7 +141,7 @@ def opportunity_create(
         raise ValidationFailed(_("Choose the org unit."), fields={"org_unit": [_("Required.")]})
     data["probability_pct"] = stage_probability(data["org_unit"], Stage.IDENTIFIED)
     with transaction.atomic():
-        data["team"] = iron_triangle_create(ar=owner, sr=sr, fr=fr)
+        data["team"] = iron_triangle_create(ar=owner, sr=sr, fr=fr, by=by, unit=data["org_unit"])
         return record_create(Opportunity, by=by, data=data)
 
 

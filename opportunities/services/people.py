@@ -68,8 +68,10 @@ def decision_chain_add(
                     _("Choose a contact or enter a new one, not both."),
                     fields={"contact": [_("Choose one.")]},
                 )
+            # Whoever works the deal names the customer's people on it.
             data["contact"] = contact_create(
                 by=by,
+                check_scope=False,
                 data={
                     "customer": opportunity.customer,
                     **{

@@ -8,6 +8,7 @@ from ltc.api.serializers import (
     RecordSerializer,
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
+    WriteScopeMixin,
 )
 from ltc.choices import Currency
 from receivables.choices import (
@@ -239,7 +240,9 @@ class ReceiptSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
-class ReceiptCreateSerializer(serializers.Serializer):
+class ReceiptCreateSerializer(WriteScopeMixin, serializers.Serializer):
+    scope_model = Receipt
+
     contract = ScopedPrimaryKeyRelatedField(
         queryset=Contract.objects.all(), required=False, allow_null=True
     )
@@ -328,7 +331,9 @@ class InvoiceSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
-class InvoiceCreateSerializer(serializers.Serializer):
+class InvoiceCreateSerializer(WriteScopeMixin, serializers.Serializer):
+    scope_model = Invoice
+
     milestone = ScopedPrimaryKeyRelatedField(queryset=PaymentMilestone.objects.all())
     amount = serializers.DecimalField(**MONEY, min_value=0)
     issued_on = serializers.DateField()
@@ -376,7 +381,9 @@ class WriteOffRequestSerializer(RecordSerializer):
         return bool(request and obj.state == "pending" and may_approve(obj, request.user))
 
 
-class WriteOffCreateSerializer(serializers.Serializer):
+class WriteOffCreateSerializer(WriteScopeMixin, serializers.Serializer):
+    scope_model = WriteOffRequest
+
     milestone = ScopedPrimaryKeyRelatedField(queryset=PaymentMilestone.objects.all())
     reason = serializers.CharField(max_length=4000)
 

@@ -94,12 +94,12 @@ def test_month_by_month_must_add_up(org, api):
 
 def test_only_a_manager_over_the_unit_sets_targets_and_others_cannot_see_them(org, api):
     assert create(api, org.rep, year=2026, user=org.rep.pk, amount="1").status_code == 403
-    assert (
-        create(
-            api, org.other_region_manager, year=2026, org_unit=org.gd_carrier.pk, amount="1"
-        ).status_code
-        == 403
+    outside = create(
+        api, org.other_region_manager, year=2026, org_unit=org.gd_carrier.pk, amount="1"
     )
+    # a unit outside the manager's subtree: the access policy's 400, naming the field
+    assert outside.status_code == 400 and outside.json()["code"] == "out_of_scope"
+    assert set(outside.json()["fields"]) == {"org_unit"}
     target = create(api, org.manager, year=2026, user=org.rep.pk, amount="1200").json()
     assert api(org.rep).get(f"/api/v1/sales-targets/{target['id']}/").status_code == 200
     assert (

@@ -173,12 +173,10 @@ def test_override_needs_a_reason_a_manager_and_survives_recomputation(org, api, 
 def test_criteria_are_a_managers_and_need_a_key_threshold(org, api):
     body = {"name": "x", "org_unit": org.gd_carrier.pk, "key_min_revenue": "1.00"}
     assert api(org.rep).post("/api/v1/tier-criteria/", body, format="json").status_code == 403
-    assert (
-        api(org.other_region_manager)
-        .post("/api/v1/tier-criteria/", body, format="json")
-        .status_code
-        == 403
-    )
+    outside = api(org.other_region_manager).post("/api/v1/tier-criteria/", body, format="json")
+    # a unit outside the manager's subtree: the access policy's 400, naming the field
+    assert outside.status_code == 400 and outside.json()["code"] == "out_of_scope"
+    assert set(outside.json()["fields"]) == {"org_unit"}
     missing = api(org.manager).post(
         "/api/v1/tier-criteria/", {"name": "x", "org_unit": org.gd_carrier.pk}, format="json"
     )

@@ -215,8 +215,9 @@ def test_editing_a_customers_name_on_its_page_renormalises_it(org, client):
     )
     customer.refresh_from_db()
     assert (customer.name, customer.normalised_name) == ("（新名称）有限公司", "新名称")
+    assert customer.tier == "normal"  # the page edits no tier: that is the tier override's
     lead.refresh_from_db()
-    assert lead.company_key == "新名称" and lead.score_breakdown["tier"]["points"] == 10
+    assert lead.company_key == "新名称"
 
 
 def test_the_new_pages_speak_chinese(org, client):

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from accounts.models import Activity
+from keyaccounts.services.accounts import profile_for
 from leads.models import Lead
 from leads.tasks import leads_rescore_open
 from tests.factories import CustomerFactory, LeadFactory
@@ -139,7 +140,12 @@ def test_a_customers_new_tier_rescores_its_open_leads(org, api):
     lead = create(api(org.rep), customer=customer.pk, company_name="")
     closed = LeadFactory(owner=org.rep, customer=customer)
     Lead.objects.filter(pk=closed.pk).update(state="disqualified", score=0)
-    api(org.rep).patch(f"/api/v1/customers/{customer.pk}/", {"tier": "strategic"}, format="json")
+    profile = profile_for(customer)  # the tier changes by a manager's override (or the criteria)
+    api(org.manager).post(
+        f"/api/v1/account-profiles/{profile.pk}/tier-override/",
+        {"tier": "strategic", "reason": "Provincial flagship."},
+        format="json",
+    )
     assert parts(api(org.rep).get(f"/api/v1/leads/{lead['id']}/").json())["tier"] == 15
     assert Lead.objects.get(pk=closed.pk).score == 0  # closed leads keep their last score
 

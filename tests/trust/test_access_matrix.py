@@ -10,6 +10,10 @@ rep on the owner's team. For each role the policy's own `restrict()` is the orac
   custom actions), so guessing ids discloses nothing;
 - a record one may view but not change is a 403 on update and transition;
 - a related-id field treats a record one may not view exactly like one that does not exist;
+- a write into another scope is refused: every field that decides where a record is filed,
+  who owns it, who sits on its team or what it belongs to, pointed outside the user's scope on
+  create or update, is a 400 naming it (or a 403) and changes nothing; inside, it is no
+  scope error;
 - a gate is decided only by a user the gate engine names (with the authority), never 404/403
   confusion;
 - a record page (`get_absolute_url`) is a 404 for anyone who may not view the record.
@@ -18,20 +22,26 @@ rep on the owner's team. For each role the policy's own `restrict()` is the orac
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework import relations
+from rest_framework.parsers import JSONParser
 from rest_framework.test import APIClient
 
 from accounts.models import OrgUnit, User
 from ltc import gates, policy
 from ltc.api.mixins import ScopedViewSetMixin
+from ltc.api.serializers import WriteScopeMixin
 from ltc.choices import Role
+
+from .fields import scope_kind
 
 #: The roles of the issue, by the demo user that plays each one.
 ROLES = {
@@ -43,6 +53,10 @@ ROLES = {
     "finance": "fin.sun",  # South region
     "admin": "admin",
 }
+
+#: People in two regions who sit on no team: whoever the policy keeps a user from assigning or
+#: seating is one of them.
+OUTSIDERS = {"out.east": "js-carrier", "out.south": "gd-gov"}
 
 #: Viewsets that are not row-scoped by the policy, and the rule each follows instead (each
 #: rule has its own test below). A new unscoped viewset fails the matrix until listed here.
@@ -132,6 +146,13 @@ def world(django_db_setup, django_db_blocker):
         User.objects.create_user(
             username="ar.mate", password="x", role=Role.SALES_REP, org_unit=chen.org_unit
         )
+        for username, unit in OUTSIDERS.items():  # on no team: outside everyone but admins
+            User.objects.create_user(
+                username=username,
+                password="x",
+                role=Role.SALES_REP,
+                org_unit=OrgUnit.objects.get(code=unit),
+            )
         yield {role: User.objects.get(username=name) for role, name in ROLES.items()}
         transaction.set_rollback(True)
 
@@ -365,6 +386,128 @@ def test_record_pages_are_404_for_what_the_user_may_not_view(users, role, client
                 assert status in (403, 404), (name, url, status)  # an edit page, not a view
             else:
                 assert status in (200, 302), (name, url, status)
+
+
+# --- writes into another scope ----------------------------------------------------------------
+
+
+@functools.cache
+def body_serializers() -> dict[tuple[str, str], tuple]:
+    """For every scoped create and update: the serializer the action reads its body with, as
+    the API schema documents it, and whether it reads JSON (all at once: the schema inspects
+    views it holds only weakly)."""
+    generator, found = SchemaGenerator(), {}
+    for name in SCOPED:
+        resource = RESOURCES[name]
+        for action in ("create", "partial_update"):
+            if not resource.has(action):
+                continue
+            method, url_name, detail = resource.routes[action]
+            callback = resolve(reverse(url_name, kwargs={"pk": 1} if detail else {})).func
+            view = generator.create_view(callback, method.upper())
+            body = view.schema.get_request_serializer()
+            body = next(iter(body.values())) if isinstance(body, dict) else body
+            json = any(issubclass(p, JSONParser) for p in view.parser_classes)
+            found[name, action] = (body() if isinstance(body, type) else body, json)
+    return found
+
+
+def scope_fields(resource: Resource, serializer) -> dict[str, str]:
+    """The writable fields of a body that decide the record's scope (`fields.scope_kind`)."""
+    found = {}
+    for name, field in serializer.fields.items():
+        if field.read_only or not isinstance(field, relations.RelatedField):
+            continue
+        kind = scope_kind(resource.model, name, field.source, field.queryset.model)
+        if kind is not None:
+            found[name] = kind
+    return found
+
+
+def outside_and_inside(kind: str, field, user, resource_model) -> tuple:
+    """A value of this kind outside `user`'s scope (None: the user has no outside) and one in it."""
+    if kind == "unit":
+        outside = OrgUnit.objects.exclude(pk__in=policy.assignable_units(user)).order_by("pk")
+        return outside.first(), user.org_unit
+    if kind == "person":
+        outside = [
+            u
+            for u in User.objects.filter(username__in=OUTSIDERS)
+            if not policy.may_assign_to(user, u) and not policy.may_seat(user, u, user.org_unit)
+        ]
+        return (outside[0] if outside else None), user
+    seen = list(policy.restrict(field.queryset.model._default_manager.order_by("pk"), user)[:200])
+    into = {policy.may_write_into(resource_model, user, r): r for r in reversed(seen)}
+    return into.get(False), into.get(True)
+
+
+def send(client, method: str, json: bool, url: str, body: dict):
+    return getattr(client, method)(url, body, format="json" if json else "multipart")
+
+
+def assert_refused(response, name: str, context) -> None:
+    """A write outside the scope: 403, or a 400 `out_of_scope` naming the field."""
+    if response.status_code == 403:
+        return
+    assert response.status_code == 400, (*context, response.status_code, response.content[:300])
+    body = response.json()
+    assert body["code"] == "out_of_scope" and name in body["fields"], (*context, body)
+
+
+def assert_not_refused_for_scope(response, name: str, context) -> None:
+    """A write inside the scope: done, or refused for another reason, never for scope."""
+    assert response.status_code < 500, (*context, response.status_code)
+    if response.status_code == 400:
+        body = response.json()
+        assert not (body["code"] == "out_of_scope" and name in body["fields"]), (*context, body)
+
+
+def row_state(model, pk) -> dict:
+    return model._default_manager.filter(pk=pk).values().get()
+
+
+WRITES = [(name, role) for name in SCOPED for role in ROLES]
+
+
+@pytest.mark.parametrize(("resource_name", "role"), WRITES)
+def test_no_record_is_filed_or_moved_into_another_scope(users, resource_name, role):
+    resource = RESOURCES[resource_name]
+    user = users[role]
+    client = client_for(user)
+    changeable = sample(resource, user)["change"]
+    tried = 0
+    for action in ("create", "partial_update"):
+        if (resource_name, action) not in body_serializers():
+            continue
+        serializer, json = body_serializers()[resource_name, action]
+        method, url_name, detail = resource.routes[action]
+        if detail and changeable is None:
+            continue
+        url = reverse(url_name, kwargs={"pk": changeable} if detail else {})
+        fields = scope_fields(resource, serializer)
+        assert not fields or isinstance(serializer, WriteScopeMixin), (
+            f"{type(serializer).__name__} takes {sorted(fields)}: give it the WriteScopeMixin"
+        )
+        for name, kind in fields.items():
+            field = serializer.fields[name]
+            outside, inside = outside_and_inside(kind, field, user, resource.model)
+            if outside is None:
+                continue  # nothing is outside this user's scope (administrators)
+            context = (resource_name, role, action, name)
+            count = resource.model._default_manager.count()
+            before = row_state(resource.model, changeable) if detail else None
+            assert_refused(send(client, method, json, url, {name: outside.pk}), name, context)
+            assert resource.model._default_manager.count() == count, context
+            if detail:
+                assert row_state(resource.model, changeable) == before, context
+            if inside is not None:
+                with transaction.atomic():
+                    response = send(client, method, json, url, {name: inside.pk})
+                    assert_not_refused_for_scope(response, name, context)
+                    transaction.set_rollback(True)
+            tried += 1
+    if tried == 0:
+        pytest.skip("no field decides this resource's scope for this user")
 
 
 # --- unscoped resources: the rule each declares ----------------------------------------------

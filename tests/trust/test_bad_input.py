@@ -126,7 +126,7 @@ def test_a_body_above_the_request_size_limit_is_refused_not_a_500(org, api, sett
         ({"name": {"an": "object"}}, "name"),
         ({"name": 12345}, None),  # a number is accepted as its text, or refused: never a 500
         ({"name": ""}, "name"),
-        ({"name": "Fine Co", "tier": "not-a-tier"}, "tier"),
+        ({"name": "Fine Co", "industry": "not-an-industry"}, "industry"),
         ({"name": "Fine Co", "owner": "not-an-id"}, "owner"),
         ({"name": "Fine Co", "owner": 10**30}, "owner"),
     ],
