@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.activities import resolve_subject
@@ -32,6 +32,7 @@ from accounts.services import (
 )
 from ltc import policy
 from ltc.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
+from ltc.api.parsers import JSONParser
 from ltc.errors import NotFound
 
 from .bulk import (
