@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Decision, RiskLevel
+from .inputs import to_utc, validate_input
 
 
 class FormRenderer(TemplatesSetting):
@@ -30,6 +31,23 @@ class RecordForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+
+
+class DateField(forms.DateField):
+    """A business date: between ltc.inputs.FIRST_DAY and LAST_DAY (1900 to 2999)."""
+
+    default_validators = [validate_input]
+
+
+class DateTimeField(forms.DateTimeField):
+    """A date-time in the business range, in UTC once its offset is applied (an offset that
+    carries it off the calendar is a form error, not a database error)."""
+
+    default_validators = [validate_input]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return None if value is None else to_utc(value)
 
 
 class DateInput(forms.DateInput):

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from ltc.errors import ValidationFailed
 from ltc.models import SavedView
+from ltc.params import query_params
 from ltc.saved_views import saved_view_delete, saved_view_save, saved_views_for
 
 from .mixins import ERRORS
@@ -52,12 +53,10 @@ class SavedViewViewSet(
     queryset = SavedView.objects.none()
 
     def get_queryset(self):
-        return saved_views_for(
-            user=self.request.user, page=self.request.query_params.get("page", "")
-        )
+        return saved_views_for(user=self.request.user, page=query_params(self.request).text("page"))
 
     def list(self, request, *args, **kwargs):
-        if not request.query_params.get("page"):
+        if not query_params(request).text("page"):
             raise ValidationFailed(_("Name the page."), fields={"page": [_("Required.")]})
         return super().list(request, *args, **kwargs)
 
