@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters import rest_framework as filters
 
 from accounts.choices import Tier
 from accounts.models import User
+from ltc import filters
 from ltc.choices import Currency
 from ltc.errors import ValidationFailed
 from ltc.params import QueryParams

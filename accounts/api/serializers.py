@@ -6,17 +6,17 @@ from accounts.choices import ImportMode
 from accounts.imports import importers
 from accounts.imports.services import job_progress
 from accounts.models import Activity, Contact, Customer, ImportIssue, ImportJob, OrgUnit, User
-from ltc.api.serializers import ScopedModelSerializer
+from ltc.api.serializers import ModelSerializer, ScopedModelSerializer
 
 
-class OrgUnitSerializer(serializers.ModelSerializer):
+class OrgUnitSerializer(ModelSerializer):
     class Meta:
         model = OrgUnit
         fields = ["id", "name", "code", "kind", "parent", "depth"]
         read_only_fields = fields
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     name = serializers.CharField(source="get_full_name", read_only=True)
     language = serializers.ChoiceField(
         choices=settings.LANGUAGES,
@@ -195,7 +195,7 @@ class ActivityUpdateSerializer(ActivitySerializer):
     subject_id = serializers.IntegerField(read_only=True)
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(ModelSerializer):
     progress = serializers.SerializerMethodField()
     created_by = serializers.StringRelatedField()
     error_report = serializers.SerializerMethodField()
@@ -264,7 +264,7 @@ class ImportMatchSerializer(serializers.Serializer):
     owner = serializers.CharField(allow_blank=True)
 
 
-class ImportIssueSerializer(serializers.ModelSerializer):
+class ImportIssueSerializer(ModelSerializer):
     messages = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     matches = serializers.SerializerMethodField()
     data = serializers.DictField(child=serializers.CharField(allow_blank=True))

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
+from ltc.api.serializers import ModelSerializer
 from ltc.errors import ValidationFailed
 from ltc.models import SavedView
 from ltc.params import query_params
@@ -16,7 +17,7 @@ from ltc.saved_views import saved_view_delete, saved_view_save, saved_views_for
 from .mixins import ERRORS
 
 
-class SavedViewSerializer(serializers.ModelSerializer):
+class SavedViewSerializer(ModelSerializer):
     mine = serializers.SerializerMethodField()
 
     class Meta:
