@@ -6,11 +6,13 @@ makes from `filterset_fields` on the same base."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django_filters import rest_framework as drf_filters
 from django_filters.rest_framework import *  # noqa: F403 (the filters, re-exported)
 
-from .inputs import validate_input
+from .inputs import to_utc, validate_input
 
 
 class FilterSet(drf_filters.FilterSet):
@@ -22,6 +24,14 @@ class FilterSet(drf_filters.FilterSet):
                 if isinstance(field, forms.DateField | forms.DateTimeField):
                     field.validators.append(validate_input)
         return self._form
+
+    def filter_queryset(self, queryset):
+        # An aware date-time goes to the database in UTC: PostgreSQL refuses offsets past
+        # 15:59 that Python accepts.
+        for name, value in self.form.cleaned_data.items():
+            if isinstance(value, dt.datetime):
+                self.form.cleaned_data[name] = to_utc(value)
+        return super().filter_queryset(queryset)
 
 
 class FilterBackend(drf_filters.DjangoFilterBackend):

@@ -109,7 +109,7 @@ class ReceivablesReportViewSet(viewsets.ViewSet):
         ],
         responses={200: BattleMapSerializer, **ERRORS},
     )
-    @action(detail=False, methods=["get"], url_path=r"battle-map/(?P<customer_id>\d+)")
+    @action(detail=False, methods=["get"], url_path=r"battle-map/(?P<customer_id>[0-9]+)")
     def battle_map(self, request, customer_id=None):
         """A key account's battle map (作战地图): contracts, terms, payment dates and progress."""
         customer = get_object_or_404(customer_list(user=request.user), pk=customer_id)
