@@ -2,6 +2,7 @@ from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from . import context
 from .errors import ApplicationError, ValidationFailed
@@ -78,22 +79,32 @@ def error_response(request, error: ApplicationError):
     return render(request, "ltc/error.html", context, status=error.status)
 
 
-class QueryStringGuardMiddleware:
-    """Refuses a query string that no parameter could hold (a NUL, which PostgreSQL refuses
-    in any text, or an unpaired surrogate), whichever view would read it: a 400 naming the
-    parameter."""
+QUERY_STRING_OR_FORM = (
+    gettext_noop("Invalid query parameter: %(name)s."),
+    gettext_noop("Invalid form field: %(name)s."),
+)
+
+
+class InputGuardMiddleware:
+    """Refuses a parameter no field could hold (a NUL, which PostgreSQL refuses in any text,
+    or an unpaired surrogate), whichever view would read it: a 400 naming the parameter. It
+    looks at the query string, and at a page's form fields (the API's bodies go through its
+    parsers and fields, which apply the same rules)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        for name, values in request.GET.lists():
-            if has_bad_characters(name) or any(has_bad_characters(v) for v in values):
-                error = ValidationFailed(
-                    _("Invalid query parameter: %(name)s.") % {"name": name},
-                    fields={name: [str(BAD_CHARACTERS)]},
-                )
-                return error_response(request, error)
+        sources = [request.GET]
+        if request.method == "POST" and not request.path.startswith("/api/"):
+            sources.append(request.POST)
+        for params, message in zip(sources, QUERY_STRING_OR_FORM, strict=False):
+            for name, values in params.lists():
+                if has_bad_characters(name) or any(has_bad_characters(v) for v in values):
+                    error = ValidationFailed(
+                        _(message) % {"name": name}, fields={name: [str(BAD_CHARACTERS)]}
+                    )
+                    return error_response(request, error)
         return self.get_response(request)
 
 

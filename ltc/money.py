@@ -16,8 +16,9 @@ MAX_DIGITS = 18
 DECIMAL_PLACES = 2
 
 # After NFKC (full-width ２０００ is 2000, a thin or no-break space is a space): plain digits
-# with an optional decimal point, or digits grouped by threes with commas or with spaces.
-_PLAIN = re.compile(r"^[0-9]+(\.[0-9]*)?$|^\.[0-9]+$")
+# with an optional decimal point and exponent (1.1e6, as systems write numbers), or digits
+# grouped by threes with commas or with spaces.
+_PLAIN = re.compile(r"^([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,2})?$")
 _GROUPED = re.compile(r"^[0-9]{1,3}(?:(?P<sep>[, ])[0-9]{3})(?:(?P=sep)[0-9]{3})*(\.[0-9]*)?$")
 
 NOT_AN_AMOUNT = _(
@@ -31,9 +32,10 @@ def parse_money(value, *, allow_negative: bool = False) -> Decimal:
     a clear message otherwise (docs/adr/0002-money.md, "Input").
 
     Accepted: numbers, and text in plain or full-width digits (NFKC), with thousands grouped
-    by commas or spaces ("200,000", "200 000"). Refused: anything ambiguous ("1,5",
-    "1.234,56", "1,23,4"), exponents, NaN and infinities, more than two decimals (never
-    rounded silently), more than 18 digits, and a negative amount unless the field allows it.
+    by commas or spaces ("200,000", "200 000"), or with an exponent ("1.1e6"). Refused:
+    anything ambiguous ("1,5", "1.234,56", "1,23,4"), NaN and infinities, more than two
+    decimals (never rounded silently), more than 16 digits before the point, and a negative
+    amount unless the field allows it.
     """
     if isinstance(value, bool) or value is None:
         raise ValidationError(NOT_AN_AMOUNT, code="invalid")
@@ -52,14 +54,14 @@ def parse_money(value, *, allow_negative: bool = False) -> Decimal:
     amount = Decimal(digits)
     if negative:
         amount = -amount
-    whole, _point, fraction = digits.partition(".")
-    if len(fraction.rstrip("0")) > DECIMAL_PLACES:
+    _sign, significant, exponent = amount.normalize().as_tuple()
+    if amount and -exponent > DECIMAL_PLACES:
         raise ValidationError(
             _("At most %(places)s decimal places."),
             code="max_decimal_places",
             params={"places": DECIMAL_PLACES},
         )
-    if len(whole.lstrip("0")) > MAX_DIGITS - DECIMAL_PLACES:
+    if amount and len(significant) + exponent > MAX_DIGITS - DECIMAL_PLACES:
         raise ValidationError(
             _("At most %(digits)s digits before the decimal point."),
             code="max_whole_digits",

@@ -254,6 +254,34 @@ def test_a_bad_query_parameter_on_a_page_is_a_400_naming_it(org, client, url, pa
     assert next(iter(params)).encode() in response.content
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page_size": "abc"},
+        {"page_size": "-1"},
+        {"page_size": "9" * 30},
+        {"ordering": "no_such_field"},
+        {"ordering": "-" * 500},
+        {"search": "x" * 100_000},
+        {"owner": "9" * 30},
+    ],
+)
+def test_odd_but_harmless_list_parameters_are_ignored_or_refused_never_a_500(org, params):
+    response = client_for(org.admin).get("/api/v1/leads/", params)
+    if response.status_code != 200:
+        assert_error_shape(response, 400)
+
+
+def test_a_nul_in_a_page_form_field_is_a_400_naming_it(org, client):
+    from tests.factories import LeadFactory
+
+    lead = LeadFactory(owner=org.rep)
+    client.force_login(org.rep)
+    response = client.post(f"/leads/{lead.pk}/transitions/verify/", {"reason": "a\x00b"})
+    assert response.status_code == 400
+    assert b"reason" in response.content
+
+
 # --- Bodies -------------------------------------------------------------------------------------
 
 
