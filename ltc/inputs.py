@@ -6,12 +6,13 @@ database or the date arithmetic fail:
 
 - text holds no NUL (PostgreSQL refuses it) and no lone surrogate (not encodable as UTF-8);
 - business dates lie between FIRST_DAY and LAST_DAY; a date-time, once in UTC, too;
-- JSON nests at most MAX_JSON_DEPTH levels.
+- JSON nests at most MAX_JSON_DEPTH levels, and its numbers are finite (1e400 is no number).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
@@ -74,6 +75,8 @@ def _check(value, path: tuple) -> None:
         if isinstance(value, str):
             if has_bad_characters(value):
                 raise InputRejected(BAD_CHARACTERS, code="bad_characters")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise InputRejected(_("A number too large to hold (%(value)s).") % {"value": value})
         elif isinstance(value, dt.datetime):
             to_utc(value)
         elif isinstance(value, dt.date):

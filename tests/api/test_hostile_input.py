@@ -328,6 +328,14 @@ def test_nul_and_lone_surrogates_anywhere_in_a_json_body_are_a_400(org, url, bod
     assert not Customer.objects.exists()
 
 
+def test_a_json_number_too_large_for_a_float_is_a_400(org):
+    raw = '{"name": "Bell Co.", "potential": 1e400}'
+    response = client_for(org.admin).generic(
+        "POST", "/api/v1/customers/", raw, content_type="application/json"
+    )
+    assert "potential" in assert_error_shape(response, 400)["fields"]
+
+
 @pytest.mark.parametrize("depth", [100, 50_000])
 def test_deeply_nested_json_is_a_400(org, depth):
     raw = "[" * depth + "]" * depth
