@@ -21,12 +21,20 @@ from .inputs import check_value
 
 TRUE = {"1", "true", "True", "yes", "on"}
 FALSE = {"0", "false", "False", "no", "off"}
+NOT_A_BOOLEAN = gettext_lazy("Give true or false.")
 #: Ids are bigint in the database; a longer number can name no record.
 MAX_ID = 2**63 - 1
 
 
+def invalid(name: str, messages: list[str]) -> ValidationFailed:
+    return ValidationFailed(
+        _("Invalid query parameter: %(name)s.") % {"name": name}, fields={name: messages}
+    )
+
+
 class QueryParams:
-    """Typed reads of `request.GET` (or DRF's `request.query_params`)."""
+    """Typed reads of `request.GET` (or DRF's `request.query_params`); None (or the default)
+    when a parameter is absent or empty."""
 
     def __init__(self, params):
         self.params = params
@@ -35,17 +43,14 @@ class QueryParams:
         raw = self.params.get(name)
         if raw is None or raw == "":
             return None
-        self._check(name, lambda: check_value(raw))
+        self._parse(name, check_value, raw)
         return raw
 
-    def _check(self, name: str, parse):
+    def _parse(self, name: str, parse, raw: str):
         try:
-            return parse()
+            return parse(raw)
         except ValidationError as error:
-            raise ValidationFailed(
-                _("Invalid query parameter: %(name)s.") % {"name": name},
-                fields={name: error.messages},
-            ) from None
+            raise invalid(name, error.messages) from None
 
     def text(self, name: str, default: str = "", *, max_length: int = 200) -> str:
         raw = self._raw(name)
@@ -57,29 +62,26 @@ class QueryParams:
         raw = self._raw(name)
         if raw is None:
             return default
-        field = forms.IntegerField(min_value=min_value, max_value=max_value)
-        return self._check(name, lambda: field.clean(raw))
+        return self._parse(
+            name, forms.IntegerField(min_value=min_value, max_value=max_value).clean, raw
+        )
 
     def id(self, name: str) -> int | None:
-        """A record id (a positive whole number), or None when absent."""
+        """A record id (a positive whole number)."""
         return self.int(name, min_value=1)
 
     def date(self, name: str, default: dt.date | None = None) -> dt.date | None:
+        """A business date (ltc.inputs), as YYYY-MM-DD."""
         raw = self._raw(name)
-        if raw is None:
-            return default
-        return self._check(name, lambda: DateField().clean(raw))
+        return default if raw is None else self._parse(name, DateField().clean, raw)
 
     def bool(self, name: str, default: bool = False) -> bool:
         raw = self._raw(name)
         if raw is None:
             return default
-        if raw in TRUE or raw in FALSE:
-            return raw in TRUE
-        raise ValidationFailed(
-            _("Invalid query parameter: %(name)s.") % {"name": name},
-            fields={name: [str(NOT_A_BOOLEAN)]},
-        )
+        if raw not in TRUE | FALSE:
+            raise invalid(name, [str(NOT_A_BOOLEAN)])
+        return raw in TRUE
 
     def choice(self, name: str, choices: Iterable, default: str | None = None) -> str | None:
         raw = self._raw(name)
@@ -87,14 +89,8 @@ class QueryParams:
             return default
         allowed = [str(value) for value in choices]
         if raw not in allowed:
-            raise ValidationFailed(
-                _("Invalid query parameter: %(name)s.") % {"name": name},
-                fields={name: [_("Choose one of: %(values)s.") % {"values": ", ".join(allowed)}]},
-            )
+            raise invalid(name, [_("Choose one of: %(values)s.") % {"values": ", ".join(allowed)}])
         return raw
-
-
-NOT_A_BOOLEAN = gettext_lazy("Give true or false.")
 
 
 def query_params(request) -> QueryParams:
