@@ -1,6 +1,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
+
+from ltc import filters
 
 from .choices import ActivityKind
 from .models import Activity, Customer

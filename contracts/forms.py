@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, User
 from ltc import policy
-from ltc.forms import DateInput, RecordForm, UserForm
+from ltc.forms import DateField, DateInput, MoneyField, RecordForm, UserForm
 
 from .choices import AcceptanceRating, ContractKind, DeliveryMilestoneState, DocumentKind
 from .models import ChangeRequest, Contract, Deliverable, DeliveryMilestone
@@ -113,9 +113,7 @@ class DeliveryMilestoneForm(RecordForm):
 
 
 class ReachForm(UserForm):
-    actual_date = forms.DateField(
-        label=_("Actual date"), initial=timezone.localdate, widget=DateInput
-    )
+    actual_date = DateField(label=_("Actual date"), initial=timezone.localdate, widget=DateInput)
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -190,7 +188,7 @@ class ChangeRequestForm(RecordForm):
             contract.delivery_milestones.filter(state=DeliveryMilestoneState.PLANNED)
         )
         for milestone in self.milestones:
-            self.fields[f"replan_{milestone.pk}"] = forms.DateField(
+            self.fields[f"replan_{milestone.pk}"] = DateField(
                 label=_("New date: %(milestone)s (planned %(date)s)")
                 % {"milestone": milestone, "date": milestone.planned_date},
                 required=False,
@@ -210,7 +208,7 @@ class ChangeRequestForm(RecordForm):
 
 
 class EvaluationForm(UserForm):
-    actual_cost = forms.DecimalField(
+    actual_cost = MoneyField(
         label=_("Actual cost"),
         required=False,
         min_value=0,
@@ -231,8 +229,8 @@ class EvaluationForm(UserForm):
 class ReportForm(forms.Form):
     group = forms.ChoiceField(label=_("Group by"), required=False)
     period = forms.ChoiceField(label=_("Period"), required=False)
-    date_from = forms.DateField(label=_("Evaluated from"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("Evaluated until"), required=False, widget=DateInput)
+    date_from = DateField(label=_("Evaluated from"), required=False, widget=DateInput)
+    date_to = DateField(label=_("Evaluated until"), required=False, widget=DateInput)
 
     def __init__(self, *args, **kwargs):
         from .choices import ReportGrouping, ReportPeriod

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters import rest_framework as filters
 
 from accounts.choices import Tier
 from accounts.models import User
+from ltc import filters
 from ltc.choices import Currency
 from ltc.errors import ValidationFailed
+from ltc.params import QueryParams
 
 from . import periods
 from .choices import ActionStatus, Metric, Quadrant, RelationshipStage
@@ -129,24 +130,20 @@ def dashboard_filters(params, user: User) -> Filters:
     """The dashboards' filters from request parameters; bad input is a 400 naming the field.
     The org unit must lie in the user's subtree (managers, finance) or be their own."""
     period = periods.parse(params)
+    query = QueryParams(params)
     unit = None
-    raw = params.get("org_unit")
-    if raw not in (None, ""):
-        try:
-            unit = units_for(user).filter(pk=int(raw)).first()
-        except (TypeError, ValueError):
-            unit = None
+    unit_id = query.id("org_unit")
+    if unit_id is not None:
+        unit = units_for(user).filter(pk=unit_id).first()
         if unit is None:
             raise ValidationFailed(
                 _("Invalid filter."), fields={"org_unit": [_("Not an org unit you may view.")]}
             )
-    currency = params.get("currency") or Currency.CNY
-    if currency not in Currency.values:
-        raise ValidationFailed(_("Invalid filter."), fields={"currency": [_("Unknown currency.")]})
+    currency = query.choice("currency", Currency.values, default=Currency.CNY)
     return Filters(
         period=period,
         unit=unit,
-        product_line=(params.get("product_line") or "").strip()[:100],
+        product_line=query.text("product_line", max_length=100),
         currency=currency,
     )
 
@@ -154,13 +151,10 @@ def dashboard_filters(params, user: User) -> Filters:
 def person_filter(params, user: User, *, default_self: bool) -> User | None:
     """The person a dashboard is about: `person` if the user may look at them; by default
     the user themselves (when `default_self`) or nobody (the whole subtree)."""
-    raw = params.get("person")
-    if raw in (None, ""):
+    person_id = QueryParams(params).id("person")
+    if person_id is None:
         return user if default_self else None
-    try:
-        person = people_for(user).filter(pk=int(raw)).first()
-    except (TypeError, ValueError):
-        person = None
+    person = people_for(user).filter(pk=person_id).first()
     if person is None:
         raise ValidationFailed(
             _("Invalid filter."), fields={"person": [_("Not a person whose figures you may view.")]}

@@ -10,7 +10,7 @@ from accounts.models import Customer, User
 from accounts.selectors import colleagues
 from ltc import policy
 from ltc.choices import Currency
-from ltc.forms import DateInput, RecordForm, UserForm
+from ltc.forms import DateField, DateInput, MoneyField, RecordForm, UserForm
 from opportunities.models import Opportunity
 
 from .choices import ActionStatus, Metric, PeriodKind, Split
@@ -91,8 +91,8 @@ class TierOverrideForm(UserForm):
 class PlanForm(UserForm):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
     name = forms.CharField(label=_("Name"), max_length=120)
-    starts_on = forms.DateField(label=_("Period start"), widget=DateInput)
-    ends_on = forms.DateField(label=_("Period end"), widget=DateInput)
+    starts_on = DateField(label=_("Period start"), widget=DateInput)
+    ends_on = DateField(label=_("Period end"), widget=DateInput)
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
     sr = forms.ModelChoiceField(
         label=_("Solution responsible (SR)"), queryset=User.objects.none(), required=False
@@ -114,8 +114,8 @@ class PlanForm(UserForm):
 
 class PlanTargetForm(UserForm):
     product_line = forms.CharField(label=_("Product line"), max_length=100)
-    target_amount = forms.DecimalField(label=_("Target"), **MONEY)
-    floor_amount = forms.DecimalField(label=_("Floor target"), initial=0, **MONEY)
+    target_amount = MoneyField(label=_("Target"), **MONEY)
+    floor_amount = MoneyField(label=_("Floor target"), initial=0, **MONEY)
 
 
 class PlanActionForm(RecordForm):
@@ -144,7 +144,7 @@ class TargetForm(UserForm):
         help_text=_("Leave empty for the org unit's own target."),
     )
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
-    amount = forms.DecimalField(label=_("Annual target"), required=False, **MONEY)
+    amount = MoneyField(label=_("Annual target"), required=False, **MONEY)
     split = forms.ChoiceField(label=_("Decomposition"), choices=Split.choices)
     quarter_weights = forms.CharField(
         label=_("Quarter weights %"),
@@ -187,7 +187,7 @@ class AdjustForm(UserForm):
     def __init__(self, *args, months=None, **kwargs):
         super().__init__(*args, **kwargs)
         for month in range(1, 13):
-            self.fields[f"m{month}"] = forms.DecimalField(
+            self.fields[f"m{month}"] = MoneyField(
                 label=_("Month %(n)s") % {"n": month},
                 initial=(months or {}).get(month),
                 **MONEY,
@@ -202,7 +202,7 @@ class CommitmentForm(UserForm):
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
     period = forms.IntegerField(label=_("Month or quarter"), min_value=1, max_value=12)
     metric = forms.ChoiceField(label=_("Measure"), choices=Metric.choices)
-    amount = forms.DecimalField(label=_("Committed amount"), **MONEY)
+    amount = MoneyField(label=_("Committed amount"), **MONEY)
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
     opportunities = forms.ModelMultipleChoiceField(
         label=_("Opportunities"), queryset=Opportunity.objects.none(), required=False

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ltc.errors import ValidationFailed
+from ltc.params import QueryParams
 
 
 @dataclass(frozen=True)
@@ -65,34 +66,19 @@ def parse(params, *, default_year: int | None = None) -> Period:
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
 
-    def number(name: str, low: int, high: int) -> int | None:
-        raw = params.get(name)
-        if raw in (None, ""):
-            return None
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            errors[name] = [_("Enter a whole number.")]
-            return None
-        if not low <= value <= high:
-            errors[name] = [_("Out of range.")]
-            return None
-        return value
+    query = QueryParams(params)
 
-    def day(name: str) -> dt.date | None:
-        raw = params.get(name)
-        if raw in (None, ""):
-            return None
+    def read(name: str, parse):
         try:
-            return dt.date.fromisoformat(str(raw))
-        except ValueError:
-            errors[name] = [_("Enter a date as YYYY-MM-DD.")]
+            return parse(name)
+        except ValidationFailed as error:
+            errors.update(error.fields)
             return None
 
-    start, end = day("date_from"), day("date_to")
-    y = number("year", 2000, 2100)
-    q = number("quarter", 1, 4)
-    m = number("month", 1, 12)
+    start, end = read("date_from", query.date), read("date_to", query.date)
+    y = read("year", lambda name: query.int(name, min_value=2000, max_value=2100))
+    q = read("quarter", lambda name: query.int(name, min_value=1, max_value=4))
+    m = read("month", lambda name: query.int(name, min_value=1, max_value=12))
     if errors:
         raise ValidationFailed(_("Invalid period."), fields=errors)
     if start or end:

@@ -21,6 +21,7 @@ from accounts.selectors import customer_list
 from ltc import policy
 from ltc.choices import Role
 from ltc.errors import ApplicationError
+from ltc.params import query_params
 from ltc.web import ListPage, RecordFormPage, RecordPage
 
 from . import dashboards, planning, retention, services
@@ -83,8 +84,8 @@ class Section:
 
 
 def _unit_param(request):
-    raw = request.GET.get("unit") or ""
-    return units_for(request.user).filter(pk=raw).first() if raw.isdigit() else None
+    unit_id = query_params(request).id("unit")
+    return None if unit_id is None else units_for(request.user).filter(pk=unit_id).first()
 
 
 # --- Customer matrix and tiering -----------------------------------------------------------
@@ -96,11 +97,10 @@ class OverviewPage(Section, LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        tier = self.request.GET.get("tier") or None
         data = matrix(
             user=self.request.user,
             unit=_unit_param(self.request),
-            tier=tier if tier in Tier.values else None,
+            tier=query_params(self.request).choice("tier", Tier.values),
         )
         context.update(
             data,
@@ -268,7 +268,7 @@ class PlanCreatePage(RecordFormPage):
     def get_initial(self):
         year = timezone.localdate().year
         return {
-            "customer": self.request.GET.get("customer"),
+            "customer": query_params(self.request).id("customer"),
             "name": str(year),
             "starts_on": dt.date(year, 1, 1),
             "ends_on": dt.date(year, 12, 31),
@@ -362,8 +362,9 @@ class ActionStatusView(LoginRequiredMixin, View):
 
 
 def _year(request) -> int:
-    raw = request.GET.get("year") or ""
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    return query_params(request).int(
+        "year", timezone.localdate().year, min_value=2000, max_value=2100
+    )
 
 
 class TargetListPage(Section, LoginRequiredMixin, TemplateView):
@@ -672,7 +673,9 @@ class RenewalsPage(DashboardPage):
     section = "renewals"
 
     def figures(self, f, person):
-        granularity = "quarter" if self.request.GET.get("granularity") == "quarter" else "year"
+        granularity = query_params(self.request).choice(
+            "granularity", ["year", "quarter"], default="year"
+        )
         data = retention.revenue_history(self.request.user, f, granularity=granularity)
         totals = data["totals"]
         return {

@@ -1,8 +1,8 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 
 from accounts.normalise import normalise_company_name
+from ltc import filters
 
 from .choices import OPEN_STATES
 from .models import Lead

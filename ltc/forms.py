@@ -9,7 +9,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from . import money
 from .choices import Decision, RiskLevel
+from .inputs import to_utc, validate_input
 
 
 class FormRenderer(TemplatesSetting):
@@ -27,9 +29,54 @@ class UserForm(forms.Form):
 
 
 class RecordForm(forms.ModelForm):
+    """Base of the model forms. The date fields Django makes from the model's get the
+    business-date rule of ltc.inputs (money fields get theirs from MoneyField.formfield)."""
+
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            is_date = isinstance(field, forms.DateField | forms.DateTimeField)
+            if is_date and validate_input not in field.validators:
+                field.validators.append(validate_input)
+
+
+class DateField(forms.DateField):
+    """A business date: between ltc.inputs.FIRST_DAY and LAST_DAY (1900 to 2999)."""
+
+    default_validators = [validate_input]
+
+
+class DateTimeField(forms.DateTimeField):
+    """A date-time in the business range, in UTC once its offset is applied (an offset that
+    carries it off the calendar is a form error, not a database error)."""
+
+    default_validators = [validate_input]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return None if value is None else to_utc(value)
+
+
+class MoneyField(forms.DecimalField):
+    """An amount as people type it (parse_money: full-width digits, "200,000", "200 000"),
+    in a text box: a number box would refuse the grouping the browser's own way."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, allow_negative: bool = False, **kwargs):
+        self.allow_negative = allow_negative
+        kwargs.setdefault("max_digits", money.MAX_DIGITS)
+        kwargs.setdefault("decimal_places", money.DECIMAL_PLACES)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return money.parse_money(value, allow_negative=self.allow_negative)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
 
 
 class DateInput(forms.DateInput):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from . import policy
 from .audit import audit_record, diff, snapshot
+from .constraints import check_constraints
 from .errors import Conflict, ValidationFailed
 
 M = TypeVar("M", bound=models.Model)
@@ -31,6 +32,7 @@ def _clean(instance: models.Model, exclude: list[str] | None = None) -> None:
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
         raise ValidationFailed(_("Invalid input."), fields=fields) from exc
+    check_constraints(instance, exclude=set(exclude or ()))
 
 
 def record_create(

@@ -48,3 +48,8 @@ urlpatterns = [
     path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", login_required(DocsView.as_view(url_name="api-schema")), name="api-docs"),
 ]
+
+handler400 = "ltc.api.django_errors.bad_request"
+handler403 = "ltc.api.django_errors.permission_denied"
+handler404 = "ltc.api.django_errors.page_not_found"
+handler500 = "ltc.api.django_errors.server_error"

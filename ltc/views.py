@@ -19,6 +19,7 @@ from .errors import ApplicationError
 from .forms import GateAssessForm, GateDecideForm
 from .models import GateReview, Notification
 from .notifications import unread_count
+from .params import query_params
 
 
 @login_required
@@ -54,7 +55,7 @@ def home(request):
 def search_page(request):
     """Global search across customers, contacts, leads, opportunities and contracts; each
     group goes through the app's policy-scoped selector. With htmx, only the results."""
-    query = request.GET.get("q", "")[:100]
+    query = query_params(request).text("q", max_length=100)
     context = {"query": query, "groups": web.search(request.user, query)}
     if request.htmx:
         return render(request, "ltc/components/search_results.html", context)
@@ -90,7 +91,7 @@ def healthz(request):
 def notifications(request):
     """The notifications centre: newest first, unread only on request."""
     items = Notification.objects.filter(recipient=request.user)
-    unread_only = request.GET.get("unread") == "1"
+    unread_only = query_params(request).bool("unread")
     if unread_only:
         items = items.filter(read_at__isnull=True)
     return render(

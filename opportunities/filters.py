@@ -2,7 +2,8 @@
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
+
+from ltc import filters
 
 from .choices import OPEN_STAGES
 from .models import (

@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from accounts.models import OrgUnit, User
 from ltc import policy
 from ltc.errors import ValidationFailed
+from ltc.inputs import FIRST_DAY, LAST_DAY
 from ltc.money import quantize
 
 from .choices import DEFAULT_STAGE_PROBABILITY, OPEN_STAGES
 from .models import Opportunity, StageProbability
 
-_PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
+_PERIOD = re.compile(r"^([0-9]{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Period:
     def parse(cls, text: str) -> Period:
         """ "2026-07" or "2026-Q3"; anything else is a 400 naming the field `period`."""
         match = _PERIOD.match((text or "").strip().upper())
-        if not match:
+        if not match or not FIRST_DAY.year <= int(match.group(1)) <= LAST_DAY.year:
             raise ValidationFailed(
                 _("A period is a month (2026-07) or a quarter (2026-Q3)."),
                 fields={"period": [_("Use 2026-07 or 2026-Q3.")]},

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact, Customer, User
 from ltc import policy
-from ltc.forms import DateInput, LongSelect, RecordForm, UserForm
+from ltc.forms import DateField, DateInput, DateTimeField, LongSelect, RecordForm, UserForm
 
 from .choices import BidSectionStatus, QuoteDecision, QuoteState, WinLossReason
 from .models import (
@@ -166,7 +166,7 @@ class OpportunityCompetitorForm(RecordForm):
 
 
 class QuoteForm(UserForm):
-    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput)
+    valid_until = DateField(label=_("Valid until"), required=False, widget=DateInput)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -216,7 +216,7 @@ class QuoteDecisionForm(UserForm):
 
 class BidForm(UserForm):
     tender_reference = forms.CharField(label=_("Tender reference"), required=False, max_length=100)
-    deadline = forms.DateTimeField(
+    deadline = DateTimeField(
         label=_("Submission deadline"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

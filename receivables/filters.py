@@ -3,7 +3,8 @@
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
+
+from ltc import filters
 
 from .choices import (
     OPEN_MILESTONE_STATES,

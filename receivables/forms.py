@@ -8,7 +8,7 @@ from accounts.models import Customer
 from contracts.models import Contract
 from ltc import policy
 from ltc.choices import Currency
-from ltc.forms import DateInput, UserForm
+from ltc.forms import DateField, DateInput, MoneyField, UserForm
 
 from .choices import InvoiceKind, MilestoneKind, MilestoneTrigger, PaymentMethod
 
@@ -53,15 +53,13 @@ class ReceiptForm(UserForm):
         required=False,
         help_text=_("Only when the contract is not known yet: the money is held as credit."),
     )
-    amount = forms.DecimalField(label=_("Amount"), **MONEY, min_value=Decimal("0.01"))
+    amount = MoneyField(label=_("Amount"), **MONEY, min_value=Decimal("0.01"))
     currency = forms.ChoiceField(
         label=_("Currency"),
         choices=[("", _("The contract's")), *Currency.choices],
         required=False,
     )
-    received_on = forms.DateField(
-        label=_("Received on"), widget=DateInput, initial=timezone.localdate
-    )
+    received_on = DateField(label=_("Received on"), widget=DateInput, initial=timezone.localdate)
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
     bank_reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
     allocation = forms.ChoiceField(
@@ -136,11 +134,9 @@ class MilestoneRowForm(forms.Form):
         max_value=100,
         required=False,
     )
-    amount = forms.DecimalField(
-        label=_("or amount"), **MONEY, min_value=Decimal("0.01"), required=False
-    )
+    amount = MoneyField(label=_("or amount"), **MONEY, min_value=Decimal("0.01"), required=False)
     trigger = forms.ChoiceField(label=_("Trigger"), choices=MilestoneTrigger.choices)
-    trigger_date = forms.DateField(label=_("Trigger date"), required=False, widget=DateInput)
+    trigger_date = DateField(label=_("Trigger date"), required=False, widget=DateInput)
     credit_days = forms.IntegerField(label=_("Credit days"), min_value=0, max_value=3650, initial=0)
 
     def clean(self):
@@ -164,8 +160,8 @@ MilestoneFormSet = forms.formset_factory(
 
 
 class InvoiceForm(UserForm):
-    amount = forms.DecimalField(label=_("Amount"), **MONEY, min_value=Decimal("0.01"))
-    issued_on = forms.DateField(label=_("Issued on"), widget=DateInput, initial=timezone.localdate)
+    amount = MoneyField(label=_("Amount"), **MONEY, min_value=Decimal("0.01"))
+    issued_on = DateField(label=_("Issued on"), widget=DateInput, initial=timezone.localdate)
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=40, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=InvoiceKind.choices)
     note = forms.CharField(

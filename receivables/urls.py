@@ -15,7 +15,7 @@ urlpatterns = [
     ),
     path("write-offs/", views.WriteOffListPage.as_view(), name="write-offs"),
     re_path(
-        r"^write-offs/(?P<pk>\d+)/(?P<decision>approve|reject|withdraw)/$",
+        r"^write-offs/(?P<pk>[0-9]+)/(?P<decision>approve|reject|withdraw)/$",
         views.WriteOffDecisionView.as_view(),
         name="write-off-decide",
     ),

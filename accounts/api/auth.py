@@ -5,15 +5,28 @@ Failed attempts count towards django-axes' lockout exactly as on the sign-in pag
 
 from __future__ import annotations
 
+from axes.helpers import get_cool_off
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import match_token
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from accounts.two_factor import has_device, two_factor_applies
+
+
+class LockedOut(exceptions.APIException):
+    """Too many failed attempts for this username from this address (django-axes): a 429
+    that says so, with the sign-in page's words, instead of "Unable to log in"."""
+
+    status_code = 429
+    default_code = "locked_out"
+    default_detail = gettext_lazy(
+        "Too many failed sign-in attempts. Try again later, or ask an administrator to unlock "
+        "your account."
+    )
 
 
 class TokenRequestSerializer(AuthTokenSerializer):
@@ -22,7 +35,14 @@ class TokenRequestSerializer(AuthTokenSerializer):
     )
 
     def validate(self, attrs):
-        attrs = super().validate(attrs)
+        request = self.context.get("request")
+        try:
+            attrs = super().validate(attrs)
+        except serializers.ValidationError:
+            # django-axes flags the request it refused (or just locked) for being locked out.
+            if getattr(request, "axes_locked_out", False):
+                raise LockedOut() from None
+            raise
         user = attrs["user"]
         if two_factor_applies(user) and (settings.REQUIRE_TWO_FACTOR or has_device(user)):
             code = attrs.get("otp_token") or ""
@@ -35,3 +55,10 @@ class TokenRequestSerializer(AuthTokenSerializer):
 
 class ObtainTokenView(ObtainAuthToken):
     serializer_class = TokenRequestSerializer
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        cool_off = get_cool_off()
+        if isinstance(exc, LockedOut) and cool_off is not None:
+            response["Retry-After"] = str(int(cool_off.total_seconds()))
+        return response

@@ -9,11 +9,11 @@ from accounts.imports import importers
 from accounts.imports.services import job_progress
 from accounts.models import Activity, Contact, Customer, ImportIssue, ImportJob, OrgUnit, User
 from accounts.selectors import may_see_contact_details
-from ltc.api.serializers import ScopedModelSerializer
+from ltc.api.serializers import ModelSerializer, ScopedModelSerializer
 from ltc.errors import ApplicationError
 
 
-class OrgUnitSerializer(serializers.ModelSerializer):
+class OrgUnitSerializer(ModelSerializer):
     class Meta:
         model = OrgUnit
         fields = ["id", "name", "code", "kind", "parent", "depth"]
@@ -23,7 +23,7 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 WITHHELD = gettext_lazy("Null: not shown to you (see the directory's rules).")
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     """A colleague in the directory: who they are and where they sit, what a picker of owners and
     iron-triangle seats needs. How to reach them outside the CRM (`email`, `phone`) only for
     administrators, a sales manager for the people of their unit's subtree, and the user
@@ -250,7 +250,7 @@ class ActivityUpdateSerializer(ActivitySerializer):
     subject_id = serializers.IntegerField(read_only=True)
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(ModelSerializer):
     progress = serializers.SerializerMethodField()
     created_by = serializers.StringRelatedField()
     error_report = serializers.SerializerMethodField()
@@ -319,7 +319,7 @@ class ImportMatchSerializer(serializers.Serializer):
     owner = serializers.CharField(allow_blank=True)
 
 
-class ImportIssueSerializer(serializers.ModelSerializer):
+class ImportIssueSerializer(ModelSerializer):
     messages = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     matches = serializers.SerializerMethodField()
     data = serializers.DictField(child=serializers.CharField(allow_blank=True))

@@ -1,8 +1,8 @@
-from rest_framework.routers import SimpleRouter
+from ltc.api.routers import Router
 
 from . import views
 
-router = SimpleRouter()
+router = Router()
 router.register("org-units", views.OrgUnitViewSet, basename="orgunit")
 router.register("users", views.UserViewSet, basename="user")
 router.register("customers", views.CustomerViewSet, basename="customer")

@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.activities import resolve_subject
@@ -32,7 +32,9 @@ from accounts.services import (
 )
 from ltc import policy
 from ltc.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
+from ltc.api.parsers import JSONParser
 from ltc.errors import NotFound
+from ltc.params import query_params
 
 from .bulk import (
     CONTACT_EXAMPLES,
@@ -330,14 +332,14 @@ class ActivityViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        params = self.request.query_params
-        if self.action == "list" and (params.get("subject_type") or params.get("subject_id")):
-            subject = resolve_subject(
-                user=self.request.user,
-                label=params.get("subject_type", ""),
-                pk=params.get("subject_id"),
-            )
-            return activity_list(user=self.request.user, subject=subject).select_related("org_unit")
+        if self.action == "list":
+            params = query_params(self.request)
+            label, subject_id = params.text("subject_type"), params.id("subject_id")
+            if label or subject_id:
+                subject = resolve_subject(user=self.request.user, label=label, pk=subject_id)
+                return activity_list(user=self.request.user, subject=subject).select_related(
+                    "org_unit"
+                )
         return super().get_queryset()
 
     def get_serializer_class(self):
@@ -426,8 +428,9 @@ class ImportJobViewSet(
     def issues(self, request, pk=None):
         job = self.get_object()
         issues = job.issues.all()
-        if request.query_params.get("level") in ("error", "duplicate"):
-            issues = issues.filter(level=request.query_params["level"])
+        level = query_params(request).choice("level", ["error", "duplicate"])
+        if level:
+            issues = issues.filter(level=level)
         paginator = self.paginator
         paginator.ordering = ("row", "id")
         page = paginator.paginate_queryset(issues, request, view=self)

@@ -28,8 +28,10 @@ from contracts.models import (
     DeliveryMilestone,
 )
 from contracts.services.documents import max_document_bytes
+from ltc.api.fields import DateField, MoneyField
 from ltc.api.serializers import (
     AvailableTransitionSerializer,
+    ModelSerializer,
     RecordSerializer,
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
@@ -243,7 +245,7 @@ class DeliveryMilestoneSerializer(_ChildSerializer):
 
 
 class MilestoneReachSerializer(serializers.Serializer):
-    actual_date = serializers.DateField(required=False, help_text="Today when left out.")
+    actual_date = DateField(required=False, help_text="Today when left out.")
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
     document = serializers.FileField(
         required=False, help_text="The evidence (arrival or acceptance certificate ...)."
@@ -308,7 +310,7 @@ class ContractDocumentUploadSerializer(WriteScopeMixin, serializers.Serializer):
 class ChangeReplanSerializer(ScopedModelSerializer):
     milestone = ScopedPrimaryKeyRelatedField(queryset=DeliveryMilestone.objects.all())
     milestone_name = serializers.CharField(source="milestone.__str__", read_only=True)
-    planned_date_before = serializers.DateField(source="milestone.planned_date", read_only=True)
+    planned_date_before = DateField(source="milestone.planned_date", read_only=True)
 
     class Meta:
         model = ChangeReplan
@@ -365,7 +367,7 @@ class ChangeRequestSerializer(_ChildSerializer):
         return amendment.version if amendment is not None else None
 
 
-class ContractAmendmentSerializer(serializers.ModelSerializer):
+class ContractAmendmentSerializer(ModelSerializer):
     change_request = serializers.CharField(source="change_request.number", read_only=True)
     approved_by = serializers.StringRelatedField()
     amount_delta = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
@@ -398,7 +400,7 @@ class ContractAmendmentSerializer(serializers.ModelSerializer):
 # --- Evaluation -------------------------------------------------------------------------------
 
 
-class ContractEvaluationSerializer(serializers.ModelSerializer):
+class ContractEvaluationSerializer(ModelSerializer):
     evaluated_by = serializers.StringRelatedField()
     margin_variance_pct = serializers.DecimalField(
         max_digits=7, decimal_places=2, read_only=True, allow_null=True
@@ -438,9 +440,7 @@ class ContractEvaluateSerializer(WriteScopeMixin, serializers.Serializer):
     scope_model = ContractEvaluation
 
     contract = ScopedPrimaryKeyRelatedField(queryset=Contract.objects.all())
-    actual_cost = serializers.DecimalField(
-        max_digits=18, decimal_places=2, required=False, allow_null=True, min_value=0
-    )
+    actual_cost = MoneyField(required=False, allow_null=True)
     acceptance_rating = serializers.ChoiceField(choices=AcceptanceRating.choices)
     lessons_learnt = serializers.CharField(max_length=8000)
 
@@ -452,8 +452,8 @@ class ReportQuerySerializer(serializers.Serializer):
     period = serializers.ChoiceField(
         choices=ReportPeriod.choices, required=False, default=ReportPeriod.QUARTER
     )
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = DateField(required=False)
+    date_to = DateField(required=False)
     org_unit = serializers.IntegerField(required=False, min_value=1)
 
 
@@ -471,7 +471,7 @@ class _ReportFigures(serializers.Serializer):
 class _ReportRow(_ReportFigures):
     org_unit = serializers.IntegerField(allow_null=True)
     org_unit_name = serializers.CharField(allow_null=True)
-    period = serializers.DateField(allow_null=True)
+    period = DateField(allow_null=True)
 
 
 class EvaluationReportSerializer(serializers.Serializer):

@@ -1,8 +1,8 @@
-from rest_framework.routers import SimpleRouter
+from ltc.api.routers import Router
 
 from . import views
 
-router = SimpleRouter()
+router = Router()
 router.register("contracts", views.ContractViewSet, basename="contract")
 router.register("deliverables", views.DeliverableViewSet, basename="deliverable")
 router.register(

@@ -77,6 +77,7 @@ class ChangeRequest(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
     )
     cost_impact = MoneyField(
         _("cost impact"),
+        allow_negative=True,
         null=True,
         blank=True,
         help_text=_("The FR's estimate of how the delivery cost changes (negative: it falls)."),

@@ -52,6 +52,7 @@ COMMON_ERRORS = {
 WRITE_ERRORS = {
     "409": "A clash with the record's state, a concurrent change (`If-Match`), or the same "
     "`Idempotency-Key` still being processed.",
+    "413": "The body is larger than the server accepts (`too_large`).",
     "422": "The `Idempotency-Key` was used for another request.",
 }
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from ltc.api.serializers import ModelSerializer
+
 from ..models import ApiKey, WebhookDelivery, WebhookSubscription, validate_rate
 from ..scopes import ALL_SCOPES
 from ..webhooks import EVENTS as WEBHOOK_EVENTS
 
 
-class ApiKeySerializer(serializers.ModelSerializer):
+class ApiKeySerializer(ModelSerializer):
     """An API key as listed: never its secret."""
 
     user = serializers.PrimaryKeyRelatedField(
@@ -46,7 +48,7 @@ class IssuedApiKeySerializer(ApiKeySerializer):
         fields = [*ApiKeySerializer.Meta.fields, "token"]
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(ModelSerializer):
     """A subscription; its signing secret is shown to the administrators who manage it."""
 
     user = serializers.PrimaryKeyRelatedField(
@@ -62,7 +64,7 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
         read_only_fields = ["secret", "created_at"]
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(ModelSerializer):
     event = serializers.CharField(source="event.name", read_only=True)
     payload = serializers.JSONField(source="event.payload", read_only=True)
 

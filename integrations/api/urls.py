@@ -1,8 +1,8 @@
-from rest_framework.routers import SimpleRouter
+from ltc.api.routers import Router
 
 from . import views
 
-router = SimpleRouter()
+router = Router()
 router.register("api-keys", views.ApiKeyViewSet, basename="apikey")
 router.register(
     "webhook-subscriptions", views.WebhookSubscriptionViewSet, basename="webhooksubscription"

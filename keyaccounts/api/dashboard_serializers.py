@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from ltc.api.fields import DateField, DateTimeField
+
 PCT = {"max_digits": 9, "decimal_places": 1, "allow_null": True}
 DAYS = {"max_digits": 9, "decimal_places": 1, "allow_null": True}
 
@@ -68,8 +70,8 @@ class ProbabilitySerializer(serializers.Serializer):
 
 
 class FiltersSerializer(serializers.Serializer):
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
+    date_from = DateField()
+    date_to = DateField()
     org_unit = serializers.IntegerField(allow_null=True)
     product_line = serializers.CharField()
     currency = serializers.CharField()
@@ -83,7 +85,7 @@ class FunnelSerializer(serializers.Serializer):
     wins = WinsSerializer()
     gates = GateOutcomeSerializer(many=True)
     probabilities = ProbabilitySerializer(many=True)
-    as_of = serializers.DateTimeField(
+    as_of = DateTimeField(
         allow_null=True,
         help_text="When the figures were rolled up (refreshed every few minutes); null when "
         "they were aggregated live for this request.",
@@ -100,7 +102,7 @@ class ClosingSerializer(serializers.Serializer):
 class DueActionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
-    due_on = serializers.DateField()
+    due_on = DateField()
     plan = serializers.IntegerField(source="plan_id")
     customer = serializers.CharField(source="plan.customer.name")
 
@@ -109,7 +111,7 @@ class LateDealSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     name = serializers.CharField()
-    expected_close_date = serializers.DateField()
+    expected_close_date = DateField()
     amount = money()
 
 
@@ -123,7 +125,7 @@ class OverdueMilestoneSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     contract = serializers.CharField(source="contract.number")
-    due_date = serializers.DateField()
+    due_date = DateField()
     outstanding = money()
 
 

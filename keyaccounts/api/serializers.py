@@ -2,7 +2,9 @@ from rest_framework import serializers
 
 from accounts.choices import Tier
 from accounts.models import Customer, OrgUnit, User
+from ltc.api.fields import DateField, MoneyField
 from ltc.api.serializers import (
+    ModelSerializer,
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
     WriteScopeMixin,
@@ -153,7 +155,7 @@ class TierOverrideClearSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class TierChangeSerializer(serializers.ModelSerializer):
+class TierChangeSerializer(ModelSerializer):
     by = serializers.StringRelatedField()
 
     class Meta:
@@ -312,7 +314,7 @@ class SalesTargetCreateSerializer(WriteScopeMixin, serializers.Serializer):
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
     currency = serializers.ChoiceField(choices=Currency.choices, default="CNY")
-    amount = money(required=False, allow_null=True, min_value=0)
+    amount = MoneyField(required=False, allow_null=True)
     split = serializers.ChoiceField(choices=Split.choices, default=Split.EVEN)
     quarter_weights = serializers.ListField(
         child=serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0),
@@ -342,7 +344,7 @@ class TargetAdjustSerializer(serializers.Serializer):
             raise serializers.ValidationError("Months are numbered 1 to 12.") from None
 
 
-class TargetAdjustmentSerializer(serializers.ModelSerializer):
+class TargetAdjustmentSerializer(ModelSerializer):
     by = serializers.StringRelatedField()
 
     class Meta:
@@ -381,8 +383,8 @@ class CoverageSerializer(serializers.Serializer):
     user = serializers.IntegerField(source="target.user_id", allow_null=True)
     user_name = serializers.SerializerMethodField()
     currency = serializers.CharField(source="target.currency")
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    period_start = DateField()
+    period_end = DateField()
     period_target = money()
     actual = money()
     remaining = money()
@@ -458,10 +460,10 @@ class AccuracySerializer(serializers.Serializer):
     accuracy_pct = serializers.DecimalField(max_digits=9, decimal_places=1, allow_null=True)
 
 
-class RenewalLinkSerializer(serializers.ModelSerializer):
+class RenewalLinkSerializer(ModelSerializer):
     contract_number = serializers.CharField(source="contract.number", read_only=True)
     opportunity_number = serializers.CharField(source="opportunity.number", read_only=True)
-    ends_on = serializers.DateField(source="contract.ends_on", read_only=True)
+    ends_on = DateField(source="contract.ends_on", read_only=True)
 
     class Meta:
         model = RenewalLink

@@ -1,9 +1,10 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+
+from ltc.api.routers import Router
 
 from . import views
 
-router = SimpleRouter()
+router = Router()
 router.register("planning-settings", views.PlanningSettingsViewSet, basename="planningsettings")
 router.register("tier-criteria", views.TierCriteriaViewSet, basename="tiercriteria")
 router.register("account-profiles", views.AccountProfileViewSet, basename="accountprofile")

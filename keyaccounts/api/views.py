@@ -6,10 +6,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.choices import Tier
 from ltc import policy
 from ltc.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from ltc.api.views import IsManagerOrReadOnly
 from ltc.errors import Forbidden, ValidationFailed
+from ltc.params import query_params
 
 from .. import dashboards, planning, retention, services
 from ..filters import (
@@ -191,14 +193,15 @@ class AccountProfileViewSet(
         """The customer matrix: count and potential per quadrant."""
         from ..selectors import matrix, units_for
 
-        unit = None
-        if request.query_params.get("unit"):
-            unit = units_for(request.user).filter(pk=request.query_params["unit"]).first()
+        params = query_params(request)
+        unit, unit_id = None, params.id("unit")
+        if unit_id is not None:
+            unit = units_for(request.user).filter(pk=unit_id).first()
             if unit is None:
                 raise ValidationFailed(
                     _("Invalid filter."), fields={"unit": [_("Not an org unit you may view.")]}
                 )
-        data = matrix(user=request.user, unit=unit, tier=request.query_params.get("tier") or None)
+        data = matrix(user=request.user, unit=unit, tier=params.choice("tier", Tier.values))
         return Response(ds.QuadrantSerializer(data["quadrants"], many=True).data)
 
 
@@ -420,12 +423,13 @@ class SalesTargetViewSet(
         pipeline against the remaining target and the required ratio; `short` marks those
         below it."""
         period = parse_period(request.query_params)
+        params = query_params(request)
         targets = SalesTargetFilter(
-            {"unit": request.query_params.get("unit", ""), "metric": "orders"},
+            {"unit": params.id("unit") or "", "metric": "orders"},
             queryset=self.get_queryset().filter(year=period.start.year),
         ).qs
         rows = planning.coverage(list(targets[:500]), period, user=request.user)
-        if request.query_params.get("short") in ("1", "true", "True"):
+        if params.bool("short"):
             rows = [r for r in rows if r["short"]]
         return Response(s.CoverageSerializer(rows, many=True).data)
 
@@ -562,16 +566,11 @@ class RetentionView(APIView):
         from accounts.selectors import customer_list
 
         f = dashboard_filters(request.query_params, request.user)
-        granularity = request.query_params.get("granularity") or "year"
-        if granularity not in ("year", "quarter"):
-            raise ValidationFailed(
-                _("Invalid filter."), fields={"granularity": [_("Year or quarter.")]}
-            )
-        customer = None
-        if request.query_params.get("customer"):
-            customer = (
-                customer_list(user=request.user).filter(pk=request.query_params["customer"]).first()
-            )
+        params = query_params(request)
+        granularity = params.choice("granularity", ["year", "quarter"], default="year")
+        customer, customer_id = None, params.id("customer")
+        if customer_id is not None:
+            customer = customer_list(user=request.user).filter(pk=customer_id).first()
             if customer is None:
                 raise ValidationFailed(
                     _("Invalid filter."), fields={"customer": [_("Unknown customer.")]}

@@ -8,6 +8,7 @@ from leads.models import DistributionRule, Lead, LeadCaptureSource
 from ltc import hooks
 from ltc.api.serializers import (
     AvailableTransitionSerializer,
+    ModelSerializer,
     RecordSerializer,
     ScopedModelSerializer,
 )
@@ -101,7 +102,7 @@ class LeadSerializer(RecordSerializer):
         return hooks.actions_for(obj, request.user)
 
 
-class LeadListSerializer(serializers.ModelSerializer):
+class LeadListSerializer(ModelSerializer):
     """A row of the lead list: what a list shows (no need text, score breakdown, contact
     details or transitions; `GET /leads/{id}/` has them). Reads only these columns."""
 
@@ -158,7 +159,7 @@ class LeadDistributeSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
-class LeadBoardCardSerializer(serializers.ModelSerializer):
+class LeadBoardCardSerializer(ModelSerializer):
     company = serializers.CharField(read_only=True)
     owner = serializers.StringRelatedField()
     available_transitions = serializers.SerializerMethodField()

@@ -1,9 +1,10 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+
+from ltc.api.routers import Router
 
 from . import views
 
-router = SimpleRouter()
+router = Router()
 router.register("leads", views.LeadViewSet, basename="lead")
 router.register("lead-sources", views.LeadCaptureSourceViewSet, basename="leadcapturesource")
 router.register("distribution-rules", views.DistributionRuleViewSet, basename="distributionrule")

@@ -41,6 +41,7 @@ from ltc.api.mixins import (
 )
 from ltc.api.serializers import ErrorSerializer
 from ltc.api.views import IsManagerOrReadOnly
+from ltc.params import query_params
 
 from .serializers import (
     DistributionRuleSerializer,
@@ -160,10 +161,7 @@ class LeadViewSet(
     def board(self, request):
         """Every state's count and its best-scored leads, with the transitions the user may
         run on each; the list's filters apply."""
-        try:
-            per_column = max(1, min(int(request.query_params.get("per_column", 30)), 100))
-        except ValueError:
-            per_column = 30
+        per_column = query_params(request).int("per_column", 30, min_value=1, max_value=100)
         queryset = self.filter_queryset(self.get_queryset()).order_by()
         columns = lead_board(user=request.user, queryset=queryset, per_column=per_column)
         return Response(LeadBoardColumnSerializer(columns, many=True).data)

@@ -20,6 +20,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ltc.constraints import check_violation_fields
 from ltc.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,10 @@ def exception_handler(exc, context):
             status=409,
         )
     if isinstance(exc, IntegrityError):
+        fields = check_violation_fields(exc)
+        if fields is not None:
+            logger.warning("check constraint turned into 400: %s", exc)
+            return Response(error_body("invalid", _("Invalid input."), fields), status=400)
         logger.warning("integrity error turned into 409: %s", exc)
         return Response(
             error_body("conflict", _("This clashes with existing data (a duplicate?).")), status=409

@@ -8,14 +8,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
+from ltc.api.serializers import ModelSerializer
 from ltc.errors import ValidationFailed
 from ltc.models import SavedView
+from ltc.params import query_params
 from ltc.saved_views import saved_view_delete, saved_view_save, saved_views_for
 
 from .mixins import ERRORS
 
 
-class SavedViewSerializer(serializers.ModelSerializer):
+class SavedViewSerializer(ModelSerializer):
     mine = serializers.SerializerMethodField()
 
     class Meta:
@@ -52,12 +54,10 @@ class SavedViewViewSet(
     queryset = SavedView.objects.none()
 
     def get_queryset(self):
-        return saved_views_for(
-            user=self.request.user, page=self.request.query_params.get("page", "")
-        )
+        return saved_views_for(user=self.request.user, page=query_params(self.request).text("page"))
 
     def list(self, request, *args, **kwargs):
-        if not request.query_params.get("page"):
+        if not query_params(request).text("page"):
             raise ValidationFailed(_("Name the page."), fields={"page": [_("Required.")]})
         return super().list(request, *args, **kwargs)
 

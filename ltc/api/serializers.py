@@ -7,11 +7,14 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
 
-from ltc import fsm, policy
+from ltc import fsm, money, policy
 from ltc.api.errors import _flatten
 from ltc.choices import Decision, GateKind, RiskLevel, TriangleRole
 from ltc.gates import GATE_TOPICS, may_decide
 from ltc.models import AuditEvent, AuthorityRule, GateAssessment, GateReview, Notification
+
+from . import fields
+from .fields import DateTimeField
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -40,6 +43,24 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if request is not None and hasattr(queryset.model, "access"):
             queryset = policy.restrict(queryset, request.user, "view")
         return queryset
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """Base of every model serializer: money fields take parse_money's input (and refuse a
+    negative amount unless the model field allows it), date fields the business range."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: fields.DateField,
+        models.DateTimeField: fields.DateTimeField,
+        money.MoneyField: fields.MoneyField,
+    }
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if issubclass(field_class, fields.MoneyField):
+            kwargs["allow_negative"] = model_field.allow_negative
+        return field_class, kwargs
 
 
 class WriteScopeMixin:
@@ -91,7 +112,7 @@ class WriteScopeMixin:
         return errors
 
 
-class ScopedModelSerializer(WriteScopeMixin, serializers.ModelSerializer):
+class ScopedModelSerializer(WriteScopeMixin, ModelSerializer):
     """A record's serializer: related ids are scoped to what the user may see, and what a
     write points at to the writer's scope (`WriteScopeMixin`)."""
 
@@ -123,7 +144,7 @@ class TransitionInputSerializer(serializers.Serializer):
     )
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     actor = serializers.CharField(source="actor_name", read_only=True)
 
     class Meta:
@@ -143,14 +164,14 @@ class AuditEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
         read_only_fields = fields
 
 
-class GateAssessmentSerializer(serializers.ModelSerializer):
+class GateAssessmentSerializer(ModelSerializer):
     author = serializers.StringRelatedField()
 
     class Meta:
@@ -170,7 +191,7 @@ class GateAssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GateReviewSerializer(serializers.ModelSerializer):
+class GateReviewSerializer(ModelSerializer):
     subject_type = serializers.CharField(source="subject_type.model", read_only=True)
     authority_unit = serializers.StringRelatedField()
     assessments = GateAssessmentSerializer(many=True, read_only=True)
@@ -204,7 +225,7 @@ class GateReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = {"opened_by": {"read_only": True}}
 
-    opened_at = serializers.DateTimeField(source="created_at", read_only=True)
+    opened_at = DateTimeField(source="created_at", read_only=True)
 
     @extend_schema_field(serializers.DictField())
     def get_topics(self, obj) -> dict:
@@ -244,7 +265,7 @@ class GateDecideSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
-class AuthorityRuleSerializer(serializers.ModelSerializer):
+class AuthorityRuleSerializer(ModelSerializer):
     class Meta:
         model = AuthorityRule
         fields = [

@@ -1,11 +1,12 @@
 """The REST API, version 1: the core's endpoints and each app's, under /api/v1/."""
 
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
+
+from ltc.api.routers import Router
 
 from . import saved_views, views
 
-router = SimpleRouter()
+router = Router()
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("gate-reviews", views.GateReviewViewSet, basename="gatereview")
 router.register("authority-rules", views.AuthorityRuleViewSet, basename="authorityrule")

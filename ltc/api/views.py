@@ -7,13 +7,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ltc import gates, policy
+from ltc import filters, gates, policy
 from ltc.errors import NotFound
 from ltc.models import AuthorityRule, GateReview, Notification
 from ltc.records import record_create, record_update

@@ -10,8 +10,10 @@ from accounts.api.serializers import IronTriangleMemberSerializer
 from accounts.models import Contact, Customer, User
 from leads.models import Lead
 from ltc import fsm, policy
+from ltc.api.fields import DateField
 from ltc.api.serializers import (
     AvailableTransitionSerializer,
+    ModelSerializer,
     RecordSerializer,
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
@@ -132,7 +134,7 @@ class OpportunitySerializer(RecordSerializer):
         extra_kwargs = {"org_unit": {"required": False}}
 
 
-class OpportunityListSerializer(serializers.ModelSerializer):
+class OpportunityListSerializer(ModelSerializer):
     """A row of the opportunity list: what a list shows (no team, terms or transitions;
     `GET /opportunities/{id}/` has them). Reads only these columns."""
 
@@ -243,7 +245,7 @@ class TeamSerializer(serializers.Serializer):
 
 
 class ForecastRowSerializer(serializers.Serializer):
-    period = serializers.DateField(required=False, help_text="First day of the month or quarter.")
+    period = DateField(required=False, help_text="First day of the month or quarter.")
     currency = serializers.CharField()
     forecast_category = serializers.CharField()
     count = serializers.IntegerField()
@@ -286,7 +288,7 @@ class OpportunityBoardCardSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=18, decimal_places=2)
     currency = serializers.CharField()
     probability_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
-    expected_close_date = serializers.DateField(allow_null=True)
+    expected_close_date = DateField(allow_null=True)
     has_open_review = serializers.BooleanField()
 
 
@@ -351,7 +353,7 @@ class DecisionChainMemberUpdateSerializer(DecisionChainMemberSerializer):
         read_only_fields = ["opportunity", "contact", "version", "updated_at"]
 
 
-class CompetitorSerializer(serializers.ModelSerializer):
+class CompetitorSerializer(ModelSerializer):
     class Meta:
         model = Competitor
         fields = ["id", "name", "website", "notes", "is_active", "version"]
@@ -388,7 +390,7 @@ class OpportunityCompetitorUpdateSerializer(OpportunityCompetitorSerializer):
 # --- Catalogue and configuration -----------------------------------------------------------------
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(ModelSerializer):
     class Meta:
         model = Product
         fields = [
@@ -407,14 +409,14 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = ["version"]
 
 
-class PricingRuleSerializer(serializers.ModelSerializer):
+class PricingRuleSerializer(ModelSerializer):
     class Meta:
         model = PricingRule
         fields = ["id", "org_unit", "role", "max_discount_pct", "approver", "is_active", "version"]
         read_only_fields = ["version"]
 
 
-class StageProbabilitySerializer(serializers.ModelSerializer):
+class StageProbabilitySerializer(ModelSerializer):
     class Meta:
         model = StageProbability
         fields = ["id", "org_unit", "stage", "probability_pct", "updated_at"]
@@ -425,7 +427,7 @@ class StageProbabilitySerializer(serializers.ModelSerializer):
 # --- Quotes ---------------------------------------------------------------------------------------
 
 
-class QuoteLineSerializer(serializers.ModelSerializer):
+class QuoteLineSerializer(ModelSerializer):
     product_code = serializers.CharField(source="product.code", read_only=True)
 
     class Meta:

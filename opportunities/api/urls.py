@@ -1,8 +1,8 @@
-from rest_framework.routers import SimpleRouter
+from ltc.api.routers import Router
 
 from . import sales, views
 
-router = SimpleRouter()
+router = Router()
 router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
 router.register("decision-chain", views.DecisionChainViewSet, basename="decisionchainmember")
 router.register(

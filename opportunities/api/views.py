@@ -3,8 +3,6 @@ competitors, catalogue and configuration. Quotes and bids are in `sales.py`."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +24,7 @@ from ltc.api.serializers import AuditEventSerializer
 from ltc.api.views import IsAdminOrReadOnly
 from ltc.choices import TriangleRole
 from ltc.errors import Conflict, ValidationFailed
+from ltc.params import query_params
 from opportunities.filters import (
     CompetitorFilter,
     DecisionChainFilter,
@@ -100,30 +99,9 @@ PERIOD_PARAMS = [
 ]
 
 
-def _int_param(request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationFailed(_("Invalid input."), fields={name: [_("A whole number.")]}) from None
-
-
-def _date_param(request, name: str) -> dt.date | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(
-            _("Invalid input."), fields={name: [_("A date: YYYY-MM-DD.")]}
-        ) from None
-
-
 def _owner_and_unit(request) -> tuple[User | None, OrgUnit | None]:
-    owner_id, unit_id = _int_param(request, "owner"), _int_param(request, "org_unit")
+    params = query_params(request)
+    owner_id, unit_id = params.id("owner"), params.id("org_unit")
     owner = User.objects.filter(pk=owner_id).first() if owner_id else None
     unit = OrgUnit.objects.filter(pk=unit_id).first() if unit_id else None
     if owner_id and owner is None:
@@ -318,18 +296,15 @@ class OpportunityViewSet(
         `period`, closing in that month or quarter; with `from`/`to` and `granularity`, one row
         per month or quarter."""
         owner, unit = _owner_and_unit(request)
-        start, end = _date_param(request, "from"), _date_param(request, "to")
+        params = query_params(request)
+        start, end = params.date("from"), params.date("to")
         if start or end:
             if not (start and end) or start > end:
                 raise ValidationFailed(
                     _("Give both dates, the first before the second."),
                     fields={"to": [_("Give both dates, the first before the second.")]},
                 )
-            granularity = request.query_params.get("granularity", "month")
-            if granularity not in ("month", "quarter"):
-                raise ValidationFailed(
-                    _("Invalid input."), fields={"granularity": [_("month or quarter")]}
-                )
+            granularity = params.choice("granularity", ["month", "quarter"], default="month")
             rows = forecast_by_period(
                 user=request.user,
                 start=start,
@@ -339,7 +314,7 @@ class OpportunityViewSet(
                 org_unit=unit,
             )
         else:
-            raw = request.query_params.get("period")
+            raw = params.text("period")
             period = Period.parse(raw) if raw else None
             rows = weighted_pipeline(user=request.user, period=period, owner=owner, org_unit=unit)
         return Response(ForecastRowSerializer(rows, many=True).data)
@@ -359,7 +334,7 @@ class OpportunityViewSet(
     def win_loss(self, request):
         """Closed opportunities you may see (closed in `period`, if given): by outcome and reason
         code, and per competitor met — won, lost, lost to them, and why."""
-        raw = request.query_params.get("period")
+        raw = query_params(request).text("period")
         period = Period.parse(raw) if raw else None
         return Response(
             WinLossReportSerializer(

@@ -13,7 +13,8 @@ from rest_framework.response import Response
 
 from accounts.selectors import customer_list
 from ltc.api.mixins import ERRORS
-from ltc.errors import Forbidden, ValidationFailed
+from ltc.errors import Forbidden
+from ltc.params import query_params
 from receivables import exports
 from receivables.choices import AgeingGroup
 from receivables.selectors import ageing, battle_map, cash_forecast, kpis, reconciliation
@@ -34,40 +35,15 @@ GROUP = OpenApiParameter("group", OpenApiTypes.STR, enum=AgeingGroup.values)
 
 
 def _as_of(request) -> dt.date | None:
-    raw = request.query_params.get("as_of")
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(
-            _("Give the date as YYYY-MM-DD."), fields={"as_of": [_("Not a date.")]}
-        ) from None
+    return query_params(request).date("as_of")
 
 
 def _int(request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if not low <= value <= high:
-        raise ValidationFailed(
-            _("Give a whole number from %(low)s to %(high)s.") % {"low": low, "high": high},
-            fields={name: [_("Out of range.")]},
-        )
-    return value
+    return query_params(request).int(name, default, min_value=low, max_value=high)
 
 
 def _group(request) -> str:
-    group = request.query_params.get("group") or AgeingGroup.CUSTOMER
-    if group not in AgeingGroup.values:
-        raise ValidationFailed(
-            _("Group by org_unit, customer or owner."), fields={"group": [_("Unknown.")]}
-        )
-    return group
+    return query_params(request).choice("group", AgeingGroup.values, default=AgeingGroup.CUSTOMER)
 
 
 class ReceivablesReportViewSet(viewsets.ViewSet):
@@ -133,7 +109,7 @@ class ReceivablesReportViewSet(viewsets.ViewSet):
         ],
         responses={200: BattleMapSerializer, **ERRORS},
     )
-    @action(detail=False, methods=["get"], url_path=r"battle-map/(?P<customer_id>\d+)")
+    @action(detail=False, methods=["get"], url_path=r"battle-map/(?P<customer_id>[0-9]+)")
     def battle_map(self, request, customer_id=None):
         """A key account's battle map (作战地图): contracts, terms, payment dates and progress."""
         customer = get_object_or_404(customer_list(user=request.user), pk=customer_id)

@@ -4,7 +4,9 @@ from rest_framework import serializers
 
 from accounts.models import Customer
 from contracts.models import Contract
+from ltc.api.fields import DateField, DateTimeField, MoneyField
 from ltc.api.serializers import (
+    ModelSerializer,
     RecordSerializer,
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
@@ -75,7 +77,7 @@ class PaymentMilestoneSerializer(RecordSerializer):
         read_only_fields = fields
 
 
-class PaymentMilestoneListSerializer(serializers.ModelSerializer):
+class PaymentMilestoneListSerializer(ModelSerializer):
     """A row of the milestone list: what a list shows (no plan terms or transitions;
     `GET /payment-milestones/{id}/` has them). Reads only these columns."""
 
@@ -143,11 +145,11 @@ class MilestoneInputSerializer(serializers.Serializer):
     percentage = serializers.DecimalField(
         max_digits=6, decimal_places=3, required=False, allow_null=True, min_value=0, max_value=100
     )
-    amount = serializers.DecimalField(**MONEY, required=False, allow_null=True, min_value=0)
+    amount = MoneyField(required=False, allow_null=True)
     trigger = serializers.ChoiceField(
         choices=MilestoneTrigger.choices, default=MilestoneTrigger.ON_SIGNING
     )
-    trigger_date = serializers.DateField(required=False, allow_null=True)
+    trigger_date = DateField(required=False, allow_null=True)
     credit_days = serializers.IntegerField(min_value=0, max_value=3650, default=0)
 
     def validate(self, attrs):
@@ -172,7 +174,7 @@ class AllocationInputSerializer(serializers.Serializer):
     invoice = ScopedPrimaryKeyRelatedField(
         queryset=Invoice.objects.all(), required=False, allow_null=True
     )
-    amount = serializers.DecimalField(**MONEY, min_value=0)
+    amount = MoneyField()
 
     def validate(self, attrs):
         if (attrs.get("milestone") is None) == (attrs.get("invoice") is None):
@@ -186,7 +188,7 @@ def allocation_pairs(items) -> list | None:
     return [(a.get("invoice") or a["milestone"], a["amount"]) for a in items]
 
 
-class ReceiptAllocationSerializer(serializers.ModelSerializer):
+class ReceiptAllocationSerializer(ModelSerializer):
     milestone_name = serializers.CharField(source="milestone.name", read_only=True)
     contract_number = serializers.CharField(source="milestone.contract.number", read_only=True)
 
@@ -253,8 +255,8 @@ class ReceiptCreateSerializer(WriteScopeMixin, serializers.Serializer):
         help_text="When the contract is not known yet: the money is held as credit.",
     )
     currency = serializers.ChoiceField(choices=Currency.choices, required=False)
-    amount = serializers.DecimalField(**MONEY, min_value=0)
-    received_on = serializers.DateField()
+    amount = MoneyField()
+    received_on = DateField()
     method = serializers.ChoiceField(
         choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER
     )
@@ -335,8 +337,8 @@ class InvoiceCreateSerializer(WriteScopeMixin, serializers.Serializer):
     scope_model = Invoice
 
     milestone = ScopedPrimaryKeyRelatedField(queryset=PaymentMilestone.objects.all())
-    amount = serializers.DecimalField(**MONEY, min_value=0)
-    issued_on = serializers.DateField()
+    amount = MoneyField()
+    issued_on = DateField()
     invoice_number = serializers.CharField(
         required=False, allow_blank=True, max_length=40, default=""
     )
@@ -392,7 +394,7 @@ class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
-class MilestoneReminderSerializer(serializers.ModelSerializer):
+class MilestoneReminderSerializer(ModelSerializer):
     contract_number = serializers.CharField(source="milestone.contract.number", read_only=True)
     milestone_name = serializers.CharField(source="milestone.name", read_only=True)
 
@@ -438,8 +440,8 @@ class AgeingBucketSerializer(serializers.Serializer):
 
 
 class AgeingSerializer(serializers.Serializer):
-    as_of = serializers.DateField()
-    refreshed_at = serializers.DateTimeField(
+    as_of = DateField()
+    refreshed_at = DateTimeField(
         allow_null=True,
         help_text="When the figures were counted, if they come from the ageing rollup "
         "(refreshed every minute; by org unit, for managers and finance); null when live.",
@@ -473,7 +475,7 @@ class ForecastMonthSerializer(CurrencyAmountSerializer):
 
 
 class ForecastSerializer(serializers.Serializer):
-    as_of = serializers.DateField()
+    as_of = DateField()
     months = ForecastMonthSerializer(many=True)
     overdue = CurrencyAmountSerializer(many=True)
     later = CurrencyAmountSerializer(many=True)
@@ -505,7 +507,7 @@ class BattleMapContractSerializer(serializers.Serializer):
     state = serializers.CharField(source="contract.state")
     amount = serializers.DecimalField(source="contract.amount", **MONEY)
     currency = serializers.CharField(source="contract.currency")
-    signed_on = serializers.DateField(source="contract.signed_on", allow_null=True)
+    signed_on = DateField(source="contract.signed_on", allow_null=True)
     payment_terms = serializers.CharField(source="contract.payment_terms")
     planned = serializers.DecimalField(**MONEY)
     invoiced = serializers.DecimalField(**MONEY)
@@ -520,7 +522,7 @@ class BattleMapSerializer(serializers.Serializer):
     customer = serializers.IntegerField(source="customer.pk")
     customer_name = serializers.CharField(source="customer.name")
     customers = serializers.SerializerMethodField()
-    today = serializers.DateField()
+    today = DateField()
     progress = ProgressSerializer(many=True)
     contracts = BattleMapContractSerializer(many=True)
     upcoming = PaymentMilestoneSerializer(many=True)

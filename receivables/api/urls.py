@@ -1,8 +1,8 @@
-from rest_framework.routers import SimpleRouter
+from ltc.api.routers import Router
 
 from . import reports, views
 
-router = SimpleRouter()
+router = Router()
 router.register("payment-milestones", views.PaymentMilestoneViewSet, basename="paymentmilestone")
 router.register("payment-plans", views.PaymentPlanViewSet, basename="paymentplan")
 router.register("invoices", views.InvoiceViewSet, basename="invoice")

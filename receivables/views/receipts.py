@@ -16,6 +16,7 @@ from django.views.generic import FormView
 from contracts.models import Contract
 from ltc import policy
 from ltc.errors import ApplicationError, ValidationFailed
+from ltc.params import query_params
 from ltc.web import ListPage, RecordPage, apply_error
 
 from ..choices import RECEIVABLE_STATES, ReceiptState
@@ -93,7 +94,7 @@ class ReceiptCreatePage(LoginRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_initial(self):
-        return {"contract": self.request.GET.get("contract") or None}
+        return {"contract": query_params(self.request).id("contract")}
 
     def _contract(self, form):
         value = form["contract"].value()
@@ -154,12 +155,10 @@ def receipt_allocation_table(request):
     """htmx: the open milestones of the chosen contract, with an amount box each."""
     if not request.user.is_authenticated:
         raise Http404
-    contract = None
-    if request.GET.get("contract", "").isdigit():
+    contract, contract_id = None, query_params(request).id("contract")
+    if contract_id is not None:
         contract = (
-            policy.restrict(Contract.objects.all(), request.user)
-            .filter(pk=int(request.GET["contract"]))
-            .first()
+            policy.restrict(Contract.objects.all(), request.user).filter(pk=contract_id).first()
         )
     return render(
         request,

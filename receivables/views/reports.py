@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from accounts.selectors import customer_list
 from contracts.selectors import contract_list
 from ltc.errors import ApplicationError
+from ltc.params import query_params
 from ltc.web import RecordFormPage
 
 from .. import exports
@@ -43,9 +44,9 @@ class ReportsPage(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        group = self.request.GET.get("group")
-        if group not in AgeingGroup.values:
-            group = AgeingGroup.CUSTOMER
+        group = query_params(self.request).choice(
+            "group", AgeingGroup.values, default=AgeingGroup.CUSTOMER
+        )
         context.update(
             group=group,
             groups=AgeingGroup.choices,
@@ -81,9 +82,9 @@ class ExportView(LoginRequiredMixin, View):
 
     def get(self, request, what):
         if what == "ageing":
-            group = request.GET.get("group")
-            if group not in AgeingGroup.values:
-                group = AgeingGroup.CUSTOMER
+            group = query_params(request).choice(
+                "group", AgeingGroup.values, default=AgeingGroup.CUSTOMER
+            )
             return exports.ageing_response(ageing(user=request.user, group=group))
         if what not in EXPORTS:
             raise Http404
@@ -120,10 +121,9 @@ class PaymentPlanPage(RecordFormPage):
 
     def get_initial(self):
         rows = self._initial_rows()
-        wanted = self.request.GET.get("rows", "")
-        if wanted.isdigit():
-            blank = {"kind": "custom", "trigger": "on_date", "credit_days": 0}
-            rows += [dict(blank) for _n in range(min(int(wanted), 50) - len(rows))]
+        wanted = min(query_params(self.request).int("rows", 0), 50)
+        blank = {"kind": "custom", "trigger": "on_date", "credit_days": 0}
+        rows += [dict(blank) for _n in range(wanted - len(rows))]
         return rows
 
     def get_context_data(self, **kwargs):

@@ -2,7 +2,7 @@
 administrators and finance, and production hashing (tests/ltc/test_settings.py)."""
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
@@ -145,3 +145,29 @@ def test_a_wrong_code_throttles_the_next_attempts(client, finance_with_device):
     response = client.post("/two-factor/", {"otp_token": current_code(device)})
     assert response.status_code == 200  # still on the code page: throttled
     assert client.get("/collections/").status_code == 302
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_a_locked_out_token_request_says_it_is_locked_out_as_the_page_does(rep):
+    client = APIClient()
+    for _attempt in range(2):
+        response = client.post("/api/v1/auth/token/", {"username": "rep", "password": "no"})
+        assert response.status_code == 400 and response.json()["code"] == "invalid"
+    for password in ("no", PASSWORD):  # the attempt that locks, then even the right password
+        response = client.post("/api/v1/auth/token/", {"username": "rep", "password": password})
+        assert response.status_code == 429, response.json()
+        body = response.json()
+        assert body["code"] == "locked_out"
+        assert body["message"].startswith("Too many failed sign-in attempts")
+        assert int(response["Retry-After"]) > 0
+    page = Client().post("/login/", {"username": "rep", "password": PASSWORD})
+    assert body["message"] in page.content.decode()
+
+
+@override_settings(AXES_FAILURE_LIMIT=1)
+def test_the_lockout_message_of_the_token_endpoint_is_translated(rep):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.post("/api/v1/auth/token/", {"username": "rep", "password": "no"})
+    response = client.post("/api/v1/auth/token/", {"username": "rep", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "登录" in response.json()["message"], response.json()
