@@ -114,3 +114,18 @@ def pytest_make_parametrize_id(config, val, argname):
     if isinstance(val, bytes | bytearray):
         return f"{argname}-bytes"
     return None
+
+
+@pytest.fixture(autouse=True)
+def _eager_results_may_be_awaited():
+    """Each test starts with Celery allowing `.get()` on an eager result.
+
+    Celery keeps "a task is running here, joining would block" in one process-wide flag that an
+    eager call sets and then restores to what it saw. When threads of a race test run eager
+    tasks at once, one of them can restore True after the others finished, and every later
+    `.delay().get()` in that test process raised "Never call result.get() within a task!".
+    Application code never joins a result, so only tests are affected.
+    """
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
