@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext as _
 
-from ltc import policy
-from ltc.errors import NotFound, ValidationFailed
+from core import policy
+from core.errors import NotFound, ValidationFailed
 
 _subjects: dict[str, type[models.Model]] = {}
 

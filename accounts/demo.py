@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from ltc.choices import OrgUnitKind, Role
-from ltc.demo import DemoContext, register
-from ltc.models import AuthorityRule
+from core.choices import OrgUnitKind, Role
+from core.demo import DemoContext, register
+from core.models import AuthorityRule
 
 from .choices import Industry, Tier
 from .models import Contact, Customer, OrgUnit, User

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ltc import policy
-from ltc.forms import DateInput, RecordForm, UserForm
+from core import policy
+from core.forms import DateInput, RecordForm, UserForm
 
 from .choices import ImportMode
 from .models import Activity, Contact, Customer, User

@@ -3,8 +3,8 @@ the follow-ups due on home."""
 
 from django.utils.translation import gettext_lazy as _
 
-from ltc import hooks
-from ltc.audit import ACTION_LABELS
+from core import hooks
+from core.audit import ACTION_LABELS
 
 ACTION_LABELS.update(
     {
@@ -51,7 +51,7 @@ hooks.register_panel(
 def _register_search():
     from django.urls import reverse
 
-    from ltc.web import Searchable, register_search
+    from core.web import Searchable, register_search
 
     from .selectors import contact_list, customer_list
 

@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ltc.choices import OrgUnitKind, Role, TriangleRole
-from ltc.models import TimeStampedModel
-from ltc.policy import AccessSpec
+from core.choices import OrgUnitKind, Role, TriangleRole
+from core.models import TimeStampedModel
+from core.policy import AccessSpec
 
 from .choices import ActivityKind, ImportStatus, Industry, IssueLevel, Tier
 from .normalise import normalise_company_name, normalise_email, normalise_phone

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ltc import policy
+from core import policy
 
 from .models import Activity, Contact, Customer, ImportJob, OrgUnit, User
 from .normalise import normalise_company_name, normalise_email, normalise_phone

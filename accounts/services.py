@@ -9,11 +9,11 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ltc import hooks, locks, policy
-from ltc.audit import audit_record, snapshot
-from ltc.choices import TriangleRole
-from ltc.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
-from ltc.records import record_create, record_update
+from core import hooks, locks, policy
+from core.audit import audit_record, snapshot
+from core.choices import TriangleRole
+from core.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
+from core.records import record_create, record_update
 
 from .activities import may_take_next_step
 from .models import Activity, Contact, Customer, IronTriangle, IronTriangleMember, User
@@ -23,12 +23,12 @@ from .selectors import customer_duplicates
 SEATS = (TriangleRole.AR, TriangleRole.SR, TriangleRole.FR)
 
 
-#: Lock scopes of the customer duplicate check (ltc.locks, ADR 12). Each create holds the
+#: Lock scopes of the customer duplicate check (core.locks, ADR 12). Each create holds the
 #: intake lock shared and its own normalised name and credit code; a bulk writer (import
 #: commit, bulk upsert) holds the intake lock alone instead of a lock per row.
 CUSTOMER_INTAKE = "accounts.customer.intake"
 CUSTOMER_IDENTITY = "accounts.customer.identity"
-#: Lock scope of contact bulk upserts (ltc.locks).
+#: Lock scope of contact bulk upserts (core.locks).
 CONTACT_UPSERT = "accounts.contact.upsert"
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ltc.notifications import notify
+from core.notifications import notify
 
 from .choices import ImportStatus
 from .models import Activity, ImportJob

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from ltc import policy
-from ltc.errors import ApplicationError, ValidationFailed
-from ltc.web import ListPage, RecordFormPage, RecordPage, apply_error
+from core import policy
+from core.errors import ApplicationError, ValidationFailed
+from core.web import ListPage, RecordFormPage, RecordPage, apply_error
 
 from .activities import resolve_subject
 from .choices import ImportStatus, IssueLevel

@@ -108,7 +108,7 @@ def peak_rss_mb() -> float:
 def run(n: int, file_format: str, workdir: Path, profile: int = 0) -> None:
     from accounts.imports.services import import_commit, import_start
     from accounts.models import Customer, OrgUnit, User
-    from ltc.choices import OrgUnitKind, Role
+    from core.choices import OrgUnitKind, Role
 
     unit = OrgUnit.objects.create(name=f"Bench {n}", code=f"bench-{n}", kind=OrgUnitKind.TEAM)
     user = User.objects.create(username=f"bench{n}", role=Role.SALES_MANAGER, org_unit=unit)

@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from ltc import gates
-from ltc.choices import RiskLevel
-from ltc.demo import DemoContext, register
+from core import gates
+from core.choices import RiskLevel
+from core.demo import DemoContext, register
 
 from .choices import AcceptanceRating, ContractKind
 from .models import Contract

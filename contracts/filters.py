@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ltc import filters
+from core import filters
 
 from .choices import DeliverableState, DeliveryMilestoneState
 from .models import (

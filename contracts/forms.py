@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, User
-from ltc import policy
-from ltc.forms import DateField, DateInput, MoneyField, RecordForm, UserForm
+from core import policy
+from core.forms import DateField, DateInput, MoneyField, RecordForm, UserForm
 
 from .choices import AcceptanceRating, ContractKind, DeliveryMilestoneState, DocumentKind
 from .models import ChangeRequest, Contract, Deliverable, DeliveryMilestone

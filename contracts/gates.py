@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from ltc.choices import Decision, GateKind
-from ltc.gates import GateSubject, register_subject
+from core.choices import Decision, GateKind
+from core.gates import GateSubject, register_subject
 
 from .choices import ChangeRequestState
 from .models import ChangeRequest, Contract

@@ -3,7 +3,7 @@ link on the opportunity, their work on home, and name their timeline events."""
 
 from django.utils.translation import gettext_lazy as _
 
-from ltc import audit, hooks
+from core import audit, hooks
 
 from .selectors import contract_home
 from .services import contract_create_from_opportunity
@@ -48,7 +48,7 @@ for action, label in {
 
 
 def _register_search():
-    from ltc.web import Searchable, register_search
+    from core.web import Searchable, register_search
 
     from .selectors import contract_list
 

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
-from ltc import gates
-from ltc.choices import RiskLevel, TriangleRole
+from core import gates
+from core.choices import RiskLevel, TriangleRole
 
 from .choices import ContractState, DocumentKind
 from .models import Contract, DeliveryMilestone

@@ -10,8 +10,8 @@ from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 
 from accounts.models import OrgUnit, User
-from ltc import policy
-from ltc.choices import Role, TriangleRole
+from core import policy
+from core.choices import Role, TriangleRole
 
 from .choices import (
     ChangeRequestState,

@@ -6,7 +6,7 @@ class IntegrationsConfig(AppConfig):
     """Machinery for systems that talk to the CRM: API keys, idempotent POSTs, webhooks.
 
     It sits at the top of the value stream: it listens to every stage's business events
-    (ltc.hooks) and nothing below imports it.
+    (core.hooks) and nothing below imports it.
     """
 
     name = "integrations"

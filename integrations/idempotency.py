@@ -19,7 +19,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ltc.api.errors import error_body
+from core.api.errors import error_body
 
 from .models import IdempotencyRecord
 

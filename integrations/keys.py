@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ltc.audit import audit_record
-from ltc.errors import Conflict, ValidationFailed
+from core.audit import audit_record
+from core.errors import Conflict, ValidationFailed
 
 from .models import ApiKey, validate_rate, validate_scopes
 

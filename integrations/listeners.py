@@ -1,10 +1,10 @@
-"""Which business events become webhooks: one listener per event of `ltc.hooks`, registered
+"""Which business events become webhooks: one listener per event of `core.hooks`, registered
 in IntegrationsConfig.ready. Each names the record the event is about (its subject: whoever
 may not see it is not told) and the data the payload carries."""
 
 from __future__ import annotations
 
-from ltc import hooks
+from core import hooks
 
 from .webhooks import publish, ref
 

@@ -23,7 +23,7 @@ ACCESS = ("read", "write")
 #: Every scope an API key may hold, e.g. "leads:read".
 ALL_SCOPES = [f"{area}:{access}" for area in AREAS for access in ACCESS]
 
-_MODULE_AREAS = {"ltc": "core", "drf_spectacular": "schema"}
+_MODULE_AREAS = {"drf_spectacular": "schema"}
 
 
 def area_of(view) -> str:

@@ -1,7 +1,7 @@
 """Webhooks: publish business events to subscribed systems, signed, retried, logged.
 
 An event is published inside the transaction that made the change (a listener of
-`ltc.hooks`), as one WebhookEvent row and one WebhookDelivery row per subscription whose user
+`core.hooks`), as one WebhookEvent row and one WebhookDelivery row per subscription whose user
 may see the record; each delivery is sent by a Celery task after commit. A failed attempt is
 retried with exponential backoff (`RETRY_BASE_SECONDS` × 2^n) up to `MAX_ATTEMPTS`, then the
 delivery is marked failed; an administrator may replay any delivery.
@@ -27,12 +27,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ltc import policy
-from ltc.audit import audit_record
-from ltc.errors import ValidationFailed
-from ltc.jobs import enqueue
+from core import policy
+from core.audit import audit_record
+from core.errors import ValidationFailed
+from core.jobs import enqueue
 
 from .models import DeliveryState, WebhookDelivery, WebhookEvent, WebhookSubscription
+
+# Named, not imported: the task calls back into this module to send (core.jobs.enqueue).
+DELIVER_TASK = "integrations.tasks.deliver_webhook"
 
 EVENTS = {
     "lead.converted": gettext_lazy("A lead was converted into an opportunity"),
@@ -146,10 +149,8 @@ def publish(
         deliveries = WebhookDelivery.objects.bulk_create(
             [WebhookDelivery(event=event, subscription=s) for s in subscriptions]
         )
-    from .tasks import deliver_webhook
-
     for delivery in deliveries:
-        enqueue(deliver_webhook, delivery.pk)
+        enqueue(DELIVER_TASK, delivery.pk)
     return event
 
 
@@ -165,9 +166,7 @@ def delivery_replay(*, delivery: WebhookDelivery, by) -> WebhookDelivery:
             actor=by,
             changes={"delivery": delivery.pk, "replay": replay.pk},
         )
-    from .tasks import deliver_webhook
-
-    enqueue(deliver_webhook, replay.pk)
+    enqueue(DELIVER_TASK, replay.pk)
     return replay
 
 

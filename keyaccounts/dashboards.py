@@ -41,10 +41,10 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import OrgUnit, User
-from ltc import policy
-from ltc.choices import TriangleRole
-from ltc.gates import reviews_waiting_for
-from ltc.models import AuditEvent, GateAssessment, GateReview
+from core import policy
+from core.choices import TriangleRole
+from core.gates import reviews_waiting_for
+from core.models import AuditEvent, GateAssessment, GateReview
 from opportunities.choices import CLOSED_STAGES, OPEN_STAGES, Stage
 from opportunities.models import Opportunity
 from receivables.choices import OPEN_MILESTONE_STATES

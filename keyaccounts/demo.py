@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from contracts.scripted import contract_run_to
 from contracts.services import contract_create
-from ltc.demo import DemoContext, register
+from core.demo import DemoContext, register
 from opportunities.services import opportunity_create
 
 from .services import (

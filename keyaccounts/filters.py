@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import Tier
 from accounts.models import User
-from ltc import filters
-from ltc.choices import Currency
-from ltc.errors import ValidationFailed
-from ltc.params import QueryParams
+from core import filters
+from core.choices import Currency
+from core.errors import ValidationFailed
+from core.params import QueryParams
 
 from . import periods
 from .choices import ActionStatus, Metric, Quadrant, RelationshipStage

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Tier
 from accounts.models import Customer, User
 from accounts.selectors import colleagues
-from ltc import policy
-from ltc.choices import Currency
-from ltc.forms import DateField, DateInput, MoneyField, RecordForm, UserForm
+from core import policy
+from core.choices import Currency
+from core.forms import DateField, DateInput, MoneyField, RecordForm, UserForm
 from opportunities.models import Opportunity
 
 from .choices import ActionStatus, Metric, PeriodKind, Split

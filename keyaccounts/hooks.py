@@ -3,7 +3,7 @@ renewal links on contracts and opportunities, and home panels."""
 
 from django.utils.translation import gettext_lazy as _
 
-from ltc import hooks
+from core import hooks
 
 
 def _renewal_of_contract(contract):

@@ -13,7 +13,7 @@ person's counts records they own (the contract's owner, the receipt's account ma
 contract's product line is its source opportunity's; a direct contract has none. Amounts are
 summed per currency only (ADR 2): every function takes the currency to sum.
 
-`user` narrows every figure to what that user may see (ltc.policy.restrict); None means the
+`user` narrows every figure to what that user may see (core.policy.restrict); None means the
 system's own view (scheduled jobs).
 """
 
@@ -36,8 +36,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from accounts.models import OrgUnit
 from contracts.choices import ContractState
 from contracts.models import Contract
-from ltc import policy
-from ltc.models import AuditEvent
+from core import policy
+from core.models import AuditEvent
 from receivables.choices import ReceiptState
 from receivables.models import Receipt
 

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Tier
 from accounts.models import Customer, IronTriangle, OrgUnit, User
 from contracts.models import Contract
-from ltc.models import TimeStampedModel
-from ltc.money import CurrencyField, MoneyField
-from ltc.policy import AccessSpec
+from core.models import TimeStampedModel
+from core.money import CurrencyField, MoneyField
+from core.policy import AccessSpec
 from opportunities.models import Opportunity
 
 from .choices import (

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ltc.errors import ValidationFailed
-from ltc.params import QueryParams
+from core.errors import ValidationFailed
+from core.params import QueryParams
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import User
-from ltc import policy
+from core import policy
 from opportunities.choices import OPEN_STAGES
 from opportunities.models import Opportunity
 

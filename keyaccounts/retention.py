@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from accounts.models import Customer, User
-from ltc import policy
+from core import policy
 
 from . import metrics, periods
 from .choices import Metric

@@ -37,9 +37,9 @@ from django.db.models.functions import Coalesce, Concat, Greatest, TruncMonth
 from django.utils import timezone
 
 from accounts.models import User
-from ltc import policy
-from ltc.derived import replace_all
-from ltc.models import AuditEvent, GateReview
+from core import policy
+from core.derived import replace_all
+from core.models import AuditEvent, GateReview
 from opportunities.choices import CLOSED_STAGES, OPEN_STAGES, Stage
 from opportunities.models import Opportunity
 

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Customer, OrgUnit, User
-from ltc import policy
+from core import policy
 
 from . import metrics
 from .choices import ActionStatus, Metric, Quadrant

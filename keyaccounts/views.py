@@ -18,11 +18,11 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Tier
 from accounts.selectors import customer_list
-from ltc import policy
-from ltc.choices import Role
-from ltc.errors import ApplicationError
-from ltc.params import query_params
-from ltc.web import ListPage, RecordFormPage, RecordPage
+from core import policy
+from core.choices import Role
+from core.errors import ApplicationError
+from core.params import query_params
+from core.web import ListPage, RecordFormPage, RecordPage
 
 from . import dashboards, planning, retention, services
 from .charts import chart

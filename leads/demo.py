@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from accounts.choices import Industry
 from accounts.services import activity_create
-from ltc.demo import DemoContext, register
-from ltc.saved_views import saved_view_save
+from core.demo import DemoContext, register
+from core.saved_views import saved_view_save
 
 from .choices import BuyingPattern, LeadSource
 from .services import (

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer, OrgUnit, User
-from ltc.choices import Role
+from core.choices import Role
 
 from .models import DistributionRule, Lead
 

@@ -2,7 +2,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.normalise import normalise_company_name
-from ltc import filters
+from core import filters
 
 from .choices import OPEN_STATES
 from .models import Lead

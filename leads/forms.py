@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, User
-from ltc import policy
-from ltc.forms import DateInput, RecordForm, UserForm
+from core import policy
+from core.forms import DateInput, RecordForm, UserForm
 
 from .models import DistributionRule, Lead
 

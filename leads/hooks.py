@@ -4,8 +4,8 @@ customer and activity events, and words for their audit actions."""
 from django.utils.translation import gettext_lazy as _
 
 from accounts.activities import register_subject
-from ltc import hooks
-from ltc.audit import ACTION_LABELS
+from core import hooks
+from core.audit import ACTION_LABELS
 
 from . import imports  # noqa: F401  (registers the lead importer)
 from .models import Lead
@@ -42,7 +42,7 @@ ACTION_LABELS.setdefault("lead.routed", _("Lead routed"))
 
 
 def _register_search():
-    from ltc.web import Searchable, register_search
+    from core.web import Searchable, register_search
 
     register_search(
         Searchable(

@@ -28,16 +28,16 @@ from accounts.imports.base import (
 )
 from accounts.models import Customer, User
 from accounts.normalise import normalise_company_name
-from ltc import locks
-from ltc.choices import Currency
-from ltc.notifications import notify
+from core import locks
+from core.choices import Currency
+from core.notifications import notify
 
 from . import scoring
 from .choices import OPEN_STATES, BuyingPattern, LeadSource
 from .distribution import route
 from .models import Lead
 
-#: Lock scope of committing lead imports (ltc.locks).
+#: Lock scope of committing lead imports (core.locks).
 LEAD_IMPORT = "leads.import"
 
 BOOLEANS = ("budget_confirmed", "authority_identified", "need_confirmed", "timeline_confirmed")

@@ -13,11 +13,11 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from accounts.choices import Industry
 from accounts.models import Contact, Customer, OrgUnit, User
 from accounts.normalise import normalise_company_name
-from ltc.choices import Role
-from ltc.fsm import guard
-from ltc.models import TimeStampedModel
-from ltc.money import CurrencyField, MoneyField
-from ltc.policy import AccessSpec
+from core.choices import Role
+from core.fsm import guard
+from core.models import TimeStampedModel
+from core.money import CurrencyField, MoneyField
+from core.policy import AccessSpec
 
 from .choices import OPEN_STATES, BuyingPattern, LeadSource, LeadState
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 
 from accounts.models import User
-from ltc import fsm, policy
+from core import fsm, policy
 
 from .choices import OPEN_STATES, LeadState
 from .models import DistributionRule, Lead, LeadCaptureSource

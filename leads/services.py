@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Activity, Customer, OrgUnit, User
 from accounts.normalise import normalise_company_name
-from ltc import policy
-from ltc.audit import audit_record
-from ltc.errors import Forbidden, NotFound, ValidationFailed
-from ltc.fsm import transition_run
-from ltc.notifications import notify
-from ltc.records import record_create, record_update
+from core import policy
+from core.audit import audit_record
+from core.errors import Forbidden, NotFound, ValidationFailed
+from core.fsm import transition_run
+from core.notifications import notify
+from core.records import record_create, record_update
 
 from . import scoring
 from .choices import OPEN_STATES, LeadSource

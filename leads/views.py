@@ -14,9 +14,9 @@ from django.views.generic import TemplateView
 from accounts.exports import FORMATS, export_response
 from accounts.selectors import customer_duplicates
 from accounts.views import activities_context, filtered, ordered
-from ltc import policy
-from ltc.errors import ApplicationError
-from ltc.web import (
+from core import policy
+from core.errors import ApplicationError
+from core.web import (
     ListPage,
     RecordFormPage,
     RecordPage,

@@ -1,7 +1,8 @@
-"""The LTC project: settings, URLs, the Celery app and the cross-stage core.
+"""The LTC project: settings, URLs, the Celery app, WSGI/ASGI and project-wide commands.
 
-The core is what every stage of the value stream shares: the review-gate engine, the audit
-trail, notifications, the access policy, state-machine helpers and the error vocabulary.
+It sits at the top of the import order: it may import every app; nothing imports it except the
+entry points (manage.py, the WSGI/ASGI servers, the Celery worker). The cross-stage core lives in
+`core/`.
 """
 
 from .celery import app as celery_app

@@ -1,7 +1,10 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
-class LtcConfig(AppConfig):
+class ProjectConfig(AppConfig):
+    """The project as an app only so that its commands (`seed_demo`) are found; it has no models.
+    Its label is not "ltc": that label belongs to the core (`core.apps.CoreConfig`)."""
+
     name = "ltc"
-    verbose_name = _("LTC core")
+    label = "project"
+    verbose_name = "LTC project"

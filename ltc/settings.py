@@ -63,8 +63,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # The value stream, bottom to top: each app may import only those above it in this list.
-    "ltc.apps.LtcConfig",
+    # The value stream, bottom to top: each app may import only those above it in this list
+    # (tests/ltc/test_import_order.py holds it). The core keeps the app label "ltc".
+    "core.apps.CoreConfig",
     "accounts.apps.AccountsConfig",
     "leads.apps.LeadsConfig",
     "opportunities.apps.OpportunitiesConfig",
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
     "keyaccounts.apps.KeyAccountsConfig",
     # Integrations (API keys, idempotency, webhooks) listen to every stage; none imports it.
     "integrations.apps.IntegrationsConfig",
+    # The project itself, on top: it may import every app, none imports it.
+    "ltc.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
@@ -87,13 +90,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.two_factor.TwoFactorMiddleware",
-    "ltc.middleware.UserLanguageMiddleware",
-    "ltc.middleware.InputGuardMiddleware",
+    "core.middleware.UserLanguageMiddleware",
+    "core.middleware.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "ltc.middleware.RequestContextMiddleware",
-    "ltc.middleware.ApplicationErrorMiddleware",
+    "core.middleware.RequestContextMiddleware",
+    "core.middleware.ApplicationErrorMiddleware",
     "integrations.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
@@ -101,7 +104,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "ltc.urls"
 WSGI_APPLICATION = "ltc.wsgi.application"
-FORM_RENDERER = "ltc.forms.FormRenderer"
+FORM_RENDERER = "core.forms.FormRenderer"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -118,7 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "ltc.context_processors.navigation",
+                "core.context_processors.navigation",
             ],
         },
     },
@@ -135,7 +138,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite is the embedded demo default: wait for locks instead of failing at once, and
     # take the write lock when a transaction begins (IMMEDIATE), so a transaction that reads
-    # and then writes runs alone: its checks still hold when it inserts (ltc.locks), and it
+    # and then writes runs alone: its checks still hold when it inserts (core.locks), and it
     # never fails with "database is locked" upgrading a read lock another writer blocks.
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -164,7 +167,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request publishes once with short timeouts; what a dead broker refuses waits in the outbox
-# (ltc.jobs, ADR 10). A message a killed worker held is redelivered after the visibility timeout.
+# (core.jobs, ADR 10). A message a killed worker held is redelivered after the visibility timeout.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
@@ -312,7 +315,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-CSRF_FAILURE_VIEW = "ltc.api.django_errors.csrf_failure"
+CSRF_FAILURE_VIEW = "core.api.django_errors.csrf_failure"
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -376,20 +379,20 @@ REST_FRAMEWORK = {
     # Only requests made with an API key are throttled, each at its key's own rate.
     "DEFAULT_THROTTLE_CLASSES": ["integrations.api.auth.ApiKeyRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "ltc.api.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPagination",
     "DEFAULT_PARSER_CLASSES": [
-        "ltc.api.parsers.JSONParser",
+        "core.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "ltc.filters.FilterBackend",
+        "core.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "ltc.api.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "ltc.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"web_to_lead": "30/minute", "web_to_lead_key": "120/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -407,10 +410,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "GateKindEnum": "ltc.choices.GateKind",
-        "GateStateEnum": "ltc.choices.GateState",
-        "DecisionEnum": "ltc.choices.Decision",
-        "OrgUnitKindEnum": "ltc.choices.OrgUnitKind",
+        "GateKindEnum": "core.choices.GateKind",
+        "GateStateEnum": "core.choices.GateState",
+        "DecisionEnum": "core.choices.Decision",
+        "OrgUnitKindEnum": "core.choices.OrgUnitKind",
         "LeadStateEnum": "leads.choices.LeadState",
         "LeadSourceEnum": "leads.choices.LeadSource",
         "ActivityKindEnum": "accounts.choices.ActivityKind",
@@ -429,8 +432,8 @@ SPECTACULAR_SETTINGS = {
         "MilestoneKindEnum": "receivables.choices.MilestoneKind",
         "MilestoneStateEnum": "receivables.choices.MilestoneState",
         "ReceiptStateEnum": "receivables.choices.ReceiptState",
-        "RoleEnum": "ltc.choices.Role",
-        "RiskLevelEnum": "ltc.choices.RiskLevel",
+        "RoleEnum": "core.choices.Role",
+        "RiskLevelEnum": "core.choices.RiskLevel",
         "QuoteStateEnum": "opportunities.choices.QuoteState",
         "BidStateEnum": "opportunities.choices.BidState",
         "DecisionChainRoleEnum": "opportunities.choices.ChainRole",
@@ -450,10 +453,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "ltc.api.schema.drop_defaults_outside_their_schema",
+        "core.api.schema.drop_defaults_outside_their_schema",
         "integrations.api.schema.document_idempotency_key",
         "integrations.api.schema.document_error_responses",
-        "ltc.api.routers.integer_ids_in_schema",
+        "core.api.routers.integer_ids_in_schema",
     ],
 }
 

@@ -6,9 +6,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import two_factor
 from accounts.api.auth import ObtainTokenView
-from ltc.api.schema_view import DocsView, SchemaView
-
-from . import saved_views, views
+from core import saved_views, views
+from core.api.schema_view import DocsView, SchemaView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -43,13 +42,21 @@ urlpatterns = [
     path("collections/", include("receivables.urls")),
     path("key-accounts/", include("keyaccounts.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("ltc.api.urls")),
+    # The REST API, version 1: the core's endpoints and each app's.
+    path("api/v1/", include("core.api.urls")),
+    path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("leads.api.urls")),
+    path("api/v1/", include("opportunities.api.urls")),
+    path("api/v1/", include("contracts.api.urls")),
+    path("api/v1/", include("receivables.api.urls")),
+    path("api/v1/", include("keyaccounts.api.urls")),
+    path("api/v1/", include("integrations.api.urls")),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", login_required(DocsView.as_view(url_name="api-schema")), name="api-docs"),
 ]
 
-handler400 = "ltc.api.django_errors.bad_request"
-handler403 = "ltc.api.django_errors.permission_denied"
-handler404 = "ltc.api.django_errors.page_not_found"
-handler500 = "ltc.api.django_errors.server_error"
+handler400 = "core.api.django_errors.bad_request"
+handler403 = "core.api.django_errors.permission_denied"
+handler404 = "core.api.django_errors.page_not_found"
+handler500 = "core.api.django_errors.server_error"

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from ltc import gates
-from ltc.choices import GateKind, RiskLevel, Role
-from ltc.demo import DemoContext, register
+from core import gates
+from core.choices import GateKind, RiskLevel, Role
+from core.demo import DemoContext, register
 
 from .models import Competitor, PricingRule, Product
 from .services import (

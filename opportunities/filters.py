@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ltc import filters
+from core import filters
 
 from .choices import OPEN_STAGES
 from .models import (

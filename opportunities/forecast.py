@@ -18,10 +18,10 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
-from ltc import policy
-from ltc.errors import ValidationFailed
-from ltc.inputs import FIRST_DAY, LAST_DAY
-from ltc.money import quantize
+from core import policy
+from core.errors import ValidationFailed
+from core.inputs import FIRST_DAY, LAST_DAY
+from core.money import quantize
 
 from .choices import DEFAULT_STAGE_PROBABILITY, OPEN_STAGES
 from .models import Opportunity, StageProbability

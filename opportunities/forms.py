@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact, Customer, User
-from ltc import policy
-from ltc.forms import DateField, DateInput, DateTimeField, LongSelect, RecordForm, UserForm
+from core import policy
+from core.forms import DateField, DateInput, DateTimeField, LongSelect, RecordForm, UserForm
 
 from .choices import BidSectionStatus, QuoteDecision, QuoteState, WinLossReason
 from .models import (

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ltc import hooks
-from ltc.choices import Decision, GateKind
-from ltc.gates import GateSubject, register_subject
+from core import hooks
+from core.choices import Decision, GateKind
+from core.gates import GateSubject, register_subject
 
 from .choices import QuoteState, Stage, WinLossReason
 from .models import Bid, Opportunity, Quote

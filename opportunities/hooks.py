@@ -3,8 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ltc import hooks, policy
-from ltc.audit import ACTION_LABELS
+from core import hooks, policy
+from core.audit import ACTION_LABELS
 
 from .selectors import opportunity_home, quotes_awaiting_approval
 from .services import CONVERTIBLE
@@ -54,7 +54,7 @@ hooks.register_panel(
     hooks.Panel(order=10, template="opportunities/approvals_panel.html", context=_approvals),
 )
 
-# What the opportunity's timeline calls the events MO writes (ltc.audit.describe reads these).
+# What the opportunity's timeline calls the events MO writes (core.audit.describe reads these).
 ACTION_LABELS.update(
     {
         "decision_chain.added": _("Added to the decision chain"),
@@ -68,7 +68,7 @@ ACTION_LABELS.update(
 
 
 def _register_search():
-    from ltc.web import Searchable, register_search
+    from core.web import Searchable, register_search
 
     from .selectors import opportunity_list
 

@@ -1,6 +1,6 @@
 """Quote arithmetic and pricing authority (CPQ-lite).
 
-Amounts are Decimal, rounded to cents half up (`ltc.money.quantize`, ADR 2): each line's unit
+Amounts are Decimal, rounded to cents half up (`core.money.quantize`, ADR 2): each line's unit
 price, then its amounts; the quote's totals are the sums of its lines, so a quote always adds
 up exactly. A discount beyond the submitter's authority (the nearest `PricingRule`) makes the
 quote a special price (特价) that a pricing approver must approve.
@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import models
 
 from accounts.models import OrgUnit, User
-from ltc.choices import Role
-from ltc.gates import managers_over
-from ltc.money import quantize
+from core.choices import Role
+from core.gates import managers_over
+from core.money import quantize
 
 from .choices import QuoteState
 from .models import PricingRule, Quote

@@ -26,9 +26,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from ltc import policy
-from ltc.choices import GateState
-from ltc.models import AuditEvent, GateReview
+from core import policy
+from core.choices import GateState
+from core.models import AuditEvent, GateReview
 
 from .choices import CLOSED_STAGES, OPEN_STAGES, QuoteState, Stage, WinLossReason
 from .forecast import Period, forecast_by_period, stage_probability, weighted_pipeline

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from ltc import hooks
-from ltc.demo import DemoContext, register
+from core import hooks
+from core.demo import DemoContext, register
 
 from .models import PaymentMilestone
 from .reminders import scan

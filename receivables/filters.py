@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ltc import filters
+from core import filters
 
 from .choices import (
     OPEN_MILESTONE_STATES,

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from contracts.models import Contract
-from ltc import policy
-from ltc.choices import Currency
-from ltc.forms import DateField, DateInput, MoneyField, UserForm
+from core import policy
+from core.choices import Currency
+from core.forms import DateField, DateInput, MoneyField, UserForm
 
 from .choices import InvoiceKind, MilestoneKind, MilestoneTrigger, PaymentMethod
 

@@ -15,9 +15,9 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ltc import hooks, policy
-from ltc.audit import ACTION_LABELS
-from ltc.choices import Role
+from core import hooks, policy
+from core.audit import ACTION_LABELS
+from core.choices import Role
 
 from .choices import DELIVERY_TRIGGERS, OPEN_MILESTONE_STATES, ReceiptState
 from .models import PaymentMilestone, Receipt

@@ -34,10 +34,10 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
-from ltc.bulk import copy_insert
-from ltc.choices import OrgUnitKind, Role
-from ltc.jobs import enqueue
-from ltc.models import Notification
+from core.bulk import copy_insert
+from core.choices import OrgUnitKind, Role
+from core.jobs import enqueue
+from core.models import Notification
 
 from .choices import OPEN_MILESTONE_STATES, MilestoneState, ReminderKind, reminder_label
 from .models import MilestoneReminder, PaymentMilestone, ReminderScan
@@ -267,7 +267,7 @@ def _send_batch(rows, step, today, result, recipients, users, target_type) -> No
         created = _write_notifications(notes)
         ids = [pk for pk, now in zip(created, email_now, strict=True) if now]
         if ids:
-            from ltc.tasks import send_notification_emails
+            from core.tasks import send_notification_emails
 
             enqueue(send_notification_emails, ids)
         result.reminders += len(claimed)
@@ -292,7 +292,7 @@ def _requeue_unsent_emails(result: ScanResult) -> None:
         .values_list("pk", flat=True)[:5000]
     )
     if ids:
-        from ltc.tasks import send_notification_emails
+        from core.tasks import send_notification_emails
 
         enqueue(send_notification_emails, ids)
     result.emails_requeued = len(ids)

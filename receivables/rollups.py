@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from ltc.derived import replace_all
+from core.derived import replace_all
 
 from .choices import RECEIVABLE_STATES
 from .models import AgeingRollup, PaymentMilestone

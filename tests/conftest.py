@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 from rest_framework.test import APIClient
 
-from ltc.choices import OrgUnitKind, Role
+from core.choices import OrgUnitKind, Role
 
 from .factories import OrgUnitFactory, UserFactory
 

@@ -7,8 +7,8 @@ import factory
 
 from accounts.models import Contact, Customer, IronTriangle, IronTriangleMember, OrgUnit, User
 from contracts.models import Contract
+from core.choices import OrgUnitKind, Role, TriangleRole
 from leads.models import Lead
-from ltc.choices import OrgUnitKind, Role, TriangleRole
 from opportunities.models import Opportunity
 
 

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from contracts.models import Contract
+from core.gates import GATE_TOPICS
+from core.models import GateReview
 from leads.models import Lead
-from ltc.gates import GATE_TOPICS
-from ltc.models import GateReview
 from opportunities.models import Opportunity
 from receivables.models import PaymentMilestone
 

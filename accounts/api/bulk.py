@@ -15,10 +15,10 @@ from rest_framework import serializers
 
 from accounts.models import Customer
 from accounts.services import BULK_UPSERT_MAX
-from ltc import policy
-from ltc.api.errors import _flatten
-from ltc.api.serializers import ErrorSerializer
-from ltc.errors import ValidationFailed
+from core import policy
+from core.api.errors import _flatten
+from core.api.serializers import ErrorSerializer
+from core.errors import ValidationFailed
 
 from .serializers import ContactSerializer, CustomerSerializer
 

@@ -9,8 +9,8 @@ from accounts.imports import importers
 from accounts.imports.services import job_progress
 from accounts.models import Activity, Contact, Customer, ImportIssue, ImportJob, OrgUnit, User
 from accounts.selectors import may_see_contact_details
-from ltc.api.serializers import ModelSerializer, ScopedModelSerializer
-from ltc.errors import ApplicationError
+from core.api.serializers import ModelSerializer, ScopedModelSerializer
+from core.errors import ApplicationError
 
 
 class OrgUnitSerializer(ModelSerializer):

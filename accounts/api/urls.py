@@ -1,4 +1,4 @@
-from ltc.api.routers import Router
+from core.api.routers import Router
 
 from . import views
 

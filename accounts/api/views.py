@@ -30,11 +30,11 @@ from accounts.services import (
     customer_update,
     customers_upsert,
 )
-from ltc import policy
-from ltc.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
-from ltc.api.parsers import JSONParser
-from ltc.errors import NotFound
-from ltc.params import query_params
+from core import policy
+from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
+from core.api.parsers import JSONParser
+from core.errors import NotFound
+from core.params import query_params
 
 from .bulk import (
     CONTACT_EXAMPLES,

@@ -24,9 +24,9 @@ from django.db import connection, models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ltc import context
-from ltc.bulk import copy_insert
-from ltc.models import AuditEvent
+from core import context
+from core.bulk import copy_insert
+from core.models import AuditEvent
 
 from ..models import ImportJob, OrgUnit, User
 from ..selectors import assignable_units, may_assign_to

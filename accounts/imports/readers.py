@@ -18,7 +18,7 @@ from typing import IO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from ltc.errors import ValidationFailed
+from core.errors import ValidationFailed
 
 #: Refuse files above this size (bytes); settings.IMPORT_MAX_BYTES overrides.
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024

@@ -20,10 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ltc import policy
-from ltc.audit import audit_record
-from ltc.errors import Conflict, Forbidden, ValidationFailed
-from ltc.jobs import enqueue
+from core import policy
+from core.audit import audit_record
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.jobs import enqueue
 
 from ..choices import ImportMode, ImportStatus, IssueLevel
 from ..exports import csv_lines
@@ -92,9 +92,7 @@ def import_start(*, by: User, kind: str, upload: UploadedFile) -> ImportJob:
     else:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING)
         job.status = ImportStatus.VALIDATING
-        from ..tasks import import_validate_task
-
-        enqueue(import_validate_task, job.pk)
+        enqueue("accounts.tasks.import_validate_task", job.pk)
     return job
 
 
@@ -243,9 +241,7 @@ def import_commit(*, job: ImportJob, by: User, mode: str) -> ImportJob:
     audit_record(target=job, action="import.committed", actor=by, changes={"mode": mode})
     if job.rows_total <= _inline_rows():
         return import_run(job=job)
-    from ..tasks import import_commit_task
-
-    enqueue(import_commit_task, job.pk)
+    enqueue("accounts.tasks.import_commit_task", job.pk)
     return job
 
 

@@ -28,8 +28,8 @@ from contracts.models import (
     DeliveryMilestone,
 )
 from contracts.services.documents import max_document_bytes
-from ltc.api.fields import DateField, MoneyField
-from ltc.api.serializers import (
+from core.api.fields import DateField, MoneyField
+from core.api.serializers import (
     AvailableTransitionSerializer,
     ModelSerializer,
     RecordSerializer,
@@ -37,7 +37,7 @@ from ltc.api.serializers import (
     ScopedPrimaryKeyRelatedField,
     WriteScopeMixin,
 )
-from ltc.choices import TriangleRole
+from core.choices import TriangleRole
 
 _active_users = User.objects.filter(is_active=True)
 

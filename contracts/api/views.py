@@ -62,17 +62,17 @@ from contracts.services import (
     milestone_transition,
     milestone_update,
 )
-from ltc.api.mixins import (
+from core.api.mixins import (
     ERRORS,
     ScopedViewSetMixin,
     TimelineMixin,
     TransitionsMixin,
     transitions_schema,
 )
-from ltc.api.parsers import JSONParser
-from ltc.api.serializers import GateReviewSerializer
-from ltc.choices import TriangleRole
-from ltc.errors import NotFound
+from core.api.parsers import JSONParser
+from core.api.serializers import GateReviewSerializer
+from core.choices import TriangleRole
+from core.errors import NotFound
 from opportunities.api.serializers import TeamSerializer
 
 from .serializers import (

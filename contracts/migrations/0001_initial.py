@@ -2,7 +2,7 @@
 
 import django.utils.timezone
 import django_fsm
-import ltc.money
+import core.money
 from decimal import Decimal
 from django.db import migrations, models
 
@@ -24,8 +24,8 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
                 ('number', models.CharField(blank=True, db_index=True, editable=False, max_length=20, verbose_name='number')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('amount', ltc.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='amount')),
-                ('currency', ltc.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
+                ('amount', core.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='amount')),
+                ('currency', core.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
                 ('tax_rate_pct', models.DecimalField(decimal_places=2, default=Decimal('13.00'), max_digits=5, verbose_name='tax rate %')),
                 ('signed_on', models.DateField(blank=True, null=True, verbose_name='signing date')),
                 ('starts_on', models.DateField(blank=True, null=True, verbose_name='service period start')),

@@ -5,7 +5,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import ltc.money
+import core.money
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -46,8 +46,8 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(verbose_name="the customer's request")),
                 ('requested_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='requested on')),
                 ('customer_reference', models.CharField(blank=True, max_length=100, verbose_name="customer's reference")),
-                ('new_amount', ltc.money.MoneyField(blank=True, decimal_places=2, help_text='Leave empty when the amount does not change.', max_digits=18, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='new contract amount')),
-                ('cost_impact', ltc.money.MoneyField(blank=True, decimal_places=2, help_text="The FR's estimate of how the delivery cost changes (negative: it falls).", max_digits=18, null=True, verbose_name='cost impact')),
+                ('new_amount', core.money.MoneyField(blank=True, decimal_places=2, help_text='Leave empty when the amount does not change.', max_digits=18, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='new contract amount')),
+                ('cost_impact', core.money.MoneyField(blank=True, decimal_places=2, help_text="The FR's estimate of how the delivery cost changes (negative: it falls).", max_digits=18, null=True, verbose_name='cost impact')),
                 ('scope', models.TextField(blank=True, help_text='What is added, removed or done differently.', verbose_name='scope change')),
                 ('new_ends_on', models.DateField(blank=True, null=True, verbose_name='new service period end')),
                 ('state', django_fsm.FSMField(choices=[('raised', 'Raised'), ('in_review', 'In review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='raised', max_length=50, protected=True, verbose_name='state')),
@@ -66,11 +66,11 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('version', models.PositiveSmallIntegerField(verbose_name='version')),
-                ('currency', ltc.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
-                ('amount_before', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount before')),
-                ('amount_after', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount after')),
-                ('cost_before', ltc.money.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='planned cost before')),
-                ('cost_after', ltc.money.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='planned cost after')),
+                ('currency', core.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
+                ('amount_before', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount before')),
+                ('amount_after', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount after')),
+                ('cost_before', core.money.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='planned cost before')),
+                ('cost_after', core.money.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='planned cost after')),
                 ('ends_on_before', models.DateField(blank=True, null=True, verbose_name='service period end before')),
                 ('ends_on_after', models.DateField(blank=True, null=True, verbose_name='service period end after')),
                 ('scope', models.TextField(blank=True, verbose_name='scope change')),
@@ -107,11 +107,11 @@ class Migration(migrations.Migration):
             name='ContractEvaluation',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('currency', ltc.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
-                ('signed_amount', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount as signed')),
-                ('final_amount', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='final amount')),
-                ('signed_cost', ltc.money.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='planned cost as signed')),
-                ('actual_cost', ltc.money.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='actual cost')),
+                ('currency', core.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
+                ('signed_amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount as signed')),
+                ('final_amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='final amount')),
+                ('signed_cost', core.money.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='planned cost as signed')),
+                ('actual_cost', core.money.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='actual cost')),
                 ('signed_margin_pct', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, verbose_name='signed gross margin %')),
                 ('actual_margin_pct', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, verbose_name='actual gross margin %')),
                 ('milestones_planned', models.PositiveSmallIntegerField(default=0, verbose_name='delivery milestones')),
@@ -209,7 +209,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='contract',
             name='planned_cost',
-            field=ltc.money.MoneyField(blank=True, decimal_places=2, help_text='The budgeted cost of delivering the contract; the margin is judged on it.', max_digits=18, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='planned cost'),
+            field=core.money.MoneyField(blank=True, decimal_places=2, help_text='The budgeted cost of delivering the contract; the margin is judged on it.', max_digits=18, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='planned cost'),
         ),
         migrations.AddField(
             model_name='contract',
@@ -229,7 +229,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='contract',
             name='amount',
-            field=ltc.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount'),
+            field=core.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount'),
         ),
         migrations.AlterField(
             model_name='contract',

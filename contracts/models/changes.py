@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import User
-from ltc.choices import TriangleRole
-from ltc.fsm import guard
-from ltc.models import GateReview, NumberedModel, TimeStampedModel
-from ltc.money import CurrencyField, MoneyField
-from ltc.policy import AccessSpec
+from core.choices import TriangleRole
+from core.fsm import guard
+from core.models import GateReview, NumberedModel, TimeStampedModel
+from core.money import CurrencyField, MoneyField
+from core.policy import AccessSpec
 
 from ..choices import ACTIVE_STATES, ChangeRequestState
 from .contract import Contract

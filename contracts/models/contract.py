@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import Customer, IronTriangle, OrgUnit, User
-from ltc.choices import Role
-from ltc.fsm import guard
-from ltc.models import GateReview, NumberedModel, TimeStampedModel
-from ltc.money import CurrencyField, MoneyField
-from ltc.policy import AccessSpec
+from core.choices import Role
+from core.fsm import guard
+from core.models import GateReview, NumberedModel, TimeStampedModel
+from core.money import CurrencyField, MoneyField
+from core.policy import AccessSpec
 from opportunities.models import Opportunity
 
 from ..choices import (

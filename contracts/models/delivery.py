@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import User
-from ltc.fsm import guard
-from ltc.models import TimeStampedModel
-from ltc.policy import AccessSpec
+from core.fsm import guard
+from core.models import TimeStampedModel
+from core.policy import AccessSpec
 
 from ..choices import (
     ACTIVE_STATES,

@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ltc.policy import AccessSpec
+from core.policy import AccessSpec
 
 from ..choices import DocumentKind
 from .contract import Contract

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ltc.money import CurrencyField, MoneyField
-from ltc.policy import AccessSpec
+from core.money import CurrencyField, MoneyField
+from core.policy import AccessSpec
 
 from ..choices import AcceptanceRating
 from .contract import Contract

@@ -11,14 +11,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ltc import gates, hooks, policy
-from ltc.audit import audit_record
-from ltc.choices import GateKind, OrgUnitKind, TriangleRole
-from ltc.errors import Conflict, Forbidden, ValidationFailed
-from ltc.fsm import transition_run
-from ltc.models import GateReview
-from ltc.notifications import notify
-from ltc.records import record_create, record_update
+from core import gates, hooks, policy
+from core.audit import audit_record
+from core.choices import GateKind, OrgUnitKind, TriangleRole
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.fsm import transition_run
+from core.models import GateReview
+from core.notifications import notify
+from core.records import record_create, record_update
 
 from ..choices import (
     ACTIVE_STATES,

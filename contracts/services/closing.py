@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ltc import gates, hooks
-from ltc.choices import GateKind
-from ltc.errors import TransitionNotAllowed
-from ltc.models import GateReview
+from core import gates, hooks
+from core.choices import GateKind
+from core.errors import TransitionNotAllowed
+from core.models import GateReview
 
 from ..choices import (
     FINISHED_STATES,
@@ -24,7 +24,7 @@ from ..choices import (
 from ..models import Contract
 from .contracts import contract_transition
 
-#: The step later stages attach their close conditions to (ltc.hooks.register_check).
+#: The step later stages attach their close conditions to (core.hooks.register_check).
 CLOSE_STEP = "contracts.close"
 
 

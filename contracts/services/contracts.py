@@ -12,16 +12,16 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import iron_triangle_copy, iron_triangle_create, iron_triangle_set
-from ltc import hooks, policy
-from ltc.audit import audit_record
-from ltc.choices import TriangleRole
-from ltc.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
-from ltc.fsm import transition_run
-from ltc.gates import gate_withdraw_open
-from ltc.models import GateReview
-from ltc.money import quantize
-from ltc.notifications import notify
-from ltc.records import record_create, record_update
+from core import hooks, policy
+from core.audit import audit_record
+from core.choices import TriangleRole
+from core.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
+from core.fsm import transition_run
+from core.gates import gate_withdraw_open
+from core.models import GateReview
+from core.money import quantize
+from core.notifications import notify
+from core.records import record_create, record_update
 from opportunities.models import Opportunity
 from opportunities.selectors import approved_quote
 

@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ltc import hooks, policy
-from ltc.audit import audit_record
-from ltc.choices import TriangleRole
-from ltc.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
-from ltc.fsm import transition_run, unmet
-from ltc.notifications import notify
-from ltc.records import record_create, record_update
+from core import hooks, policy
+from core.audit import audit_record
+from core.choices import TriangleRole
+from core.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
+from core.fsm import transition_run, unmet
+from core.notifications import notify
+from core.records import record_create, record_update
 
 from ..choices import (
     ACTIVE_STATES,

@@ -17,9 +17,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ltc import policy
-from ltc.audit import audit_record
-from ltc.errors import Forbidden, ValidationFailed
+from core import policy
+from core.audit import audit_record
+from core.errors import Forbidden, ValidationFailed
 
 from ..choices import DocumentKind
 from ..models import Contract, ContractDocument, DeliveryMilestone

@@ -10,7 +10,7 @@ The score (0–100) weighs four judgements, each from 0 to 1, over those that ar
 - collection, weight 20: the share collected, times 1 when collected within 90 days, falling
   to 0.5 at 270 days and beyond.
 
-Days to collect and the share collected come from collections (`ltc.hooks.facts_for`); when
+Days to collect and the share collected come from collections (`core.hooks.facts_for`); when
 they are not known, that judgement is left out rather than guessed.
 """
 
@@ -23,10 +23,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ltc import hooks, policy
-from ltc.audit import audit_record
-from ltc.errors import Conflict, Forbidden, ValidationFailed
-from ltc.money import quantize
+from core import hooks, policy
+from core.audit import audit_record
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.money import quantize
 
 from ..choices import AcceptanceRating, ContractState, DeliveryMilestoneKind, DeliveryMilestoneState
 from ..models import Contract, ContractEvaluation

@@ -9,9 +9,9 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.views import View
 
-from ltc import policy
-from ltc.errors import ApplicationError
-from ltc.web import RecordFormPage
+from core import policy
+from core.errors import ApplicationError
+from core.web import RecordFormPage
 
 from ..selectors import contract_list
 

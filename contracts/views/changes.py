@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from ltc import gates
-from ltc.choices import GateKind
-from ltc.web import RecordPage, TransitionPage
+from core import gates
+from core.choices import GateKind
+from core.web import RecordPage, TransitionPage
 
 from ..forms import ChangeRequestForm
 from ..selectors import change_request_list

@@ -8,9 +8,9 @@ from django.contrib import messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ltc import fsm, gates
-from ltc.choices import GateKind, GateState, TriangleRole
-from ltc.web import ListPage, RecordFormPage, RecordPage, TransitionPage
+from core import fsm, gates
+from core.choices import GateKind, GateState, TriangleRole
+from core.web import ListPage, RecordFormPage, RecordPage, TransitionPage
 from opportunities.forms import TeamForm
 
 from ..choices import ContractKind, ContractState

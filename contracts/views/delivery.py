@@ -8,8 +8,8 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ltc.errors import ApplicationError
-from ltc.web import TransitionPage, apply_error
+from core.errors import ApplicationError
+from core.web import TransitionPage, apply_error
 
 from ..forms import DeliverableForm, DeliveryMilestoneForm, ReachForm
 from ..selectors import deliverable_list, milestone_list

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions, throttling
 from rest_framework.permissions import SAFE_METHODS
 
-from ltc import context
+from core import context
 
 from ..keys import api_key_for_token
 from ..models import ApiKey

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from ltc.api.serializers import ModelSerializer
+from core.api.serializers import ModelSerializer
 
 from ..models import ApiKey, WebhookDelivery, WebhookSubscription, validate_rate
 from ..scopes import ALL_SCOPES

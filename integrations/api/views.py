@@ -7,7 +7,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ltc.api.mixins import ERRORS
+from core.api.mixins import ERRORS
 
 from ..keys import api_key_issue, api_key_revoke
 from ..models import ApiKey, WebhookDelivery, WebhookSubscription

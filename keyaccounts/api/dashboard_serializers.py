@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from ltc.api.fields import DateField, DateTimeField
+from core.api.fields import DateField, DateTimeField
 
 PCT = {"max_digits": 9, "decimal_places": 1, "allow_null": True}
 DAYS = {"max_digits": 9, "decimal_places": 1, "allow_null": True}

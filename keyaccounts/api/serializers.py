@@ -2,14 +2,14 @@ from rest_framework import serializers
 
 from accounts.choices import Tier
 from accounts.models import Customer, OrgUnit, User
-from ltc.api.fields import DateField, MoneyField
-from ltc.api.serializers import (
+from core.api.fields import DateField, MoneyField
+from core.api.serializers import (
     ModelSerializer,
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
     WriteScopeMixin,
 )
-from ltc.choices import Currency
+from core.choices import Currency
 from opportunities.models import Opportunity
 
 from ..choices import ActionStatus, Metric, PeriodKind, Split

@@ -7,11 +7,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.choices import Tier
-from ltc import policy
-from ltc.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
-from ltc.api.views import IsManagerOrReadOnly
-from ltc.errors import Forbidden, ValidationFailed
-from ltc.params import query_params
+from core import policy
+from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
+from core.api.views import IsManagerOrReadOnly
+from core.errors import Forbidden, ValidationFailed
+from core.params import query_params
 
 from .. import dashboards, planning, retention, services
 from ..filters import (

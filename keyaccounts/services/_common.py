@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
-from ltc.errors import Forbidden
+from core.errors import Forbidden
 
 
 def manages(user: User, unit: OrgUnit | None) -> bool:

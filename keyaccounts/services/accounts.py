@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from accounts.choices import Tier
 from accounts.models import Customer, OrgUnit, User
 from accounts.services import customer_update
-from ltc import locks, policy
-from ltc.audit import audit_record
-from ltc.errors import Forbidden, ValidationFailed
-from ltc.money import quantize
-from ltc.records import record_create, record_update
+from core import locks, policy
+from core.audit import audit_record
+from core.errors import Forbidden, ValidationFailed
+from core.money import quantize
+from core.records import record_create, record_update
 
 from .. import metrics
 from ..choices import Metric, Quadrant, TierSource

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Customer, User
 from accounts.services import iron_triangle_create, iron_triangle_set
-from ltc import policy
-from ltc.audit import audit_record
-from ltc.choices import TriangleRole
-from ltc.errors import Forbidden, ValidationFailed
-from ltc.money import quantize
-from ltc.notifications import notify
-from ltc.records import insert_once, record_create, record_update
+from core import policy
+from core.audit import audit_record
+from core.choices import TriangleRole
+from core.errors import Forbidden, ValidationFailed
+from core.money import quantize
+from core.notifications import notify
+from core.records import insert_once, record_create, record_update
 
 from ..choices import ActionStatus
 from ..models import AccountPlan, PlanAction, PlanTarget

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from contracts.choices import ContractState
 from contracts.models import Contract
-from ltc.audit import audit_record
-from ltc.notifications import notify
+from core.audit import audit_record
+from core.notifications import notify
 from opportunities.services import opportunity_create
 
 from ..models import PlanningSettings, RenewalLink

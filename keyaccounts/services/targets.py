@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
-from ltc import locks
-from ltc.audit import audit_record
-from ltc.errors import Conflict, Forbidden, ValidationFailed
-from ltc.money import quantize, split_by_percentages
-from ltc.records import insert_once, record_create, record_update
+from core import locks
+from core.audit import audit_record
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.money import quantize, split_by_percentages
+from core.records import insert_once, record_create, record_update
 
 from .. import periods
 from ..choices import PeriodKind, Split

@@ -4,14 +4,14 @@ from rest_framework import serializers
 
 from accounts.choices import Industry
 from accounts.models import User
-from leads.models import DistributionRule, Lead, LeadCaptureSource
-from ltc import hooks
-from ltc.api.serializers import (
+from core import hooks
+from core.api.serializers import (
     AvailableTransitionSerializer,
     ModelSerializer,
     RecordSerializer,
     ScopedModelSerializer,
 )
+from leads.models import DistributionRule, Lead, LeadCaptureSource
 
 
 class RecordActionSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ltc.api.routers import Router
+from core.api.routers import Router
 
 from . import views
 

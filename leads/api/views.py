@@ -10,6 +10,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.views import ExportMixin
+from core.api.errors import error_body
+from core.api.mixins import (
+    ERRORS,
+    ScopedViewSetMixin,
+    TimelineMixin,
+    TransitionsMixin,
+    transitions_schema,
+)
+from core.api.serializers import ErrorSerializer
+from core.api.views import IsManagerOrReadOnly
+from core.params import query_params
 from leads.filters import LeadFilter
 from leads.imports import lead_export_columns
 from leads.models import DistributionRule, Lead, LeadCaptureSource
@@ -31,17 +42,6 @@ from leads.services import (
     lead_update,
     origin_may_post,
 )
-from ltc.api.errors import error_body
-from ltc.api.mixins import (
-    ERRORS,
-    ScopedViewSetMixin,
-    TimelineMixin,
-    TransitionsMixin,
-    transitions_schema,
-)
-from ltc.api.serializers import ErrorSerializer
-from ltc.api.views import IsManagerOrReadOnly
-from ltc.params import query_params
 
 from .serializers import (
     DistributionRuleSerializer,

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import ltc.money
+import core.money
 from django.conf import settings
 from django.db import migrations, models
 
@@ -32,14 +32,14 @@ class Migration(migrations.Migration):
                 ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
                 ('need', models.TextField(blank=True, verbose_name='pain point / need')),
                 ('product_interest', models.CharField(blank=True, max_length=200, verbose_name='product interest')),
-                ('estimated_amount', ltc.money.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='estimated amount')),
-                ('currency', ltc.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
+                ('estimated_amount', core.money.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='estimated amount')),
+                ('currency', core.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
                 ('expected_close_date', models.DateField(blank=True, null=True, verbose_name='expected timeline')),
                 ('source', models.CharField(choices=[('marketing_event', 'Marketing event'), ('channel_partner', 'Channel partner / agent'), ('customer_inbound', 'Customer inbound'), ('staff_referral', 'Staff referral'), ('web_form', 'Web form'), ('import', 'Import')], default='customer_inbound', max_length=30, verbose_name='source')),
                 ('source_detail', models.CharField(blank=True, help_text='The event, partner or referrer the lead came from.', max_length=200, verbose_name='source detail')),
                 ('buying_pattern', models.CharField(choices=[('continuous', 'Continuous purchase'), ('occasional', 'Occasional purchase')], default='occasional', max_length=20, verbose_name='buying pattern')),
                 ('budget_confirmed', models.BooleanField(default=False, verbose_name='budget confirmed')),
-                ('budget_amount', ltc.money.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='budget amount')),
+                ('budget_amount', core.money.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='budget amount')),
                 ('authority_identified', models.BooleanField(default=False, verbose_name='authority identified')),
                 ('need_confirmed', models.BooleanField(default=False, verbose_name='need confirmed')),
                 ('timeline_confirmed', models.BooleanField(default=False, verbose_name='timeline confirmed')),

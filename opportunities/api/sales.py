@@ -9,7 +9,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ltc.api.mixins import (
+from core.api.mixins import (
     ERRORS,
     ScopedViewSetMixin,
     TimelineMixin,
@@ -17,7 +17,7 @@ from ltc.api.mixins import (
     requested_version,
     transitions_schema,
 )
-from ltc.errors import NotFound
+from core.errors import NotFound
 from opportunities.filters import BidFilter, QuoteFilter
 from opportunities.models import Bid, BidChecklistItem, BidSection, Quote, QuoteLine
 from opportunities.selectors import quote_list

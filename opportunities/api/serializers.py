@@ -8,10 +8,9 @@ from rest_framework import serializers
 
 from accounts.api.serializers import IronTriangleMemberSerializer
 from accounts.models import Contact, Customer, User
-from leads.models import Lead
-from ltc import fsm, policy
-from ltc.api.fields import DateField
-from ltc.api.serializers import (
+from core import fsm, policy
+from core.api.fields import DateField
+from core.api.serializers import (
     AvailableTransitionSerializer,
     ModelSerializer,
     RecordSerializer,
@@ -19,6 +18,7 @@ from ltc.api.serializers import (
     ScopedPrimaryKeyRelatedField,
     TransitionInputSerializer,
 )
+from leads.models import Lead
 from opportunities.choices import (
     BidSectionStatus,
     QuoteDecision,
@@ -44,7 +44,7 @@ _active_users = User.objects.filter(is_active=True)
 
 
 def user_transitions(obj, user) -> list[dict]:
-    """The transitions `user` may run on `obj` now, like `ltc.fsm.available_transitions`, but
+    """The transitions `user` may run on `obj` now, like `core.fsm.available_transitions`, but
     internal ones (run by gates) are skipped before their conditions are evaluated: a gated
     transition's guard reads the gate reviews, one query per row of a list otherwise."""
     found = []

@@ -12,19 +12,19 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import OrgUnit, User
-from ltc import fsm
-from ltc.api.mixins import (
+from core import fsm
+from core.api.mixins import (
     ERRORS,
     ScopedViewSetMixin,
     TimelineMixin,
     TransitionsMixin,
     requested_version,
 )
-from ltc.api.serializers import AuditEventSerializer
-from ltc.api.views import IsAdminOrReadOnly
-from ltc.choices import TriangleRole
-from ltc.errors import Conflict, ValidationFailed
-from ltc.params import query_params
+from core.api.serializers import AuditEventSerializer
+from core.api.views import IsAdminOrReadOnly
+from core.choices import TriangleRole
+from core.errors import Conflict, ValidationFailed
+from core.params import query_params
 from opportunities.filters import (
     CompetitorFilter,
     DecisionChainFilter,
@@ -481,14 +481,14 @@ class AdminCatalogueViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def perform_create(self, serializer):
-        from ltc.records import record_create
+        from core.records import record_create
 
         serializer.instance = record_create(
             self.queryset.model, by=self.request.user, data=dict(serializer.validated_data)
         )
 
     def perform_update(self, serializer):
-        from ltc.records import record_update
+        from core.records import record_update
 
         serializer.instance = record_update(
             serializer.instance,

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import ltc.money
+import core.money
 from django.conf import settings
 from django.db import migrations, models
 
@@ -30,8 +30,8 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('product_line', models.CharField(blank=True, max_length=100, verbose_name='product line')),
-                ('amount', ltc.money.MoneyField(decimal_places=2, default=0, max_digits=18, verbose_name='expected amount')),
-                ('currency', ltc.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
+                ('amount', core.money.MoneyField(decimal_places=2, default=0, max_digits=18, verbose_name='expected amount')),
+                ('currency', core.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
                 ('margin_pct', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='expected gross margin %')),
                 ('down_payment_pct', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='down payment %')),
                 ('expected_close_date', models.DateField(blank=True, null=True, verbose_name='expected close date')),

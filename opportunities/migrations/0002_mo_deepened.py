@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
 import django_fsm
-import ltc.money
+import core.money
 from django.conf import settings
 from django.db import migrations, models
 
@@ -105,9 +105,9 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('product_line', models.CharField(blank=True, max_length=100, verbose_name='product line')),
                 ('unit', models.CharField(default='set', max_length=20, verbose_name='unit')),
-                ('list_price', ltc.money.MoneyField(decimal_places=2, max_digits=18, validators=[django.core.validators.MinValueValidator(0)], verbose_name='list price')),
-                ('cost', ltc.money.MoneyField(decimal_places=2, max_digits=18, validators=[django.core.validators.MinValueValidator(0)], verbose_name='unit cost')),
-                ('currency', ltc.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
+                ('list_price', core.money.MoneyField(decimal_places=2, max_digits=18, validators=[django.core.validators.MinValueValidator(0)], verbose_name='list price')),
+                ('cost', core.money.MoneyField(decimal_places=2, max_digits=18, validators=[django.core.validators.MinValueValidator(0)], verbose_name='unit cost')),
+                ('currency', core.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
                 ('tax_rate_pct', models.DecimalField(decimal_places=2, default=13, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='tax rate %')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
             ],
@@ -126,16 +126,16 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
                 ('number', models.CharField(blank=True, db_index=True, editable=False, max_length=20, verbose_name='number')),
                 ('revision', models.PositiveSmallIntegerField(default=1, editable=False, verbose_name='quote version')),
-                ('currency', ltc.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
+                ('currency', core.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
                 ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('pending_approval', 'Awaiting special-price approval'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('superseded', 'Superseded'), ('withdrawn', 'Withdrawn')], default='draft', max_length=50, protected=True, verbose_name='state')),
-                ('list_total', ltc.money.MoneyField(decimal_places=2, default=0, editable=False, max_digits=18, verbose_name='list total')),
-                ('net_total', ltc.money.MoneyField(decimal_places=2, default=0, editable=False, max_digits=18, verbose_name='net total (excl. tax)')),
-                ('tax_total', ltc.money.MoneyField(decimal_places=2, default=0, editable=False, max_digits=18, verbose_name='tax')),
-                ('total', ltc.money.MoneyField(decimal_places=2, default=0, editable=False, max_digits=18, verbose_name='total (incl. tax)')),
-                ('cost_total', ltc.money.MoneyField(decimal_places=2, default=0, editable=False, max_digits=18, verbose_name='cost')),
-                ('margin_amount', ltc.money.MoneyField(decimal_places=2, default=0, editable=False, max_digits=18, verbose_name='gross margin')),
+                ('list_total', core.money.MoneyField(decimal_places=2, default=0, editable=False, max_digits=18, verbose_name='list total')),
+                ('net_total', core.money.MoneyField(decimal_places=2, default=0, editable=False, max_digits=18, verbose_name='net total (excl. tax)')),
+                ('tax_total', core.money.MoneyField(decimal_places=2, default=0, editable=False, max_digits=18, verbose_name='tax')),
+                ('total', core.money.MoneyField(decimal_places=2, default=0, editable=False, max_digits=18, verbose_name='total (incl. tax)')),
+                ('cost_total', core.money.MoneyField(decimal_places=2, default=0, editable=False, max_digits=18, verbose_name='cost')),
+                ('margin_amount', core.money.MoneyField(decimal_places=2, default=0, editable=False, max_digits=18, verbose_name='gross margin')),
                 ('margin_pct', models.DecimalField(decimal_places=2, editable=False, max_digits=7, null=True, verbose_name='gross margin %')),
                 ('discount_pct', models.DecimalField(decimal_places=2, default=0, editable=False, max_digits=5, verbose_name='overall discount %')),
                 ('max_line_discount_pct', models.DecimalField(decimal_places=2, default=0, editable=False, max_digits=5, verbose_name='largest line discount %')),
@@ -160,15 +160,15 @@ class Migration(migrations.Migration):
                 ('position', models.PositiveSmallIntegerField(default=1, verbose_name='position')),
                 ('description', models.CharField(blank=True, max_length=255, verbose_name='description')),
                 ('quantity', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='quantity')),
-                ('unit_list_price', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='unit list price')),
+                ('unit_list_price', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='unit list price')),
                 ('discount_pct', models.DecimalField(decimal_places=2, default=0, max_digits=5, verbose_name='discount %')),
-                ('unit_price', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='unit price')),
-                ('unit_cost', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='unit cost')),
+                ('unit_price', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='unit price')),
+                ('unit_cost', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='unit cost')),
                 ('tax_rate_pct', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='tax rate %')),
-                ('list_amount', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='list amount')),
-                ('net_amount', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='net amount')),
-                ('tax_amount', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='tax')),
-                ('cost_amount', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='cost')),
+                ('list_amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='list amount')),
+                ('net_amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='net amount')),
+                ('tax_amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='tax')),
+                ('cost_amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='cost')),
             ],
             options={
                 'verbose_name': 'quote line',

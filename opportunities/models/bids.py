@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from ltc.models import TimeStampedModel
-from ltc.policy import AccessSpec
+from core.models import TimeStampedModel
+from core.policy import AccessSpec
 
 from ..choices import BidSectionKind, BidSectionStatus, BidState
 from .opportunity import Opportunity

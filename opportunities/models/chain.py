@@ -6,8 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
-from ltc.models import TimeStampedModel
-from ltc.policy import AccessSpec
+from core.models import TimeStampedModel
+from core.policy import AccessSpec
 
 from ..choices import ChainRole, CoachLevel, RelationshipStrength, Stance
 from .opportunity import Opportunity

@@ -6,9 +6,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from ltc.choices import RiskLevel
-from ltc.models import TimeStampedModel
-from ltc.policy import AccessSpec
+from core.choices import RiskLevel
+from core.models import TimeStampedModel
+from core.policy import AccessSpec
 
 from ..choices import PricePosition
 from .opportunity import Opportunity

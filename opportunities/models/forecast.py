@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
-from ltc.models import TimeStampedModel
+from core.models import TimeStampedModel
 
 from ..choices import Stage
 

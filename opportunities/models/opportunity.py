@@ -13,13 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import Customer, IronTriangle, OrgUnit, User
+from core.choices import GateKind
+from core.fsm import guard
+from core.gates import has_go
+from core.models import NumberedModel, TimeStampedModel
+from core.money import CurrencyField, MoneyField, quantize
+from core.policy import AccessSpec
 from leads.models import Lead
-from ltc.choices import GateKind
-from ltc.fsm import guard
-from ltc.gates import has_go
-from ltc.models import NumberedModel, TimeStampedModel
-from ltc.money import CurrencyField, MoneyField, quantize
-from ltc.policy import AccessSpec
 
 from ..choices import OPEN_STAGES, ForecastCategory, Stage, WinLossReason
 

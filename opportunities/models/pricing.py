@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import OrgUnit
-from ltc.choices import Role
-from ltc.models import NumberedModel, TimeStampedModel
-from ltc.money import CurrencyField, MoneyField
-from ltc.policy import AccessSpec
+from core.choices import Role
+from core.models import NumberedModel, TimeStampedModel
+from core.money import CurrencyField, MoneyField
+from core.policy import AccessSpec
 
 from ..choices import QuoteState
 from .opportunity import Opportunity

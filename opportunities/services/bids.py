@@ -12,14 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ltc import policy
-from ltc.audit import audit_record
-from ltc.choices import GateKind, TriangleRole
-from ltc.errors import Conflict, Forbidden, ValidationFailed
-from ltc.fsm import transition_run
-from ltc.gates import has_go
-from ltc.notifications import notify
-from ltc.records import insert_once, record_create, record_update
+from core import policy
+from core.audit import audit_record
+from core.choices import GateKind, TriangleRole
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.fsm import transition_run
+from core.gates import has_go
+from core.notifications import notify
+from core.records import insert_once, record_create, record_update
 
 from ..choices import (
     DEFAULT_BID_CHECKLIST,

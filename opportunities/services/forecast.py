@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
-from ltc.audit import audit_record
-from ltc.errors import Forbidden, ValidationFailed
+from core.audit import audit_record
+from core.errors import Forbidden, ValidationFailed
 
 from ..choices import OPEN_STAGES, Stage
 from ..forecast import stage_probability

@@ -11,16 +11,16 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Contact, Customer, User
 from accounts.services import customer_create, iron_triangle_create, iron_triangle_set
+from core import gates, hooks, policy
+from core.audit import audit_record
+from core.choices import GateKind, GateState, TriangleRole
+from core.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
+from core.fsm import meta_of, transition_run, transitions_of, unmet
+from core.gates import gate_withdraw_open
+from core.models import GateReview
+from core.records import record_create, record_update
 from leads.choices import LeadState
 from leads.models import Lead
-from ltc import gates, hooks, policy
-from ltc.audit import audit_record
-from ltc.choices import GateKind, GateState, TriangleRole
-from ltc.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
-from ltc.fsm import meta_of, transition_run, transitions_of, unmet
-from ltc.gates import gate_withdraw_open
-from ltc.models import GateReview
-from ltc.records import record_create, record_update
 
 from ..choices import OPEN_STAGES, BidState, QuoteState, Stage, WinLossReason
 from ..forecast import stage_probability

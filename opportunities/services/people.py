@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import contact_create
-from ltc import policy
-from ltc.audit import audit_record, snapshot
-from ltc.errors import Conflict, Forbidden, ValidationFailed
-from ltc.records import insert_once, record_create, record_update
+from core import policy
+from core.audit import audit_record, snapshot
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.records import insert_once, record_create, record_update
 
 from ..models import Competitor, DecisionChainMember, Opportunity, OpportunityCompetitor
 

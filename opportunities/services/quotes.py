@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ltc import policy
-from ltc.audit import audit_record
-from ltc.errors import Conflict, Forbidden, ValidationFailed
-from ltc.fsm import transition_run
-from ltc.notifications import notify
-from ltc.records import record_create, record_update
+from core import policy
+from core.audit import audit_record
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.fsm import transition_run
+from core.notifications import notify
+from core.records import record_create, record_update
 
 from ..choices import QuoteDecision, QuoteState
 from ..models import Opportunity, Product, Quote, QuoteLine

@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from core import gates, policy
+from core.choices import GateKind, GateState, TriangleRole
+from core.errors import ApplicationError
+from core.web import ListPage, RecordFormPage, RecordPage, TransitionPage
 from leads.selectors import lead_list
-from ltc import gates, policy
-from ltc.choices import GateKind, GateState, TriangleRole
-from ltc.errors import ApplicationError
-from ltc.web import ListPage, RecordFormPage, RecordPage, TransitionPage
 
 from ..choices import (
     QuoteState,

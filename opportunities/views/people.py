@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from ltc import policy
-from ltc.errors import ApplicationError
-from ltc.web import RecordFormPage
+from core import policy
+from core.errors import ApplicationError
+from core.web import RecordFormPage
 
 from ..forms import DecisionChainForm, OpportunityCompetitorForm
 from ..models import DecisionChainMember, OpportunityCompetitor

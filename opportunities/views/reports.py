@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from ltc.errors import ApplicationError
+from core.errors import ApplicationError
 
 from ..choices import ForecastCategory, Stage
 from ..forecast import Period, forecast_by_period, weighted_pipeline

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from ltc import policy
-from ltc.errors import ApplicationError, ValidationFailed
-from ltc.web import apply_error
+from core import policy
+from core.errors import ApplicationError, ValidationFailed
+from core.web import apply_error
 
 from ..choices import QuoteState
 from ..forms import (
@@ -255,7 +255,7 @@ class QuotePage(LoginRequiredMixin, View):
 
 
 def fsm_timeline(record):
-    from ltc.audit import timeline
+    from core.audit import timeline
 
     return timeline(record)[:100]
 

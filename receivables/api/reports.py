@@ -12,9 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.selectors import customer_list
-from ltc.api.mixins import ERRORS
-from ltc.errors import Forbidden
-from ltc.params import query_params
+from core.api.mixins import ERRORS
+from core.errors import Forbidden
+from core.params import query_params
 from receivables import exports
 from receivables.choices import AgeingGroup
 from receivables.selectors import ageing, battle_map, cash_forecast, kpis, reconciliation

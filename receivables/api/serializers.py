@@ -4,15 +4,15 @@ from rest_framework import serializers
 
 from accounts.models import Customer
 from contracts.models import Contract
-from ltc.api.fields import DateField, DateTimeField, MoneyField
-from ltc.api.serializers import (
+from core.api.fields import DateField, DateTimeField, MoneyField
+from core.api.serializers import (
     ModelSerializer,
     RecordSerializer,
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
     WriteScopeMixin,
 )
-from ltc.choices import Currency
+from core.choices import Currency
 from receivables.choices import (
     AgeingGroup,
     InvoiceKind,

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
-from ltc.api.errors import _flatten
-from ltc.api.serializers import ErrorSerializer
-from ltc.errors import ValidationFailed
+from core.api.errors import _flatten
+from core.api.serializers import ErrorSerializer
+from core.errors import ValidationFailed
 from receivables.services.statements import STATEMENT_MAX_LINES
 
 from .serializers import ReceiptCreateSerializer, allocation_pairs

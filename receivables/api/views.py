@@ -5,7 +5,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ltc.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
+from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from receivables import exports
 from receivables.filters import (
     InvoiceFilter,

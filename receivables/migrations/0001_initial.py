@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import ltc.money
+import core.money
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -31,17 +31,17 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('down_payment', 'Down payment'), ('arrival', 'Arrival payment'), ('acceptance', 'Acceptance payment'), ('warranty', 'Warranty retention'), ('custom', 'Custom')], max_length=20, verbose_name='kind')),
                 ('name', models.CharField(max_length=120, verbose_name='name')),
                 ('percentage', models.DecimalField(blank=True, decimal_places=3, max_digits=6, null=True, verbose_name='percentage')),
-                ('amount', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('currency', ltc.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
+                ('amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount')),
+                ('currency', core.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
                 ('trigger', models.CharField(choices=[('on_signing', 'On signing'), ('on_arrival', 'On arrival'), ('on_acceptance', 'On acceptance'), ('on_warranty_end', 'At the end of warranty'), ('on_date', 'On a fixed date')], default='on_signing', max_length=20, verbose_name='trigger')),
                 ('trigger_date', models.DateField(blank=True, null=True, verbose_name='trigger date')),
                 ('credit_days', models.PositiveSmallIntegerField(default=0, verbose_name='credit days')),
                 ('due_date', models.DateField(blank=True, null=True, verbose_name='due date')),
                 ('state_changed_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='in this state since')),
                 ('state', django_fsm.FSMField(choices=[('planned', 'Planned'), ('due', 'Due'), ('invoiced', 'Invoiced'), ('partly_paid', 'Partly paid'), ('paid', 'Paid'), ('written_off', 'Written off')], default='planned', max_length=50, protected=True, verbose_name='state')),
-                ('invoiced_amount', ltc.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='invoiced')),
-                ('paid_amount', ltc.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='paid')),
-                ('written_off_amount', ltc.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='written off')),
+                ('invoiced_amount', core.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='invoiced')),
+                ('paid_amount', core.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='paid')),
+                ('written_off_amount', core.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='written off')),
                 ('settled_at', models.DateTimeField(blank=True, null=True, verbose_name='settled at')),
                 ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payment_milestones', to='contracts.contract', verbose_name='contract')),
             ],
@@ -60,12 +60,12 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
                 ('number', models.CharField(blank=True, db_index=True, editable=False, max_length=20, verbose_name='number')),
-                ('amount', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('currency', ltc.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
+                ('amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount')),
+                ('currency', core.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
                 ('received_on', models.DateField(verbose_name='received on')),
                 ('method', models.CharField(choices=[('bank_transfer', 'Bank transfer'), ('acceptance_bill', 'Bank acceptance bill'), ('cheque', 'Cheque'), ('cash', 'Cash'), ('other', 'Other')], default='bank_transfer', max_length=20, verbose_name='method')),
                 ('bank_reference', models.CharField(blank=True, max_length=100, verbose_name='bank reference')),
-                ('allocated_amount', ltc.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='allocated')),
+                ('allocated_amount', core.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='allocated')),
                 ('state', models.CharField(choices=[('posted', 'Posted'), ('reversed', 'Reversed')], default='posted', max_length=10, verbose_name='state')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
                 ('contract', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='contracts.contract', verbose_name='contract')),
@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
             name='ReceiptAllocation',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount')),
+                ('amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('reversed_at', models.DateTimeField(blank=True, null=True)),
                 ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='receivables.paymentmilestone')),

@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.db.models.expressions
 import django.db.models.functions.math
 import django_fsm
-import ltc.money
+import core.money
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -30,11 +30,11 @@ class Migration(migrations.Migration):
                 ('number', models.CharField(blank=True, db_index=True, editable=False, max_length=20, verbose_name='number')),
                 ('invoice_number', models.CharField(blank=True, help_text='The number printed on the tax invoice (发票号码).', max_length=40, verbose_name='invoice number')),
                 ('kind', models.CharField(choices=[('vat_special', 'Special VAT invoice'), ('vat_normal', 'Ordinary VAT invoice'), ('other', 'Other invoice')], default='vat_special', max_length=20, verbose_name='kind')),
-                ('amount', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('currency', ltc.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
+                ('amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount')),
+                ('currency', core.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
                 ('tax_rate_pct', models.DecimalField(decimal_places=2, default=Decimal('13.00'), max_digits=5, verbose_name='tax rate %')),
                 ('issued_on', models.DateField(verbose_name='issued on')),
-                ('paid_amount', ltc.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='paid')),
+                ('paid_amount', core.money.MoneyField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='paid')),
                 ('state', models.CharField(choices=[('issued', 'Issued'), ('cancelled', 'Cancelled (red-letter)')], default='issued', max_length=10, verbose_name='state')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
                 ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
@@ -101,8 +101,8 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('amount', ltc.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('currency', ltc.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
+                ('amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount')),
+                ('currency', core.money.CurrencyField(choices=[('CNY', 'Chinese yuan (CNY)'), ('USD', 'US dollar (USD)'), ('EUR', 'Euro (EUR)'), ('HKD', 'Hong Kong dollar (HKD)'), ('GBP', 'Pound sterling (GBP)'), ('JPY', 'Japanese yen (JPY)')], default='CNY', max_length=3, verbose_name='currency')),
                 ('reason', models.TextField(verbose_name='reason')),
                 ('state', django_fsm.FSMField(choices=[('pending', 'Awaiting approval'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='pending', max_length=50, protected=True, verbose_name='state')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),

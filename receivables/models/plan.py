@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
 from contracts.models import Contract
-from ltc.models import TimeStampedModel
-from ltc.money import CurrencyField, MoneyField
-from ltc.policy import AccessSpec
+from core.models import TimeStampedModel
+from core.money import CurrencyField, MoneyField
+from core.policy import AccessSpec
 
 from ..choices import OPEN_MILESTONE_STATES, MilestoneKind, MilestoneState, MilestoneTrigger
 

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, OrgUnit, User
 from contracts.models import Contract
-from ltc.models import NumberedModel, TimeStampedModel
-from ltc.money import CurrencyField, MoneyField
-from ltc.policy import AccessSpec
+from core.models import NumberedModel, TimeStampedModel
+from core.money import CurrencyField, MoneyField
+from core.policy import AccessSpec
 
 from ..choices import PaymentMethod, ReceiptState
 from .plan import PaymentMilestone

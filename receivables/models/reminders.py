@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ltc.policy import AccessSpec
+from core.policy import AccessSpec
 
 from ..choices import reminder_label
 from .plan import PaymentMilestone

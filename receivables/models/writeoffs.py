@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from ltc.choices import Role
-from ltc.models import TimeStampedModel
-from ltc.money import CurrencyField, MoneyField
-from ltc.policy import AccessSpec
+from core.choices import Role
+from core.models import TimeStampedModel
+from core.money import CurrencyField, MoneyField
+from core.policy import AccessSpec
 
 from ..choices import WriteOffState
 from .plan import PaymentMilestone

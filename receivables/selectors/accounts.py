@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Customer, User
 from contracts.models import Contract
 from contracts.selectors import contract_list
-from ltc import policy
+from core import policy
 
 from ..choices import OPEN_MILESTONE_STATES, SETTLED_STATES, InvoiceState, ReceiptState
 from ..models import PaymentMilestone, Receipt, ReceiptAllocation

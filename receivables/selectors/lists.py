@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Customer, IronTriangleMember, User
-from ltc import policy
+from core import policy
 
 from ..choices import OPEN_MILESTONE_STATES
 from ..models import (

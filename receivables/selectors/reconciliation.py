@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, Least, Round
 
 from accounts.models import Customer, User
 from contracts.models import Contract
-from ltc import policy
+from core import policy
 
 from ..choices import InvoiceState, ReceiptState
 from ..models import Invoice, PaymentMilestone, Receipt, ReceiptAllocation

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import User
-from ltc import policy
+from core import policy
 
 from ..choices import OPEN_MILESTONE_STATES, RECEIVABLE_STATES, AgeingBucket, AgeingGroup
 from ..models import AgeingRollup, PaymentMilestone

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from contracts.models import Contract
-from ltc.audit import audit_record
-from ltc.errors import Conflict
-from ltc.money import CENT, quantize
+from core.audit import audit_record
+from core.errors import Conflict
+from core.money import CENT, quantize
 
 from ..choices import SETTLED_STATES, MilestoneKind, MilestoneTrigger
 from ..models import PaymentMilestone

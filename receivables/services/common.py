@@ -11,9 +11,9 @@ from django.db.models.functions import Round
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ltc import policy
-from ltc.errors import Forbidden
-from ltc.fsm import transition_run
+from core import policy
+from core.errors import Forbidden
+from core.fsm import transition_run
 
 from ..choices import InvoiceState
 from ..models import Invoice, PaymentMilestone

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ltc.audit import audit_record
-from ltc.errors import Conflict, ValidationFailed
-from ltc.money import quantize
-from ltc.notifications import notify
+from core.audit import audit_record
+from core.errors import Conflict, ValidationFailed
+from core.money import quantize
+from core.notifications import notify
 
 from ..choices import InvoiceKind, InvoiceState, MilestoneState
 from ..models import Invoice, PaymentMilestone

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from contracts.choices import ContractState
 from contracts.models import Contract
-from ltc import policy
-from ltc.audit import audit_record
-from ltc.errors import Conflict, Forbidden, ValidationFailed
-from ltc.fsm import transition_run
-from ltc.models import AuditEvent
-from ltc.money import quantize, split_by_percentages
+from core import policy
+from core.audit import audit_record
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.fsm import transition_run
+from core.models import AuditEvent
+from core.money import quantize, split_by_percentages
 
 from ..choices import MilestoneState, MilestoneTrigger
 from ..models import PaymentMilestone, PaymentTrigger

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Customer, User
 from contracts.models import Contract
-from ltc import hooks, policy
-from ltc.audit import audit_record
-from ltc.errors import Conflict, Forbidden, ValidationFailed
-from ltc.money import quantize
-from ltc.notifications import notify
+from core import hooks, policy
+from core.audit import audit_record
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.money import quantize
+from core.notifications import notify
 
 from ..choices import RECEIVABLE_STATES, ReceiptState
 from ..models import Invoice, PaymentMilestone, Receipt, ReceiptAllocation

@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from ltc import policy
-from ltc.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
+from core import policy
+from core.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
 
 from ..models import Receipt, StatementLine
 from .receipts import receipt_record

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
-from ltc import policy
-from ltc.audit import audit_record
-from ltc.choices import Role
-from ltc.errors import Conflict, Forbidden, ValidationFailed
-from ltc.fsm import transition_run
-from ltc.notifications import notify
+from core import policy
+from core.audit import audit_record
+from core.choices import Role
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.fsm import transition_run
+from core.notifications import notify
 
 from ..choices import OPEN_MILESTONE_STATES, WriteOffState
 from ..models import APPROVE_PERMISSION, PaymentMilestone, WriteOffRequest

@@ -9,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.views import View
 
-from ltc.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 class ActionView(LoginRequiredMixin, View):

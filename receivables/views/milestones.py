@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ltc import policy
-from ltc.choices import Role
-from ltc.web import ListPage, RecordFormPage, RecordPage
+from core import policy
+from core.choices import Role
+from core.web import ListPage, RecordFormPage, RecordPage
 
 from ..choices import AgeingGroup, WriteOffState
 from ..filters import PaymentMilestoneFilter, WriteOffRequestFilter

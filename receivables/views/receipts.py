@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
 from contracts.models import Contract
-from ltc import policy
-from ltc.errors import ApplicationError, ValidationFailed
-from ltc.params import query_params
-from ltc.web import ListPage, RecordPage, apply_error
+from core import policy
+from core.errors import ApplicationError, ValidationFailed
+from core.params import query_params
+from core.web import ListPage, RecordPage, apply_error
 
 from ..choices import RECEIVABLE_STATES, ReceiptState
 from ..filters import InvoiceFilter, ReceiptFilter

@@ -14,9 +14,9 @@ from django.views.generic import TemplateView
 
 from accounts.selectors import customer_list
 from contracts.selectors import contract_list
-from ltc.errors import ApplicationError
-from ltc.params import query_params
-from ltc.web import RecordFormPage
+from core.errors import ApplicationError
+from core.params import query_params
+from core.web import RecordFormPage
 
 from .. import exports
 from ..choices import AgeingGroup

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Activity
 from accounts.tasks import activities_flag_overdue
-from ltc.models import AuditEvent, Notification
+from core.models import AuditEvent, Notification
 from tests.factories import ContactFactory, CustomerFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from accounts.models import Customer, ImportIssue, ImportJob
-from ltc.models import AuditEvent
+from core.models import AuditEvent
 from tests.factories import CustomerFactory
 
 from .conftest import csv_bytes, read_csv, upload, xlsx_bytes

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from accounts.models import Activity, Contact, Customer
-from ltc.models import AuditEvent
+from core.models import AuditEvent
 from receivables.models import Receipt
 from tests.factories import (
     ContactFactory,

@@ -109,7 +109,7 @@ def test_each_key_has_its_own_rate_limit(org, issue_key, key_client):
 
 
 def test_the_audit_trail_names_the_key_that_acted(org, issue_key, key_client):
-    from ltc.models import AuditEvent
+    from core.models import AuditEvent
 
     key = issue_key(scopes=["leads:write"])
     created = key_client(key.token).post("/api/v1/leads/", NEW_LEAD)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ltc.models import AuditEvent
+from core.models import AuditEvent
 from receivables.models import Receipt, ReceiptAllocation, StatementLine
 from receivables.selectors import reconciliation
 from tests.factories import CustomerFactory

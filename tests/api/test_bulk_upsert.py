@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Contact, Customer
-from ltc.audit import timeline
+from core.audit import timeline
 from tests.factories import ContactFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db

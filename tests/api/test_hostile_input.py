@@ -20,7 +20,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.test import APIClient
 
 from accounts.models import Customer
-from ltc.web import ListPage
+from core.web import ListPage
 from receivables.models import Receipt
 from tests.factories import CustomerFactory
 from tests.receivables.conftest import TODAY, pct_plan
@@ -403,7 +403,7 @@ def test_a_server_error_on_the_api_is_a_500_in_the_error_shape(org, monkeypatch)
 def test_a_csrf_failure_on_the_api_is_a_403_in_the_error_shape(org, settings):
     from django.test import Client
 
-    from ltc.api.django_errors import csrf_failure
+    from core.api.django_errors import csrf_failure
 
     request = Client().get("/api/v1/customers/").wsgi_request
     response = csrf_failure(request, reason="CSRF cookie not set.")

@@ -13,11 +13,20 @@ from django import forms
 from django_filters import FilterSet as DjangoFilterSet
 from rest_framework import serializers
 
-from ltc import filters
-from ltc.api.serializers import ModelSerializer
-from ltc.forms import RecordForm
+from core import filters
+from core.api.serializers import ModelSerializer
+from core.forms import RecordForm
 
-APPS = ("ltc", "accounts", "leads", "opportunities", "contracts", "receivables", "keyaccounts")
+APPS = (
+    "core",
+    "ltc",
+    "accounts",
+    "leads",
+    "opportunities",
+    "contracts",
+    "receivables",
+    "keyaccounts",
+)
 APPS += ("integrations",)
 
 

@@ -28,7 +28,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from ltc.choices import Role
+from core.choices import Role
 from ltc.wsgi import application
 from tests.factories import OrgUnitFactory, UserFactory
 

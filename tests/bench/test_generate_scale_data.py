@@ -11,9 +11,9 @@ from django.db.models import Count, Q
 from accounts.models import Customer, IronTriangle, OrgUnit, User
 from accounts.normalise import normalise_company_name
 from contracts.models import Contract
+from core.gates import has_go
+from core.models import GateReview
 from leads.models import Lead
-from ltc.gates import has_go
-from ltc.models import GateReview
 from opportunities.models import Opportunity
 from receivables.models import PaymentMilestone, Receipt
 from receivables.models.plan import settled_state

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from ltc import hooks
-from ltc.gates import GATE_TOPICS
+from core import hooks
+from core.gates import GATE_TOPICS
 from tests.factories import ContractFactory, team
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

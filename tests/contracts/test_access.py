@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from contracts.models import ContractAmendment, ContractEvaluation
-from ltc.models import GateReview
+from core.models import GateReview
 from tests.factories import ContractFactory, team
 
 from .conftest import days, pdf

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from contracts.models import ChangeRequest, Contract, ContractAmendment, DeliveryMilestone
-from ltc.models import AuthorityRule, GateReview, Notification
+from core.models import AuthorityRule, GateReview, Notification
 
 from .conftest import days
 

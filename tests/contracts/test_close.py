@@ -5,8 +5,8 @@ order closed and the later stages' checks pass — and says what is missing."""
 import pytest
 
 from contracts.models import Contract
-from ltc import hooks
-from ltc.models import GateReview
+from core import hooks
+from core.models import GateReview
 
 from .conftest import days
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from contracts.models import Contract
-from ltc.gates import GATE_TOPICS
+from core.gates import GATE_TOPICS
 from tests.factories import CustomerFactory, OpportunityFactory, team
 
 from .conftest import days

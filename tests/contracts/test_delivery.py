@@ -5,7 +5,7 @@ planned and actual dates, status and evidence; slippage visible; reaching a mile
 import pytest
 
 from contracts.models import ContractDocument, DeliveryMilestone
-from ltc.models import AuditEvent
+from core.models import AuditEvent
 from tests.factories import ContractFactory, team
 
 from .conftest import days, pdf
@@ -217,7 +217,7 @@ def test_late_delivery_is_announced_once_per_planned_date(
     """The daily scan tells the owner and the FR of each milestone whose planned date passed
     unreached — once, however often it runs; a date moved later that passes again is told again."""
     from contracts.tasks import send_late_delivery_reminders
-    from ltc.models import Notification
+    from core.models import Notification
 
     contract, milestones = delivering
     drive.reach(milestones["shipment"]["id"], actual_date=str(days(-8)))

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from contracts.models import ContractDocument
-from ltc.models import AuditEvent
+from core.models import AuditEvent
 from tests.factories import ContractFactory, team
 
 from .conftest import PDF, pdf

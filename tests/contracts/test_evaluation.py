@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from contracts.models import Contract, ContractEvaluation
-from ltc import hooks
+from core import hooks
 from tests.factories import ContractFactory, team
 
 pytestmark = pytest.mark.django_db

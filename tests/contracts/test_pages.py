@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contracts.models import ChangeRequest, Contract, ContractDocument, DeliveryMilestone
-from ltc.models import GateReview
+from core.models import GateReview
 from tests.factories import ContractFactory, CustomerFactory, team
 
 from .conftest import days, pdf

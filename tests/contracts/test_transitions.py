@@ -5,7 +5,7 @@ evaluated (evaluation only); suspended and terminated by a manager with a reason
 import pytest
 
 from contracts.models import ChangeRequest, Contract
-from ltc.models import AuditEvent, GateReview
+from core.models import AuditEvent, GateReview
 
 from .conftest import days
 

@@ -4,8 +4,8 @@ its focus, starting from the skip link."""
 
 from __future__ import annotations
 
+from core.models import SavedView
 from leads.models import Lead
-from ltc.models import SavedView
 
 FOCUS_OUTLINE = """() => {
   const el = document.activeElement;

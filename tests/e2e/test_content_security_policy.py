@@ -12,9 +12,9 @@ from django.core.management import call_command
 
 from accounts.models import Customer, User
 from contracts.models import Contract
+from core.models import GateReview
 from keyaccounts.models import AccountPlan, SalesTarget
 from leads.models import Lead
-from ltc.models import GateReview
 from opportunities.models import Opportunity
 from receivables.models import PaymentMilestone
 

@@ -14,10 +14,10 @@ import pytest
 from django.utils import timezone
 
 from contracts.services import contract_transition
+from core import gates
+from core.gates import GATE_TOPICS
+from core.models import GateReview
 from leads.models import Lead
-from ltc import gates
-from ltc.gates import GATE_TOPICS
-from ltc.models import GateReview
 from opportunities.models import Opportunity
 from receivables.models import PaymentMilestone
 from receivables.services import payment_plan_set

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ltc.models import Notification
-from ltc.notifications import notify
+from core.models import Notification
+from core.notifications import notify
 from tests.factories import LeadFactory, OpportunityFactory
 
 from .conftest import LANGUAGES

@@ -24,8 +24,8 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test import RequestFactory
 
-from ltc.models import Notification
-from ltc.tasks import send_notification_emails
+from core.models import Notification
+from core.tasks import send_notification_emails
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

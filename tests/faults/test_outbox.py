@@ -18,8 +18,8 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 
+from core.models import OutboxMessage
 from integrations.models import DeliveryState, WebhookDelivery
-from ltc.models import OutboxMessage
 from receivables.models import Receipt
 from receivables.tasks import scan_payment_milestones
 from tests.receivables.conftest import TODAY, pct_plan

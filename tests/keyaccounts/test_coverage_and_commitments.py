@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core.audit import timeline
 from keyaccounts.models import Commitment
-from ltc.audit import timeline
 
 from .conftest import on_day, opportunity
 

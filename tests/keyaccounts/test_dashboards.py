@@ -10,9 +10,9 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from core import gates
+from core.models import AuditEvent, GateAssessment, GateReview
 from keyaccounts.probabilities import DEFAULT_PROBABILITIES
-from ltc import gates
-from ltc.models import AuditEvent, GateAssessment, GateReview
 from opportunities.choices import OPEN_STAGES
 from opportunities.models import Opportunity
 from opportunities.services import opportunity_transition

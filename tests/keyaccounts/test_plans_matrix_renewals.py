@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core.models import Notification
 from keyaccounts.models import AccountProfile, RenewalLink
 from keyaccounts.tasks import open_renewal_opportunities
-from ltc.models import Notification
 from opportunities.models import Opportunity
 from tests.factories import ContractFactory, CustomerFactory, team
 

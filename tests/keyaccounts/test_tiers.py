@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Customer
+from core.audit import timeline
 from keyaccounts.models import AccountProfile, TierChange
 from keyaccounts.tasks import recompute_tiers
-from ltc.audit import timeline
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 
 import pytest
 
+from core.models import AuditEvent, Notification
 from leads.models import Lead
-from ltc.models import AuditEvent, Notification
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,9 +3,9 @@ the account manager of a registered customer (客户报备); the new owner is to
 
 import pytest
 
+from core.choices import Role
+from core.models import AuditEvent, Notification
 from leads.models import DistributionRule, Lead
-from ltc.choices import Role
-from ltc.models import AuditEvent, Notification
 from tests.factories import CustomerFactory, LeadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

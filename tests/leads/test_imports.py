@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import ImportIssue
+from core.models import Notification
 from leads.models import DistributionRule, Lead
-from ltc.models import Notification
 from tests.factories import CustomerFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ltc.models import SavedView
+from core.models import SavedView
 
 pytestmark = pytest.mark.django_db
 

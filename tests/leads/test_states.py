@@ -2,8 +2,8 @@
 
 import pytest
 
+from core.models import AuditEvent
 from leads.models import Lead
-from ltc.models import AuditEvent
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

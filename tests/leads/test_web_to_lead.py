@@ -4,10 +4,10 @@ rate-limited per key and per address; bad input is a 400, a bad key a 401/403, n
 import pytest
 from django.core.cache import cache
 
+from core.models import AuditEvent
 from leads.api.views import WebToLeadIPThrottle, WebToLeadKeyThrottle
 from leads.models import Lead, LeadCaptureSource
 from leads.services import capture_source_create, capture_source_revoke
-from ltc.models import AuditEvent
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ltc.audit import audit_record
-from ltc.models import AuditEvent
+from core.audit import audit_record
+from core.models import AuditEvent
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

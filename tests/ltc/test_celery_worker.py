@@ -10,9 +10,9 @@ from celery.result import EagerResult
 from django.conf import settings
 from django.db import connection
 
+from core.models import Notification
+from core.tasks import send_notification_emails
 from ltc import celery_app
-from ltc.models import Notification
-from ltc.tasks import send_notification_emails
 from tests.factories import UserFactory
 from tests.workers import start_celery_worker
 

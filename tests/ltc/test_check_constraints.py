@@ -1,5 +1,5 @@
 """A value a database CHECK constraint refuses is the client's bad input: a 400 naming the
-field, checked before the write (ltc.records) and, should a write reach the database anyway,
+field, checked before the write (core.records) and, should a write reach the database anyway,
 turned into the same 400 by the API's exception handler. Only a real clash (a duplicate) is a
 409."""
 
@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
-from ltc.errors import ValidationFailed
-from ltc.records import record_update
+from core.errors import ValidationFailed
+from core.records import record_update
 from opportunities.models import Opportunity
 from tests.factories import CustomerFactory, OpportunityFactory, team
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from ltc.gates import GATE_TOPICS
-from ltc.models import AuthorityRule, GateReview, Notification
+from core.gates import GATE_TOPICS
+from core.models import AuthorityRule, GateReview, Notification
 from opportunities.models import Opportunity
 from tests.factories import OpportunityFactory, team
 

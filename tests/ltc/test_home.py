@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.services import activity_create
 from contracts.services import contract_transition
-from ltc import gates
+from core import gates
 from receivables.services import payment_plan_set
 from tests.factories import ContractFactory, LeadFactory, OpportunityFactory, team
 

@@ -49,7 +49,7 @@ def test_there_is_a_catalogue_per_app():
     apps = {p.relative_to(ROOT).parts[0] for p in CATALOGUES}
     assert {
         "locale",
-        "ltc",
+        "core",
         "accounts",
         "leads",
         "opportunities",

@@ -1,9 +1,9 @@
-"""LongSelect (ltc.forms) writes the same select as Django's own widget, only faster."""
+"""LongSelect (core.forms) writes the same select as Django's own widget, only faster."""
 
 from django import forms
 from django.test import SimpleTestCase
 
-from ltc.forms import LongSelect
+from core.forms import LongSelect
 
 CHOICES = [("", "---------"), (1, "Zhang Wei"), (2, 'A <b>"bold"</b> & co'), (3, "李娜")]
 

@@ -3,8 +3,8 @@
 
 import pytest
 
-from ltc.models import Notification
-from ltc.notifications import notify
+from core.models import Notification
+from core.notifications import notify
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.validation import validate_schema
 from openapi_spec_validator import OpenAPIV30SpecValidator
 
+from core.api import schema_view
+from core.choices import GateKind
 from integrations.keys import api_key_issue
-from ltc.api import schema_view
-from ltc.choices import GateKind
 
 
 def test_the_schema_validates_and_covers_the_resources():

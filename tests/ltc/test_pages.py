@@ -4,8 +4,8 @@ the language switch."""
 import pytest
 from django.urls import reverse
 
-from ltc.models import Notification
-from ltc.notifications import notify
+from core.models import Notification
+from core.notifications import notify
 from tests.factories import ContractFactory, LeadFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def _form_data(form) -> dict:
 
 def test_an_edit_page_saves_and_audits_the_change(client, org):
     from accounts.forms import CustomerForm
-    from ltc.models import AuditEvent
+    from core.models import AuditEvent
     from tests.factories import CustomerFactory
 
     customer = CustomerFactory(owner=org.rep, name="Old Name Ltd")

@@ -9,8 +9,8 @@ import pytest
 from django.utils import translation
 from django.utils.translation import trans_real
 
-from ltc.api.schema_view import schema_cache_clear
-from ltc.notifications import notify
+from core.api.schema_view import schema_cache_clear
+from core.notifications import notify
 from tests.factories import ContractFactory, LeadFactory, OpportunityFactory, team
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from django.core.management import call_command
 
 from accounts.models import User
 from contracts.models import Contract
+from core.models import GateReview
 from leads.models import Lead
-from ltc.models import GateReview
 from opportunities.models import Opportunity
 from receivables.models import PaymentMilestone, Receipt
 

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from ltc.templatetags.ltc_tags import state_badge
+from core.templatetags.ltc_tags import state_badge
 
 
 def record(state):

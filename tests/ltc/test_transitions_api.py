@@ -3,8 +3,8 @@ and nothing is half-written."""
 
 import pytest
 
+from core.models import AuditEvent
 from leads.models import Lead
-from ltc.models import AuditEvent
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

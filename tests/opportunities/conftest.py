@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from ltc.gates import GATE_TOPICS
+from core.gates import GATE_TOPICS
 from opportunities.models import Opportunity, Product
 from tests.factories import ContactFactory, OpportunityFactory, team
 

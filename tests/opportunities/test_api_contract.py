@@ -8,7 +8,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
-from ltc.models import AuditEvent
+from core.models import AuditEvent
 from opportunities.models import Product
 
 pytestmark = pytest.mark.django_db

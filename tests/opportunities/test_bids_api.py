@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from ltc.models import Notification
+from core.models import Notification
 from opportunities.models import Bid, BidReminder, PricingRule
 from opportunities.tasks import send_bid_reminders
 

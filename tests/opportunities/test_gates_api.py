@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from ltc.models import AuthorityRule, GateReview, Notification
+from core.models import AuthorityRule, GateReview, Notification
 from opportunities.models import Bid, Opportunity, PricingRule
 
 from .conftest import (

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from ltc.models import AuthorityRule, GateReview
+from core.models import AuthorityRule, GateReview
 from opportunities.models import (
     Bid,
     BidSection,
@@ -57,7 +57,7 @@ def test_the_board_moves_a_card_and_opens_the_gate_for_a_gated_stage(client, org
     for user, role in ((org.rep, "ar"), (org.sr, "sr"), (org.fr, "fr")):
         api = APIClient()
         api.force_authenticate(user)
-        from ltc.gates import GATE_TOPICS
+        from core.gates import GATE_TOPICS
 
         api.post(
             f"/api/v1/gate-reviews/{review.pk}/assessments/",

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from ltc.models import AuditEvent
+from core.models import AuditEvent
 from opportunities.models import Competitor, DecisionChainMember
 from tests.factories import ContactFactory, CustomerFactory, OpportunityFactory, team
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from ltc.models import AuditEvent, Notification
+from core.models import AuditEvent, Notification
 from opportunities.models import PricingRule, Quote
 from opportunities.selectors import approved_quote
 

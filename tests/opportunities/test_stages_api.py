@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from ltc.models import GateReview, Notification
+from core.models import GateReview, Notification
 from opportunities.models import Bid, Competitor, StageProbability
 
 from .conftest import advance, open_gate, reload, transition

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from contracts.services import contract_transition
-from ltc import hooks
+from core import hooks
 from receivables.services import payment_plan_set
 from tests.factories import ContractFactory
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from ltc.models import GateReview
+from core.models import GateReview
 from tests.contracts.conftest import Driver, days
 from tests.contracts.conftest import contract as contract  # a fixture
 from tests.contracts.conftest import media_root as media_root  # autouse fixture

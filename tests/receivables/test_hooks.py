@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from ltc import hooks
-from ltc.errors import Conflict
-from ltc.models import AuditEvent
+from core import hooks
+from core.errors import Conflict
+from core.models import AuditEvent
 from receivables.services import (
     invoice_issue,
     receipt_record,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from ltc.errors import ApplicationError
+from core.errors import ApplicationError
 from receivables.models import Invoice, PaymentMilestone
 from receivables.selectors import reconciliation
 from receivables.services import invoice_issue, receipt_record

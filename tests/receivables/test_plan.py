@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ltc.models import AuditEvent
+from core.models import AuditEvent
 from receivables.models import PaymentMilestone
 from receivables.reminders import scan
 from receivables.services import receipt_record

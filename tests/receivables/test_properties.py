@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts.services import contract_transition
-from ltc import hooks
-from ltc.errors import ApplicationError
-from ltc.money import split_by_percentages
+from core import hooks
+from core.errors import ApplicationError
+from core.money import split_by_percentages
 from receivables.choices import ReceiptState
 from receivables.models import (
     Invoice,

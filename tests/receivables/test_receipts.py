@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ltc.models import AuditEvent, Notification
+from core.models import AuditEvent, Notification
 from receivables.models import Receipt, ReceiptAllocation
 from receivables.selectors import reconciliation
 from receivables.services import invoice_issue

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 
-from ltc.models import Notification
-from ltc.tasks import send_daily_digests
+from core.models import Notification
+from core.tasks import send_daily_digests
 from receivables import reminders
 from receivables.models import MilestoneReminder, ReminderScan
 from receivables.reminders import scan
@@ -186,7 +186,7 @@ def test_reminders_are_listed_through_the_api_scoped(org, api, contract, due_day
 
 def test_recipients_come_from_the_org_tree(org, make_contract):
     """A team without a sales manager escalates to the nearest unit above that has one."""
-    from ltc.choices import OrgUnitKind
+    from core.choices import OrgUnitKind
     from tests.factories import OrgUnitFactory, UserFactory
 
     lonely = OrgUnitFactory(name="Lonely team", code="lonely", kind=OrgUnitKind.TEAM, parent=org.gd)

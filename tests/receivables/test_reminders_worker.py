@@ -11,8 +11,8 @@ from celery.result import EagerResult
 from django.conf import settings
 from django.db import connection
 
+from core.models import Notification
 from ltc import celery_app
-from ltc.models import Notification
 from receivables.models import MilestoneReminder, ReminderScan
 from receivables.tasks import scan_payment_milestones
 from tests.ltc.test_celery_worker import worker  # noqa: F401  (the fixture: a worker process)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 
-from ltc.models import AuditEvent, Notification
+from core.models import AuditEvent, Notification
 from receivables.models import WriteOffRequest
 from receivables.selectors import reconciliation
 from receivables.services import receipt_record, receipt_reverse

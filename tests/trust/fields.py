@@ -15,8 +15,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
 from accounts.models import OrgUnit, User
-from ltc import policy
-from ltc.choices import TriangleRole
+from core import policy
+from core.choices import TriangleRole
 
 #: The routes that write a record the generic way (dedicated actions are the guarded ways).
 GENERIC_ACTIONS = ("create", "update", "partial_update", "bulk_upsert", "bulk")

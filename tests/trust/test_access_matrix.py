@@ -1,4 +1,4 @@
-"""The access matrix: every API resource × action × role, checked against ltc/policy.py.
+"""The access matrix: every API resource × action × role, checked against core/policy.py.
 
 The resources are read from the URL configuration, so a new viewset is covered the moment it
 is routed, or fails `test_every_resource_is_in_the_matrix` until someone says how it is
@@ -36,10 +36,10 @@ from rest_framework.parsers import JSONParser
 from rest_framework.test import APIClient
 
 from accounts.models import OrgUnit, User
-from ltc import gates, policy
-from ltc.api.mixins import ScopedViewSetMixin
-from ltc.api.serializers import WriteScopeMixin
-from ltc.choices import Role
+from core import gates, policy
+from core.api.mixins import ScopedViewSetMixin
+from core.api.serializers import WriteScopeMixin
+from core.choices import Role
 
 from .fields import scope_kind
 
@@ -282,7 +282,7 @@ def test_update_and_transition_follow_view_and_change(users, resource_name, role
 
 
 def _transition_names(model) -> list[str]:
-    from ltc import fsm
+    from core import fsm
 
     try:
         return list(fsm.transitions_of(model))
@@ -342,7 +342,7 @@ def test_exports_contain_exactly_the_rows_the_user_may_view(users, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_gates_are_decided_only_by_who_the_gate_engine_names(users, role):
-    from ltc.models import GateReview
+    from core.models import GateReview
 
     user = users[role]
     client = client_for(user)
@@ -566,7 +566,7 @@ def test_users_and_org_units_of_other_regions_are_not_listed_with_their_details(
 
 
 def test_own_rows_are_the_users_own(users):
-    from ltc.models import Notification
+    from core.models import Notification
 
     for role, user in users.items():
         client = client_for(user)

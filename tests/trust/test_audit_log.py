@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from ltc.models import AuditEvent, AuthorityRule
+from core.models import AuditEvent, AuthorityRule
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

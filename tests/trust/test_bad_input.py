@@ -20,8 +20,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Customer, ImportJob
+from core.models import Notification
 from leads.models import Lead
-from ltc.models import Notification
 from receivables.models import Receipt
 from tests.factories import CustomerFactory, LeadFactory
 from tests.receivables.conftest import TODAY, pct_plan

@@ -1,7 +1,7 @@
 """Money as people type it: one table of good and bad amounts through the API and the forms
 of several models. Full-width digits and thousands grouped by commas or spaces are taken;
 what is ambiguous ("1,5", "1.234,56"), not a number, negative, too precise or too large is a
-400 (or a form error) naming the field, and nothing is written (ltc.money.parse_money)."""
+400 (or a form error) naming the field, and nothing is written (core.money.parse_money)."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Customer, IronTriangleMember
+from core.models import GateReview
 from leads.models import Lead
-from ltc.models import GateReview
 from opportunities.models import Bid, DecisionChainMember, Opportunity, OpportunityCompetitor
 from tests.factories import ContactFactory, LeadFactory, OpportunityFactory, UserFactory, team
 from tests.opportunities.conftest import advance

@@ -17,9 +17,9 @@ import pytest
 
 from accounts.models import Contact, Customer
 from contracts.models import Contract
+from core.models import AuditEvent
 from keyaccounts.models import AccountPlan
 from leads.models import Lead
-from ltc.models import AuditEvent
 from opportunities.models import Opportunity
 from tests.factories import (
     ContactFactory,

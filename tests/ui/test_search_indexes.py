@@ -6,7 +6,7 @@ import importlib
 import pytest
 from django.db import connection
 
-from ltc import web
+from core import web
 from tests.factories import CustomerFactory
 
 pytestmark = [
@@ -14,7 +14,7 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's"),
 ]
 
-migration = importlib.import_module("ltc.migrations.0005_search_trigram_indexes")
+migration = importlib.import_module("core.migrations.0005_search_trigram_indexes")
 
 
 def test_every_searched_field_has_a_trigram_index():

@@ -4,7 +4,7 @@ users who chose the daily digest get it there instead, and the rest stays in-app
 import pytest
 from django.utils import translation
 
-from ltc.notifications import notify
+from core.notifications import notify
 from tests.opportunities.conftest import open_gate
 
 pytestmark = pytest.mark.django_db

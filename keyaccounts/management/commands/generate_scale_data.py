@@ -36,9 +36,9 @@ from accounts.models import (
 )
 from accounts.normalise import normalise_company_name
 from contracts.models import Contract
+from core.choices import GateKind, OrgUnitKind, Role
+from core.models import GateAssessment, GateReview
 from leads.models import Lead
-from ltc.choices import GateKind, OrgUnitKind, Role
-from ltc.models import GateAssessment, GateReview
 from opportunities.choices import DEFAULT_STAGE_PROBABILITY
 from opportunities.models import DecisionChainMember, Opportunity
 from receivables.models import (

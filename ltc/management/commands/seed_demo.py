@@ -1,12 +1,12 @@
 """Seed a believable demo company: org tree, a user per role, customers, leads, opportunities,
-contracts and collections in many states. Each app seeds its own part (ltc.demo)."""
+contracts and collections in many states. Each app seeds its own part (core.demo)."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from ltc import demo
-from ltc.context import RequestContext, reset, set_current
+from core import demo
+from core.context import RequestContext, reset, set_current
 
 DEFAULT_PASSWORD = "ltc-demo-2026"
 DUMMY_MAIL = "django.core.mail.backends.dummy.EmailBackend"

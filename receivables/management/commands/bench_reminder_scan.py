@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from accounts.models import Customer, IronTriangle, OrgUnit, User
 from contracts.models import Contract
-from ltc.choices import OrgUnitKind, Role
-from ltc.models import Notification
+from core.choices import OrgUnitKind, Role
+from core.models import Notification
 from receivables.models import MilestoneReminder, PaymentMilestone
 from receivables.reminders import scan
 

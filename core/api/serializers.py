@@ -1,0 +1,283 @@
+"""Serializers of the core, and the base every record serializer builds on."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import relations, serializers
+
+from core import fsm, money, policy
+from core.api.errors import _flatten
+from core.choices import Decision, GateKind, RiskLevel, TriangleRole
+from core.gates import GATE_TOPICS, may_decide
+from core.models import AuditEvent, AuthorityRule, GateAssessment, GateReview, Notification
+
+from . import fields
+from .fields import DateTimeField
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of the API."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class AvailableTransitionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    target = serializers.CharField(allow_null=True)
+    reason_required = serializers.BooleanField()
+    confirm = serializers.BooleanField()
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id the user may only point at if the access policy lets them see that record:
+    guessing the id of someone else's customer is "does not exist", like a 404."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is not None and hasattr(queryset.model, "access"):
+            queryset = policy.restrict(queryset, request.user, "view")
+        return queryset
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """Base of every model serializer: money fields take parse_money's input (and refuse a
+    negative amount unless the model field allows it), date fields the business range."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: fields.DateField,
+        models.DateTimeField: fields.DateTimeField,
+        money.MoneyField: fields.MoneyField,
+    }
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if issubclass(field_class, fields.MoneyField):
+            kwargs["allow_negative"] = model_field.allow_negative
+        return field_class, kwargs
+
+
+class WriteScopeMixin:
+    """Holds what a write points at to the writer's scope, field by field, before anything
+    else about the request is judged: an org unit, owner or seat the access policy refuses
+    (`policy.write_scope_errors`, `policy.seat_errors`) is a 400 `out_of_scope` naming the
+    field, a parent record one may see but not change a 403 (`policy.out_of_scope`).
+    `scope_model` is the model the write goes to (a model serializer's own by default). The
+    services check the same again when they write."""
+
+    scope_model: type[models.Model] | None = None
+
+    def to_internal_value(self, data):
+        scope = self.write_scope_errors(data)
+        if not scope:
+            return super().to_internal_value(data)
+        try:
+            super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            others = _flatten(exc.detail)
+        else:
+            others = {}
+        raise policy.out_of_scope(self.scope_model_class(), {**others, **scope})
+
+    def scope_model_class(self) -> type[models.Model] | None:
+        return self.scope_model or getattr(getattr(self, "Meta", None), "model", None)
+
+    def write_scope_errors(self, data) -> dict[str, list[str]]:
+        """The related records `data` names that the policy refuses for this write, by field."""
+        request = self.context.get("request")
+        model = self.scope_model_class()
+        if request is None or model is None or not hasattr(data, "get"):
+            return {}
+        chosen = {}
+        for name, field in self.fields.items():
+            if field.read_only or not isinstance(field, relations.RelatedField) or name not in data:
+                continue
+            try:  # the record named, before the field's other validators (a unique one)
+                empty, value = field.validate_empty_values(data.get(name))
+                chosen[field.source] = value if empty else field.to_internal_value(value)
+            except (serializers.ValidationError, DjangoValidationError):
+                continue  # the field reports its own error
+        user = request.user
+        errors = policy.write_scope_errors(model, user, chosen, instance=self.instance)
+        seats = {role: chosen.get(role) for role in (TriangleRole.SR, TriangleRole.FR)}
+        if any(seats.values()):
+            unit = chosen.get("org_unit") or getattr(self.instance, "org_unit", None)
+            errors.update(policy.seat_errors(user, seats, unit=unit or user.org_unit))
+        return errors
+
+
+class ScopedModelSerializer(WriteScopeMixin, ModelSerializer):
+    """A record's serializer: related ids are scoped to what the user may see, and what a
+    write points at to the writer's scope (`WriteScopeMixin`)."""
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+
+
+class RecordSerializer(ScopedModelSerializer):
+    """Base of the state-machine records' serializers: their version and the transitions the
+    current user may take now (`available_transitions`)."""
+
+    version = serializers.IntegerField(read_only=True)
+    available_transitions = serializers.SerializerMethodField()
+
+    @extend_schema_field(AvailableTransitionSerializer(many=True))
+    def get_available_transitions(self, obj) -> list[dict]:
+        request = self.context.get("request")
+        if request is None or not hasattr(obj, "get_available_user_state_transitions"):
+            return []
+        changeable = self.context.get("changeable_ids")
+        may_change = None if changeable is None else obj.pk in changeable
+        return fsm.available_transitions(obj, request.user, may_change=may_change)
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="Refuse (409) if the record changed since."
+    )
+
+
+class AuditEventSerializer(ModelSerializer):
+    actor = serializers.CharField(source="actor_name", read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "action",
+            "transition",
+            "from_state",
+            "to_state",
+            "comment",
+            "changes",
+            "via",
+        ]
+        read_only_fields = fields
+
+
+class NotificationSerializer(ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class GateAssessmentSerializer(ModelSerializer):
+    author = serializers.StringRelatedField()
+
+    class Meta:
+        model = GateAssessment
+        fields = [
+            "id",
+            "role",
+            "author",
+            "verdict",
+            "confidence",
+            "risk_level",
+            "risks",
+            "notes",
+            "topics",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class GateReviewSerializer(ModelSerializer):
+    subject_type = serializers.CharField(source="subject_type.model", read_only=True)
+    authority_unit = serializers.StringRelatedField()
+    assessments = GateAssessmentSerializer(many=True, read_only=True)
+    topics = serializers.SerializerMethodField()
+    may_decide = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GateReview
+        fields = [
+            "id",
+            "subject_type",
+            "subject_id",
+            "kind",
+            "round",
+            "state",
+            "title",
+            "authority_unit",
+            "escalated",
+            "escalation_reasons",
+            "facts",
+            "opened_by",
+            "opened_at",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "assessments",
+            "topics",
+            "may_decide",
+            "version",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"opened_by": {"read_only": True}}
+
+    opened_at = DateTimeField(source="created_at", read_only=True)
+
+    @extend_schema_field(serializers.DictField())
+    def get_topics(self, obj) -> dict:
+        return {
+            role: [{"key": k, "label": str(label)} for k, label in items]
+            for role, items in GATE_TOPICS.get(obj.kind, {}).items()
+        }
+
+    def get_may_decide(self, obj) -> bool:
+        request = self.context.get("request")
+        return bool(request and obj.state == "open" and may_decide(request.user, obj))
+
+
+class GateOpenSerializer(serializers.Serializer):
+    subject_type = serializers.ChoiceField(choices=["opportunity", "contract"])
+    subject_id = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(choices=GateKind.choices)
+
+
+class GateAssessSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(
+        choices=[(r.value, r.label) for r in (TriangleRole.AR, TriangleRole.SR, TriangleRole.FR)],
+        required=False,
+    )
+    verdict = serializers.ChoiceField(choices=Decision.choices)
+    confidence = serializers.IntegerField(min_value=0, max_value=100)
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+    risks = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    topics = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=4000), required=False, default=dict
+    )
+
+
+class GateDecideSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class AuthorityRuleSerializer(ModelSerializer):
+    class Meta:
+        model = AuthorityRule
+        fields = [
+            "id",
+            "org_unit",
+            "gate_kind",
+            "max_amount",
+            "currency",
+            "min_margin_pct",
+            "min_down_payment_pct",
+            "escalate_on_high_risk",
+            "is_active",
+            "version",
+        ]
+        read_only_fields = ["version"]

@@ -1,0 +1,13 @@
+"""The core's REST endpoints under /api/v1/ (the project's URLs add each app's beside them)."""
+
+from core.api.routers import Router
+
+from . import saved_views, views
+
+router = Router()
+router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("gate-reviews", views.GateReviewViewSet, basename="gatereview")
+router.register("authority-rules", views.AuthorityRuleViewSet, basename="authorityrule")
+router.register("saved-views", saved_views.SavedViewViewSet, basename="savedview")
+
+urlpatterns = router.urls

@@ -1,0 +1,144 @@
+"""The audit trail: record what happened to a record; read a record's timeline.
+
+`audit_record` is called by services inside the transaction that made the change, so the
+trail and the change commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import context
+from .models import AuditEvent
+from .transitions import label_of
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The audit-friendly values of `fields` on `obj` (foreign keys as their ids)."""
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        values[name] = _plain(getattr(obj, field.attname))
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field whose value changed."""
+    return {
+        name: [_plain(before.get(name)), _plain(value)]
+        for name, value in after.items()
+        if _plain(before.get(name)) != _plain(value)
+    }
+
+
+def audit_record(
+    *,
+    target: models.Model,
+    action: str,
+    actor=None,
+    transition: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    comment: str = "",
+    changes: dict | None = None,
+) -> AuditEvent:
+    """Append one event to `target`'s audit trail, stamped with the current request's origin."""
+    origin = context.current()
+    return AuditEvent.objects.create(
+        target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
+        target_id=target.pk,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_name=(actor.get_username() if actor is not None and actor.is_authenticated else ""),
+        action=action,
+        transition=transition,
+        from_state=from_state or "",
+        to_state=to_state or "",
+        comment=comment or "",
+        changes={k: _plain(v) for k, v in (changes or {}).items()},
+        ip=origin.ip or None,
+        user_agent=(origin.user_agent or "")[:200],
+        api_key=(getattr(origin, "api_key", "") or "")[:64],
+        via=origin.via or "system",
+    )
+
+
+#: What each audit action reads as on a timeline.
+ACTION_LABELS = {
+    "created": _("Created"),
+    "updated": _("Updated"),
+    "transition": _("State changed"),
+    "owner.changed": _("Owner changed"),
+    "team.changed": _("Iron triangle changed"),
+    "gate.opened": _("Gate review opened"),
+    "gate.assessed": _("Gate assessment submitted"),
+    "gate.escalated": _("Gate escalated"),
+    "gate.decided": _("Gate decided"),
+    "lead.converted": _("Converted from a lead"),
+    "contract.drafted": _("Contract drafted"),
+    "payment_plan.set": _("Payment plan set"),
+    "receipt.recorded": _("Receipt recorded"),
+    "permissions.changed": _("Permissions changed"),
+}
+
+
+def describe(event: AuditEvent) -> dict:
+    """A timeline entry in words: a title, and the changed fields by their verbose names."""
+    model = event.target_type.model_class()
+    if event.transition and model is not None:
+        states = dict(model._meta.get_field("state").choices)
+        label = label_of(model, event.transition)
+        old = states.get(event.from_state, event.from_state)
+        new = states.get(event.to_state, event.to_state)
+        title = f"{label}: {old} → {new}"
+    else:
+        title = str(ACTION_LABELS.get(event.action, event.action))
+    lines = []
+    if event.action != "created":
+        for name, value in (event.changes or {}).items():
+            label = name
+            if model is not None:
+                try:
+                    field = model._meta.get_field(name)
+                except FieldDoesNotExist:  # a free-form key, not a field
+                    field = None
+                # A reverse relation (e.g. an opportunity's "contract") has no verbose name.
+                verbose = getattr(field, "verbose_name", None)
+                label = str(verbose) if verbose else name.replace("_", " ")
+            if isinstance(value, list) and len(value) == 2:
+                old, new = (v if v not in (None, "") else "—" for v in value)
+                lines.append(f"{label}: {old} → {new}")
+            else:
+                lines.append(f"{label}: {value}")
+    return {"title": title, "lines": lines}
+
+
+def timeline(*targets: models.Model) -> models.QuerySet[AuditEvent]:
+    """Every audit event on the given records, newest first, actors loaded in the same query."""
+    q = models.Q(pk__in=[])
+    for target in targets:
+        if target is None or target.pk is None:
+            continue
+        q |= models.Q(
+            target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
+            target_id=target.pk,
+        )
+    return AuditEvent.objects.filter(q).select_related("actor", "target_type")

@@ -1,0 +1,179 @@
+"""State machines: guards that say what is missing, and the one way to run a transition.
+
+Conventions (docs/adr/0003-state-machines-and-gates.md):
+- every state machine is a django-fsm-2 `FSMField(protected=True)` named `state` on a model
+  with `ConcurrentTransitionMixin`;
+- transition methods take keyword arguments `by`, `reason`, `comment`;
+- conditions are `Guard`s, so a refused transition can name what is missing;
+- `custom` may hold `label`, `reason_required`, `confirm` (irreversible: the UI asks first)
+  and `internal` (run only by a service, e.g. a gate decision: never from the generic
+  transitions endpoint or button);
+- `transition_run` is the only caller: it checks, runs, saves and audits in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, has_transition_perm
+
+from . import policy
+from .audit import audit_record
+from .errors import Conflict, Forbidden, NotFound, TransitionNotAllowed, ValidationFailed
+from .transitions import label_of, transitions_of
+
+
+class Guard:
+    """A transition condition that can say, in the user's language, what is missing."""
+
+    def __init__(self, predicate: Callable[[Any], bool], message, field: str = "state"):
+        self.predicate = predicate
+        self.message = message
+        self.field = field
+        self.__name__ = getattr(predicate, "__name__", "guard")
+
+    def __call__(self, instance) -> bool:
+        return bool(self.predicate(instance))
+
+
+def guard(message, field: str = "state") -> Callable[[Callable], Guard]:
+    """Decorator: turn a predicate `f(instance) -> bool` into a Guard with a message."""
+
+    def decorator(predicate: Callable) -> Guard:
+        return Guard(predicate, message, field)
+
+    return decorator
+
+
+def meta_of(instance, name: str):
+    """The django-fsm Transition for `name` from the instance's current state, or None."""
+    method = transitions_of(type(instance)).get(name)
+    if method is None:
+        return None
+    return method._django_fsm.get_transition(instance.state)
+
+
+def unmet(instance, name: str) -> dict[str, list[str]]:
+    """What keeps transition `name` from running now: {field: [messages]} (empty when ready)."""
+    meta = meta_of(instance, name)
+    if meta is None or not transitions_of(type(instance))[name]._django_fsm.has_transition(
+        instance.state
+    ):
+        return {
+            "state": [
+                _("Not possible from state “%(state)s”.") % {"state": instance.get_state_display()}
+            ]
+        }
+    missing: dict[str, list[str]] = {}
+    for condition in meta.conditions:
+        if not condition(instance):
+            message = getattr(condition, "message", None) or _("A condition is not met.")
+            missing.setdefault(getattr(condition, "field", "state"), []).append(str(message))
+    return missing
+
+
+def available_transitions(instance, user, *, may_change: bool | None = None) -> list[dict]:
+    """The transitions `user` may take on `instance` now: conditions met, role and policy allow.
+
+    Internal transitions (run by services such as gate decisions) are never listed.
+    Pass `may_change` when the caller already knows the policy answer (a list page computes it
+    for all rows in one query).
+    """
+    if may_change is None:
+        may_change = policy.can(user, instance, "change")
+    if not may_change:
+        return []
+    found = []
+    state = instance.state
+    for method in transitions_of(type(instance)).values():
+        fsm_meta = method._django_fsm
+        meta = fsm_meta.get_transition(state) if fsm_meta.has_transition(state) else None
+        # Internal ones are skipped before their guards run (those may query, e.g. a gate).
+        if meta is None or meta.custom.get("internal"):
+            continue
+        if not fsm_meta.conditions_met(instance, state) or not meta.has_perm(instance, user):
+            continue
+        found.append(
+            {
+                "name": meta.name,
+                "label": str(meta.custom.get("label") or meta.name.replace("_", " ")),
+                # A computed target (GET_STATE) is known only once the transition runs.
+                "target": meta.target if isinstance(meta.target, str) else None,
+                "reason_required": bool(meta.custom.get("reason_required")),
+                "confirm": bool(meta.custom.get("confirm")),
+            }
+        )
+    return found
+
+
+def transition_run(
+    instance,
+    name: str,
+    *,
+    by,
+    reason: str = "",
+    comment: str = "",
+    internal: bool = False,
+    check_policy: bool = True,
+    update_fields: list[str] | None = None,
+):
+    """Run transition `name` on `instance` as `by`: check, run, save and audit atomically.
+
+    Raises NotFound for an unknown transition, Forbidden when the user may not, and
+    TransitionNotAllowed (409) naming what is missing when the state or a guard says no.
+    `internal` lets a service run a transition that users cannot call directly.
+    """
+    method = transitions_of(type(instance)).get(name)
+    if method is None:
+        raise NotFound(_("There is no transition “%(name)s”.") % {"name": name})
+    meta = meta_of(instance, name)
+    if meta is not None and meta.custom.get("internal") and not internal:
+        raise TransitionNotAllowed(
+            _("“%(label)s” happens through its review gate or service, not directly.")
+            % {"label": label_of(type(instance), name)},
+            code="transition_internal",
+        )
+    if check_policy and not policy.can(by, instance, "change"):
+        raise Forbidden(_("You may not change this record."))
+    missing = unmet(instance, name)
+    if missing:
+        message = "; ".join(m for msgs in missing.values() for m in msgs)
+        raise TransitionNotAllowed(message, fields=missing)
+    if not has_transition_perm(getattr(instance, name), by):
+        raise Forbidden(
+            _("Your role may not “%(label)s”.") % {"label": label_of(type(instance), name)}
+        )
+    if meta.custom.get("reason_required") and not (reason or "").strip():
+        raise ValidationFailed(_("A reason is required."), fields={"reason": [_("Required.")]})
+
+    source = instance.state
+    try:
+        with transaction.atomic():
+            getattr(instance, name)(by=by, reason=reason, comment=comment)
+            instance.version = models.F("version") + 1
+            extra = ["state", "version", "updated_at"]
+            if hasattr(instance, "state_changed_at") and instance.state != source:
+                instance.state_changed_at = timezone.now()
+                extra.append("state_changed_at")
+            fields = None if update_fields is None else [*update_fields, *extra]
+            instance.save(update_fields=fields)
+            instance.refresh_from_db(fields=["version"])
+            audit_record(
+                target=instance,
+                action="transition",
+                actor=by,
+                transition=name,
+                from_state=source,
+                to_state=instance.state,
+                comment="\n".join(part for part in (reason, comment) if part),
+            )
+    except ConcurrentTransition as exc:
+        raise Conflict(
+            _("Someone else changed this record's state meanwhile; reload and try again."),
+            code="concurrent_update",
+        ) from exc
+    return instance

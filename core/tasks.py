@@ -1,0 +1,72 @@
+"""Celery tasks of the core: notification e-mails, one at a time or as a daily digest."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Notification
+from .notifications import email_text
+
+
+def _link(notification: Notification) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{notification.url}" if notification.url else ""
+
+
+@shared_task(name="ltc.tasks.send_notification_emails", acks_late=True)
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """E-mail each notification not e-mailed yet. Idempotent: a row is claimed before sending,
+    so a re-run or a redelivered message sends nothing twice."""
+    sent = 0
+    for pk in notification_ids:
+        with transaction.atomic():
+            claimed = Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(
+                emailed_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            n = Notification.objects.select_related("recipient").get(pk=pk)
+            subject, body = email_text(n)
+            send_mail(subject, body, None, [n.recipient.email])
+            sent += 1
+    return sent
+
+
+@shared_task(name="ltc.tasks.send_daily_digests", acks_late=True)
+def send_daily_digests() -> int:
+    """One e-mail per user who chose the digest, with the last day's unsent notifications."""
+    since = timezone.now() - dt.timedelta(days=1)
+    users = get_user_model().objects.filter(email_digest=True, is_active=True).exclude(email="")
+    sent = 0
+    for user in users.iterator():
+        with transaction.atomic():
+            pending = list(
+                Notification.objects.select_for_update().filter(
+                    recipient=user, emailed_at__isnull=True, created_at__gte=since
+                )
+            )
+            if not pending:
+                continue
+            Notification.objects.filter(pk__in=[n.pk for n in pending]).update(
+                emailed_at=timezone.now()
+            )
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                lines = [f"- {n.title} {_link(n)}".rstrip() for n in pending]
+                send_mail(_("Your LTC CRM digest"), "\n".join(lines), None, [user.email])
+            sent += 1
+    return sent
+
+
+@shared_task(name="ltc.tasks.flush_outbox")
+def flush_outbox() -> int:
+    """Publish the tasks the broker could not take when they were asked for (ADR 10)."""
+    from .jobs import flush_outbox as run
+
+    return run()

@@ -1,0 +1,89 @@
+"""Template helpers shared by every page: money, state badges, form field kinds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms, template
+from django.utils.formats import number_format
+from django.utils.html import format_html
+
+from core import audit
+
+register = template.Library()
+
+_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$", "GBP": "£", "JPY": "¥"}
+_TONES = {
+    "ok": {
+        "converted",
+        "won",
+        "paid",
+        "signed",
+        "accepted",
+        "delivered",
+        "closed",
+        "evaluated",
+        "go",
+        "posted",
+        "verified",
+        "initiated",
+        "approved",
+        "reached",
+        "done",
+        "validated",
+    },
+    "bad": {
+        "disqualified",
+        "lost",
+        "abandoned",
+        "terminated",
+        "stop",
+        "written_off",
+        "reversed",
+        "withdrawn",
+        "declined",
+        "rejected",
+        "cancelled",
+        "failed",
+        "stopped_at_gate",
+    },
+    "warn": {
+        "hold",
+        "suspended",
+        "partly_paid",
+        "due",
+        "open",
+        "bid_submitted",
+        "pending_approval",
+        "in_review",
+        "raised",
+    },
+}
+
+
+@register.filter
+def money(amount, currency: str = "") -> str:
+    """An amount with its currency, grouped per the active locale: ¥1,234,567.00."""
+    if amount in (None, ""):
+        return "—"
+    value = number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
+    return f"{_SYMBOLS.get(currency, currency + ' ' if currency else '')}{value}"
+
+
+@register.simple_tag
+def state_badge(obj, field: str = "state"):
+    value = getattr(obj, field)
+    label = getattr(obj, f"get_{field}_display")()
+    tone = next((t for t, states in _TONES.items() if value in states), "info")
+    return format_html('<span class="badge {}">{}</span>', tone, label)
+
+
+@register.filter
+def is_checkbox(field) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def describe_event(event) -> dict:
+    """An audit event in words: {title, lines} (see core.audit.describe)."""
+    return audit.describe(event)
