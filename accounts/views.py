@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import policy
 from core.errors import ApplicationError, ValidationFailed
+from core.exports import FORMATS, export_response
 from core.web import ListPage, RecordFormPage, RecordPage, apply_error
 
 from .activities import resolve_subject
 from .choices import ImportStatus, IssueLevel
-from .exports import FORMATS, export_response
 from .filters import CustomerFilter
 from .forms import (
     ActivityForm,

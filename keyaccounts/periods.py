@@ -3,52 +3,18 @@ time-zone aware datetime bounds that select records stamped inside it."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ValidationFailed
 from core.params import QueryParams
+from core.periods import Period
 
-
-@dataclass(frozen=True)
-class Period:
-    """A closed range of days, [start, end]."""
-
-    start: dt.date
-    end: dt.date
-
-    @property
-    def start_at(self) -> dt.datetime:
-        """The first instant of `start` in the site's time zone."""
-        return timezone.make_aware(dt.datetime.combine(self.start, dt.time.min))
-
-    @property
-    def end_before(self) -> dt.datetime:
-        """The first instant after `end` (exclusive upper bound for datetimes)."""
-        return timezone.make_aware(
-            dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min)
-        )
-
-    def __contains__(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
-
-def month(year: int, number: int) -> Period:
-    last = calendar.monthrange(year, number)[1]
-    return Period(dt.date(year, number, 1), dt.date(year, number, last))
-
-
-def quarter(year: int, number: int) -> Period:
-    first = (number - 1) * 3 + 1
-    return Period(month(year, first).start, month(year, first + 2).end)
-
-
-def year(number: int) -> Period:
-    return Period(dt.date(number, 1, 1), dt.date(number, 12, 31))
+month = Period.month
+quarter = Period.quarter
+year = Period.year
 
 
 def months_of_quarter(number: int) -> list[int]:

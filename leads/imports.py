@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.choices import Industry
-from accounts.exports import ExportColumn
 from accounts.imports import Column, Importer, Row, register
 from accounts.imports.base import (
     ChoiceParser,
@@ -30,6 +29,7 @@ from accounts.models import Customer, User
 from accounts.normalise import normalise_company_name
 from core import locks
 from core.choices import Currency
+from core.exports import ExportColumn
 from core.notifications import notify
 
 from . import scoring

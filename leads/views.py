@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
 
-from accounts.exports import FORMATS, export_response
 from accounts.selectors import customer_duplicates
 from accounts.views import activities_context, filtered, ordered
 from core import policy
 from core.errors import ApplicationError
+from core.exports import FORMATS, export_response
 from core.web import (
     ListPage,
     RecordFormPage,

@@ -9,66 +9,18 @@ aggregates. Key-account planning builds reps' commitments (承诺) on `weighted_
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
-from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
 from core import policy
-from core.errors import ValidationFailed
-from core.inputs import FIRST_DAY, LAST_DAY
 from core.money import quantize
+from core.periods import Period
 
 from .choices import DEFAULT_STAGE_PROBABILITY, OPEN_STAGES
 from .models import Opportunity, StageProbability
-
-_PERIOD = re.compile(r"^([0-9]{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
-
-
-@dataclass(frozen=True)
-class Period:
-    """A closed range of expected close dates: a month ("2026-07"), a quarter ("2026-Q3") or
-    any two dates."""
-
-    start: dt.date
-    end: dt.date
-
-    @classmethod
-    def month(cls, year: int, month: int) -> Period:
-        start = dt.date(year, month, 1)
-        following = dt.date(year + month // 12, month % 12 + 1, 1)
-        return cls(start, following - dt.timedelta(days=1))
-
-    @classmethod
-    def quarter(cls, year: int, quarter: int) -> Period:
-        first = cls.month(year, 3 * quarter - 2)
-        return cls(first.start, cls.month(year, 3 * quarter).end)
-
-    @classmethod
-    def parse(cls, text: str) -> Period:
-        """ "2026-07" or "2026-Q3"; anything else is a 400 naming the field `period`."""
-        match = _PERIOD.match((text or "").strip().upper())
-        if not match or not FIRST_DAY.year <= int(match.group(1)) <= LAST_DAY.year:
-            raise ValidationFailed(
-                _("A period is a month (2026-07) or a quarter (2026-Q3)."),
-                fields={"period": [_("Use 2026-07 or 2026-Q3.")]},
-            )
-        year, month, quarter = match.groups()
-        return cls.month(int(year), int(month)) if month else cls.quarter(int(year), int(quarter))
-
-    @classmethod
-    def containing(cls, day: dt.date, granularity: str = "quarter") -> Period:
-        if granularity == "month":
-            return cls.month(day.year, day.month)
-        return cls.quarter(day.year, (day.month - 1) // 3 + 1)
-
-    def __str__(self) -> str:
-        return f"{self.start.isoformat()}..{self.end.isoformat()}"
-
 
 # --- Probability per stage -----------------------------------------------------------------------
 

@@ -11,10 +11,9 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.exports import Echo, safe_text
+
 CENT = Decimal("0.01")
-#: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
-# What a spreadsheet may run as a formula: ASCII and the full-width forms a Chinese IME types.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def cell(value) -> str:
@@ -31,19 +30,13 @@ def cell(value) -> str:
         return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+    return safe_text(value)
 
 
 def stream(header: list[str], rows: Iterable[list], language: str | None = None) -> Iterator[str]:
     """The CSV text, line by line, in `language` (the response streams after the view
     returned, when the request's language is no longer active)."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff"  # a BOM, so that Excel reads the UTF-8 (Chinese names) right
     yield writer.writerow([cell(h) for h in header])
     with translation.override(language):

@@ -8,7 +8,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.activities import resolve_subject
-from accounts.exports import export_response
 from accounts.filters import ActivityFilter, CustomerFilter
 from accounts.imports.customers import customer_export_columns
 from accounts.imports.services import (
@@ -34,6 +33,7 @@ from core import policy
 from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from core.api.parsers import JSONParser
 from core.errors import NotFound
+from core.exports import export_response
 from core.params import query_params
 
 from .bulk import (

@@ -253,7 +253,7 @@ class CustomerImporter(Importer):
 
 def customer_export_columns() -> list:
     """The export's columns: the import's own, so an exported file can be imported again."""
-    from ..exports import ExportColumn
+    from core.exports import ExportColumn
 
     labels = {c.key: c.label for c in CustomerImporter.columns}
     return [

@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from core import policy
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
+from core.exports import csv_lines
 from core.jobs import enqueue
 
 from ..choices import ImportMode, ImportStatus, IssueLevel
-from ..exports import csv_lines
 from ..models import ImportIssue, ImportJob, User
 from . import readers, staging
 from .base import Importer, Row, header_key, importer_for

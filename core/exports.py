@@ -29,6 +29,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMATS = ("csv", "xlsx")
 # What a spreadsheet may run as a formula: ASCII and the full-width forms a Chinese IME types.
+# The one list: every CSV this application writes goes through `safe_text`.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 CHUNK = 2000
 
@@ -66,7 +67,7 @@ def safe_text(value: Any) -> str:
     return text
 
 
-class _Echo:
+class Echo:
     """A file-like object whose write returns what it was given (for csv.writer)."""
 
     def write(self, value: str) -> str:
@@ -75,7 +76,7 @@ class _Echo:
 
 def csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     """CSV text line by line, with a BOM first (Excel then reads UTF-8), every cell safe."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow([safe_text(h) for h in header])
     for row in rows:
         yield writer.writerow([safe_text(plain(v)) for v in row])

@@ -1,0 +1,124 @@
+"""Every error code the application answers with, in one place.
+
+An error response is `{"code", "message", "fields"}` (core.api.errors); `message` is for people
+and in their language, `code` is for programs and never changes. A client may rely on every code
+listed here; `tests/ltc/test_error_codes.py` fails when the source answers with a code that is
+not listed, or when a listed code is answered nowhere. The status is the usual one; the few
+codes answered with two statuses name both.
+"""
+
+from __future__ import annotations
+
+# code: (HTTP status, what it means)
+ERROR_CODES: dict[str, tuple[int | str, str]] = {
+    # --- Any request -----------------------------------------------------------------------
+    "invalid": (400, "Bad input; `fields` names each field and what is wrong with it."),
+    "bad_request": (400, "The request could not be understood (malformed)."),
+    "parse_error": (400, "The body is not valid JSON."),
+    "bad_characters": (400, "Text with NUL characters or unpaired surrogates."),
+    "date_out_of_range": (400, "A date outside 1900-2999."),
+    "too_deep": (400, "JSON nested deeper than allowed."),
+    "invalid_cursor": (400, "A pagination cursor that this API did not hand out."),
+    "bad_version": (400, "If-Match is not a version number."),
+    "negative": (400, "A negative amount where only zero or more is allowed."),
+    "max_decimal_places": (400, "An amount with more than two decimal places."),
+    "max_whole_digits": (400, "An amount too large."),
+    "bad_file": (400, "An uploaded file that is not a readable CSV or XLSX."),
+    "duplicate_item": (400, "A bulk request names the same external id twice."),
+    "out_of_scope": (
+        400,
+        "Filing or moving a record into an org unit, owner or seat outside yours.",
+    ),
+    "not_authenticated": (401, "No credentials, or credentials that are not valid."),
+    "authentication_failed": (401, "Wrong credentials."),
+    "two_factor_required": (403, "The account must confirm a second factor first."),
+    "forbidden": (403, "You may see the record but not do this to it."),
+    "permission_denied": (403, "Your role or API key's scopes do not allow this."),
+    "csrf_failed": (403, "A browser form without a valid CSRF token."),
+    "source_revoked": (403, "The web-to-lead source key was revoked."),
+    "not_found": (404, "No such record, or one you may not see."),
+    "method_not_allowed": (405, "This HTTP method is not offered here."),
+    "not_acceptable": (406, "The Accept header asks for a format this API does not give."),
+    "conflict": (409, "The change clashes with existing data or with the record's state."),
+    "stale_version": (409, "The record changed since you read it (If-Match / version)."),
+    "concurrent_update": (409, "Someone changed the record's state at the same moment."),
+    "transition_not_allowed": (409, "The transition is not possible now; `fields` say why."),
+    "transition_internal": (409, "The transition is run only by a service (e.g. a gate decision)."),
+    "too_large": (413, "The request body is too large."),
+    "unsupported_media_type": (415, "The body is not JSON (or multipart for uploads)."),
+    "locked_out": (429, "Too many failed sign-ins; wait before trying again."),
+    "throttled": (429, "Too many requests for this API key; wait before trying again."),
+    "server_error": (500, "A fault on our side; it has been logged."),
+    "error": (500, "An error no other code describes."),
+    # --- Idempotency-Key (ADR 8) -------------------------------------------------------------
+    "idempotency_in_flight": (409, "The first request with this key is still running."),
+    "idempotency_key_reused": (422, "The key was used before for a different request."),
+    # --- Parties and imports -----------------------------------------------------------------
+    "duplicate_customer": (409, "A customer with this name or credit code exists already."),
+    "external_id_unavailable": (409, "This external id belongs to another record."),
+    "merge_conflict": (409, "These customers cannot be merged (e.g. one was merged already)."),
+    "import_state": (409, "The import is not in the state this step needs."),
+    "owner_not_assignable": (400, "The lead's owner may not be given leads here."),
+    # --- Gates (ATI / ATB / ATC) ---------------------------------------------------------------
+    "gate_open": (409, "A review of this gate is already open."),
+    "gate_not_ready": (409, "The record does not meet the gate's entry conditions."),
+    "gate_decided": (409, "This review is already decided."),
+    "gate_authority": (403, "You hold no authority to decide this review."),
+    "assessments_missing": (409, "The required assessments are not all in."),
+    "iron_triangle_incomplete": (409, "AR, SR and FR seats are not all filled."),
+    # --- Opportunities, quotes, bids ---------------------------------------------------------
+    "opportunity_closed": (409, "The opportunity is closed."),
+    "still_open": (409, "Win/loss reasons are recorded when the opportunity closes."),
+    "quote_locked": (409, "Only a draft quote is edited; make a new version."),
+    "quote_not_draft": (409, "Only a draft quote is submitted."),
+    "quote_not_pending": (409, "The quote is not waiting for a pricing decision."),
+    "quote_not_approved": (409, "The bid needs an approved quote."),
+    "quote_currency": (400, "A quote line in another currency than the quote."),
+    "pricing_authority": (
+        403,
+        "Only a pricing approver over the deal decides, never the requester.",
+    ),
+    "special_price_justification": (400, "A special price needs a justification."),
+    "bid_exists": (409, "This opportunity has a bid already."),
+    "bid_wrong_stage": (409, "A bid is prepared while guiding or bidding."),
+    "bid_not_ready": (409, "The bid's checklist is not complete."),
+    "bid_closed": (409, "The bid is submitted or closed."),
+    # --- Contracts ---------------------------------------------------------------------------
+    "signed_terms": (409, "Signed terms change only by an approved amendment."),
+    "not_signed": (409, "The contract is not signed yet."),
+    "already_confirmed": (409, "This was confirmed already."),
+    "contract_not_active": (409, "The contract is not in execution."),
+    "contract_finished": (409, "The contract's delivery is finished."),
+    "contract_not_closed": (409, "A contract is evaluated after it closes."),
+    "already_evaluated": (409, "The contract is evaluated already."),
+    "close_checklist": (409, "The close checklist is not complete."),
+    "change_not_raised": (409, "The contract change is not waiting for a decision."),
+    "replan_stale": (409, "The delivery plan changed since the change was raised."),
+    "replan_by_change": (409, "Once delivery started, planned dates move only by a change."),
+    "deliverable_cancelled": (409, "A cancelled deliverable is not edited."),
+    "milestone_kind_fixed": (409, "Once delivery started, a step's kind is fixed."),
+    "milestone_not_planned": (409, "The delivery milestone is not planned."),
+    # --- Receivables -------------------------------------------------------------------------
+    "plan_has_money": (409, "Money was applied to the plan; change it by amendment."),
+    "amendment_below_collected": (409, "An amendment may not go below what was collected."),
+    "duplicate_receipt": (
+        409,
+        "This payment is recorded already (same contract, amount, date, ref).",
+    ),
+    "duplicate_receipt_busy": (409, "Identical payments are being recorded at once; try again."),
+    "receipt_changed": (409, "The receipt changed meanwhile."),
+    "receipt_reversed": (409, "The receipt was reversed."),
+    "already_reversed": (409, "The allocation is reversed already."),
+    "no_credit": (409, "The receipt holds no unapplied credit."),
+    "nothing_open": (409, "Nothing is open to apply the credit to."),
+    "milestone_not_due": (409, "The milestone is not due for invoicing."),
+    "milestone_written_off": (409, "The milestone is written off."),
+    "invoice_cancelled": (409, "The invoice is cancelled already."),
+    "nothing_outstanding": (409, "Nothing is outstanding to write off."),
+    "outstanding_changed": (409, "The outstanding amount changed since the request."),
+    "write_off_pending": (409, "A write-off request is waiting already."),
+    "already_decided": (409, "This request was decided already."),
+    # --- Key accounts and integrations ---------------------------------------------------------
+    "period_closed": (409, "The period has ended; its commitment no longer changes."),
+    "key_revoked": (409, "The API key is revoked already."),
+}
