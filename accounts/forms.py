@@ -119,3 +119,22 @@ class MergeForm(UserForm):
             "only as a pointer to this one."
         ),
     )
+
+
+def _active_users():
+    return User.objects.filter(is_active=True).order_by("username")
+
+
+class IronTriangleForm(UserForm):
+    """The seats of an opportunity's or a contract's iron triangle, and further members."""
+
+    ar = forms.ModelChoiceField(label=_("Account responsible (AR)"), queryset=_active_users())
+    sr = forms.ModelChoiceField(
+        label=_("Solution responsible (SR)"), required=False, queryset=_active_users()
+    )
+    fr = forms.ModelChoiceField(
+        label=_("Fulfillment responsible (FR)"), required=False, queryset=_active_users()
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Further members"), required=False, queryset=_active_users()
+    )

@@ -293,6 +293,25 @@ def iron_triangle_copy(team: IronTriangle) -> IronTriangle:
     return copy
 
 
+def record_team_set(
+    *, record, by: User, seats: dict[str, User | None], members: list[User] | None = None
+):
+    """Change the iron triangle of an opportunity or a contract (any record with `team` and
+    `owner`). Only its AR, a sales manager who may change it, or an administrator may; the AR
+    seat is never emptied, and a new AR becomes the record's owner."""
+    is_ar = record.team.seat(TriangleRole.AR) == by
+    if not (is_ar or (by.is_manager and policy.can(by, record, "change")) or by.is_admin):
+        raise Forbidden(_("Only the AR or a sales manager may change the iron triangle."))
+    if seats.get(TriangleRole.AR, record.owner) is None:
+        raise ValidationFailed(_("The AR seat cannot be emptied."), fields={"ar": [_("Required.")]})
+    with transaction.atomic():
+        iron_triangle_set(team=record.team, subject=record, by=by, seats=seats, members=members)
+        new_ar = seats.get(TriangleRole.AR)
+        if new_ar is not None and new_ar != record.owner:
+            record_update(record, by=by, data={"owner": new_ar})
+    return record
+
+
 def iron_triangle_set(
     *,
     team: IronTriangle,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core import policy
+from core.choices import TriangleRole
 from core.errors import ApplicationError, ValidationFailed
 from core.exports import FORMATS, export_response
 from core.web import ListPage, RecordFormPage, RecordPage, apply_error
@@ -23,6 +24,7 @@ from .forms import (
     CustomerForm,
     ImportCommitForm,
     ImportUploadForm,
+    IronTriangleForm,
     MergeForm,
 )
 from .imports import importer_for, importers
@@ -50,6 +52,7 @@ from .services import (
     customer_create,
     customer_merge,
     customer_update,
+    record_team_set,
 )
 
 
@@ -437,3 +440,37 @@ def import_template(request, kind: str):
     )
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
     return response
+
+
+class IronTrianglePage(RecordFormPage):
+    """The iron-triangle page of an opportunity or a contract; a subclass names its records."""
+
+    form_class = IronTriangleForm
+    title = gettext_lazy("Iron triangle")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)
+        return kwargs
+
+    def get_initial(self):
+        team = self.get_object().team
+        return {
+            "ar": team.ar,
+            "sr": team.sr,
+            "fr": team.fr,
+            "members": [m.user for m in team.members.all() if m.role == TriangleRole.MEMBER],
+        }
+
+    def save(self, form):
+        data = form.cleaned_data
+        return record_team_set(
+            record=self.get_object(),
+            by=self.request.user,
+            seats={
+                TriangleRole.AR: data["ar"],
+                TriangleRole.SR: data["sr"],
+                TriangleRole.FR: data["fr"],
+            },
+            members=list(data["members"]),
+        )

@@ -87,19 +87,6 @@ class ConvertLeadForm(UserForm):
         self.fields["customer"].queryset = policy.restrict(Customer.objects.all(), self.user)
 
 
-class TeamForm(UserForm):
-    ar = forms.ModelChoiceField(label=_("Account responsible (AR)"), queryset=_active_users())
-    sr = forms.ModelChoiceField(
-        label=_("Solution responsible (SR)"), required=False, queryset=_active_users()
-    )
-    fr = forms.ModelChoiceField(
-        label=_("Fulfillment responsible (FR)"), required=False, queryset=_active_users()
-    )
-    members = forms.ModelMultipleChoiceField(
-        label=_("Further members"), required=False, queryset=_active_users()
-    )
-
-
 class CloseReasonForm(UserForm):
     reason_code = forms.ChoiceField(label=_("Reason"), choices=WinLossReason.choices)
     reason = forms.CharField(

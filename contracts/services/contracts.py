@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import iron_triangle_copy, iron_triangle_create, iron_triangle_set
+from accounts.services import iron_triangle_copy, iron_triangle_create, record_team_set
 from core import hooks, policy
 from core.audit import audit_record
 from core.choices import TriangleRole
@@ -225,18 +225,8 @@ def contract_team_set(
     seats: dict[str, User | None],
     members: list[User] | None = None,
 ) -> Contract:
-    """Change the iron triangle. Only the AR or a sales manager over the contract may."""
-    is_ar = contract.team.seat(TriangleRole.AR) == by
-    if not (is_ar or (by.is_manager and policy.can(by, contract, "change")) or by.is_admin):
-        raise Forbidden(_("Only the AR or a sales manager may change the iron triangle."))
-    if seats.get(TriangleRole.AR, contract.owner) is None:
-        raise ValidationFailed(_("The AR seat cannot be emptied."), fields={"ar": [_("Required.")]})
-    with transaction.atomic():
-        iron_triangle_set(team=contract.team, subject=contract, by=by, seats=seats, members=members)
-        new_ar = seats.get(TriangleRole.AR)
-        if new_ar is not None and new_ar != contract.owner:
-            record_update(contract, by=by, data={"owner": new_ar})
-    return contract
+    """Change the iron triangle (accounts.services.record_team_set says who may)."""
+    return record_team_set(record=contract, by=by, seats=seats, members=members)
 
 
 def _delivery_details(contract: Contract) -> list[str]:

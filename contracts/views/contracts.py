@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.views import IronTrianglePage
 from core import fsm, gates
 from core.choices import GateKind, GateState, TriangleRole
 from core.web import ListPage, RecordFormPage, RecordPage, TransitionPage
-from opportunities.forms import TeamForm
 
 from ..choices import ContractKind, ContractState
 from ..filters import ContractFilter
@@ -22,7 +22,6 @@ from ..services import (
     close_review_open,
     contract_confirm,
     contract_create,
-    contract_team_set,
     contract_transition,
     contract_update,
     may_add_documents,
@@ -163,41 +162,9 @@ class ContractEditPage(RecordFormPage):
         )
 
 
-class ContractTeamPage(RecordFormPage):
-    form_class = TeamForm
-    title = _("Iron triangle")
-
+class ContractTeamPage(IronTrianglePage):
     def base_queryset(self):
         return contract_list(user=self.request.user)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.pop("instance", None)
-        return kwargs
-
-    def get_initial(self):
-        team = self.get_object().team
-        return {
-            "ar": team.ar,
-            "sr": team.sr,
-            "fr": team.fr,
-            "members": [m.user for m in team.members.all() if m.role == TriangleRole.MEMBER],
-        }
-
-    def save(self, form):
-        data = form.cleaned_data
-        contract = self.get_object()
-        contract_team_set(
-            contract=contract,
-            by=self.request.user,
-            seats={
-                TriangleRole.AR: data["ar"],
-                TriangleRole.SR: data["sr"],
-                TriangleRole.FR: data["fr"],
-            },
-            members=list(data["members"]),
-        )
-        return contract
 
 
 class ContractTransitionPage(TransitionPage):

@@ -87,3 +87,9 @@ def is_checkbox(field) -> bool:
 def describe_event(event) -> dict:
     """An audit event in words: {title, lines} (see core.audit.describe)."""
     return audit.describe(event)
+
+
+@register.simple_tag
+def dom_id(*parts) -> str:
+    """An element id joined from parts ("milestone", 12, "accept" → "milestone-12-accept")."""
+    return "-".join(str(part) for part in parts if part not in (None, ""))

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Contact, Customer, User
-from accounts.services import customer_create, iron_triangle_create, iron_triangle_set
+from accounts.services import customer_create, iron_triangle_create, record_team_set
 from core import gates, hooks, policy
 from core.audit import audit_record
-from core.choices import GateKind, GateState, TriangleRole
+from core.choices import GateKind, GateState
 from core.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
 from core.fsm import meta_of, transition_run, transitions_of, unmet
 from core.gates import gate_withdraw_open
@@ -173,20 +173,8 @@ def opportunity_team_set(
     seats: dict[str, User | None],
     members: list[User] | None = None,
 ) -> Opportunity:
-    """Change the iron triangle. Only the AR or a manager over the opportunity may."""
-    is_ar = opportunity.team.seat(TriangleRole.AR) == by
-    if not (is_ar or (by.is_manager and policy.can(by, opportunity, "change")) or by.is_admin):
-        raise Forbidden(_("Only the AR or a sales manager may change the iron triangle."))
-    if seats.get(TriangleRole.AR, opportunity.owner) is None:
-        raise ValidationFailed(_("The AR seat cannot be emptied."), fields={"ar": [_("Required.")]})
-    with transaction.atomic():
-        iron_triangle_set(
-            team=opportunity.team, subject=opportunity, by=by, seats=seats, members=members
-        )
-        new_ar = seats.get(TriangleRole.AR)
-        if new_ar is not None and new_ar != opportunity.owner:
-            record_update(opportunity, by=by, data={"owner": new_ar})
-    return opportunity
+    """Change the iron triangle (accounts.services.record_team_set says who may)."""
+    return record_team_set(record=opportunity, by=by, seats=seats, members=members)
 
 
 def _close_reason(

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts.views import IronTrianglePage
 from core import gates, policy
 from core.choices import GateKind, GateState, TriangleRole
 from core.errors import ApplicationError
@@ -20,7 +21,7 @@ from ..choices import (
     WinLossReason,
 )
 from ..filters import OpportunityFilter
-from ..forms import CloseReasonForm, ConvertLeadForm, OpportunityForm, TeamForm
+from ..forms import CloseReasonForm, ConvertLeadForm, OpportunityForm
 from ..gates import GATES
 from ..models import Competitor, Quote
 from ..pricing import may_approve_quote
@@ -36,7 +37,6 @@ from ..services import (
     opportunity_close_reason_set,
     opportunity_create,
     opportunity_create_from_lead,
-    opportunity_team_set,
     opportunity_transition,
     opportunity_update,
 )
@@ -170,41 +170,9 @@ class ConvertLeadPage(RecordFormPage):
         )
 
 
-class TeamPage(RecordFormPage):
-    form_class = TeamForm
-    title = gettext_lazy("Iron triangle")
-
+class TeamPage(IronTrianglePage):
     def base_queryset(self):
         return opportunity_list(user=self.request.user)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.pop("instance", None)
-        return kwargs
-
-    def get_initial(self):
-        team = self.get_object().team
-        return {
-            "ar": team.ar,
-            "sr": team.sr,
-            "fr": team.fr,
-            "members": [m.user for m in team.members.all() if m.role == TriangleRole.MEMBER],
-        }
-
-    def save(self, form):
-        data = form.cleaned_data
-        opportunity = self.get_object()
-        opportunity_team_set(
-            opportunity=opportunity,
-            by=self.request.user,
-            seats={
-                TriangleRole.AR: data["ar"],
-                TriangleRole.SR: data["sr"],
-                TriangleRole.FR: data["fr"],
-            },
-            members=list(data["members"]),
-        )
-        return opportunity
 
 
 class CloseReasonPage(RecordFormPage):
