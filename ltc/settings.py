@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "keyaccounts.apps.KeyAccountsConfig",
     # Integrations (API keys, idempotency, webhooks) listen to every stage; none imports it.
     "integrations.apps.IntegrationsConfig",
+    # The benchmarks' data generator fills every app; no app imports it.
+    "bench.apps.BenchConfig",
     # The project itself, on top: it may import every app, none imports it.
     "ltc.apps.ProjectConfig",
 ]

@@ -27,7 +27,8 @@ LAYERS = {
     "receivables": 5,
     "keyaccounts": 6,
     "integrations": 7,
-    "ltc": 8,
+    "bench": 8,
+    "ltc": 9,
 }
 
 

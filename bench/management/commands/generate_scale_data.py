@@ -35,6 +35,7 @@ from accounts.models import (
     User,
 )
 from accounts.normalise import normalise_company_name
+from bench.bulk import BulkWriter
 from contracts.models import Contract
 from core.choices import GateKind, OrgUnitKind, Role
 from core.models import GateAssessment, GateReview
@@ -48,8 +49,6 @@ from receivables.models import (
     Receipt,
     ReceiptAllocation,
 )
-
-from ..bulk import BulkWriter
 
 PASSWORD = "ltc-bench-2026"
 DEFAULTS = {
