@@ -15,7 +15,7 @@ from ltc.choices import TriangleRole
 from ltc.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
 from ltc.records import record_create, record_update
 
-from .activities import may_take_next_step
+from .activities import filed_with, may_take_next_step, subject_customer
 from .models import Activity, Contact, Customer, IronTriangle, IronTriangleMember, User
 from .normalise import normalise_company_name
 from .selectors import customer_duplicates
@@ -416,11 +416,11 @@ def activity_create(*, by: User, subject: models.Model, data: dict[str, Any]) ->
     """
     if not policy.can(by, subject, "change"):
         raise Forbidden(_("You may not record activities on this record."))
-    customer = subject if isinstance(subject, Customer) else getattr(subject, "customer", None)
+    customer = subject_customer(subject)
     data = {k: v for k, v in data.items() if k in (*ACTIVITY_FIELDS, "owner")}
     _check_activity(data, customer)
     _check_activity_owner(by, data.get("owner"), subject)
-    org_unit = getattr(subject, "org_unit", None) or by.org_unit
+    org_unit = getattr(filed_with(subject), "org_unit", None) or by.org_unit
     if org_unit is None:
         raise ValidationFailed(
             _("Choose the org unit the lead belongs to."), fields={"org_unit": [_("Required.")]}

@@ -13,7 +13,7 @@ from ltc import policy
 from ltc.errors import ApplicationError, ValidationFailed
 from ltc.web import ListPage, RecordFormPage, RecordPage, apply_error
 
-from .activities import resolve_subject
+from .activities import resolve_subject, subject_customer
 from .choices import ImportStatus, IssueLevel
 from .exports import FORMATS, export_response
 from .filters import CustomerFilter
@@ -99,7 +99,7 @@ def activities_context(request, subject, *, form=None) -> dict:
     """What the activities section of a record page shows: the follow-up record, and the
     inline form when the user may add to it."""
     may_add = policy.can(request.user, subject, "change")
-    customer = subject if isinstance(subject, Customer) else getattr(subject, "customer", None)
+    customer = subject_customer(subject)
     if may_add and form is None:
         form = ActivityForm(user=request.user, customer=customer, prefix="activity")
     content_type = ContentType.objects.get_for_model(subject)
@@ -273,7 +273,7 @@ def activity_add(request, label: str, pk: int):
         subject = resolve_subject(user=request.user, label=label, pk=pk)
     except ApplicationError as exc:
         raise Http404 from exc
-    customer = subject if isinstance(subject, Customer) else getattr(subject, "customer", None)
+    customer = subject_customer(subject)
     form = ActivityForm(request.POST, user=request.user, customer=customer, prefix="activity")
     if form.is_valid():
         try:

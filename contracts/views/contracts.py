@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.views import activities_context
 from ltc import fsm, gates
 from ltc.choices import GateKind, GateState, TriangleRole
 from ltc.web import ListPage, RecordFormPage, RecordPage, TransitionPage
@@ -98,6 +99,7 @@ class ContractPage(RecordPage):
         )
         if contract.state in CHECKLIST_STATES:
             context["checklist"] = close_checklist(contract)
+        context.update(activities_context(self.request, contract))
         if contract.state == ContractState.CLOSED and context["may_change"]:
             context["may_evaluate"] = True
         evaluation = getattr(contract, "evaluation", None)

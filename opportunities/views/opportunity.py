@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts.views import activities_context
 from leads.selectors import lead_list
 from ltc import gates, policy
 from ltc.choices import GateKind, GateState, TriangleRole
@@ -105,6 +106,7 @@ class OpportunityPage(RecordPage):
         )
         context["reason_choices"] = WinLossReason.choices
         context["competitor_choices"] = Competitor.objects.filter(is_active=True)
+        context.update(activities_context(self.request, opportunity))
         return context
 
 

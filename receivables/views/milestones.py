@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.views import activities_context
 from ltc import policy
 from ltc.choices import Role
 from ltc.web import ListPage, RecordFormPage, RecordPage
@@ -124,6 +125,7 @@ class MilestonePage(RecordPage):
             reason_form=ReasonForm(),
             comment_form=CommentForm(),
         )
+        context.update(activities_context(self.request, milestone))
         return context
 
 
