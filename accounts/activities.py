@@ -9,6 +9,9 @@ milestone) names the `parent` record that has them (its contract): the activity 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -17,16 +20,36 @@ from ltc.errors import NotFound, ValidationFailed
 
 _subjects: dict[str, type[models.Model]] = {}
 _parents: dict[str, str] = {}
+_promises: dict[str, Callable[[models.Model], Decimal]] = {}
 
 
-def register_subject(model: type[models.Model], *, parent: str | None = None) -> None:
+def register_subject(
+    model: type[models.Model],
+    *,
+    parent: str | None = None,
+    promises: Callable[[models.Model], Decimal] | None = None,
+) -> None:
     """Let activities be recorded on `model` (which must declare an access spec). `parent`: the
-    attribute of the record that carries its customer, org unit and owner, if not itself."""
+    attribute of the record that carries its customer, org unit and owner, if not itself.
+    `promises`: collection calls may be recorded on it, with a promise of payment of at most
+    `promises(record)` (what is still owed) in the record's `currency`."""
     if getattr(model, "access", None) is None:
         raise TypeError(f"{model.__name__} declares no access spec")
     _subjects[model._meta.label_lower] = model
     if parent:
         _parents[model._meta.label_lower] = parent
+    if promises:
+        _promises[model._meta.label_lower] = promises
+
+
+def takes_promises(subject: models.Model) -> bool:
+    """Whether collection calls (with a promise of payment) may be recorded on `subject`."""
+    return subject._meta.label_lower in _promises
+
+
+def promise_cap(subject: models.Model) -> Decimal:
+    """The most a customer may promise to pay on `subject` (what is still owed)."""
+    return _promises[subject._meta.label_lower](subject)
 
 
 def filed_with(subject: models.Model) -> models.Model:

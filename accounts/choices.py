@@ -29,6 +29,8 @@ class ActivityKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
     MEETING = "meeting", _("Meeting")
     DEMO = "demo", _("Demo")
+    # On a payment milestone: chasing the money, with what the customer promised (催款).
+    COLLECTION_CALL = "collection_call", _("Collection call")
 
 
 class ImportStatus(models.TextChoices):

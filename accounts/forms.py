@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from ltc import policy
 from ltc.forms import DateInput, RecordForm, UserForm
 
-from .choices import ImportMode
+from .choices import ActivityKind, ImportMode
 from .models import Activity, Contact, Customer, User
 
 
@@ -75,16 +75,24 @@ class ActivityForm(RecordForm):
             "outcome",
             "next_step",
             "next_step_date",
+            "promised_payment_date",
+            "promised_amount",
         ]
         widgets = {
             "occurred_at": DateTimeInput,
             "next_step_date": DateInput,
+            "promised_payment_date": DateInput,
             "notes": forms.Textarea(attrs={"rows": 2}),
             "outcome": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, customer=None, **kwargs):
+    def __init__(self, *args, customer=None, promises=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not promises:  # collection calls and their promises: on payment milestones only
+            del self.fields["promised_payment_date"], self.fields["promised_amount"]
+            self.fields["kind"].choices = [
+                c for c in self.fields["kind"].choices if c[0] != ActivityKind.COLLECTION_CALL
+            ]
         self.fields["contact"].queryset = (
             customer.contacts.all() if customer is not None else Contact.objects.none()
         )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ltc.choices import OrgUnitKind, Role, TriangleRole
 from ltc.models import TimeStampedModel
+from ltc.money import CurrencyField, MoneyField
 from ltc.policy import AccessSpec
 
 from .choices import ActivityKind, ImportStatus, Industry, IssueLevel, Tier
@@ -408,6 +409,11 @@ class Activity(TimeStampedModel):
     overdue_notified_at = models.DateTimeField(
         _("overdue flagged"), null=True, blank=True, editable=False
     )
+    # A collection call's promise (a payment milestone's): when and how much the customer said
+    # they would pay, in the milestone's currency.
+    promised_payment_date = models.DateField(_("promised payment date"), null=True, blank=True)
+    promised_amount = MoneyField(_("promised amount"), null=True, blank=True)
+    promised_currency = CurrencyField(_("currency"), blank=True, editable=False)
     created_by = models.ForeignKey(
         User,
         verbose_name=_("recorded by"),
@@ -430,6 +436,19 @@ class Activity(TimeStampedModel):
                 fields=["next_step_date"],
                 condition=Q(next_step_done_at__isnull=True, next_step_date__isnull=False),
                 name="activity_open_next_step",
+            ),
+            # Each record's "overdue next step" flag in lists (an EXISTS per row).
+            models.Index(
+                fields=["subject_type", "subject_id", "next_step_date"],
+                condition=Q(next_step_done_at__isnull=True, next_step_date__isnull=False),
+                name="activity_open_step_by_record",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(promised_amount__isnull=True)
+                | Q(promised_amount__gt=0, promised_payment_date__isnull=False),
+                name="activity_promise_positive_and_dated",
             ),
         ]
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from ltc import hooks, locks, policy
@@ -15,7 +16,14 @@ from ltc.choices import TriangleRole
 from ltc.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
 from ltc.records import record_create, record_update
 
-from .activities import filed_with, may_take_next_step, subject_customer
+from .activities import (
+    filed_with,
+    may_take_next_step,
+    promise_cap,
+    subject_customer,
+    takes_promises,
+)
+from .choices import ActivityKind
 from .models import Activity, Contact, Customer, IronTriangle, IronTriangleMember, User
 from .normalise import normalise_company_name
 from .selectors import customer_duplicates
@@ -377,6 +385,8 @@ ACTIVITY_FIELDS = (
     "outcome",
     "next_step",
     "next_step_date",
+    "promised_payment_date",
+    "promised_amount",
 )
 
 
@@ -396,6 +406,28 @@ def _check_activity(data: dict[str, Any], customer: Customer | None) -> None:
         raise ValidationFailed(_("This user is inactive."), fields={"owner": [_("Inactive.")]})
 
 
+def _check_promise(data: dict[str, Any], subject: models.Model) -> None:
+    """A collection call only where money is owed (a payment milestone); a promise of payment
+    only on a collection call, dated, and no more than what is still owed."""
+    kind = data.get("kind")
+    amount, when = data.get("promised_amount"), data.get("promised_payment_date")
+    errors: dict[str, list[str]] = {}
+    if kind == ActivityKind.COLLECTION_CALL and not takes_promises(subject):
+        errors["kind"] = [_("Collection calls are recorded on payment milestones.")]
+    elif kind != ActivityKind.COLLECTION_CALL and (amount is not None or when is not None):
+        errors["kind"] = [_("Only a collection call records a promise of payment.")]
+    elif amount is not None and when is None:
+        errors["promised_payment_date"] = [_("Say when the customer will pay.")]
+    elif amount is not None and amount <= 0:
+        errors["promised_amount"] = [_("Enter an amount above zero.")]
+    elif amount is not None and amount > promise_cap(subject):
+        errors["promised_amount"] = [
+            _("No more than what is still owed (%(amount)s).") % {"amount": promise_cap(subject)}
+        ]
+    if errors:
+        raise ValidationFailed(_("The collection call is not valid."), fields=errors)
+
+
 def _check_activity_owner(by: User, owner: User | None, subject: models.Model | None) -> None:
     if may_take_next_step(by, owner, subject):
         return
@@ -404,6 +436,24 @@ def _check_activity_owner(by: User, owner: User | None, subject: models.Model | 
         code=policy.OUT_OF_SCOPE,
         fields={"owner": [_("Not someone you may give work to.")]},
     )
+
+
+def _activity_sentence(activity: Activity) -> str:
+    """How the activity reads on its record's timeline, with the promise of a collection call."""
+    sentence = f"{activity.get_kind_display()}: {activity.summary}"
+    if activity.promised_payment_date is None:
+        return sentence
+    if activity.promised_amount is None:
+        promise = _("payment promised by %(date)s") % {
+            "date": date_format(activity.promised_payment_date, "SHORT_DATE_FORMAT")
+        }
+    else:
+        promise = _("%(amount)s %(currency)s promised by %(date)s") % {
+            "amount": number_format(activity.promised_amount, 2, force_grouping=True),
+            "currency": activity.promised_currency,
+            "date": date_format(activity.promised_payment_date, "SHORT_DATE_FORMAT"),
+        }
+    return f"{sentence} ({promise})"
 
 
 def activity_create(*, by: User, subject: models.Model, data: dict[str, Any]) -> Activity:
@@ -419,8 +469,11 @@ def activity_create(*, by: User, subject: models.Model, data: dict[str, Any]) ->
     customer = subject_customer(subject)
     data = {k: v for k, v in data.items() if k in (*ACTIVITY_FIELDS, "owner")}
     _check_activity(data, customer)
+    _check_promise(data, subject)
     _check_activity_owner(by, data.get("owner"), subject)
     org_unit = getattr(filed_with(subject), "org_unit", None) or by.org_unit
+    if data.get("promised_amount") is not None:
+        data["promised_currency"] = subject.currency
     if org_unit is None:
         raise ValidationFailed(
             _("Choose the org unit the lead belongs to."), fields={"org_unit": [_("Required.")]}
@@ -445,7 +498,7 @@ def activity_create(*, by: User, subject: models.Model, data: dict[str, Any]) ->
             target=subject,
             action="activity.logged",
             actor=by,
-            comment=f"{activity.get_kind_display()}: {activity.summary}",
+            comment=_activity_sentence(activity),
         )
         hooks.emit("activity.logged", activity=activity, by=by)
     return activity
@@ -466,12 +519,19 @@ def activity_update(
     if "next_step_date" in data and data["next_step_date"] != activity.next_step_date:
         data["overdue_notified_at"] = None
     merged = {
+        "kind": activity.kind,
         "next_step": activity.next_step,
         "next_step_date": activity.next_step_date,
         "contact": activity.contact,
+        "promised_payment_date": activity.promised_payment_date,
+        "promised_amount": activity.promised_amount,
         **data,
     }
     _check_activity(merged, activity.customer)
+    if {"kind", "promised_payment_date", "promised_amount"} & data.keys():
+        _check_promise(merged, activity.subject)
+        if merged["promised_amount"] is not None:
+            data["promised_currency"] = activity.subject.currency
     if data.get("owner") is not None and data["owner"].pk != activity.owner_id:
         _check_activity_owner(by, data["owner"], activity.subject)
     return record_update(

@@ -13,7 +13,7 @@ from ltc import policy
 from ltc.errors import ApplicationError, ValidationFailed
 from ltc.web import ListPage, RecordFormPage, RecordPage, apply_error
 
-from .activities import resolve_subject, subject_customer
+from .activities import resolve_subject, subject_customer, takes_promises
 from .choices import ImportStatus, IssueLevel
 from .exports import FORMATS, export_response
 from .filters import CustomerFilter
@@ -101,7 +101,12 @@ def activities_context(request, subject, *, form=None) -> dict:
     may_add = policy.can(request.user, subject, "change")
     customer = subject_customer(subject)
     if may_add and form is None:
-        form = ActivityForm(user=request.user, customer=customer, prefix="activity")
+        form = ActivityForm(
+            user=request.user,
+            customer=customer,
+            promises=takes_promises(subject),
+            prefix="activity",
+        )
     content_type = ContentType.objects.get_for_model(subject)
     activities = list(activity_list(user=request.user, subject=subject)[:100])
     changeable = policy.changeable_ids(
@@ -274,7 +279,13 @@ def activity_add(request, label: str, pk: int):
     except ApplicationError as exc:
         raise Http404 from exc
     customer = subject_customer(subject)
-    form = ActivityForm(request.POST, user=request.user, customer=customer, prefix="activity")
+    form = ActivityForm(
+        request.POST,
+        user=request.user,
+        customer=customer,
+        promises=takes_promises(subject),
+        prefix="activity",
+    )
     if form.is_valid():
         try:
             activity_create(by=request.user, subject=subject, data=form.cleaned_data)

@@ -110,7 +110,7 @@ for action, label in {
     ACTION_LABELS.setdefault(action, label)
 
 # Collection calls on a milestone, filed with its contract (customer, org unit, owner).
-register_subject(PaymentMilestone, parent="contract")
+register_subject(PaymentMilestone, parent="contract", promises=lambda m: m.outstanding)
 hooks.listen("contract.signed", _on_signed)
 hooks.listen("delivery_milestone.reached", _on_delivery_milestone)
 hooks.listen("contract.changed", _on_changed)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import with_overdue_next_step
 from accounts.views import activities_context
 from ltc import fsm, gates
 from ltc.choices import GateKind, GateState, TriangleRole
@@ -47,14 +48,14 @@ class ContractListPage(ListPage):
     ]
 
     def base_queryset(self):
-        return contract_list(user=self.request.user)
+        return with_overdue_next_step(contract_list(user=self.request.user))
 
 
 class ContractPage(RecordPage):
     template_name = "contracts/contract_detail.html"
 
     def base_queryset(self):
-        return contract_page(user=self.request.user)
+        return with_overdue_next_step(contract_page(user=self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

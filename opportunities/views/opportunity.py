@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts.selectors import with_overdue_next_step
 from accounts.views import activities_context
 from leads.selectors import lead_list
 from ltc import gates, policy
@@ -53,7 +54,7 @@ class OpportunityListPage(ListPage):
     ]
 
     def base_queryset(self):
-        return opportunity_list(user=self.request.user)
+        return with_overdue_next_step(opportunity_list(user=self.request.user))
 
 
 class OpportunityPage(RecordPage):
@@ -63,7 +64,9 @@ class OpportunityPage(RecordPage):
     template_name = "opportunities/opportunity_detail.html"
 
     def base_queryset(self):
-        return opportunity_list(user=self.request.user).select_related("lost_to")
+        return with_overdue_next_step(
+            opportunity_list(user=self.request.user).select_related("lost_to")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.selectors import with_latest_promise, with_overdue_next_step
 from accounts.views import activities_context
 from ltc import policy
 from ltc.choices import Role
@@ -44,6 +45,11 @@ ORDERING = [
 ]
 
 
+def follow_ups(queryset):
+    """Milestones with their overdue-next-step flag and the latest promise of payment."""
+    return with_latest_promise(with_overdue_next_step(queryset))
+
+
 class MilestoneListPage(ListPage):
     """The collections board: due this week, overdue by age, by owner, and the list."""
 
@@ -53,7 +59,7 @@ class MilestoneListPage(ListPage):
     ordering_choices = ORDERING
 
     def base_queryset(self):
-        return milestone_list(user=self.request.user)
+        return follow_ups(milestone_list(user=self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -84,7 +90,7 @@ class MyMilestonesPage(ListPage):
     ordering_choices = ORDERING
 
     def base_queryset(self):
-        return my_milestones(user=self.request.user)
+        return follow_ups(my_milestones(user=self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -97,7 +103,7 @@ class MilestonePage(RecordPage):
     template_name = "receivables/milestone_detail.html"
 
     def base_queryset(self):
-        return milestone_list(user=self.request.user)
+        return follow_ups(milestone_list(user=self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
