@@ -5,7 +5,7 @@ from ltc import policy
 from ltc.forms import DateInput, RecordForm, UserForm
 
 from .choices import ActivityKind, ImportMode
-from .models import Activity, Contact, Customer, User
+from .models import AccountChainMember, Activity, Contact, Customer, User
 
 
 class HttpsURLField(forms.URLField):
@@ -100,6 +100,22 @@ class ActivityForm(RecordForm):
             del self.fields["next_step_done"]
         else:
             self.fields["next_step_done"].initial = self.instance.next_step_done_at is not None
+
+
+class AccountChainForm(RecordForm):
+    """Put a person of the customer on its standing decision chain (决策链)."""
+
+    class Meta:
+        model = AccountChainMember
+        fields = ["contact", "role", "stance", "relationship", "coach_level", "reports_to", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = customer.contacts.all()
+        self.fields["reports_to"].queryset = AccountChainMember.objects.filter(
+            customer=customer
+        ).select_related("contact")
 
 
 class ImportUploadForm(UserForm):

@@ -22,7 +22,17 @@ from ltc.models import TimeStampedModel
 from ltc.money import CurrencyField, MoneyField
 from ltc.policy import AccessSpec
 
-from .choices import ActivityKind, ImportStatus, Industry, IssueLevel, Tier
+from .choices import (
+    ActivityKind,
+    ChainRole,
+    CoachLevel,
+    ImportStatus,
+    Industry,
+    IssueLevel,
+    RelationshipStrength,
+    Stance,
+    Tier,
+)
 from .normalise import normalise_company_name, normalise_email, normalise_phone
 
 
@@ -468,6 +478,62 @@ class Activity(TimeStampedModel):
             and self.next_step_done_at is None
             and self.next_step_date < timezone.localdate()
         )
+
+
+class AccountChainMember(TimeStampedModel):
+    """One person of the customer on its standing decision chain (决策链): their role in the
+    customer's buying decisions, their stance toward us, our relationship and whether they guide
+    us. People and relationships outlast one deal: a new opportunity for the customer starts
+    with a copy of this chain (opportunities.services.decision_chain_seed)."""
+
+    access = AccessSpec(via="customer")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="chain"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(_("role in the decision"), max_length=24, choices=ChainRole.choices)
+    stance = models.CharField(
+        _("stance"), max_length=12, choices=Stance.choices, default=Stance.NEUTRAL
+    )
+    relationship = models.PositiveSmallIntegerField(
+        _("relationship strength"),
+        choices=RelationshipStrength.choices,
+        default=RelationshipStrength.NONE,
+    )
+    coach_level = models.CharField(
+        _("guide / coach"), max_length=10, choices=CoachLevel.choices, default=CoachLevel.NONE
+    )
+    reports_to = models.ForeignKey(
+        "self",
+        verbose_name=_("reports to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("account decision-chain member")
+        verbose_name_plural = _("account decision chain")
+        ordering = ["customer", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "contact"], name="contact_once_per_account_chain"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(relationship__lte=4), name="account_chain_relationship_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} · {self.get_role_display()}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.customer.get_absolute_url()}#account-chain"
 
 
 def import_upload_to(job: ImportJob, filename: str) -> str:

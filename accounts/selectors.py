@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ltc import policy
 
-from .models import Activity, Contact, Customer, ImportJob, OrgUnit, User
+from .models import AccountChainMember, Activity, Contact, Customer, ImportJob, OrgUnit, User
 from .normalise import normalise_company_name, normalise_email, normalise_phone
 
 
@@ -96,6 +96,15 @@ def activity_list(*, user: User, subject: models.Model | None = None) -> QuerySe
         return queryset.none()
     return queryset.filter(
         subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+    )
+
+
+def account_chain(*, customer: Customer) -> list[AccountChainMember]:
+    """The customer's standing decision chain, by role (whoever sees the customer sees it)."""
+    return list(
+        AccountChainMember.objects.filter(customer=customer).select_related(
+            "contact", "reports_to__contact"
+        )
     )
 
 

@@ -14,7 +14,7 @@ from ltc import hooks, locks, policy
 from ltc.audit import audit_record, snapshot
 from ltc.choices import TriangleRole
 from ltc.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
-from ltc.records import record_create, record_update
+from ltc.records import insert_once, record_create, record_update
 
 from .activities import (
     filed_with,
@@ -24,7 +24,15 @@ from .activities import (
     takes_promises,
 )
 from .choices import ActivityKind
-from .models import Activity, Contact, Customer, IronTriangle, IronTriangleMember, User
+from .models import (
+    AccountChainMember,
+    Activity,
+    Contact,
+    Customer,
+    IronTriangle,
+    IronTriangleMember,
+    User,
+)
 from .normalise import normalise_company_name
 from .selectors import customer_duplicates
 
@@ -372,6 +380,87 @@ def iron_triangle_set(
         if changes:
             audit_record(target=subject, action="team.changed", actor=by, changes=changes)
     return team
+
+
+# --- The account's decision chain (决策链 on the customer) ----------------------------------------
+
+CHAIN_FIELDS = ("contact", "role", "stance", "relationship", "coach_level", "reports_to", "notes")
+
+
+def _check_account_chain(by: User, customer: Customer) -> None:
+    if not policy.can(by, customer, "change"):
+        raise Forbidden(_("You may not change this customer."))
+
+
+def _check_account_chain_refs(customer: Customer, data: dict, member=None) -> None:
+    errors = {}
+    contact = data.get("contact")
+    if contact is not None and contact.customer_id != customer.pk:
+        errors["contact"] = [_("Choose a person of this customer.")]
+    boss = data.get("reports_to")
+    if boss is not None and (
+        boss.customer_id != customer.pk or (member is not None and boss.pk == member.pk)
+    ):
+        errors["reports_to"] = [_("Choose another person on this decision chain.")]
+    if errors:
+        raise ValidationFailed(_("The decision-chain entry is not valid."), fields=errors)
+
+
+def account_chain_add(*, customer: Customer, by: User, data: dict[str, Any]) -> AccountChainMember:
+    """Put a person of the customer on its standing decision chain (once per person: a unique
+    constraint). New opportunities for the customer start with a copy of this chain."""
+    _check_account_chain(by, customer)
+    data = {k: v for k, v in data.items() if k in CHAIN_FIELDS}
+    if data.get("contact") is None:
+        raise ValidationFailed(_("Who is it?"), fields={"contact": [_("Required.")]})
+    _check_account_chain_refs(customer, data)
+
+    def refuse_second_entry():
+        if AccountChainMember.objects.filter(customer=customer, contact=data["contact"]).exists():
+            raise ValidationFailed(
+                _("%(name)s is already on the decision chain.") % {"name": data["contact"]},
+                fields={"contact": [_("Already on the decision chain.")]},
+            )
+
+    refuse_second_entry()
+    with transaction.atomic():
+        member = insert_once(
+            lambda: record_create(
+                AccountChainMember, by=by, data={**data, "customer": customer}, audit=False
+            ),
+            refuse=refuse_second_entry,
+        )
+        audit_record(
+            target=customer,
+            action="account_chain.added",
+            actor=by,
+            comment=f"{member.contact} ({member.get_role_display()}, "
+            f"{member.get_stance_display()})",
+        )
+    return member
+
+
+def account_chain_update(
+    *, member: AccountChainMember, by: User, data: dict[str, Any]
+) -> AccountChainMember:
+    """Change someone's role, stance, our relationship or their guide level (history kept)."""
+    _check_account_chain(by, member.customer)
+    data = {k: v for k, v in data.items() if k in CHAIN_FIELDS and k != "contact"}
+    _check_account_chain_refs(member.customer, data, member)
+    return record_update(member, by=by, data=data, check_scope=False)
+
+
+def account_chain_remove(*, member: AccountChainMember, by: User) -> None:
+    """Take a person off the customer's standing chain (opportunities keep their own copy)."""
+    _check_account_chain(by, member.customer)
+    with transaction.atomic():
+        audit_record(
+            target=member.customer,
+            action="account_chain.removed",
+            actor=by,
+            comment=f"{member.contact} ({member.get_role_display()})",
+        )
+        member.delete()
 
 
 # --- Activities ---------------------------------------------------------------------------------

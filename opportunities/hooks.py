@@ -62,6 +62,7 @@ ACTION_LABELS.update(
     {
         "decision_chain.added": _("Added to the decision chain"),
         "decision_chain.removed": _("Removed from the decision chain"),
+        "decision_chain.seeded": _("Decision chain copied from the customer account"),
         "competitor.added": _("Competitor added"),
         "competitor.removed": _("Competitor removed"),
         "quote.priced": _("Quote lines priced"),
