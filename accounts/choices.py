@@ -29,6 +29,8 @@ class ActivityKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
     MEETING = "meeting", _("Meeting")
     DEMO = "demo", _("Demo")
+    # On a payment milestone: chasing the money, with what the customer promised (催款).
+    COLLECTION_CALL = "collection_call", _("Collection call")
 
 
 class ImportStatus(models.TextChoices):
@@ -49,3 +51,39 @@ class ImportMode(models.TextChoices):
 class IssueLevel(models.TextChoices):
     ERROR = "error", _("Error")
     DUPLICATE = "duplicate", _("Duplicate")
+
+
+# The decision chain (决策链): kept on the customer (people outlast one deal) and on each
+# opportunity; opportunities re-export these.
+class ChainRole(models.TextChoices):
+    """A customer person's part in the buying decision (决策链)."""
+
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+    INFLUENCER = "influencer", _("Influencer")
+    TECHNICAL_GATEKEEPER = "technical_gatekeeper", _("Technical gatekeeper")
+    USER = "user", _("User")
+    FINANCE = "finance", _("Finance")
+    PROCUREMENT = "procurement", _("Procurement")
+
+
+class Stance(models.TextChoices):
+    SUPPORTER = "supporter", _("Supporter")
+    NEUTRAL = "neutral", _("Neutral")
+    OPPONENT = "opponent", _("Opponent")
+
+
+class RelationshipStrength(models.IntegerChoices):
+    NONE = 0, _("No relationship")
+    WEAK = 1, _("Weak")
+    FAIR = 2, _("Fair")
+    GOOD = 3, _("Good")
+    STRONG = 4, _("Strong")
+
+
+class CoachLevel(models.TextChoices):
+    """How far a person guides us inside the customer (向导/教练)."""
+
+    NONE = "none", _("Not a guide")
+    INFORMS = "informs", _("Passes information")
+    ADVISES = "advises", _("Can advise")
+    SWAYS = "sways", _("Can sway the decision")

@@ -6,7 +6,22 @@ from core import filters
 from .choices import ActivityKind
 from .models import Activity, Customer
 from .normalise import normalise_company_name
-from .selectors import overdue_q
+from .selectors import overdue_next_step, overdue_q
+
+
+class OverdueNextStepFilter(filters.BooleanFilter):
+    """`overdue_next_step=true`: records (opportunities, contracts, milestones ...) with an
+    activity whose next step is past its date and not done; `false`: those without."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Next step overdue"))
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        flag = overdue_next_step(qs.model)
+        return qs.filter(flag) if value else qs.exclude(flag)
 
 
 class CustomerFilter(filters.FilterSet):

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from core import policy
 from core.forms import DateInput, RecordForm, UserForm
 
-from .choices import ImportMode
-from .models import Activity, Contact, Customer, User
+from .choices import ActivityKind, ImportMode
+from .models import AccountChainMember, Activity, Contact, Customer, User
 
 
 class HttpsURLField(forms.URLField):
@@ -75,16 +75,24 @@ class ActivityForm(RecordForm):
             "outcome",
             "next_step",
             "next_step_date",
+            "promised_payment_date",
+            "promised_amount",
         ]
         widgets = {
             "occurred_at": DateTimeInput,
             "next_step_date": DateInput,
+            "promised_payment_date": DateInput,
             "notes": forms.Textarea(attrs={"rows": 2}),
             "outcome": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, customer=None, **kwargs):
+    def __init__(self, *args, customer=None, promises=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not promises:  # collection calls and their promises: on payment milestones only
+            del self.fields["promised_payment_date"], self.fields["promised_amount"]
+            self.fields["kind"].choices = [
+                c for c in self.fields["kind"].choices if c[0] != ActivityKind.COLLECTION_CALL
+            ]
         self.fields["contact"].queryset = (
             customer.contacts.all() if customer is not None else Contact.objects.none()
         )
@@ -92,6 +100,22 @@ class ActivityForm(RecordForm):
             del self.fields["next_step_done"]
         else:
             self.fields["next_step_done"].initial = self.instance.next_step_done_at is not None
+
+
+class AccountChainForm(RecordForm):
+    """Put a person of the customer on its standing decision chain (决策链)."""
+
+    class Meta:
+        model = AccountChainMember
+        fields = ["contact", "role", "stance", "relationship", "coach_level", "reports_to", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = customer.contacts.all()
+        self.fields["reports_to"].queryset = AccountChainMember.objects.filter(
+            customer=customer
+        ).select_related("contact")
 
 
 class ImportUploadForm(UserForm):

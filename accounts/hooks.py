@@ -11,6 +11,8 @@ ACTION_LABELS.update(
         "customer.merged": _("A duplicate customer was merged into this one"),
         "customer.merged_into": _("Merged into another customer"),
         "activity.logged": _("Activity recorded"),
+        "account_chain.added": _("Added to the account's decision chain"),
+        "account_chain.removed": _("Removed from the account's decision chain"),
         "import.committed": _("Import started"),
         "import.done": _("Import finished"),
         "import.cancelled": _("Import cancelled"),

@@ -19,9 +19,20 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import OrgUnitKind, Role, TriangleRole
 from core.models import TimeStampedModel
+from core.money import CurrencyField, MoneyField
 from core.policy import AccessSpec
 
-from .choices import ActivityKind, ImportStatus, Industry, IssueLevel, Tier
+from .choices import (
+    ActivityKind,
+    ChainRole,
+    CoachLevel,
+    ImportStatus,
+    Industry,
+    IssueLevel,
+    RelationshipStrength,
+    Stance,
+    Tier,
+)
 from .normalise import normalise_company_name, normalise_email, normalise_phone
 
 
@@ -408,6 +419,11 @@ class Activity(TimeStampedModel):
     overdue_notified_at = models.DateTimeField(
         _("overdue flagged"), null=True, blank=True, editable=False
     )
+    # A collection call's promise (a payment milestone's): when and how much the customer said
+    # they would pay, in the milestone's currency.
+    promised_payment_date = models.DateField(_("promised payment date"), null=True, blank=True)
+    promised_amount = MoneyField(_("promised amount"), null=True, blank=True)
+    promised_currency = CurrencyField(_("currency"), blank=True, editable=False)
     created_by = models.ForeignKey(
         User,
         verbose_name=_("recorded by"),
@@ -431,6 +447,19 @@ class Activity(TimeStampedModel):
                 condition=Q(next_step_done_at__isnull=True, next_step_date__isnull=False),
                 name="activity_open_next_step",
             ),
+            # Each record's "overdue next step" flag in lists (an EXISTS per row).
+            models.Index(
+                fields=["subject_type", "subject_id", "next_step_date"],
+                condition=Q(next_step_done_at__isnull=True, next_step_date__isnull=False),
+                name="activity_open_step_by_record",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(promised_amount__isnull=True)
+                | Q(promised_amount__gt=0, promised_payment_date__isnull=False),
+                name="activity_promise_positive_and_dated",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -449,6 +478,62 @@ class Activity(TimeStampedModel):
             and self.next_step_done_at is None
             and self.next_step_date < timezone.localdate()
         )
+
+
+class AccountChainMember(TimeStampedModel):
+    """One person of the customer on its standing decision chain (决策链): their role in the
+    customer's buying decisions, their stance toward us, our relationship and whether they guide
+    us. People and relationships outlast one deal: a new opportunity for the customer starts
+    with a copy of this chain (opportunities.services.decision_chain_seed)."""
+
+    access = AccessSpec(via="customer")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="chain"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(_("role in the decision"), max_length=24, choices=ChainRole.choices)
+    stance = models.CharField(
+        _("stance"), max_length=12, choices=Stance.choices, default=Stance.NEUTRAL
+    )
+    relationship = models.PositiveSmallIntegerField(
+        _("relationship strength"),
+        choices=RelationshipStrength.choices,
+        default=RelationshipStrength.NONE,
+    )
+    coach_level = models.CharField(
+        _("guide / coach"), max_length=10, choices=CoachLevel.choices, default=CoachLevel.NONE
+    )
+    reports_to = models.ForeignKey(
+        "self",
+        verbose_name=_("reports to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("account decision-chain member")
+        verbose_name_plural = _("account decision chain")
+        ordering = ["customer", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "contact"], name="contact_once_per_account_chain"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(relationship__lte=4), name="account_chain_relationship_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} · {self.get_role_display()}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.customer.get_absolute_url()}#account-chain"
 
 
 def import_upload_to(job: ImportJob, filename: str) -> str:

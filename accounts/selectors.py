@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core import policy
 
-from .models import Activity, Contact, Customer, ImportJob, OrgUnit, User
+from .models import AccountChainMember, Activity, Contact, Customer, ImportJob, OrgUnit, User
 from .normalise import normalise_company_name, normalise_email, normalise_phone
 
 
@@ -99,9 +99,50 @@ def activity_list(*, user: User, subject: models.Model | None = None) -> QuerySe
     )
 
 
+def account_chain(*, customer: Customer) -> list[AccountChainMember]:
+    """The customer's standing decision chain, by role (whoever sees the customer sees it)."""
+    return list(
+        AccountChainMember.objects.filter(customer=customer).select_related(
+            "contact", "reports_to__contact"
+        )
+    )
+
+
 def overdue_q() -> Q:
     """Activities whose next step is past its date and not done."""
     return Q(next_step_date__lt=timezone.localdate(), next_step_done_at__isnull=True)
+
+
+def _on_record(model: type[models.Model]) -> QuerySet[Activity]:
+    """The activities on the outer query's record (a subquery, for annotations)."""
+    return Activity.objects.filter(
+        subject_type=ContentType.objects.get_for_model(model), subject_id=OuterRef("pk")
+    )
+
+
+def overdue_next_step(model: type[models.Model]) -> Exists:
+    """Whether the record (of the outer query, a `model`) has an activity whose next step is
+    overdue: one indexed probe per record (activity_open_step_by_record)."""
+    return Exists(_on_record(model).filter(overdue_q()))
+
+
+def with_overdue_next_step(queryset: QuerySet) -> QuerySet:
+    """`queryset` with each record's `overdue_next_step` flag (for lists and detail pages)."""
+    return queryset.annotate(overdue_next_step=overdue_next_step(queryset.model))
+
+
+def with_latest_promise(queryset: QuerySet) -> QuerySet:
+    """`queryset` with the latest promise of payment recorded on each record by a collection
+    call: `promise_date`, `promise_amount` (None when nobody promised anything)."""
+    latest = (
+        _on_record(queryset.model)
+        .filter(promised_payment_date__isnull=False)
+        .order_by("-occurred_at", "-id")
+    )
+    return queryset.annotate(
+        promise_date=Subquery(latest.values("promised_payment_date")[:1]),
+        promise_amount=Subquery(latest.values("promised_amount")[:1]),
+    )
 
 
 def import_job_list(*, user: User) -> QuerySet[ImportJob]:

@@ -7,16 +7,32 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from core import hooks, locks, policy
 from core.audit import audit_record, snapshot
 from core.choices import TriangleRole
 from core.errors import ApplicationError, Conflict, Forbidden, ValidationFailed
-from core.records import record_create, record_update
+from core.records import insert_once, record_create, record_update
 
-from .activities import may_take_next_step
-from .models import Activity, Contact, Customer, IronTriangle, IronTriangleMember, User
+from .activities import (
+    filed_with,
+    may_take_next_step,
+    promise_cap,
+    subject_customer,
+    takes_promises,
+)
+from .choices import ActivityKind
+from .models import (
+    AccountChainMember,
+    Activity,
+    Contact,
+    Customer,
+    IronTriangle,
+    IronTriangleMember,
+    User,
+)
 from .normalise import normalise_company_name
 from .selectors import customer_duplicates
 
@@ -385,6 +401,87 @@ def iron_triangle_set(
     return team
 
 
+# --- The account's decision chain (决策链 on the customer) ----------------------------------------
+
+CHAIN_FIELDS = ("contact", "role", "stance", "relationship", "coach_level", "reports_to", "notes")
+
+
+def _check_account_chain(by: User, customer: Customer) -> None:
+    if not policy.can(by, customer, "change"):
+        raise Forbidden(_("You may not change this customer."))
+
+
+def _check_account_chain_refs(customer: Customer, data: dict, member=None) -> None:
+    errors = {}
+    contact = data.get("contact")
+    if contact is not None and contact.customer_id != customer.pk:
+        errors["contact"] = [_("Choose a person of this customer.")]
+    boss = data.get("reports_to")
+    if boss is not None and (
+        boss.customer_id != customer.pk or (member is not None and boss.pk == member.pk)
+    ):
+        errors["reports_to"] = [_("Choose another person on this decision chain.")]
+    if errors:
+        raise ValidationFailed(_("The decision-chain entry is not valid."), fields=errors)
+
+
+def account_chain_add(*, customer: Customer, by: User, data: dict[str, Any]) -> AccountChainMember:
+    """Put a person of the customer on its standing decision chain (once per person: a unique
+    constraint). New opportunities for the customer start with a copy of this chain."""
+    _check_account_chain(by, customer)
+    data = {k: v for k, v in data.items() if k in CHAIN_FIELDS}
+    if data.get("contact") is None:
+        raise ValidationFailed(_("Who is it?"), fields={"contact": [_("Required.")]})
+    _check_account_chain_refs(customer, data)
+
+    def refuse_second_entry():
+        if AccountChainMember.objects.filter(customer=customer, contact=data["contact"]).exists():
+            raise ValidationFailed(
+                _("%(name)s is already on the decision chain.") % {"name": data["contact"]},
+                fields={"contact": [_("Already on the decision chain.")]},
+            )
+
+    refuse_second_entry()
+    with transaction.atomic():
+        member = insert_once(
+            lambda: record_create(
+                AccountChainMember, by=by, data={**data, "customer": customer}, audit=False
+            ),
+            refuse=refuse_second_entry,
+        )
+        audit_record(
+            target=customer,
+            action="account_chain.added",
+            actor=by,
+            comment=f"{member.contact} ({member.get_role_display()}, "
+            f"{member.get_stance_display()})",
+        )
+    return member
+
+
+def account_chain_update(
+    *, member: AccountChainMember, by: User, data: dict[str, Any]
+) -> AccountChainMember:
+    """Change someone's role, stance, our relationship or their guide level (history kept)."""
+    _check_account_chain(by, member.customer)
+    data = {k: v for k, v in data.items() if k in CHAIN_FIELDS and k != "contact"}
+    _check_account_chain_refs(member.customer, data, member)
+    return record_update(member, by=by, data=data, check_scope=False)
+
+
+def account_chain_remove(*, member: AccountChainMember, by: User) -> None:
+    """Take a person off the customer's standing chain (opportunities keep their own copy)."""
+    _check_account_chain(by, member.customer)
+    with transaction.atomic():
+        audit_record(
+            target=member.customer,
+            action="account_chain.removed",
+            actor=by,
+            comment=f"{member.contact} ({member.get_role_display()})",
+        )
+        member.delete()
+
+
 # --- Activities ---------------------------------------------------------------------------------
 
 ACTIVITY_FIELDS = (
@@ -396,6 +493,8 @@ ACTIVITY_FIELDS = (
     "outcome",
     "next_step",
     "next_step_date",
+    "promised_payment_date",
+    "promised_amount",
 )
 
 
@@ -415,6 +514,28 @@ def _check_activity(data: dict[str, Any], customer: Customer | None) -> None:
         raise ValidationFailed(_("This user is inactive."), fields={"owner": [_("Inactive.")]})
 
 
+def _check_promise(data: dict[str, Any], subject: models.Model) -> None:
+    """A collection call only where money is owed (a payment milestone); a promise of payment
+    only on a collection call, dated, and no more than what is still owed."""
+    kind = data.get("kind")
+    amount, when = data.get("promised_amount"), data.get("promised_payment_date")
+    errors: dict[str, list[str]] = {}
+    if kind == ActivityKind.COLLECTION_CALL and not takes_promises(subject):
+        errors["kind"] = [_("Collection calls are recorded on payment milestones.")]
+    elif kind != ActivityKind.COLLECTION_CALL and (amount is not None or when is not None):
+        errors["kind"] = [_("Only a collection call records a promise of payment.")]
+    elif amount is not None and when is None:
+        errors["promised_payment_date"] = [_("Say when the customer will pay.")]
+    elif amount is not None and amount <= 0:
+        errors["promised_amount"] = [_("Enter an amount above zero.")]
+    elif amount is not None and amount > promise_cap(subject):
+        errors["promised_amount"] = [
+            _("No more than what is still owed (%(amount)s).") % {"amount": promise_cap(subject)}
+        ]
+    if errors:
+        raise ValidationFailed(_("The collection call is not valid."), fields=errors)
+
+
 def _check_activity_owner(by: User, owner: User | None, subject: models.Model | None) -> None:
     if may_take_next_step(by, owner, subject):
         return
@@ -423,6 +544,24 @@ def _check_activity_owner(by: User, owner: User | None, subject: models.Model | 
         code=policy.OUT_OF_SCOPE,
         fields={"owner": [_("Not someone you may give work to.")]},
     )
+
+
+def _activity_sentence(activity: Activity) -> str:
+    """How the activity reads on its record's timeline, with the promise of a collection call."""
+    sentence = f"{activity.get_kind_display()}: {activity.summary}"
+    if activity.promised_payment_date is None:
+        return sentence
+    if activity.promised_amount is None:
+        promise = _("payment promised by %(date)s") % {
+            "date": date_format(activity.promised_payment_date, "SHORT_DATE_FORMAT")
+        }
+    else:
+        promise = _("%(amount)s %(currency)s promised by %(date)s") % {
+            "amount": number_format(activity.promised_amount, 2, force_grouping=True),
+            "currency": activity.promised_currency,
+            "date": date_format(activity.promised_payment_date, "SHORT_DATE_FORMAT"),
+        }
+    return f"{sentence} ({promise})"
 
 
 def activity_create(*, by: User, subject: models.Model, data: dict[str, Any]) -> Activity:
@@ -435,11 +574,14 @@ def activity_create(*, by: User, subject: models.Model, data: dict[str, Any]) ->
     """
     if not policy.can(by, subject, "change"):
         raise Forbidden(_("You may not record activities on this record."))
-    customer = subject if isinstance(subject, Customer) else getattr(subject, "customer", None)
+    customer = subject_customer(subject)
     data = {k: v for k, v in data.items() if k in (*ACTIVITY_FIELDS, "owner")}
     _check_activity(data, customer)
+    _check_promise(data, subject)
     _check_activity_owner(by, data.get("owner"), subject)
-    org_unit = getattr(subject, "org_unit", None) or by.org_unit
+    org_unit = getattr(filed_with(subject), "org_unit", None) or by.org_unit
+    if data.get("promised_amount") is not None:
+        data["promised_currency"] = subject.currency
     if org_unit is None:
         raise ValidationFailed(
             _("Choose the org unit the lead belongs to."), fields={"org_unit": [_("Required.")]}
@@ -464,7 +606,7 @@ def activity_create(*, by: User, subject: models.Model, data: dict[str, Any]) ->
             target=subject,
             action="activity.logged",
             actor=by,
-            comment=f"{activity.get_kind_display()}: {activity.summary}",
+            comment=_activity_sentence(activity),
         )
         hooks.emit("activity.logged", activity=activity, by=by)
     return activity
@@ -485,12 +627,19 @@ def activity_update(
     if "next_step_date" in data and data["next_step_date"] != activity.next_step_date:
         data["overdue_notified_at"] = None
     merged = {
+        "kind": activity.kind,
         "next_step": activity.next_step,
         "next_step_date": activity.next_step_date,
         "contact": activity.contact,
+        "promised_payment_date": activity.promised_payment_date,
+        "promised_amount": activity.promised_amount,
         **data,
     }
     _check_activity(merged, activity.customer)
+    if {"kind", "promised_payment_date", "promised_amount"} & data.keys():
+        _check_promise(merged, activity.subject)
+        if merged["promised_amount"] is not None:
+            data["promised_currency"] = activity.subject.currency
     if data.get("owner") is not None and data["owner"].pk != activity.owner_id:
         _check_activity_owner(by, data["owner"], activity.subject)
     return record_update(

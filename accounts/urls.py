@@ -11,6 +11,8 @@ urlpatterns = [
     path("<int:pk>/", views.CustomerPage.as_view(), name="customer-detail"),
     path("<int:pk>/edit/", views.CustomerEditPage.as_view(), name="customer-edit"),
     path("<int:pk>/merge/", views.CustomerMergePage.as_view(), name="customer-merge"),
+    path("<int:pk>/chain/add/", views.account_chain_member_add, name="account-chain-add"),
+    path("chain/<int:pk>/remove/", views.account_chain_member_remove, name="account-chain-remove"),
     path(
         "<int:customer_pk>/contacts/new/", views.ContactCreatePage.as_view(), name="contact-create"
     ),

@@ -15,10 +15,11 @@ from core.errors import ApplicationError, ValidationFailed
 from core.exports import FORMATS, export_response
 from core.web import ListPage, RecordFormPage, RecordPage, apply_error
 
-from .activities import resolve_subject
+from .activities import resolve_subject, subject_customer, takes_promises
 from .choices import ImportStatus, IssueLevel
 from .filters import CustomerFilter
 from .forms import (
+    AccountChainForm,
     ActivityForm,
     ContactForm,
     CustomerForm,
@@ -37,8 +38,9 @@ from .imports.services import (
     job_progress,
     template_lines,
 )
-from .models import Activity, Customer, ImportJob
+from .models import AccountChainMember, Activity, Customer, ImportJob
 from .selectors import (
+    account_chain,
     activity_list,
     customer_duplicates,
     customer_list,
@@ -46,6 +48,8 @@ from .selectors import (
     import_job_list,
 )
 from .services import (
+    account_chain_add,
+    account_chain_remove,
     activity_create,
     activity_update,
     contact_create,
@@ -102,9 +106,14 @@ def activities_context(request, subject, *, form=None) -> dict:
     """What the activities section of a record page shows: the follow-up record, and the
     inline form when the user may add to it."""
     may_add = policy.can(request.user, subject, "change")
-    customer = subject if isinstance(subject, Customer) else getattr(subject, "customer", None)
+    customer = subject_customer(subject)
     if may_add and form is None:
-        form = ActivityForm(user=request.user, customer=customer, prefix="activity")
+        form = ActivityForm(
+            user=request.user,
+            customer=customer,
+            promises=takes_promises(subject),
+            prefix="activity",
+        )
     content_type = ContentType.objects.get_for_model(subject)
     activities = list(activity_list(user=request.user, subject=subject)[:100])
     changeable = policy.changeable_ids(
@@ -151,6 +160,9 @@ class CustomerPage(RecordPage):
         customer = context["object"]
         user = self.request.user
         context.update(activities_context(self.request, customer))
+        context["account_chain"] = account_chain(customer=customer)
+        if context["may_change"]:
+            context["chain_form"] = AccountChainForm(user=user, customer=customer, prefix="chain")
         context["may_merge"] = (user.is_manager or user.is_admin) and context["may_change"]
         context["duplicates"] = customer_duplicates(
             name=customer.name,
@@ -254,6 +266,45 @@ class ContactCreatePage(RecordFormPage):
         return contact.customer
 
 
+# --- The account's decision chain --------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def account_chain_member_add(request, pk: int):
+    """Put a person on the customer's standing decision chain (form on the customer page)."""
+    customer = get_object_or_404(policy.restrict(Customer.objects.all(), request.user), pk=pk)
+    form = AccountChainForm(request.POST, user=request.user, customer=customer, prefix="chain")
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(_("The decision-chain entry is not valid."))
+        account_chain_add(customer=customer, by=request.user, data=form.cleaned_data)
+    except ApplicationError as error:
+        if form.is_bound and not form.errors:
+            apply_error(form, error)
+        messages.error(
+            request,
+            "; ".join([error.message, *(e for errs in form.errors.values() for e in errs)]),
+        )
+    else:
+        messages.success(request, _("Added to the decision chain."))
+    return HttpResponseRedirect(f"{customer.get_absolute_url()}#account-chain")
+
+
+@login_required
+@require_POST
+def account_chain_member_remove(request, pk: int):
+    """Take a person off the customer's standing decision chain."""
+    member = get_object_or_404(
+        policy.restrict(AccountChainMember.objects.select_related("customer"), request.user), pk=pk
+    )
+    try:
+        account_chain_remove(member=member, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return HttpResponseRedirect(f"{member.customer.get_absolute_url()}#account-chain")
+
+
 # --- Activities (the follow-up record of any record page) -------------------------------------
 
 
@@ -276,8 +327,14 @@ def activity_add(request, label: str, pk: int):
         subject = resolve_subject(user=request.user, label=label, pk=pk)
     except ApplicationError as exc:
         raise Http404 from exc
-    customer = subject if isinstance(subject, Customer) else getattr(subject, "customer", None)
-    form = ActivityForm(request.POST, user=request.user, customer=customer, prefix="activity")
+    customer = subject_customer(subject)
+    form = ActivityForm(
+        request.POST,
+        user=request.user,
+        customer=customer,
+        promises=takes_promises(subject),
+        prefix="activity",
+    )
     if form.is_valid():
         try:
             activity_create(by=request.user, subject=subject, data=form.cleaned_data)

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import OverdueNextStepFilter
 from core import filters
 
 from .choices import DeliverableState, DeliveryMilestoneState
@@ -23,6 +24,7 @@ class ContractFilter(filters.FilterSet):
     signed_after = filters.DateFilter(field_name="signed_on", lookup_expr="gte")
     signed_before = filters.DateFilter(field_name="signed_on", lookup_expr="lte")
     ends_before = filters.DateFilter(field_name="ends_on", lookup_expr="lte")
+    overdue_next_step = OverdueNextStepFilter()
 
     class Meta:
         model = Contract

@@ -3,8 +3,10 @@ link on the opportunity, their work on home, and name their timeline events."""
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.activities import register_subject
 from core import audit, hooks
 
+from .models import Contract
 from .selectors import contract_home
 from .services import contract_create_from_opportunity
 
@@ -14,6 +16,7 @@ def _on_won(*, opportunity, review, by):
 
 
 hooks.listen("opportunity.won", _on_won)
+register_subject(Contract)  # delivery meetings, acceptance visits
 hooks.register_link(
     "opportunities.Opportunity",
     hooks.RecordLink(

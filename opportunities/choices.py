@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The decision chain's words live with the customer's people (accounts), re-exported here.
+from accounts.choices import ChainRole, CoachLevel, RelationshipStrength, Stance  # noqa: F401
+
 
 class Stage(models.TextChoices):
     IDENTIFIED = "identified", _("Identified")
@@ -60,40 +63,6 @@ class WinLossReason(models.TextChoices):
     NO_DECISION = "no_decision", _("Customer made no decision")
     STOPPED_AT_GATE = "stopped_at_gate", _("Stopped at a review gate")
     OTHER = "other", _("Other")
-
-
-class ChainRole(models.TextChoices):
-    """A customer person's part in the buying decision (决策链)."""
-
-    DECISION_MAKER = "decision_maker", _("Decision maker")
-    INFLUENCER = "influencer", _("Influencer")
-    TECHNICAL_GATEKEEPER = "technical_gatekeeper", _("Technical gatekeeper")
-    USER = "user", _("User")
-    FINANCE = "finance", _("Finance")
-    PROCUREMENT = "procurement", _("Procurement")
-
-
-class Stance(models.TextChoices):
-    SUPPORTER = "supporter", _("Supporter")
-    NEUTRAL = "neutral", _("Neutral")
-    OPPONENT = "opponent", _("Opponent")
-
-
-class RelationshipStrength(models.IntegerChoices):
-    NONE = 0, _("No relationship")
-    WEAK = 1, _("Weak")
-    FAIR = 2, _("Fair")
-    GOOD = 3, _("Good")
-    STRONG = 4, _("Strong")
-
-
-class CoachLevel(models.TextChoices):
-    """How far a person guides us inside the customer (向导/教练)."""
-
-    NONE = "none", _("Not a guide")
-    INFORMS = "informs", _("Passes information")
-    ADVISES = "advises", _("Can advise")
-    SWAYS = "sways", _("Can sway the decision")
 
 
 class PricePosition(models.TextChoices):

@@ -3,6 +3,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import OverdueNextStepFilter
 from core import filters
 
 from .choices import OPEN_STAGES
@@ -25,6 +26,7 @@ class OpportunityFilter(filters.FilterSet):
     expected_close_before = filters.DateFilter(field_name="expected_close_date", lookup_expr="lte")
     closed_after = filters.DateFilter(field_name="closed_at", lookup_expr="date__gte")
     closed_before = filters.DateFilter(field_name="closed_at", lookup_expr="date__lte")
+    overdue_next_step = OverdueNextStepFilter()
 
     class Meta:
         model = Opportunity

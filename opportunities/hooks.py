@@ -3,9 +3,11 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.activities import register_subject
 from core import hooks, policy
 from core.audit import ACTION_LABELS
 
+from .models import Opportunity
 from .selectors import opportunity_home, quotes_awaiting_approval
 from .services import CONVERTIBLE
 
@@ -31,6 +33,7 @@ hooks.register_action(
     ),
 )
 hooks.register_link("leads.Lead", hooks.RecordLink(label=_("Opportunity"), resolve=_opportunity_of))
+register_subject(Opportunity)  # visits, calls and meetings on the deal
 hooks.register_panel(
     "home",
     hooks.Panel(
@@ -59,6 +62,7 @@ ACTION_LABELS.update(
     {
         "decision_chain.added": _("Added to the decision chain"),
         "decision_chain.removed": _("Removed from the decision chain"),
+        "decision_chain.seeded": _("Decision chain copied from the customer account"),
         "competitor.added": _("Competitor added"),
         "competitor.removed": _("Competitor removed"),
         "quote.priced": _("Quote lines priced"),

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import OverdueNextStepFilter
 from core import filters
 
 from .choices import (
@@ -32,6 +33,7 @@ class PaymentMilestoneFilter(filters.FilterSet):
     owner = filters.NumberFilter(field_name="contract__owner", label=_("Owner (AR)"))
     org_unit = filters.NumberFilter(field_name="contract__org_unit", label=_("Org unit"))
     customer = filters.NumberFilter(field_name="contract__customer", label=_("Customer"))
+    overdue_next_step = OverdueNextStepFilter()
 
     class Meta:
         model = PaymentMilestone

@@ -15,6 +15,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.activities import register_subject
 from core import hooks, policy
 from core.audit import ACTION_LABELS
 from core.choices import Role
@@ -108,6 +109,8 @@ for action, label in {
 }.items():
     ACTION_LABELS.setdefault(action, label)
 
+# Collection calls on a milestone, filed with its contract (customer, org unit, owner).
+register_subject(PaymentMilestone, parent="contract", promises=lambda m: m.outstanding)
 hooks.listen("contract.signed", _on_signed)
 hooks.listen("delivery_milestone.reached", _on_delivery_milestone)
 hooks.listen("contract.changed", _on_changed)

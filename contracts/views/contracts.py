@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.views import IronTrianglePage
+from accounts.selectors import with_overdue_next_step
+from accounts.views import IronTrianglePage, activities_context
 from core import fsm, gates
 from core.choices import GateKind, GateState, TriangleRole
 from core.web import ListPage, RecordFormPage, RecordPage, TransitionPage
@@ -45,14 +46,14 @@ class ContractListPage(ListPage):
     ]
 
     def base_queryset(self):
-        return contract_list(user=self.request.user)
+        return with_overdue_next_step(contract_list(user=self.request.user))
 
 
 class ContractPage(RecordPage):
     template_name = "contracts/contract_detail.html"
 
     def base_queryset(self):
-        return contract_page(user=self.request.user)
+        return with_overdue_next_step(contract_page(user=self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -97,6 +98,7 @@ class ContractPage(RecordPage):
         )
         if contract.state in CHECKLIST_STATES:
             context["checklist"] = close_checklist(contract)
+        context.update(activities_context(self.request, contract))
         if contract.state == ContractState.CLOSED and context["may_change"]:
             context["may_evaluate"] = True
         evaluation = getattr(contract, "evaluation", None)

@@ -25,6 +25,7 @@ from leads.models import Lead
 from ..choices import OPEN_STAGES, BidState, QuoteState, Stage, WinLossReason
 from ..forecast import stage_probability
 from ..models import Bid, Competitor, Opportunity, Quote
+from .people import decision_chain_seed
 
 #: The gate that guards entry into each gated stage (the board opens it instead of moving).
 GATED_STAGES = {
@@ -125,6 +126,7 @@ def opportunity_create_from_lead(
         audit_record(
             target=opportunity, action="lead.converted", actor=by, changes={"lead": lead.pk}
         )
+        decision_chain_seed(opportunity=opportunity, by=by)
         hooks.emit("lead.converted", lead=lead, opportunity=opportunity, by=by)
     return opportunity
 
@@ -142,7 +144,9 @@ def opportunity_create(
     data["probability_pct"] = stage_probability(data["org_unit"], Stage.IDENTIFIED)
     with transaction.atomic():
         data["team"] = iron_triangle_create(ar=owner, sr=sr, fr=fr, by=by, unit=data["org_unit"])
-        return record_create(Opportunity, by=by, data=data)
+        opportunity = record_create(Opportunity, by=by, data=data)
+        decision_chain_seed(opportunity=opportunity, by=by)
+    return opportunity
 
 
 def opportunity_update(

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import AccountChainMember, User
 from accounts.services import contact_create
 from core import policy
 from core.audit import audit_record, snapshot
@@ -106,6 +106,39 @@ def decision_chain_add(
             changes=snapshot(member, [f for f in CHAIN_FIELDS if f != "notes"]),
         )
     return member
+
+
+def decision_chain_seed(*, opportunity: Opportunity, by: User) -> list[DecisionChainMember]:
+    """Start a new opportunity's decision chain with a copy of its customer's standing chain
+    (people and relationships outlast one deal); the deal's copy then evolves on its own."""
+    account_chain = list(
+        AccountChainMember.objects.filter(customer_id=opportunity.customer_id).select_related(
+            "contact"
+        )
+    )
+    if not account_chain:
+        return []
+    members = DecisionChainMember.objects.bulk_create(
+        DecisionChainMember(
+            opportunity=opportunity,
+            **{f: getattr(m, f) for f in CHAIN_FIELDS if f != "reports_to"},
+        )
+        for m in account_chain
+    )
+    copy_of = {m.pk: copy for m, copy in zip(account_chain, members, strict=True)}
+    bosses = []
+    for m in account_chain:
+        if m.reports_to_id in copy_of:
+            copy_of[m.pk].reports_to = copy_of[m.reports_to_id]
+            bosses.append(copy_of[m.pk])
+    DecisionChainMember.objects.bulk_update(bosses, ["reports_to"])
+    audit_record(
+        target=opportunity,
+        action="decision_chain.seeded",
+        actor=by,
+        comment=", ".join(f"{m.contact} ({m.get_role_display()})" for m in account_chain),
+    )
+    return members
 
 
 def decision_chain_update(

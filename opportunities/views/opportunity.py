@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from accounts.views import IronTrianglePage
+from accounts.selectors import with_overdue_next_step
+from accounts.views import IronTrianglePage, activities_context
 from core import gates, policy
 from core.choices import GateKind, GateState, TriangleRole
 from core.errors import ApplicationError
@@ -52,7 +53,7 @@ class OpportunityListPage(ListPage):
     ]
 
     def base_queryset(self):
-        return opportunity_list(user=self.request.user)
+        return with_overdue_next_step(opportunity_list(user=self.request.user))
 
 
 class OpportunityPage(RecordPage):
@@ -62,7 +63,9 @@ class OpportunityPage(RecordPage):
     template_name = "opportunities/opportunity_detail.html"
 
     def base_queryset(self):
-        return opportunity_list(user=self.request.user).select_related("lost_to")
+        return with_overdue_next_step(
+            opportunity_list(user=self.request.user).select_related("lost_to")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -105,6 +108,7 @@ class OpportunityPage(RecordPage):
         )
         context["reason_choices"] = WinLossReason.choices
         context["competitor_choices"] = Competitor.objects.filter(is_active=True)
+        context.update(activities_context(self.request, opportunity))
         return context
 
 

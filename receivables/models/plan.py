@@ -150,6 +150,13 @@ class PaymentMilestone(ConcurrentTransitionMixin, TimeStampedModel):
         return max((timezone.localdate() - self.due_date).days, 0)
 
     @property
+    def promise_broken(self) -> bool:
+        """The latest promise of payment (annotated by `with_latest_promise`) has passed and
+        the customer still owes money."""
+        promised = getattr(self, "promise_date", None)
+        return promised is not None and promised < timezone.localdate() and self.outstanding > 0
+
+    @property
     def collected_pct(self) -> Decimal:
         return (self.paid_amount * 100 / self.amount).quantize(Decimal("0.1"))
 

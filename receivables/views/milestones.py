@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.selectors import with_latest_promise, with_overdue_next_step
+from accounts.views import activities_context
 from core import policy
 from core.choices import Role
 from core.web import ListPage, RecordFormPage, RecordPage
@@ -43,6 +45,11 @@ ORDERING = [
 ]
 
 
+def follow_ups(queryset):
+    """Milestones with their overdue-next-step flag and the latest promise of payment."""
+    return with_latest_promise(with_overdue_next_step(queryset))
+
+
 class MilestoneListPage(ListPage):
     """The collections board: due this week, overdue by age, by owner, and the list."""
 
@@ -52,7 +59,7 @@ class MilestoneListPage(ListPage):
     ordering_choices = ORDERING
 
     def base_queryset(self):
-        return milestone_list(user=self.request.user)
+        return follow_ups(milestone_list(user=self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -83,7 +90,7 @@ class MyMilestonesPage(ListPage):
     ordering_choices = ORDERING
 
     def base_queryset(self):
-        return my_milestones(user=self.request.user)
+        return follow_ups(my_milestones(user=self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -96,7 +103,7 @@ class MilestonePage(RecordPage):
     template_name = "receivables/milestone_detail.html"
 
     def base_queryset(self):
-        return milestone_list(user=self.request.user)
+        return follow_ups(milestone_list(user=self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -124,6 +131,7 @@ class MilestonePage(RecordPage):
             reason_form=ReasonForm(),
             comment_form=CommentForm(),
         )
+        context.update(activities_context(self.request, milestone))
         return context
 
 

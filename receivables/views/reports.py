@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.selectors import customer_list
+from accounts.selectors import account_chain, customer_list
 from contracts.selectors import contract_list
 from core.errors import ApplicationError
 from core.params import query_params
@@ -67,6 +67,7 @@ class BattleMapPage(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         customer = get_object_or_404(customer_list(user=self.request.user), pk=kwargs["pk"])
         context.update(battle_map(customer=customer, user=self.request.user))
+        context["account_chain"] = account_chain(customer=customer)
         return context
 
 

@@ -127,6 +127,10 @@ PLAIN: dict[str, set[str]] = {
     "accounts.activity": {
         *("contact", "kind", "next_step", "next_step_date", "next_step_done", "notes"),
         *("occurred_at", "outcome", "subject_id", "subject_type", "summary"),
+        *("promised_amount", "promised_payment_date"),
+    },
+    "accounts.accountchainmember": {
+        *("coach_level", "contact", "notes", "relationship", "reports_to", "role", "stance"),
     },
     "accounts.contact": {
         *("customer_external_id", "department", "email", "external_id", "name", "notes"),
