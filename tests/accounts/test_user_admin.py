@@ -110,9 +110,7 @@ def test_an_administrator_moves_a_user_and_sets_their_role_audited(org, api):
 def test_deactivating_lists_what_the_user_still_holds(org, api):
     CustomerFactory(owner=org.teammate)
     team(ar=org.teammate, sr=org.sr)
-    response = api(org.admin).patch(
-        f"{URL}{org.teammate.pk}/", {"is_active": False}, format="json"
-    )
+    response = api(org.admin).patch(f"{URL}{org.teammate.pk}/", {"is_active": False}, format="json")
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["is_active"] is False
