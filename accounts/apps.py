@@ -7,6 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Parties: people, organisation and customers")
 
     def ready(self) -> None:
+        from core.jobs import register_job  # the on-demand jobs (ADR 15)
+
         # Registers the demo seeder, the audit action labels and the customer importer.
         from . import demo, hooks, imports  # noqa: F401
         from .activities import register_subject
@@ -14,3 +16,10 @@ class AccountsConfig(AppConfig):
         from .models import Customer
 
         register_subject(Customer)
+
+        register_job(
+            name="activities-flag-overdue-next-steps",
+            task="accounts.tasks.activities_flag_overdue",
+            label=_("Overdue next steps"),
+            description=_("Tell owners about next steps past their date (once each)."),
+        )

@@ -16,6 +16,7 @@ ACTION_LABELS.update(
         "import.committed": _("Import started"),
         "import.done": _("Import finished"),
         "import.cancelled": _("Import cancelled"),
+        "user.deactivated": _("User deactivated"),
     }
 )
 

@@ -68,3 +68,16 @@ def _register_search():
 
 
 _register_search()
+
+
+def _user_holdings(user):
+    """A leaver's contracts not yet finished, for someone to take over."""
+    from .choices import FINISHED_STATES
+    from .models import Contract
+
+    return {
+        "contracts": Contract.objects.filter(owner=user).exclude(state__in=FINISHED_STATES).count()
+    }
+
+
+hooks.listen("user.holdings", _user_holdings)

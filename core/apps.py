@@ -9,3 +9,19 @@ class CoreConfig(AppConfig):
     name = "core"
     label = "ltc"
     verbose_name = _("LTC core")
+
+    def ready(self) -> None:
+        from .jobs import register_job
+
+        register_job(
+            name="outbox-flush",
+            task="ltc.tasks.flush_outbox",
+            label=_("Outbox flush"),
+            description=_("Publish the background tasks the broker could not take."),
+        )
+        register_job(
+            name="notifications-email-digest",
+            task="ltc.tasks.send_daily_digests",
+            label=_("Notification digests"),
+            description=_("E-mail the daily digest to the users who chose it."),
+        )

@@ -97,6 +97,9 @@ ACTION_LABELS = {
     "payment_plan.set": _("Payment plan set"),
     "receipt.recorded": _("Receipt recorded"),
     "permissions.changed": _("Permissions changed"),
+    "job.requested": _("Job run requested"),
+    "job.finished": _("Job run finished"),
+    "job.failed": _("Job run failed"),
 }
 
 

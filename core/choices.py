@@ -67,3 +67,16 @@ class Currency(models.TextChoices):
     HKD = "HKD", _("Hong Kong dollar (HKD)")
     GBP = "GBP", _("Pound sterling (GBP)")
     JPY = "JPY", _("Japanese yen (JPY)")
+
+
+class JobRunStatus(models.TextChoices):
+    """Where a run of an operations job stands; queued and running are the active ones."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+#: A job has at most one run in these states at a time (a partial unique constraint, ADR 15).
+ACTIVE_JOB_RUN_STATES = (JobRunStatus.QUEUED, JobRunStatus.RUNNING)

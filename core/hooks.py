@@ -87,6 +87,9 @@ EVENTS = {
     "receipt.recorded": "receipt, by",
     # a receipt recorded by mistake was reversed; its allocations are rolled back.
     "receipt.reversed": "receipt, by",
+    # a user is leaving (deactivated): each stage answers {kind: count} of what they still
+    # hold (open records they own) for someone to reassign.
+    "user.holdings": "user",
 }
 
 _listeners: dict[str, list[Callable]] = defaultdict(list)

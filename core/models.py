@@ -16,7 +16,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from .choices import Decision, GateKind, GateState, RiskLevel, TriangleRole
+from .choices import (
+    ACTIVE_JOB_RUN_STATES,
+    Decision,
+    GateKind,
+    GateState,
+    JobRunStatus,
+    RiskLevel,
+    TriangleRole,
+)
 from .money import CurrencyField, MoneyField
 from .policy import AccessSpec
 
@@ -411,3 +419,53 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} {self.task_id}"
+
+
+class JobRun(models.Model):
+    """One run of an operations job (`core.jobs`), asked for by an administrator (or by the
+    page that offers it) or from the command line: who asked, when, how it went.
+
+    A job has at most one queued or running run at a time; the partial unique constraint
+    holds that, so asking twice at once gives both askers the same run (ADR 15).
+    """
+
+    name = models.CharField(_("job"), max_length=80)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobRunStatus.choices, default=JobRunStatus.QUEUED
+    )
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(status__in=ACTIVE_JOB_RUN_STATES),
+                name="jobrun_one_active_per_job",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["name", "-requested_at"], name="jobrun_name_requested"),
+            models.Index(fields=["status", "-requested_at"], name="jobrun_status_requested"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_JOB_RUN_STATES

@@ -70,3 +70,18 @@ def flush_outbox() -> int:
     from .jobs import flush_outbox as run
 
     return run()
+
+
+@shared_task(acks_late=True, name="ltc.tasks.run_job")
+def run_job(run_id: int) -> str:
+    """Run one on-demand job run (`core.jobs.job_execute`); a redelivered message finds the run
+    claimed and does nothing."""
+    from .context import RequestContext, reset, set_current
+    from .jobs import job_execute
+
+    token = set_current(RequestContext(via="task"))
+    try:
+        run = job_execute(run_id)
+    finally:
+        reset(token)
+    return run.status if run is not None else "skipped"

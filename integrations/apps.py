@@ -14,7 +14,22 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from core.jobs import register_job  # the on-demand jobs (ADR 15)
+
         from . import listeners
         from .api import schema  # noqa: F401  (registers the OpenAPI auth scheme)
 
         listeners.register()
+
+        register_job(
+            name="integrations-purge-idempotency-keys",
+            task="integrations.tasks.purge_idempotency_records",
+            label=_("Idempotency key purge"),
+            description=_("Forget idempotency keys older than a day."),
+        )
+        register_job(
+            name="integrations-publish-milestone-events",
+            task="integrations.tasks.publish_milestone_events",
+            label=_("Milestone events"),
+            description=_("Announce payment milestones that fell due or overdue (once each)."),
+        )

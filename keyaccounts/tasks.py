@@ -6,11 +6,16 @@ from celery import shared_task
 
 
 @shared_task(acks_late=True)
-def recompute_tiers() -> int:
-    """Place every customer the tier criteria cover in its tier; returns how many changed."""
+def recompute_tiers(by_id: int | None = None) -> int:
+    """Place every customer the tier criteria cover in its tier; returns how many changed.
+    `by_id` names who asked for the run (none: the schedule); the service checks that they
+    still may, here in the worker, and records them on each change."""
+    from accounts.models import User
+
     from .services import tiers_recompute
 
-    return len(tiers_recompute())
+    by = User.objects.select_related("org_unit").get(pk=by_id) if by_id else None
+    return len(tiers_recompute(by=by))
 
 
 @shared_task(acks_late=True)

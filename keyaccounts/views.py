@@ -21,6 +21,7 @@ from accounts.selectors import customer_list
 from core import policy
 from core.choices import Role
 from core.errors import ApplicationError
+from core.jobs import job_request
 from core.params import query_params
 from core.web import ListPage, RecordFormPage, RecordPage
 
@@ -149,11 +150,14 @@ class CriteriaEditPage(RecordFormPage):
 
 class RecomputeView(LoginRequiredMixin, View):
     def post(self, request):
-        if not (request.user.is_manager or request.user.is_admin):
+        if not services.may_recompute_tiers(request.user):
             messages.error(request, _("Only a sales manager may recompute tiers."))
         else:
-            changes = services.tiers_recompute()
-            messages.success(request, _("Tiers recomputed: %(n)s changed.") % {"n": len(changes)})
+            run, created = job_request(name="keyaccounts-recompute-tiers", by=request.user)
+            if created:
+                messages.success(request, _("Tier recompute started; it runs in the background."))
+            else:
+                messages.info(request, _("A tier recompute is already under way."))
         return HttpResponseRedirect(reverse("keyaccounts:criteria"))
 
 

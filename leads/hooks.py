@@ -57,3 +57,14 @@ def _register_search():
 
 
 _register_search()
+
+
+def on_user_holdings(user):
+    """A leaver's open leads, for someone to take over."""
+    from .choices import OPEN_STATES
+    from .models import Lead
+
+    return {"leads": Lead.objects.filter(owner=user, state__in=OPEN_STATES).count()}
+
+
+hooks.listen("user.holdings", on_user_holdings)

@@ -7,4 +7,13 @@ class OpportunitiesConfig(AppConfig):
     verbose_name = _("MO: manage opportunities")
 
     def ready(self) -> None:
+        from core.jobs import register_job  # the on-demand jobs (ADR 15)
+
         from . import demo, gates, hooks  # noqa: F401  (registers gates, hooks, demo data)
+
+        register_job(
+            name="opportunities-bid-reminders",
+            task="opportunities.tasks.send_bid_reminders",
+            label=_("Bid reminders"),
+            description=_("Remind the people of bids whose deadline is near (once per window)."),
+        )

@@ -89,3 +89,14 @@ def _register_search():
 
 
 _register_search()
+
+
+def _user_holdings(user):
+    """A leaver's open opportunities, for someone to take over."""
+    from .choices import OPEN_STAGES
+    from .models import Opportunity
+
+    return {"opportunities": Opportunity.objects.filter(owner=user, state__in=OPEN_STAGES).count()}
+
+
+hooks.listen("user.holdings", _user_holdings)

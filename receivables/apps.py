@@ -7,4 +7,21 @@ class ReceivablesConfig(AppConfig):
     verbose_name = _("Cash: collections")
 
     def ready(self) -> None:
+        from core.jobs import register_job  # the on-demand jobs (ADR 15)
+
         from . import demo, hooks  # noqa: F401  (registers hooks and demo data)
+
+        register_job(
+            name="receivables-daily-scan",
+            task="receivables.tasks.scan_payment_milestones",
+            label=_("Payment reminder scan"),
+            description=_(
+                "Make fixed-date milestones due and send the day's payment reminders (once each)."
+            ),
+        )
+        register_job(
+            name="receivables-refresh-ageing-rollup",
+            task="receivables.tasks.refresh_ageing_rollup",
+            label=_("Ageing rollup refresh"),
+            description=_("Recount the receivables ageing by org unit."),
+        )

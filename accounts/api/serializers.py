@@ -10,6 +10,7 @@ from accounts.imports.services import job_progress
 from accounts.models import Activity, Contact, Customer, ImportIssue, ImportJob, OrgUnit, User
 from accounts.selectors import may_see_contact_details
 from core.api.serializers import ModelSerializer, ScopedModelSerializer
+from core.choices import Role
 from core.errors import ApplicationError
 
 
@@ -336,3 +337,36 @@ class ImportIssueSerializer(ModelSerializer):
     @extend_schema_field(ImportMatchSerializer(many=True))
     def get_matches(self, obj) -> list[dict]:
         return obj.matches
+
+
+class UserWriteSerializer(serializers.Serializer):
+    """What an administrator sends to create or change a user. The password is write-only and
+    never answered; without one, a new user signs in only through single sign-on."""
+
+    username = serializers.RegexField(r"^[\w.@+-]+$", max_length=150)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    role = serializers.ChoiceField(choices=Role.choices)
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    title = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+    password = serializers.CharField(
+        write_only=True, required=False, min_length=8, max_length=128, trim_whitespace=False
+    )
+
+
+class UserAdminSerializer(UserSerializer):
+    """A user as an administrator sees them after a change: the directory entry, whether they
+    may sign in, and (on deactivation) what they still hold for someone to take over."""
+
+    is_active = serializers.BooleanField(read_only=True)
+    to_reassign = serializers.DictField(
+        child=serializers.IntegerField(), read_only=True, required=False
+    )
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "is_active", "to_reassign"]
+        read_only_fields = fields

@@ -1,8 +1,14 @@
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -17,7 +23,7 @@ from accounts.imports.services import (
     import_start,
     template_lines,
 )
-from accounts.models import Activity, Contact, Customer, ImportJob, OrgUnit
+from accounts.models import Activity, Contact, Customer, ImportJob, OrgUnit, User
 from accounts.selectors import activity_list, colleagues, customer_duplicates, customer_resolve
 from accounts.services import (
     activity_create,
@@ -28,10 +34,14 @@ from accounts.services import (
     customer_merge,
     customer_update,
     customers_upsert,
+    user_create,
+    user_deactivate,
+    user_update,
 )
 from core import policy
 from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from core.api.parsers import JSONParser
+from core.api.views import IsAdminOrReadOnly
 from core.errors import NotFound
 from core.exports import export_response
 from core.params import query_params
@@ -66,7 +76,9 @@ from .serializers import (
     ImportUploadSerializer,
     MeSerializer,
     OrgUnitSerializer,
+    UserAdminSerializer,
     UserSerializer,
+    UserWriteSerializer,
 )
 
 WRITE_METHODS = ["get", "post", "put", "patch", "head", "options"]
@@ -89,16 +101,68 @@ class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class UserViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    create=extend_schema(
+        request=UserWriteSerializer, responses={201: UserAdminSerializer, **ERRORS}
+    ),
+    partial_update=extend_schema(
+        request=UserWriteSerializer(partial=True), responses={200: UserAdminSerializer, **ERRORS}
+    ),
+)
+class UserViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """The directory of colleagues (for owners and iron-triangle seats): e-mail and phone only
-    for administrators, a manager's subtree and oneself (ADR 13)."""
+    for administrators, a manager's subtree and oneself (ADR 13).
+
+    Administrators also manage users here (an identity system keeps them in sync): create with
+    an org unit and a role, PATCH to move, set the role, deactivate (`is_active: false`, which
+    answers what the user still holds in `to_reassign`) or reactivate; never deleted. Everyone
+    else gets 403 on writes (ADR 15)."""
 
     serializer_class = UserSerializer
+    permission_classes = [permissions.IsAuthenticated, IsAdminOrReadOnly]
     filterset_fields = ["role", "org_unit"]
     search_fields = ["username", "first_name", "last_name"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
+        if self.request.method not in permissions.SAFE_METHODS:
+            return User.objects.select_related("org_unit")  # administrators: inactive ones too
         return colleagues(user=self.request.user)
+
+    def _answer(self, user, status: int = 200, to_reassign: dict | None = None) -> Response:
+        user.to_reassign = to_reassign or {}
+        return Response(
+            UserAdminSerializer(user, context=self.get_serializer_context()).data, status=status
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = UserWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        password = values.pop("password", None)
+        user = user_create(by=request.user, data=values, password=password)
+        return self._answer(user, status=201)
+
+    def update(self, request, *args, **kwargs):
+        user = self.get_object()
+        data = UserWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        password = values.pop("password", None)
+        deactivate = values.get("is_active") is False and user.is_active
+        if deactivate:
+            values.pop("is_active")
+        with transaction.atomic():
+            if values or password:
+                user = user_update(by=request.user, user=user, data=values, password=password)
+            holdings = None
+            if deactivate:
+                user, holdings = user_deactivate(by=request.user, user=user)
+        return self._answer(user, to_reassign=holdings)
 
     @extend_schema(responses=MeSerializer)
     @action(detail=False, methods=["get"])

@@ -164,11 +164,6 @@ class TierChangeSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class RecomputeResultSerializer(serializers.Serializer):
-    changed = serializers.IntegerField()
-    changes = TierChangeSerializer(many=True)
-
-
 class SeatSerializer(serializers.Serializer):
     role = serializers.CharField()
     user = serializers.IntegerField(source="user_id")

@@ -7,10 +7,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.choices import Tier
-from core import policy
+from core.api.jobs import JobRunSerializer
 from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from core.api.views import IsManagerOrReadOnly
 from core.errors import Forbidden, ValidationFailed
+from core.jobs import job_request
 from core.params import query_params
 
 from .. import dashboards, planning, retention, services
@@ -45,6 +46,9 @@ from ..periods import parse as parse_period
 from ..selectors import plan_performance
 from . import dashboard_serializers as ds
 from . import serializers as s
+
+#: The on-demand job that recomputes the tiers (registered in keyaccounts.apps).
+RECOMPUTE_JOB = "keyaccounts-recompute-tiers"
 
 PERIOD_PARAMS = [
     OpenApiParameter("year", OpenApiTypes.INT, description="Calendar year (default: this year)."),
@@ -106,23 +110,16 @@ class TierCriteriaViewSet(ScopedViewSetMixin, TimelineMixin, viewsets.ModelViewS
             criteria=instance, by=self.request.user, data=data, expected_version=expected_version
         )
 
-    @extend_schema(request=None, responses={200: s.RecomputeResultSerializer, **ERRORS})
+    @extend_schema(request=None, responses={202: JobRunSerializer, **ERRORS})
     @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def recompute(self, request):
-        """Recompute every tier now (a manager or administrator; the nightly job does the
-        same). Only the customers the caller may see are reported back."""
-        if not (request.user.is_manager or request.user.is_admin):
+        """Recompute every tier now, in the background (a manager or administrator; the
+        nightly job does the same): 202 with the job run, whose result is how many changed.
+        While a recompute is queued or running, that run is answered (ADR 15)."""
+        if not services.may_recompute_tiers(request.user):
             raise Forbidden(_("Only a sales manager may recompute tiers."))
-        changes = services.tiers_recompute()
-        visible = set(
-            policy.restrict(
-                TierChange.objects.filter(pk__in=[c.pk for c in changes]), request.user
-            ).values_list("pk", flat=True)
-        )
-        shown = [c for c in changes if c.pk in visible]
-        return Response(
-            {"changed": len(shown), "changes": s.TierChangeSerializer(shown, many=True).data}
-        )
+        run, _created = job_request(name=RECOMPUTE_JOB, by=request.user)
+        return Response(JobRunSerializer(run).data, status=202)
 
 
 class AccountProfileViewSet(

@@ -3,6 +3,7 @@
 from .accounts import (
     customer_tier_override,
     customer_tier_override_clear,
+    may_recompute_tiers,
     planning_settings_save,
     profile_for,
     profile_update,
@@ -32,6 +33,7 @@ __all__ = [
     "commitment_save",
     "customer_tier_override",
     "customer_tier_override_clear",
+    "may_recompute_tiers",
     "decompose",
     "plan_action_create",
     "plan_action_set_status",

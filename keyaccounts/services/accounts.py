@@ -213,9 +213,25 @@ def profile_for(customer: Customer) -> AccountProfile:
     return profile
 
 
-def tiers_recompute(*, customer_ids: list[int] | None = None) -> list[TierChange]:
+def may_recompute_tiers(user: User | None) -> bool:
+    """Whether `user` may have every tier recomputed now: an active administrator or sales
+    manager (the criteria are theirs; the nightly job does the same for nobody)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (policy.is_admin(user) or user.is_manager)
+    )
+
+
+def tiers_recompute(
+    *, customer_ids: list[int] | None = None, by: User | None = None
+) -> list[TierChange]:
     """Place every customer the criteria cover in its tier (the scheduled job; idempotent).
-    A customer with a manual override keeps it; the criteria's verdict is still recorded."""
+    A customer with a manual override keeps it; the criteria's verdict is still recorded.
+    `by` is who asked for the run (None: the schedule), checked and kept on each change."""
+    if by is not None and not may_recompute_tiers(by):
+        raise Forbidden(_("Only a sales manager may recompute tiers."))
     now = timezone.now()
     evaluation = tier_evaluate(customer_ids=customer_ids)
     changes = []
@@ -233,7 +249,7 @@ def tiers_recompute(*, customer_ids: list[int] | None = None) -> list[TierChange
                 customer,
                 tier=verdict["tier"],
                 source=TierSource.RULE,
-                by=None,
+                by=by,
                 reason=_("Recomputed from the tier criteria."),
                 basis=verdict,
             )

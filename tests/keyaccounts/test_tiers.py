@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Customer
 from core.audit import timeline
+from core.models import JobRun
 from keyaccounts.models import AccountProfile, TierChange
 from keyaccounts.tasks import recompute_tiers
 from tests.factories import CustomerFactory
@@ -44,7 +45,9 @@ def book(org, deal):
     return customers
 
 
-def test_criteria_place_each_customer_by_hand_computed_figures(org, api, book):
+def test_criteria_place_each_customer_by_hand_computed_figures(
+    org, api, book, django_capture_on_commit_callbacks
+):
     criteria(
         api,
         org.manager,
@@ -59,8 +62,16 @@ def test_criteria_place_each_customer_by_hand_computed_figures(org, api, book):
         {"strategic_value": 4},
         format="json",
     )
-    response = api(org.manager).post("/api/v1/tier-criteria/recompute/")
-    assert response.status_code == 200, response.json()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(org.manager).post("/api/v1/tier-criteria/recompute/")
+    assert response.status_code == 202, response.json()
+    run = JobRun.objects.get(pk=response.json()["id"])
+    assert (run.name, run.status, run.requested_by, run.result) == (
+        "keyaccounts-recompute-tiers",
+        "succeeded",
+        org.manager,
+        3,  # A, B and D change; C stays normal
+    )
     tiers = {k: Customer.objects.get(pk=c.pk).tier for k, c in book.items()}
     # A: 6.0M ≥ 5M strategic. B: 1.5M ≥ 1M key (share 18.75%). C: 0.5M, share 6.25% → normal.
     # D: no revenue, but strategic value 4 ≥ 4 → key.
@@ -73,7 +84,7 @@ def test_criteria_place_each_customer_by_hand_computed_figures(org, api, book):
         "normal",
         "strategic",
         "rule",
-        None,
+        org.manager,  # who asked for the run
     )
     assert any(e.changes.get("tier") == ["normal", "strategic"] for e in timeline(book["A"]))
     assert recompute_tiers.delay().get() == 0  # the scheduled job is idempotent
@@ -201,3 +212,43 @@ def test_strategic_value_is_set_by_a_manager_only(org, api):
     assert ok.status_code == 200, ok.json()
     assert api(org.other_region_rep).get(url).status_code == 404
     assert Decimal(ok.json()["potential_amount"]) == 0
+
+
+def test_recompute_runs_in_the_background_and_answers_the_run_in_flight(
+    org, api, book, django_capture_on_commit_callbacks
+):
+    """The page and the API queue the recompute (nothing changes in the request); asking again
+    while it is queued answers the same run; the worker runs it once."""
+    criteria(api, org.manager, org.gd_carrier, key_min_revenue="1000000.00")
+    with django_capture_on_commit_callbacks() as queued:
+        first = api(org.manager).post("/api/v1/tier-criteria/recompute/")
+        again = api(org.admin).post("/api/v1/tier-criteria/recompute/")
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert first.json()["id"] == again.json()["id"] and first.json()["status"] == "queued"
+    assert not TierChange.objects.exists()  # not in the request
+    for callback in queued:
+        callback()
+    assert TierChange.objects.filter(by=org.manager).count() == 2  # A and B
+    run = JobRun.objects.get()
+    assert (run.status, run.result) == ("succeeded", 2)
+
+
+def test_the_worker_checks_who_asked_before_recomputing(org, api, book):
+    """A manager demoted between asking and the run: the worker refuses, nothing changes."""
+    from core.jobs import job_execute
+
+    criteria(api, org.manager, org.gd_carrier, key_min_revenue="1000000.00")
+    run = JobRun.objects.create(name="keyaccounts-recompute-tiers", requested_by=org.manager)
+    type(org.manager).objects.filter(pk=org.manager.pk).update(role="sales_rep")
+    job_execute(run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed" and "sales manager" in run.error
+    assert not TierChange.objects.exists()
+
+
+def test_the_recompute_page_queues_the_job(org, browser_client, book):
+    response = browser_client(org.manager).post("/key-accounts/criteria/recompute/")
+    assert response.status_code == 302
+    assert JobRun.objects.get().requested_by == org.manager
+    rep = browser_client(org.rep).post("/key-accounts/criteria/recompute/")
+    assert rep.status_code == 302 and JobRun.objects.count() == 1

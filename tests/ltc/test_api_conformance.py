@@ -34,7 +34,7 @@ PATH_IDS = {"customer_id": "/api/v1/customers/"}
 @pytest.fixture
 def demo_company(api, settings, tmp_path):
     """The demo company, and what it does not seed: an import with an issue, a stage
-    probability, an API key, a webhook delivery, a saved view."""
+    probability, an API key, a webhook delivery, a saved view, a job run."""
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", password="conformance-pass-1", stdout=io.StringIO())
     admin = User.objects.get(username="admin")
@@ -56,6 +56,7 @@ def demo_company(api, settings, tmp_path):
         name="lead.converted", payload={"id": "demo", "event": "lead.converted"}
     )
     WebhookDelivery.objects.create(event=event, subscription=subscription)
+    call_command("run_job", "outbox-flush", stdout=io.StringIO())
 
 
 def json_get_operations(schema: dict) -> list[tuple[str, dict]]:

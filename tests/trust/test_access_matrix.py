@@ -76,6 +76,8 @@ UNSCOPED = {
     "ApiKeyViewSet": "admin",  # integrations: managed by administrators only
     "WebhookSubscriptionViewSet": "admin",
     "WebhookDeliveryViewSet": "admin",
+    "JobViewSet": "admin",  # operations on demand (ADR 15)
+    "JobRunViewSet": "admin",
 }
 
 
