@@ -8,14 +8,6 @@ from .choices import ImportMode
 from .models import Activity, Contact, Customer, User
 
 
-class HttpsURLField(forms.URLField):
-    """A web address; one typed without a scheme is taken as https."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("assume_scheme", "https")
-        super().__init__(**kwargs)
-
-
 class CustomerForm(RecordForm):
     allow_duplicate = forms.BooleanField(
         required=False, label=_("Create it even though a similar customer exists")
@@ -34,7 +26,6 @@ class CustomerForm(RecordForm):
             "website",
             "address",
         ]
-        field_classes = {"website": HttpsURLField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

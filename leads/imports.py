@@ -24,6 +24,7 @@ from accounts.imports.base import (
     parse_date,
     parse_decimal,
     parse_email,
+    parse_phone,
     parse_text,
 )
 from accounts.models import Customer, User
@@ -101,7 +102,7 @@ class LeadImporter(Importer):
             company_name=company,
             company_key=normalise_company_name(company),
             contact_name=parse_text(row, "contact_name", 120),
-            contact_phone=parse_text(row, "contact_phone", 40),
+            contact_phone=parse_phone(row, "contact_phone"),
             contact_email=parse_email(row, "contact_email"),
             need=parse_text(row, "need", 4000),
             product_interest=parse_text(row, "product_interest", 200),

@@ -39,6 +39,7 @@ from contracts.models import Contract
 from leads.models import Lead
 from ltc.choices import GateKind, OrgUnitKind, Role
 from ltc.models import GateAssessment, GateReview
+from ltc.validators import complete_credit_code
 from opportunities.choices import DEFAULT_STAGE_PROBABILITY
 from opportunities.models import DecisionChainMember, Opportunity
 from receivables.models import (
@@ -356,7 +357,7 @@ class ScaleData:
                 id=pk,
                 name=name,
                 normalised_name=key,
-                credit_code=f"91{pk:016d}",
+                credit_code=complete_credit_code(f"91{pk:015d}"),
                 industry=INDUSTRIES[i % len(INDUSTRIES)],
                 region=PROVINCES[i % len(PROVINCES)],
                 tier=tier,
