@@ -10,6 +10,8 @@ ACTION_LABELS.update(
     {
         "customer.merged": _("A duplicate customer was merged into this one"),
         "customer.merged_into": _("Merged into another customer"),
+        "customer.alias_added": _("Alias added"),
+        "customer.alias_removed": _("Alias removed"),
         "activity.logged": _("Activity recorded"),
         "import.committed": _("Import started"),
         "import.done": _("Import finished"),

@@ -31,7 +31,7 @@ def customer_duplicates(
     q = Q(pk__in=[])
     normalised = normalise_company_name(name)
     if normalised:
-        q |= Q(normalised_name=normalised)
+        q |= Q(normalised_name=normalised) | Q(aliases__normalised_alias=normalised)
     if credit_code.strip():
         q |= Q(credit_code=credit_code.strip().upper())
     if normalise_phone(phone):

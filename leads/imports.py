@@ -27,7 +27,7 @@ from accounts.imports.base import (
     parse_phone,
     parse_text,
 )
-from accounts.models import Customer, User
+from accounts.models import Customer, CustomerAlias, User
 from accounts.normalise import normalise_company_name
 from ltc import locks
 from ltc.choices import Currency
@@ -129,6 +129,11 @@ class LeadImporter(Importer):
         ):
             customers.setdefault(customer.normalised_name, customer)
             self.tiers[customer.pk] = customer.tier
+        for alias in CustomerAlias.objects.filter(
+            normalised_alias__in=keys - set(customers), customer__merged_into__isnull=True
+        ).select_related("customer__owner", "customer__org_unit"):
+            customers[alias.normalised_alias] = alias.customer  # 广东移动: its customer
+            self.tiers[alias.customer_id] = alias.customer.tier
         open_leads: dict[tuple, list[dict]] = {}
         for lead in Lead.objects.filter(company_key__in=keys, state__in=OPEN_STATES).values(
             "pk", "title", "company_key", "owner__username"

@@ -7,7 +7,16 @@ from accounts.activities import may_take_next_step, resolve_subject
 from accounts.choices import ImportMode
 from accounts.imports import importers
 from accounts.imports.services import job_progress
-from accounts.models import Activity, Contact, Customer, ImportIssue, ImportJob, OrgUnit, User
+from accounts.models import (
+    Activity,
+    Contact,
+    Customer,
+    CustomerAlias,
+    ImportIssue,
+    ImportJob,
+    OrgUnit,
+    User,
+)
 from accounts.selectors import may_see_contact_details
 from ltc.api.serializers import ModelSerializer, ScopedModelSerializer
 from ltc.errors import ApplicationError
@@ -141,6 +150,16 @@ class ContactSerializer(ScopedModelSerializer):
             "version",
         ]
         read_only_fields = ["created_at", "updated_at", "version"]
+
+
+class CustomerAliasSerializer(ScopedModelSerializer):
+    """Another name a customer goes by (广东移动): duplicate search, imports and lead capture
+    match it as the customer's own name. One alias names one customer."""
+
+    class Meta:
+        model = CustomerAlias
+        fields = ["id", "customer", "alias", "normalised_alias", "created_at"]
+        read_only_fields = ["normalised_alias", "created_at"]
 
 
 class DuplicateSerializer(serializers.Serializer):

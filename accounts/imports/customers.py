@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..choices import Industry, Tier
-from ..models import Customer, User
+from ..models import Customer, CustomerAlias, User
 from ..normalise import normalise_company_name
 from ..services import customers_intake_lock
 from .base import (
@@ -170,6 +170,16 @@ class CustomerImporter(Importer):
                 by_code[customer["credit_code"]] = customer
             if customer["external_id"]:
                 by_external[customer["external_id"]] = customer
+        for alias in CustomerAlias.objects.filter(
+            normalised_alias__in=names, customer__merged_into__isnull=True
+        ).values("normalised_alias", "customer_id", "customer__name", "customer__owner__username"):
+            by_name.setdefault(alias["normalised_alias"], []).append(
+                {
+                    "pk": alias["customer_id"],
+                    "name": alias["customer__name"],
+                    "owner": alias["customer__owner__username"],
+                }
+            )
         for row in rows:
             self._dedupe(row, by_name, by_code, by_external)
 

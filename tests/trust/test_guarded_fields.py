@@ -56,6 +56,7 @@ SIGNED_TERMS = {name: "signed" for name in Contract.SIGNED_TERMS}
 GUARDED: dict[str, dict[str, str]] = {
     "accounts.activity": {"owner": "scope"},
     "accounts.contact": {"customer": "scope"},
+    "accounts.customeralias": {"customer": "scope"},
     "accounts.customer": {"owner": "scope", "org_unit": "scope"},
     "contracts.changerequest": {"contract": "scope"},
     "contracts.contract": {"org_unit": "scope", "sr": "scope", "fr": "scope", **SIGNED_TERMS},
@@ -136,6 +137,7 @@ PLAIN: dict[str, set[str]] = {
         *("address", "allow_duplicate", "credit_code", "email", "external_id", "industry"),
         *("name", "parent", "phone", "region", "website"),
     },
+    "accounts.customeralias": {"alias"},
     "contracts.changereplan": {"milestone", "planned_date"},
     "contracts.changerequest": {
         *("cost_impact", "customer_reference", "description", "new_amount", "new_ends_on"),
