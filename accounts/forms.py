@@ -101,6 +101,17 @@ class ImportCommitForm(UserForm):
     )
 
 
+class AliasForm(UserForm):
+    alias = forms.CharField(
+        label=_("Another name of this customer"),
+        max_length=200,
+        help_text=_(
+            "A short or former name people use, such as 广东移动: duplicate checks, imports "
+            "and new leads will find this customer by it."
+        ),
+    )
+
+
 class MergeForm(UserForm):
     source = forms.IntegerField(
         label=_("Customer to merge into this one (its number)"),

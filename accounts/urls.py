@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.CustomerPage.as_view(), name="customer-detail"),
     path("<int:pk>/edit/", views.CustomerEditPage.as_view(), name="customer-edit"),
     path("<int:pk>/merge/", views.CustomerMergePage.as_view(), name="customer-merge"),
+    path("<int:pk>/aliases/new/", views.CustomerAliasPage.as_view(), name="customer-alias"),
     path(
         "<int:customer_pk>/contacts/new/", views.ContactCreatePage.as_view(), name="contact-create"
     ),

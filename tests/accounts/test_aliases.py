@@ -91,3 +91,16 @@ def test_a_lead_naming_a_customer_by_its_alias_goes_to_its_account_manager(org, 
     assert response.status_code == 201, response.json()
     lead = Lead.objects.get(pk=response.json()["id"])
     assert lead.customer == cmcc and lead.owner == org.other_team_rep
+
+
+def test_the_customer_page_lists_aliases_and_adds_one(org, browser_client, cmcc):
+    client = browser_client(org.rep)
+    response = client.post(f"/customers/{cmcc.pk}/aliases/new/", {"alias": "广东移动"})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    page = client.get(f"/customers/{cmcc.pk}/").content.decode()
+    assert "广东移动" in page and f"/customers/{cmcc.pk}/aliases/new/" in page
+    assert AuditEvent.objects.filter(target_id=cmcc.pk, action="customer.alias_added").exists()
+    again = client.post(f"/customers/{cmcc.pk}/aliases/new/", {"alias": "廣東移動"})
+    assert again.status_code == 200 and "alias" in again.context["form"].errors
+    outsider = browser_client(org.other_region_rep)
+    assert outsider.post(f"/customers/{cmcc.pk}/aliases/new/", {"alias": "x"}).status_code == 404
