@@ -5,6 +5,7 @@ from decimal import Decimal
 from core.choices import OrgUnitKind, Role
 from core.demo import DemoContext, register
 from core.models import AuthorityRule
+from core.validators import clean_phone
 
 from .choices import Industry, Tier
 from .models import Contact, Customer, OrgUnit, User
@@ -66,7 +67,7 @@ CUSTOMERS = [
     (
         "ct-gd",
         "中国电信股份有限公司广东分公司",
-        "914400007247702681",
+        "91440000724770268X",
         Industry.TELECOM,
         "广东",
         Tier.KEY,
@@ -107,7 +108,7 @@ CUSTOMERS = [
     (
         "cu-js",
         "中国联合网络通信有限公司江苏省分公司",
-        "91320000714089285A",
+        "91320000714089285C",
         Industry.TELECOM,
         "江苏",
         Tier.STRATEGIC,
@@ -161,7 +162,11 @@ def seed(ctx: DemoContext) -> None:
         )
     for key, name, title, department, phone in CONTACTS:
         Contact.objects.create(
-            customer=customers[key], name=name, title=title, department=department, phone=phone
+            customer=customers[key],
+            name=name,
+            title=title,
+            department=department,
+            phone=clean_phone(phone),
         )
     AuthorityRule.objects.create(
         org_unit=units["gd"],

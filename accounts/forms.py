@@ -8,14 +8,6 @@ from .choices import ActivityKind, ImportMode
 from .models import AccountChainMember, Activity, Contact, Customer, User
 
 
-class HttpsURLField(forms.URLField):
-    """A web address; one typed without a scheme is taken as https."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("assume_scheme", "https")
-        super().__init__(**kwargs)
-
-
 class CustomerForm(RecordForm):
     allow_duplicate = forms.BooleanField(
         required=False, label=_("Create it even though a similar customer exists")
@@ -34,7 +26,6 @@ class CustomerForm(RecordForm):
             "website",
             "address",
         ]
-        field_classes = {"website": HttpsURLField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,6 +122,17 @@ class ImportUploadForm(UserForm):
 class ImportCommitForm(UserForm):
     mode = forms.ChoiceField(
         label=_("Rows to import"), choices=ImportMode.choices, widget=forms.RadioSelect
+    )
+
+
+class AliasForm(UserForm):
+    alias = forms.CharField(
+        label=_("Another name of this customer"),
+        max_length=200,
+        help_text=_(
+            "A short or former name people use, such as 广东移动: duplicate checks, imports "
+            "and new leads will find this customer by it."
+        ),
     )
 
 

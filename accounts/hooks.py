@@ -10,6 +10,8 @@ ACTION_LABELS.update(
     {
         "customer.merged": _("A duplicate customer was merged into this one"),
         "customer.merged_into": _("Merged into another customer"),
+        "customer.alias_added": _("Alias added"),
+        "customer.alias_removed": _("Alias removed"),
         "activity.logged": _("Activity recorded"),
         "account_chain.added": _("Added to the account's decision chain"),
         "account_chain.removed": _("Removed from the account's decision chain"),

@@ -22,6 +22,7 @@ from core.choices import OrgUnitKind, Role, TriangleRole
 from core.models import TimeStampedModel
 from core.money import CurrencyField, MoneyField
 from core.policy import AccessSpec
+from core.validators import CreditCodeField, EmailField, PhoneField, URLField
 
 from .choices import (
     ActivityKind,
@@ -167,7 +168,7 @@ class Customer(TimeStampedModel):
     normalised_name = models.CharField(
         _("normalised name"), max_length=200, editable=False, db_index=True
     )
-    credit_code = models.CharField(
+    credit_code = CreditCodeField(
         _("unified social credit code"),
         max_length=18,
         blank=True,
@@ -197,9 +198,9 @@ class Customer(TimeStampedModel):
     org_unit = models.ForeignKey(
         OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="customers"
     )
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    phone = PhoneField(_("phone"), max_length=40, blank=True)
+    email = EmailField(_("e-mail"), blank=True)
+    website = URLField(_("website"), blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
     merged_into = models.ForeignKey(
@@ -266,9 +267,9 @@ class Contact(TimeStampedModel):
     name = models.CharField(_("full name"), max_length=120)
     title = models.CharField(_("job title"), max_length=120, blank=True)
     department = models.CharField(_("department"), max_length=120, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneField(_("phone"), max_length=40, blank=True)
     normalised_phone = models.CharField(max_length=40, editable=False, db_index=True, default="")
-    email = models.EmailField(_("e-mail"), blank=True)
+    email = EmailField(_("e-mail"), blank=True)
     normalised_email = models.CharField(max_length=254, editable=False, db_index=True, default="")
     notes = models.TextField(_("notes"), blank=True)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
@@ -298,6 +299,41 @@ class Contact(TimeStampedModel):
                 *update_fields,
                 *(extra[f] for f in extra if f in update_fields),
             }
+        super().save(*args, **kwargs)
+
+
+class CustomerAlias(TimeStampedModel):
+    """Another name a customer goes by — the short name everyone uses (广东移动 for
+    中国移动通信集团广东有限公司), a former or English name — kept by users. Duplicate search,
+    imports and lead capture match a name on its aliases as on the customer's own name.
+
+    An alias names one customer only: its normalised form is unique (a database constraint).
+    """
+
+    access = AccessSpec(via="customer")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    alias = models.CharField(_("alias"), max_length=200)
+    normalised_alias = models.CharField(_("normalised alias"), max_length=200, editable=False)
+
+    class Meta:
+        verbose_name = _("customer alias")
+        verbose_name_plural = _("customer aliases")
+        ordering = ["customer", "alias"]
+        constraints = [
+            models.UniqueConstraint(fields=["normalised_alias"], name="customer_alias_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.alias
+
+    def save(self, *args, **kwargs):
+        self.normalised_alias = normalise_company_name(self.alias)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "alias" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "normalised_alias"}
         super().save(*args, **kwargs)
 
 

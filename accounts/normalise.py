@@ -15,6 +15,8 @@ matches its parent company. Only the legal-form noise inside the parent's part i
 import re
 import unicodedata
 
+from core.validators import phone_key
+
 # Longest first, so "股份有限公司" is stripped whole rather than leaving "股份".
 _CHINESE_LEGAL_SUFFIXES = (
     "股份有限公司",
@@ -86,18 +88,38 @@ _CHINESE_BRANCH_SUFFIXES = (
 _LATIN_BRANCH_SUFFIXES = ("branch office", "branch", "representative office")
 
 _PUNCTUATION = re.compile(r"[\W_]+", re.UNICODE)
+# A gap next to a character outside Latin script separates no words: "有限 公司" is "有限公司".
+_GAP_BY_CJK = re.compile(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])")
+
+_converter = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters as Simplified (中國移動 -> 中国移动), by OpenCC's
+    maintained conversion tables (the `opencc` package, its data bundled in the wheel)."""
+    global _converter
+    if text.isascii():
+        return text
+    if _converter is None:
+        import opencc
+
+        _converter = opencc.OpenCC("t2s")
+    return _converter.convert(text)
+
+
 # Dotted abbreviations lose their dots first: "s.a." -> "sa", "l.l.c." -> "llc".
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
 
 
 def _clean(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name or "").casefold()
+    text = to_simplified(unicodedata.normalize("NFKC", name or "").casefold())
     if "." in text:  # (the import normalises every row: skip what cannot apply)
         text = _DOTTED.sub(lambda m: m.group(0).replace(".", "") + " ", text)
     text = text.replace("&", " and ")
     # Punctuation becomes a space so Latin words stay apart: "co.,ltd" -> "co ltd". A run of
     # punctuation and spaces (\W covers \s) becomes one space, so no spaces are left doubled.
-    return _PUNCTUATION.sub(" ", text).strip()
+    text = _PUNCTUATION.sub(" ", text).strip()
+    return _GAP_BY_CJK.sub("", text) if not text.isascii() else text
 
 
 _ANY_BRANCH_SUFFIX = _CHINESE_BRANCH_SUFFIXES + tuple(" " + s for s in _LATIN_BRANCH_SUFFIXES)
@@ -173,13 +195,9 @@ def is_branch_name(name: str) -> bool:
 
 
 def normalise_phone(phone: str) -> str:
-    """Digits only, without a leading China country code: '+86 138-0013-8000' -> '13800138000'."""
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone or ""))
-    if digits.startswith("0086"):
-        digits = digits[4:]
-    elif digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    return digits
+    """Digits only, a Chinese number as dialled at home: '+86 138-0013-8000' -> '13800138000',
+    '+862012345678' (as stored, E.164) -> '02012345678' (core.validators.phone_key)."""
+    return phone_key(phone)
 
 
 def normalise_email(email: str) -> str:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core import policy
+from core.validators import clean_phone
 
 from .models import AccountChainMember, Activity, Contact, Customer, ImportJob, OrgUnit, User
 from .normalise import normalise_company_name, normalise_email, normalise_phone
@@ -27,11 +31,14 @@ def customer_duplicates(
     q = Q(pk__in=[])
     normalised = normalise_company_name(name)
     if normalised:
-        q |= Q(normalised_name=normalised)
+        q |= Q(normalised_name=normalised) | Q(aliases__normalised_alias=normalised)
     if credit_code.strip():
         q |= Q(credit_code=credit_code.strip().upper())
     if normalise_phone(phone):
-        q |= Q(contacts__normalised_phone=normalise_phone(phone)) | Q(phone=phone.strip())
+        typed = {phone.strip()}
+        with suppress(ValidationError):
+            typed.add(clean_phone(phone))  # as stored (E.164)
+        q |= Q(contacts__normalised_phone=normalise_phone(phone)) | Q(phone__in=typed)
     if normalise_email(email):
         q |= Q(contacts__normalised_email=normalise_email(email)) | Q(email__iexact=email.strip())
     found = Customer.objects.filter(q).select_related("owner").distinct()

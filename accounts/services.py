@@ -29,6 +29,7 @@ from .models import (
     Activity,
     Contact,
     Customer,
+    CustomerAlias,
     IronTriangle,
     IronTriangleMember,
     User,
@@ -268,6 +269,69 @@ def contact_create(*, by: User, data: dict[str, Any], check_scope: bool = True) 
     """A person at a customer the creator may change (`check_scope=False`: a person the
     opportunity's team puts on its decision chain, whoever owns the customer)."""
     return record_create(Contact, by=by, data=data, check_scope=check_scope)
+
+
+def customer_alias_add(*, customer: Customer, by: User, alias: str) -> CustomerAlias:
+    """Another name `customer` goes by (广东移动), for anyone who may change the customer. One
+    alias names one customer: the unique normalised alias decides (ADR 12), so of two users
+    adding it at once the second gets the same 400 as a later repeat. Audited on the customer's
+    timeline too."""
+    alias = (alias or "").strip()
+    key = normalise_company_name(alias)
+    if not key:
+        raise ValidationFailed(
+            _("This is not a company name."), fields={"alias": [_("Not a company name.")]}
+        )
+
+    def refuse() -> None:
+        taken = (
+            CustomerAlias.objects.filter(normalised_alias=key).select_related("customer").first()
+        )
+        if taken is not None:
+            raise ValidationFailed(
+                _("%(alias)s already names customer #%(id)s %(name)s.")
+                % {"alias": alias, "id": taken.customer_id, "name": taken.customer.name},
+                code="duplicate_alias",
+                fields={"alias": [f"#{taken.customer_id} {taken.customer.name}"]},
+            )
+        named = Customer.objects.filter(normalised_name=key).exclude(pk=customer.pk).first()
+        if named is not None:
+            raise ValidationFailed(
+                _("%(alias)s is the name of customer #%(id)s %(name)s.")
+                % {"alias": alias, "id": named.pk, "name": named.name},
+                code="duplicate_alias",
+                fields={"alias": [f"#{named.pk} {named.name}"]},
+            )
+
+    with transaction.atomic():
+        refuse()
+        created = insert_once(
+            lambda: record_create(
+                CustomerAlias, by=by, data={"customer": customer, "alias": alias}
+            ),
+            refuse=refuse,
+        )
+        audit_record(
+            target=customer,
+            action="customer.alias_added",
+            actor=by,
+            changes={"alias": [None, alias]},
+        )
+    return created
+
+
+def customer_alias_remove(*, alias: CustomerAlias, by: User) -> None:
+    """Remove an alias (anyone who may change its customer); audited on the customer."""
+    if not policy.can(by, alias.customer, "change"):
+        raise Forbidden(_("You may not change the record this belongs to."))
+    with transaction.atomic():
+        audit_record(
+            target=alias.customer,
+            action="customer.alias_removed",
+            actor=by,
+            changes={"alias": [alias.alias, None]},
+        )
+        alias.delete()
 
 
 def iron_triangle_create(

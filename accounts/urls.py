@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/merge/", views.CustomerMergePage.as_view(), name="customer-merge"),
     path("<int:pk>/chain/add/", views.account_chain_member_add, name="account-chain-add"),
     path("chain/<int:pk>/remove/", views.account_chain_member_remove, name="account-chain-remove"),
+    path("<int:pk>/aliases/new/", views.CustomerAliasPage.as_view(), name="customer-alias"),
     path(
         "<int:customer_pk>/contacts/new/", views.ContactCreatePage.as_view(), name="contact-create"
     ),

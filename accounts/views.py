@@ -21,6 +21,7 @@ from .filters import CustomerFilter
 from .forms import (
     AccountChainForm,
     ActivityForm,
+    AliasForm,
     ContactForm,
     CustomerForm,
     ImportCommitForm,
@@ -53,6 +54,7 @@ from .services import (
     activity_create,
     activity_update,
     contact_create,
+    customer_alias_add,
     customer_create,
     customer_merge,
     customer_update,
@@ -172,6 +174,7 @@ class CustomerPage(RecordPage):
             exclude_pk=customer.pk,
         )
         context["merged_from"] = Customer.all_objects.filter(merged_into=customer)
+        context["aliases"] = list(customer.aliases.all())
         return context
 
 
@@ -199,6 +202,27 @@ class CustomerEditPage(RecordFormPage):
     def save(self, form):
         data = {k: v for k, v in form.cleaned_data.items() if k != "allow_duplicate"}
         return customer_update(customer=self.get_object(), by=self.request.user, data=data)
+
+
+class CustomerAliasPage(RecordFormPage):
+    """Add another name a customer goes by (anyone who may change the customer)."""
+
+    form_class = AliasForm
+    title = gettext_lazy("Add an alias")
+
+    def base_queryset(self):
+        return customer_list(user=self.request.user)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)
+        return kwargs
+
+    def save(self, form):
+        customer_alias_add(
+            customer=self.get_object(), by=self.request.user, alias=form.cleaned_data["alias"]
+        )
+        return self.get_object()
 
 
 class CustomerMergePage(RecordFormPage):

@@ -48,6 +48,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
+from core.validators import credit_code_check_char  # noqa: E402
+
 CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CITIES = ["广州", "深圳", "佛山", "东莞", "珠海", "南京", "苏州", "无锡"]
 TRADES = ["科技", "电子", "通信", "能源", "医疗", "物流", "软件", "制造"]
@@ -56,7 +58,8 @@ FORMS = ["有限公司", "股份有限公司", "有限责任公司", "股份公�
 
 def credit_code(n: int, i: int) -> str:
     rng = random.Random(f"{n}-{i}")  # each run's codes are its own
-    return "91" + "".join(rng.choice(CODE_CHARS) for _ in range(16))
+    first = "91" + "".join(rng.choice(CODE_CHARS) for _ in range(15))
+    return first + credit_code_check_char(first)  # a valid code (GB 32100-2015)
 
 
 def company(n: int, i: int) -> str:

@@ -20,9 +20,6 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     "too_deep": (400, "JSON nested deeper than allowed."),
     "invalid_cursor": (400, "A pagination cursor that this API did not hand out."),
     "bad_version": (400, "If-Match is not a version number."),
-    "negative": (400, "A negative amount where only zero or more is allowed."),
-    "max_decimal_places": (400, "An amount with more than two decimal places."),
-    "max_whole_digits": (400, "An amount too large."),
     "bad_file": (400, "An uploaded file that is not a readable CSV or XLSX."),
     "duplicate_item": (400, "A bulk request names the same external id twice."),
     "out_of_scope": (
@@ -54,6 +51,7 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     "idempotency_in_flight": (409, "The first request with this key is still running."),
     "idempotency_key_reused": (422, "The key was used before for a different request."),
     # --- Parties and imports -----------------------------------------------------------------
+    "duplicate_alias": (400, "The alias names another customer already, or is another's name."),
     "duplicate_customer": (409, "A customer with this name or credit code exists already."),
     "external_id_unavailable": (409, "This external id belongs to another record."),
     "merge_conflict": (409, "These customers cannot be merged (e.g. one was merged already)."),

@@ -41,15 +41,22 @@ def _tokens(text: str) -> list[str]:
 
 def matching_customer(company_key: str) -> Customer | None:
     """The customer a company name stands for: the one with that normalised name (one with an
-    account manager first, then the oldest)."""
+    account manager first, then the oldest), else the one it is an alias of (广东移动)."""
     if not company_key:
         return None
-    return (
+    found = (
         Customer.objects.filter(normalised_name=company_key)
         .select_related("owner", "org_unit")
         .order_by(F("owner_id").asc(nulls_last=True), "pk")
         .first()
     )
+    if found is None:
+        found = (
+            Customer.objects.filter(aliases__normalised_alias=company_key)
+            .select_related("owner", "org_unit")
+            .first()
+        )
+    return found
 
 
 def lead_facts(lead: Lead) -> dict:

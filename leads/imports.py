@@ -23,9 +23,10 @@ from accounts.imports.base import (
     parse_date,
     parse_decimal,
     parse_email,
+    parse_phone,
     parse_text,
 )
-from accounts.models import Customer, User
+from accounts.models import Customer, CustomerAlias, User
 from accounts.normalise import normalise_company_name
 from core import locks
 from core.choices import Currency
@@ -101,7 +102,7 @@ class LeadImporter(Importer):
             company_name=company,
             company_key=normalise_company_name(company),
             contact_name=parse_text(row, "contact_name", 120),
-            contact_phone=parse_text(row, "contact_phone", 40),
+            contact_phone=parse_phone(row, "contact_phone"),
             contact_email=parse_email(row, "contact_email"),
             need=parse_text(row, "need", 4000),
             product_interest=parse_text(row, "product_interest", 200),
@@ -128,6 +129,11 @@ class LeadImporter(Importer):
         ):
             customers.setdefault(customer.normalised_name, customer)
             self.tiers[customer.pk] = customer.tier
+        for alias in CustomerAlias.objects.filter(
+            normalised_alias__in=keys - set(customers), customer__merged_into__isnull=True
+        ).select_related("customer__owner", "customer__org_unit"):
+            customers[alias.normalised_alias] = alias.customer  # 广东移动: its customer
+            self.tiers[alias.customer_id] = alias.customer.tier
         open_leads: dict[tuple, list[dict]] = {}
         for lead in Lead.objects.filter(company_key__in=keys, state__in=OPEN_STATES).values(
             "pk", "title", "company_key", "owner__username"

@@ -18,6 +18,7 @@ from core.fsm import guard
 from core.models import TimeStampedModel
 from core.money import CurrencyField, MoneyField
 from core.policy import AccessSpec
+from core.validators import EmailField, PhoneField
 
 from .choices import OPEN_STATES, BuyingPattern, LeadSource, LeadState
 
@@ -76,8 +77,8 @@ class Lead(ConcurrentTransitionMixin, TimeStampedModel):
     region = models.CharField(_("province / region"), max_length=60, blank=True)
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
     contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
-    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = PhoneField(_("contact phone"), max_length=40, blank=True)
+    contact_email = EmailField(_("contact e-mail"), blank=True)
     need = models.TextField(_("pain point / need"), blank=True)
     product_interest = models.CharField(_("product interest"), max_length=200, blank=True)
     estimated_amount = MoneyField(_("estimated amount"), null=True, blank=True)

@@ -7,11 +7,22 @@ from accounts.activities import may_take_next_step, resolve_subject
 from accounts.choices import ImportMode
 from accounts.imports import importers
 from accounts.imports.services import job_progress
-from accounts.models import Activity, Contact, Customer, ImportIssue, ImportJob, OrgUnit, User
+from accounts.models import (
+    Activity,
+    Contact,
+    Customer,
+    CustomerAlias,
+    ImportIssue,
+    ImportJob,
+    OrgUnit,
+    User,
+)
 from accounts.selectors import may_see_contact_details
+from core.api.fields import CleanedCharField
 from core.api.serializers import ModelSerializer, ScopedModelSerializer
 from core.choices import Role
 from core.errors import ApplicationError
+from core.validators import clean_email, clean_phone
 
 
 class OrgUnitSerializer(ModelSerializer):
@@ -142,6 +153,16 @@ class ContactSerializer(ScopedModelSerializer):
             "version",
         ]
         read_only_fields = ["created_at", "updated_at", "version"]
+
+
+class CustomerAliasSerializer(ScopedModelSerializer):
+    """Another name a customer goes by (广东移动): duplicate search, imports and lead capture
+    match it as the customer's own name. One alias names one customer."""
+
+    class Meta:
+        model = CustomerAlias
+        fields = ["id", "customer", "alias", "normalised_alias", "created_at"]
+        read_only_fields = ["normalised_alias", "created_at"]
 
 
 class DuplicateSerializer(serializers.Serializer):
@@ -344,13 +365,13 @@ class UserWriteSerializer(serializers.Serializer):
     never answered; without one, a new user signs in only through single sign-on."""
 
     username = serializers.RegexField(r"^[\w.@+-]+$", max_length=150)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = CleanedCharField(cleaner=clean_email, required=False, allow_blank=True, max_length=254)
     first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
     role = serializers.ChoiceField(choices=Role.choices)
     org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
     title = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    phone = CleanedCharField(cleaner=clean_phone, required=False, allow_blank=True, max_length=40)
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
     password = serializers.CharField(

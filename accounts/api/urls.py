@@ -7,6 +7,7 @@ router.register("org-units", views.OrgUnitViewSet, basename="orgunit")
 router.register("users", views.UserViewSet, basename="user")
 router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("customer-aliases", views.CustomerAliasViewSet, basename="customeralias")
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("imports", views.ImportJobViewSet, basename="importjob")
 urlpatterns = router.urls

@@ -23,13 +23,15 @@ from accounts.imports.services import (
     import_start,
     template_lines,
 )
-from accounts.models import Activity, Contact, Customer, ImportJob, OrgUnit, User
+from accounts.models import Activity, Contact, Customer, CustomerAlias, ImportJob, OrgUnit, User
 from accounts.selectors import activity_list, colleagues, customer_duplicates, customer_resolve
 from accounts.services import (
     activity_create,
     activity_update,
     contact_create,
     contacts_upsert,
+    customer_alias_add,
+    customer_alias_remove,
     customer_create,
     customer_merge,
     customer_update,
@@ -63,6 +65,7 @@ from .serializers import (
     ActivitySerializer,
     ActivityUpdateSerializer,
     ContactSerializer,
+    CustomerAliasSerializer,
     CustomerCreateSerializer,
     CustomerMergeSerializer,
     CustomerSerializer,
@@ -358,6 +361,33 @@ class ContactViewSet(
             ),
         )
         return Response(BulkResultSerializer(bulk_response(results)).data)
+
+
+class CustomerAliasViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Other names customers go by (广东移动 for 中国移动通信集团广东有限公司), kept by anyone who
+    may change the customer; duplicate search, imports and lead capture match them. An alias
+    naming another customer already, or another customer's name, is a 400 `duplicate_alias`."""
+
+    queryset = CustomerAlias.objects.select_related("customer")
+    serializer_class = CustomerAliasSerializer
+    filterset_fields = ["customer"]
+    search_fields = ["alias"]
+    ordering_fields = ["id", "alias"]
+
+    def create_record(self, data):
+        return customer_alias_add(
+            customer=data["customer"], by=self.request.user, alias=data["alias"]
+        )
+
+    def perform_destroy(self, instance):
+        customer_alias_remove(alias=instance, by=self.request.user)
 
 
 SUBJECT_PARAMETERS = [

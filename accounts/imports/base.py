@@ -13,13 +13,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cached_property
 from typing import Any, ClassVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
 from django.db import connection, models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,6 +26,8 @@ from django.utils.translation import gettext as _
 from core import context
 from core.bulk import copy_insert
 from core.models import AuditEvent
+from core.money import parse_money
+from core.validators import clean_credit_code, clean_email, clean_phone, clean_url
 
 from ..models import ImportJob, OrgUnit, User
 from ..selectors import assignable_units, may_assign_to
@@ -116,21 +117,31 @@ def parse_bool(row: Row, key: str) -> bool:
     return False
 
 
-def parse_decimal(row: Row, key: str, *, minimum: Decimal = Decimal("0")) -> Decimal | None:
+def parse_decimal(row: Row, key: str) -> Decimal | None:
+    """An amount: core.money.parse_money's rule, as in the forms and the API."""
     raw = row.raw.get(key, "").strip()
-    text = unicodedata.normalize("NFKC", raw).replace(",", "").replace(" ", "")
-    text = text.lstrip("¥$€£")
-    if not text:
+    if not raw:
         return None
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        row.error(key, _("Not a number: %(value)s") % {"value": raw})
+        return parse_money(raw)
+    except ValidationError as error:
+        for message in error.messages:
+            row.error(key, f"{message} ({raw})")
         return None
-    if not value.is_finite() or value < minimum or value >= Decimal("1e16"):
-        row.error(key, _("Out of range: %(value)s") % {"value": raw})
-        return None
-    return value.quantize(Decimal("0.01"))
+
+
+def parse_with(row: Row, key: str, cleaner, max_length: int) -> str:
+    """A cell through one of core.validators' rules (the forms' and the API's): its stored form,
+    or the rule's message as the row's error (and the cell as typed)."""
+    value = parse_text(row, key, max_length)
+    if not value:
+        return ""
+    try:
+        return cleaner(value)
+    except ValidationError as error:
+        for message in error.messages:
+            row.error(key, f"{message} ({value})")
+        return value
 
 
 def parse_date(row: Row, key: str) -> dt.date | None:
@@ -148,28 +159,19 @@ def parse_date(row: Row, key: str) -> dt.date | None:
 
 
 def parse_email(row: Row, key: str) -> str:
-    value = parse_text(row, key, 254)
-    if value:
-        try:
-            validate_email(value)
-        except ValidationError:
-            row.error(key, _("Not an e-mail address: %(value)s") % {"value": value})
-    return value
-
-
-_validate_url = URLValidator()
+    return parse_with(row, key, clean_email, 254)
 
 
 def parse_url(row: Row, key: str) -> str:
-    value = parse_text(row, key, 200)
-    if value and "://" not in value:
-        value = f"https://{value}"
-    if value:
-        try:
-            _validate_url(value)
-        except ValidationError:
-            row.error(key, _("Not a web address: %(value)s") % {"value": value})
-    return value
+    return parse_with(row, key, clean_url, 200)
+
+
+def parse_phone(row: Row, key: str) -> str:
+    return parse_with(row, key, clean_phone, 40)
+
+
+def parse_credit_code(row: Row, key: str) -> str:
+    return parse_with(row, key, clean_credit_code, 18 + 10)
 
 
 class ChoiceParser:

@@ -3,14 +3,12 @@ file itself (the 2,940-customer vetting that once took nine days)."""
 
 from __future__ import annotations
 
-import re
-
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..choices import Industry, Tier
-from ..models import Customer, User
+from ..models import Customer, CustomerAlias, User
 from ..normalise import normalise_company_name
 from ..services import customers_intake_lock
 from .base import (
@@ -18,25 +16,13 @@ from .base import (
     Column,
     Importer,
     Row,
+    parse_credit_code,
     parse_email,
+    parse_phone,
     parse_text,
     parse_url,
     register,
 )
-
-CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
-
-
-def credit_code_of(row: Row) -> str:
-    value = parse_text(row, "credit_code", 18 + 10).upper().replace(" ", "")
-    if value and not CREDIT_CODE.match(value):
-        row.error(
-            "credit_code",
-            _("A unified social credit code has 18 digits and capital letters: %(value)s")
-            % {"value": value},
-        )
-    return value
-
 
 #: PostgreSQL: the same look-up with the keys as three arrays, each key probing its index on its
 #: own (`OFFSET 0` keeps each probe a separate index look-up). As one `= ANY(1,000 keys)` per
@@ -152,11 +138,11 @@ class CustomerImporter(Importer):
         row.values.update(
             name=name,
             normalised_name=normalised,
-            credit_code=credit_code_of(row),
+            credit_code=parse_credit_code(row, "credit_code"),
             industry=self.industry(row, "industry"),
             region=parse_text(row, "region", 60),
             tier=self.tier(row, "tier"),
-            phone=parse_text(row, "phone", 40),
+            phone=parse_phone(row, "phone"),
             email=parse_email(row, "email"),
             website=parse_url(row, "website"),
             address=parse_text(row, "address", 255),
@@ -184,6 +170,16 @@ class CustomerImporter(Importer):
                 by_code[customer["credit_code"]] = customer
             if customer["external_id"]:
                 by_external[customer["external_id"]] = customer
+        for alias in CustomerAlias.objects.filter(
+            normalised_alias__in=names, customer__merged_into__isnull=True
+        ).values("normalised_alias", "customer_id", "customer__name", "customer__owner__username"):
+            by_name.setdefault(alias["normalised_alias"], []).append(
+                {
+                    "pk": alias["customer_id"],
+                    "name": alias["customer__name"],
+                    "owner": alias["customer__owner__username"],
+                }
+            )
         for row in rows:
             self._dedupe(row, by_name, by_code, by_external)
 

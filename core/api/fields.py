@@ -64,3 +64,21 @@ class DateTimeField(serializers.DateTimeField):
         except InputRejected as error:
             raise serializers.ValidationError(error.messages, code=error.code) from None
         return super().enforce_timezone(value)
+
+
+class CleanedCharField(serializers.CharField):
+    """Text cleaned by one of core.validators' rules (credit code, phone, e-mail, web address):
+    the same verdict and the same stored form as the forms, the admin and the importers."""
+
+    def __init__(self, *, cleaner, **kwargs):
+        self.cleaner = cleaner
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not value:
+            return value
+        try:
+            return self.cleaner(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code=error.code) from None

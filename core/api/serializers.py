@@ -7,7 +7,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
 
-from core import fsm, money, policy
+from core import fsm, money, policy, validators
 from core.api.errors import _flatten
 from core.choices import Decision, GateKind, RiskLevel, TriangleRole
 from core.gates import GATE_TOPICS, may_decide
@@ -54,12 +54,15 @@ class ModelSerializer(serializers.ModelSerializer):
         models.DateField: fields.DateField,
         models.DateTimeField: fields.DateTimeField,
         money.MoneyField: fields.MoneyField,
+        validators.CleanedFieldMixin: fields.CleanedCharField,
     }
 
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if issubclass(field_class, fields.MoneyField):
             kwargs["allow_negative"] = model_field.allow_negative
+        if issubclass(field_class, fields.CleanedCharField):
+            kwargs["cleaner"] = model_field.cleaner
         return field_class, kwargs
 
 

@@ -5,12 +5,14 @@ from rest_framework import serializers
 from accounts.choices import Industry
 from accounts.models import User
 from core import hooks
+from core.api.fields import CleanedCharField
 from core.api.serializers import (
     AvailableTransitionSerializer,
     ModelSerializer,
     RecordSerializer,
     ScopedModelSerializer,
 )
+from core.validators import clean_email, clean_phone
 from leads.models import DistributionRule, Lead, LeadCaptureSource
 
 
@@ -197,8 +199,12 @@ class WebToLeadSerializer(serializers.Serializer):
 
     company = serializers.CharField(max_length=200)
     contact_name = serializers.CharField(max_length=120)
-    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    contact_phone = CleanedCharField(
+        cleaner=clean_phone, max_length=40, required=False, allow_blank=True
+    )
+    contact_email = CleanedCharField(
+        cleaner=clean_email, max_length=254, required=False, allow_blank=True
+    )
     need = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     product_interest = serializers.CharField(max_length=200, required=False, allow_blank=True)
     region = serializers.CharField(max_length=60, required=False, allow_blank=True)

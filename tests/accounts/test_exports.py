@@ -102,7 +102,7 @@ def test_the_duplicate_check_sees_across_teams_for_account_registration(org, cli
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        ("credit_code=91440000719275374d", "credit_code"),
+        ("credit_code=91440000719275374c", "credit_code"),
         ("phone=%2B86 138-0013-8001", "contact phone"),
         ("email=LIN@CMCC.EXAMPLE", "contact e-mail"),
         ("phone=020-12345678", "company phone"),
@@ -114,7 +114,7 @@ def test_duplicates_match_on_credit_code_phone_and_email(org, api, query, field)
     customer = CustomerFactory(
         name="China Mobile GD",
         owner=org.rep,
-        credit_code="91440000719275374D",
+        credit_code="91440000719275374C",
         phone="020-12345678",
     )
     ContactFactory(customer=customer, phone="13800138001", email="lin@cmcc.example")

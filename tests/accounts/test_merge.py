@@ -26,7 +26,7 @@ def pair(org):
     dupe = CustomerFactory(
         name="中国移动通信集团广东 有限责任公司",
         owner=org.teammate,
-        credit_code="91440000719275374D",
+        credit_code="91440000719275374C",
         phone="020-12345678",
         external_id="ERP-7",
     )
@@ -95,7 +95,7 @@ def test_the_duplicate_stays_as_a_tombstone_that_leads_to_the_survivor(org, api,
 def test_blank_fields_are_filled_and_unique_codes_move(org, api, pair):
     keep, dupe = pair
     merged = merge(api(org.manager), keep, dupe).json()
-    assert merged["credit_code"] == "91440000719275374D"
+    assert merged["credit_code"] == "91440000719275374C"
     assert merged["external_id"] == "ERP-7"
     assert merged["phone"] == "020-12345678"
     assert merged["tier"] == "strategic"  # the survivor's own values win
@@ -110,7 +110,7 @@ def test_both_timelines_record_the_merge(org, api, pair):
     on_dupe = AuditEvent.objects.get(target_id=dupe.pk, action="customer.merged_into")
     assert on_keep.changes["merged"] == dupe.pk and on_keep.actor == org.manager
     assert on_dupe.changes["merged_into"] == keep.pk
-    assert on_dupe.changes["credit_code"] == ["91440000719275374D", ""]
+    assert on_dupe.changes["credit_code"] == ["91440000719275374C", ""]
     timeline = api(org.manager).get(f"/api/v1/customers/{keep.pk}/timeline/").json()
     actions = [event["action"] for event in timeline]
     assert "customer.merged" in actions and "customer.merged_into" in actions

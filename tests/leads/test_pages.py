@@ -162,7 +162,7 @@ def test_the_lead_import_wizard(org, client, media):
     )
     assert response.status_code == 302
     preview = client.get(response["Location"]).content.decode()
-    assert "Rows with errors" in preview and "Not a number: abc" in preview
+    assert "Rows with errors" in preview and "Enter an amount such as 200000" in preview
     assert "/errors.csv" in preview
     job_url = response["Location"]
     progress = client.get(f"{job_url}progress/", HTTP_HX_REQUEST="true")
@@ -171,7 +171,7 @@ def test_the_lead_import_wizard(org, client, media):
     assert "1 records created, 1 rows skipped." in done.content.decode()
     assert Lead.objects.get().title == "5G"
     report = b"".join(client.get(f"{job_url}errors.csv").streaming_content).decode("utf-8-sig")
-    assert "Not a number: abc" in report
+    assert "never a decimal point). (abc)" in report
 
 
 def test_an_upload_error_stays_on_the_form(org, client, media):

@@ -44,7 +44,9 @@ def codes_in_source() -> dict[str, str]:
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 candidates = []
                 if isinstance(node, ast.Call):
-                    candidates += [kw.value for kw in node.keywords if kw.arg == "code"]
+                    called = getattr(node.func, "id", getattr(node.func, "attr", None))
+                    if called != "ValidationError":  # Django's field codes stay inside `fields`
+                        candidates += [kw.value for kw in node.keywords if kw.arg == "code"]
                     name = getattr(node.func, "id", getattr(node.func, "attr", None))
                     if name in BODY_HELPERS and len(node.args) > BODY_HELPERS[name]:
                         candidates.append(node.args[BODY_HELPERS[name]])

@@ -56,6 +56,7 @@ SIGNED_TERMS = {name: "signed" for name in Contract.SIGNED_TERMS}
 GUARDED: dict[str, dict[str, str]] = {
     "accounts.activity": {"owner": "scope"},
     "accounts.contact": {"customer": "scope"},
+    "accounts.customeralias": {"customer": "scope"},
     "accounts.customer": {"owner": "scope", "org_unit": "scope"},
     "contracts.changerequest": {"contract": "scope"},
     "contracts.contract": {"org_unit": "scope", "sr": "scope", "fr": "scope", **SIGNED_TERMS},
@@ -139,6 +140,12 @@ PLAIN: dict[str, set[str]] = {
     "accounts.customer": {
         *("address", "allow_duplicate", "credit_code", "email", "external_id", "industry"),
         *("name", "parent", "phone", "region", "website"),
+    },
+    "accounts.customeralias": {"alias"},
+    # Administrators only (ADR 15): whom the company employs, where and as what.
+    "UserWriteSerializer": {
+        *("username", "email", "first_name", "last_name", "role", "org_unit", "title"),
+        *("phone", "language", "is_active", "password"),
     },
     "contracts.changereplan": {"milestone", "planned_date"},
     "contracts.changerequest": {

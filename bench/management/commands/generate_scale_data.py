@@ -39,6 +39,7 @@ from bench.bulk import BulkWriter
 from contracts.models import Contract
 from core.choices import GateKind, OrgUnitKind, Role
 from core.models import GateAssessment, GateReview
+from core.validators import complete_credit_code
 from leads.models import Lead
 from opportunities.choices import DEFAULT_STAGE_PROBABILITY
 from opportunities.models import DecisionChainMember, Opportunity
@@ -355,7 +356,7 @@ class ScaleData:
                 id=pk,
                 name=name,
                 normalised_name=key,
-                credit_code=f"91{pk:016d}",
+                credit_code=complete_credit_code(f"91{pk:015d}"),
                 industry=INDUSTRIES[i % len(INDUSTRIES)],
                 region=PROVINCES[i % len(PROVINCES)],
                 tier=tier,

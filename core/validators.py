@@ -1,0 +1,226 @@
+"""One rule per field, the same on every way in (issue 17): the API and its bulk upserts, the
+file importers, the web forms and the admin all clean a credit code, a phone number, an
+e-mail address or a web address through the one function here, so one value gets one verdict.
+
+Each `clean_*` takes what a person or a system typed and returns the stored form, or raises a
+ValidationError with a message that says what is expected. The model fields below carry the
+rule to the forms and the admin (`formfield`), to the API (core.api.serializers maps them to
+core.api.fields.CleanedCharField) and to `full_clean`; the importers call the functions.
+Money is core.money.parse_money's rule and currencies are core.choices.Currency, the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Currency
+
+# -- Unified social credit code (统一社会信用代码), GB 32100-2015 ---------------------------
+
+#: The 31 characters a code is written in, in the order of their values 0..30 (no I O S V Z).
+CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_CODE_VALUE = {char: value for value, char in enumerate(CREDIT_CODE_CHARS)}
+#: The weight of each of the first 17 characters: 3**i mod 31.
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_SPACES = re.compile(r"[\s\-]+", re.UNICODE)
+
+
+def credit_code_check_char(first17: str) -> str:
+    """The 18th character of a code whose first 17 are given (GB 32100-2015, mod 31)."""
+    total = sum(
+        _CREDIT_CODE_VALUE[char] * weight
+        for char, weight in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
+
+
+def complete_credit_code(first17: str) -> str:
+    """A valid code from its first 17 characters (test data, demo, generators)."""
+    return first17 + credit_code_check_char(first17)
+
+
+def clean_credit_code(value) -> str:
+    """A unified social credit code: 18 characters of 0-9 and A-Y without I, O, S, V and Z,
+    the last one its check character. Full-width characters, lower case, spaces and dashes
+    as people type them are accepted and dropped; the code is stored in capitals."""
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", str(value or ""))).upper()
+    if not text:
+        return ""
+    if len(text) != 18 or any(char not in _CREDIT_CODE_VALUE for char in text):
+        raise ValidationError(
+            _(
+                "A unified social credit code has 18 characters: digits and capital letters "
+                "other than I, O, S, V and Z."
+            ),
+            code="credit_code_format",
+        )
+    if credit_code_check_char(text[:17]) != text[17]:
+        raise ValidationError(
+            _("This unified social credit code's check character is wrong; is it mistyped?"),
+            code="credit_code_check",
+        )
+    return text
+
+
+# -- Phone numbers ---------------------------------------------------------------------------
+
+#: Numbers without a country code are read as Chinese ones.
+DEFAULT_PHONE_REGION = "CN"
+
+
+def clean_phone(value) -> str:
+    """A phone number in E.164 ("+8613800138000", "+862012345678"): a Chinese number may be
+    written without the country code, in any grouping ("020-1234 5678"), in full-width
+    digits; other countries' need theirs ("+1 650 253 0000"). Checked with libphonenumber
+    (the `phonenumbers` port): the number must be a valid one for its country."""
+    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _(
+                "Not a phone number: write it like 13800138000, 020-12345678 or, outside "
+                "China, with its country code (+1 650 253 0000)."
+            ),
+            code="phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_key(value) -> str:
+    """The comparable digits of a phone number (duplicate search): a Chinese number as dialled
+    at home with its trunk 0 ("02012345678", "13800138000"), another as country code and
+    number ("16502530000"); what libphonenumber cannot read, its digits."""
+    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    try:
+        number = phonenumbers.parse(text, DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_valid_number(number):
+        if number.country_code == 86:
+            national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            return re.sub(r"\D", "", national)
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+# -- E-mail and web addresses --------------------------------------------------------------
+
+_email = EmailValidator(message=_("Not an e-mail address: write it like name@example.com."))
+_url = URLValidator(
+    schemes=["http", "https"],
+    message=_("Not a web address: write it like example.com or https://example.com/path."),
+)
+
+
+def clean_email(value) -> str:
+    """An e-mail address, as Django's EmailValidator reads it; spaces around it dropped."""
+    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    if text:
+        _email(text)
+    return text
+
+
+def clean_url(value) -> str:
+    """A web address. One typed without a scheme ("example.com") is taken as https — what
+    people paste from a business card — and stored with it; only http and https."""
+    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    if not text:
+        return ""
+    if "://" not in text:
+        text = f"https://{text}"
+    _url(text)
+    if len(text) > 200:
+        raise ValidationError(_("At most 200 characters."), code="max_length")
+    return text
+
+
+# -- Currency codes ----------------------------------------------------------------------------
+
+
+def clean_currency(value) -> str:
+    """An ISO 4217 code of a currency the project supports (core.choices.Currency), in any case."""
+    text = unicodedata.normalize("NFKC", str(value or "")).strip().upper()
+    if text not in Currency.values:
+        raise ValidationError(
+            _("Not a currency this CRM keeps: use one of %(codes)s."),
+            code="currency",
+            params={"codes": ", ".join(Currency.values)},
+        )
+    return text
+
+
+# -- Fields that carry a rule ------------------------------------------------------------------
+
+
+class CleanedFormField(forms.CharField):
+    """A form field whose value is cleaned by one of the rules above."""
+
+    def __init__(self, *, cleaner, **kwargs):
+        self.cleaner = cleaner
+        kwargs.pop("assume_scheme", None)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return self.cleaner(value) if value not in self.empty_values else value
+
+
+class CleanedFieldMixin:
+    """A model field whose input goes through `cleaner` (forms, admin, API, full_clean).
+    Only input: `to_python` is also how lookups prepare a value, and a search for a
+    mistyped code must find nothing rather than fail."""
+
+    cleaner = staticmethod(lambda value: value)
+
+    def clean(self, value, model_instance):
+        value = self.to_python(value)
+        return super().clean(self.cleaner(value) if value else value, model_instance)
+
+    def formfield(self, **kwargs):
+        # No choices, no EmailField/URLField form class: the cleaner is the one rule.
+        kwargs = {"form_class": CleanedFormField, "cleaner": self.cleaner, **kwargs}
+        return models.Field.formfield(self, max_length=self.max_length, **kwargs)
+
+
+class CreditCodeField(CleanedFieldMixin, models.CharField):
+    cleaner = staticmethod(clean_credit_code)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 18)
+        super().__init__(*args, **kwargs)
+
+
+class PhoneField(CleanedFieldMixin, models.CharField):
+    """A phone number, stored in E.164 (clean_phone)."""
+
+    cleaner = staticmethod(clean_phone)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+
+
+class EmailField(CleanedFieldMixin, models.EmailField):
+    cleaner = staticmethod(clean_email)
+
+
+class URLField(CleanedFieldMixin, models.URLField):
+    cleaner = staticmethod(clean_url)
