@@ -9,6 +9,7 @@ from accounts.models import Contact, Customer, IronTriangle, IronTriangleMember,
 from contracts.models import Contract
 from leads.models import Lead
 from ltc.choices import OrgUnitKind, Role, TriangleRole
+from opportunities.forecast import stage_probability
 from opportunities.models import Opportunity
 
 
@@ -81,6 +82,10 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     amount = Decimal("1000000.00")
     margin_pct = Decimal("30")
     down_payment_pct = Decimal("30")
+    # As the stage services set it: the stage's probability in force for the unit.
+    probability_pct = factory.LazyAttribute(
+        lambda o: stage_probability(o.org_unit, getattr(o, "state", None) or "identified")
+    )
 
 
 class ContractFactory(factory.django.DjangoModelFactory):
