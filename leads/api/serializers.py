@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from accounts.choices import Industry
 from accounts.models import User
-from leads.models import DistributionRule, Lead, LeadCaptureSource
+from leads.models import DistributionRule, Lead, LeadCaptureSource, LeadQualificationPolicy
 from ltc import hooks
 from ltc.api.serializers import (
     AvailableTransitionSerializer,
@@ -287,3 +287,28 @@ class DistributionRuleSerializer(ScopedModelSerializer):
         ]
         read_only_fields = ["last_assigned", "created_at", "updated_at", "version"]
         extra_kwargs = {"org_unit": {"required": False}}
+
+
+class LeadQualificationPolicySerializer(ModelSerializer):
+    required = serializers.SerializerMethodField(
+        help_text="The BANT elements verifying a lead requires under this policy."
+    )
+
+    class Meta:
+        model = LeadQualificationPolicy
+        fields = [
+            "id",
+            "org_unit",
+            "require_budget",
+            "require_authority",
+            "require_timeline",
+            "required",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+        # Posting a unit that has a policy replaces it (the service upserts).
+        validators = []
+        extra_kwargs = {"org_unit": {"validators": []}}
+
+    def get_required(self, obj) -> list[str]:
+        return sorted(obj.required)

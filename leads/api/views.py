@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts.api.views import ExportMixin
 from leads.filters import LeadFilter
 from leads.imports import lead_export_columns
-from leads.models import DistributionRule, Lead, LeadCaptureSource
+from leads.models import DistributionRule, Lead, LeadCaptureSource, LeadQualificationPolicy
 from leads.selectors import capture_source_list, distribution_rule_list, lead_board
 from leads.services import (
     RevokedKey,
@@ -27,6 +27,7 @@ from leads.services import (
     lead_capture_web,
     lead_create,
     lead_distribute,
+    lead_qualification_policy_set,
     lead_transition,
     lead_update,
     origin_may_post,
@@ -40,7 +41,7 @@ from ltc.api.mixins import (
     transitions_schema,
 )
 from ltc.api.serializers import ErrorSerializer
-from ltc.api.views import IsManagerOrReadOnly
+from ltc.api.views import IsAdminOrReadOnly, IsManagerOrReadOnly
 from ltc.params import query_params
 
 from .serializers import (
@@ -51,6 +52,7 @@ from .serializers import (
     LeadCaptureSourceUpdateSerializer,
     LeadDistributeSerializer,
     LeadListSerializer,
+    LeadQualificationPolicySerializer,
     LeadSerializer,
     WebToLeadReceiptSerializer,
     WebToLeadSerializer,
@@ -372,4 +374,25 @@ class DistributionRuleViewSet(
             data=data,
             assignees=assignees,
             expected_version=expected_version,
+        )
+
+
+class LeadQualificationPolicyViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Which BANT elements verifying a lead requires, per org unit's subtree (nearest wins;
+    without one all four). Administrators post a unit's policy (replacing one it has);
+    audited with the values before and after."""
+
+    queryset = LeadQualificationPolicy.objects.select_related("org_unit")
+    serializer_class = LeadQualificationPolicySerializer
+    filterset_fields = ["org_unit"]
+    permission_classes = [*viewsets.GenericViewSet.permission_classes, IsAdminOrReadOnly]
+
+    def perform_create(self, serializer):
+        serializer.instance = lead_qualification_policy_set(
+            by=self.request.user, **serializer.validated_data
         )

@@ -71,6 +71,7 @@ UNSCOPED = {
     "PricingRuleViewSet": "reference",
     "StageProbabilityViewSet": "reference",
     "LeadCaptureSourceViewSet": "reference",
+    "LeadQualificationPolicyViewSet": "reference",
     "PaymentPlanViewSet": "report",  # per contract; scoped through the contract
     "ReceivablesReportViewSet": "report",  # aggregates over restrict()ed milestones
     "ApiKeyViewSet": "admin",  # integrations: managed by administrators only
