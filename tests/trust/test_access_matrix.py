@@ -72,6 +72,7 @@ UNSCOPED = {
     "StageProbabilityViewSet": "reference",
     "LeadCaptureSourceViewSet": "reference",
     "LeadQualificationPolicyViewSet": "reference",
+    "DirectContractRuleViewSet": "reference",
     "PaymentPlanViewSet": "report",  # per contract; scoped through the contract
     "ReceivablesReportViewSet": "report",  # aggregates over restrict()ed milestones
     "ApiKeyViewSet": "admin",  # integrations: managed by administrators only
