@@ -39,6 +39,17 @@ class ContractKind(models.TextChoices):
     CALL_OFF = "call_off", _("Call-off order")
 
 
+class DirectBasis(models.TextChoices):
+    """Why a contract may be signed without an ATC of its own (a `DirectContractRule` allows
+    it): an order under a signed framework, the renewal of a signed contract, a small order,
+    or a framework agreement (whose call-offs carry the amounts)."""
+
+    CALL_OFF = "call_off", _("Framework call-off")
+    RENEWAL = "renewal", _("Renewal")
+    SMALL_ORDER = "small_order", _("Small order")
+    FRAMEWORK = "framework", _("Framework agreement")
+
+
 class DeliveryMilestoneKind(models.TextChoices):
     """The delivery steps; arrival and acceptance make their payment milestones due."""
 

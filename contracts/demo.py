@@ -9,11 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core import gates
-from core.choices import RiskLevel
+from core.choices import RiskLevel, Role
 from core.demo import DemoContext, register
 
-from .choices import AcceptanceRating, ContractKind
-from .models import Contract
+from .choices import AcceptanceRating, ContractKind, DirectBasis
+from .models import Contract, DirectContractRule
 from .services import (
     change_request_create,
     change_request_transition,
@@ -25,6 +25,7 @@ from .services import (
     contract_update,
     deliverable_create,
     deliverable_transition,
+    direct_rule_create,
     document_upload,
     milestone_create,
     milestone_reach,
@@ -80,11 +81,37 @@ def _assess_all(review, users):
     return review
 
 
+def _direct_rules(ctx: DemoContext) -> dict[str, DirectContractRule]:
+    """The company's rules for contracts signed without an ATC of their own (ADR 14)."""
+    admin, hq = ctx.data["users"]["admin"], ctx.data["units"]["hq"]
+    rules = {}
+    for kind, name, limit in (
+        (DirectBasis.SMALL_ORDER, "Small orders and service contracts", "5000000.00"),
+        (DirectBasis.RENEWAL, "Renewals of signed contracts", "5000000.00"),
+        (DirectBasis.FRAMEWORK, "Framework agreements (ceilings, no order)", "20000000.00"),
+        (DirectBasis.CALL_OFF, "Call-off orders under a signed framework", "5000000.00"),
+    ):
+        rules[kind] = direct_rule_create(
+            by=admin,
+            data={
+                "name": name,
+                "kind": kind,
+                "org_unit": hq,
+                "max_amount": Decimal(limit),
+                "currency": "CNY",
+                "roles": [Role.SALES_REP, Role.SALES_MANAGER],
+            },
+        )
+    ctx.data["direct_rules"] = rules
+    return rules
+
+
 @register(40, "contracts")
 def seed(ctx: DemoContext) -> None:
     users, customers = ctx.data["users"], ctx.data["customers"]
     ar, sr, fr = users["ar.chen"], users["sr.li"], users["fr.wang"]
     today = timezone.localdate()
+    rules = _direct_rules(ctx)
     edge = Contract.objects.get(opportunity=ctx.data["won"][0])
     edge = contract_update(
         contract=edge,
@@ -143,6 +170,7 @@ def seed(ctx: DemoContext) -> None:
         fr=fr,
         data={
             "title": "Annual network maintenance 2026",
+            "direct_rule": rules[DirectBasis.SMALL_ORDER],
             "customer": customers["ct-gd"],
             "amount": Decimal("960000.00"),
             "planned_cost": Decimal("610000.00"),
@@ -170,6 +198,7 @@ def seed(ctx: DemoContext) -> None:
         data={
             "title": "Spare parts framework agreement 2026–2027",
             "kind": ContractKind.FRAMEWORK,
+            "direct_rule": rules[DirectBasis.FRAMEWORK],
             "customer": customers["cmcc-gd"],
             "amount": Decimal("2000000.00"),
             "signed_on": today - dt.timedelta(days=60),
@@ -279,6 +308,7 @@ def seed_execution(ctx: DemoContext) -> None:
         data={
             "title": "Call-off 1: 120 line cards",
             "framework": framework,
+            "direct_rule": ctx.data["direct_rules"][DirectBasis.CALL_OFF],
             "amount": Decimal("300000.00"),
             "signed_on": today - dt.timedelta(days=3),
         },
@@ -286,10 +316,10 @@ def seed_execution(ctx: DemoContext) -> None:
     contract_transition(contract=call_off, name="sign", by=ar)
 
     # A small contract from start to evaluation.
-    _pilot(users, customers["cmcc-gd"], today)
+    _pilot(users, customers["cmcc-gd"], today, ctx.data["direct_rules"])
 
 
-def _pilot(users, customer, today):
+def _pilot(users, customer, today, rules):
     ar, fr, manager = users["ar.chen"], users["fr.wang"], users["mgr.zhao"]
     start = today - dt.timedelta(days=200)
     pilot = contract_create(
@@ -298,6 +328,7 @@ def _pilot(users, customer, today):
         fr=fr,
         data={
             "title": "Campus Wi-Fi pilot",
+            "direct_rule": rules[DirectBasis.SMALL_ORDER],
             "customer": customer,
             "amount": Decimal("180000.00"),
             "planned_cost": Decimal("130000.00"),

@@ -9,7 +9,8 @@ from core import policy
 from core.forms import DateField, DateInput, MoneyField, RecordForm, UserForm
 
 from .choices import AcceptanceRating, ContractKind, DeliveryMilestoneState, DocumentKind
-from .models import ChangeRequest, Contract, Deliverable, DeliveryMilestone
+from .models import ChangeRequest, Contract, Deliverable, DeliveryMilestone, DirectContractRule
+from .models.direct import BASIS_CONTRACT_KIND
 from .services.documents import ALLOWED_TYPES
 
 
@@ -32,6 +33,7 @@ class ContractForm(RecordForm):
             "kind",
             "framework",
             "renewal_of",
+            "direct_rule",
             "customer",
             "customer_reference",
             "amount",
@@ -61,9 +63,12 @@ class ContractForm(RecordForm):
         contracts = policy.restrict(Contract.objects.all(), self.user).order_by("-id")
         self.fields["framework"].queryset = contracts.filter(kind=ContractKind.FRAMEWORK)
         self.fields["renewal_of"].queryset = contracts
+        self.fields["direct_rule"].queryset = DirectContractRule.objects.filter(
+            is_active=True
+        ).select_related("org_unit")
         if self.instance.pk:
             del self.fields["sr"], self.fields["fr"]
-            for name in ("kind", "framework"):
+            for name in ("kind", "framework", "direct_rule"):
                 self.fields[name].disabled = True
             if self.instance.is_signed:
                 # Signed terms change by amendment; an empty one may still be filled in.
@@ -78,8 +83,10 @@ class ContractForm(RecordForm):
     def clean(self):
         data = super().clean()
         framework = data.get("framework")
+        rule = data.get("direct_rule")
         if not self.instance.pk:
-            data["kind"] = data.get("kind") or ContractKind.STANDARD
+            default = BASIS_CONTRACT_KIND[rule.kind] if rule else ContractKind.STANDARD
+            data["kind"] = data.get("kind") or default
         if framework is not None and not self.instance.pk:
             data["kind"] = ContractKind.CALL_OFF
             data["customer"] = data.get("customer") or framework.customer

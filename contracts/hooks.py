@@ -36,6 +36,7 @@ hooks.register_panel(
 # What this app's audit actions read as on a timeline (added to the core's vocabulary).
 for action, label in {
     "contract.confirmed": _("Contract content confirmed"),
+    "contract.direct_basis": _("Made without an ATC under a direct-contract rule"),
     "contract.amended": _("Contract amended"),
     "contract.evaluated": _("Contract evaluated"),
     "delivery_milestone.reached": _("Delivery milestone reached"),

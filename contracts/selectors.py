@@ -35,7 +35,14 @@ def contract_list(*, user: User) -> QuerySet[Contract]:
     the delivery milestones, the call-off orders) loaded up front."""
     return policy.restrict(
         Contract.objects.select_related(
-            "customer", "owner", "org_unit", "framework"
+            "customer",
+            "owner",
+            "org_unit",
+            "framework",
+            "renewal_of",
+            "atc_review",
+            "direct_rule__org_unit",
+            "direct_basis_by",
         ).prefetch_related("team__members__user", "delivery_milestones", "call_offs"),
         user,
     )
@@ -51,6 +58,8 @@ def contract_page(*, user: User) -> QuerySet[Contract]:
             "framework",
             "opportunity",
             "atc_review",
+            "direct_rule__org_unit",
+            "direct_basis_by",
             "renewal_of",
             "sales_confirmed_by",
             "delivery_confirmed_by",

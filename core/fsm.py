@@ -30,10 +30,19 @@ from .transitions import label_of, transitions_of
 class Guard:
     """A transition condition that can say, in the user's language, what is missing."""
 
-    def __init__(self, predicate: Callable[[Any], bool], message, field: str = "state"):
+    def __init__(
+        self,
+        predicate: Callable[[Any], bool],
+        message,
+        field: str = "state",
+        explain: Callable[[Any], dict[str, str]] | None = None,
+    ):
         self.predicate = predicate
         self.message = message
         self.field = field
+        # Optional: {field: message} saying precisely why this instance fails, when one fixed
+        # message cannot (e.g. which limit of which rule).
+        self.explain = explain
         self.__name__ = getattr(predicate, "__name__", "guard")
 
     def __call__(self, instance) -> bool:
@@ -71,6 +80,11 @@ def unmet(instance, name: str) -> dict[str, list[str]]:
     missing: dict[str, list[str]] = {}
     for condition in meta.conditions:
         if not condition(instance):
+            explain = getattr(condition, "explain", None)
+            if explain is not None and (reasons := explain(instance)):
+                for field, message in reasons.items():
+                    missing.setdefault(field, []).append(str(message))
+                continue
             message = getattr(condition, "message", None) or _("A condition is not met.")
             missing.setdefault(getattr(condition, "field", "state"), []).append(str(message))
     return missing

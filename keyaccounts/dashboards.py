@@ -47,6 +47,7 @@ from core.gates import reviews_waiting_for
 from core.models import AuditEvent, GateAssessment, GateReview
 from opportunities.choices import CLOSED_STAGES, OPEN_STAGES, Stage
 from opportunities.models import Opportunity
+from opportunities.selectors import stage_probabilities, weighted_amount
 from receivables.choices import OPEN_MILESTONE_STATES
 from receivables.models import PaymentMilestone
 from receivables.selectors.money import OUTSTANDING
@@ -56,7 +57,6 @@ from .choices import ActionStatus, Metric
 from .models import PlanAction
 from .periods import Period
 from .planning import pct
-from .probabilities import stage_probabilities, weighted_amount
 
 ZERO = metrics.ZERO
 LINEAR = [*OPEN_STAGES, Stage.WON]
@@ -144,12 +144,12 @@ def funnel(user: User, f: Filters, *, live: bool = False) -> dict:
             .annotate(count=Count("pk"), escalated=Count("pk", filter=Q(escalated=True)))
             .order_by("kind", "state")
         )
+    in_force = stage_probabilities(f.unit)
     return {
         **data,
         "gates": gates,
         "probabilities": [
-            {"stage": s, "label": str(labels[s]), "probability": stage_probabilities()[s]}
-            for s in OPEN_STAGES
+            {"stage": s, "label": str(labels[s]), "probability": in_force[s]} for s in OPEN_STAGES
         ],
         "as_of": parts["refreshed_at"] if parts else None,
     }

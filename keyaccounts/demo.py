@@ -11,6 +11,7 @@ from unittest import mock
 
 from django.utils import timezone
 
+from contracts.choices import DirectBasis
 from contracts.scripted import contract_run_to
 from contracts.services import contract_create
 from core.demo import DemoContext, register
@@ -68,6 +69,7 @@ def _history(ctx: DemoContext, today: dt.date) -> None:
                 sr=users["sr.li"] if in_gd else users["sr.zhu"],
                 data={
                     "title": f"{title} {year}",
+                    "direct_rule": ctx.data["direct_rules"][DirectBasis.SMALL_ORDER],
                     "customer": customers[key],
                     "amount": D(amount),
                     "signed_on": signed,

@@ -27,12 +27,12 @@ from accounts.models import User
 from core import policy
 from opportunities.choices import OPEN_STAGES
 from opportunities.models import Opportunity
+from opportunities.selectors import weighted_amount
 
 from . import metrics, periods
 from .choices import Metric, PeriodKind
 from .models import Commitment, SalesTarget, TargetMonth
 from .periods import Period
-from .probabilities import weighted_amount
 
 ZERO = metrics.ZERO
 HUNDRED = Decimal("100")

@@ -1,8 +1,12 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import DistributionRule, Lead, LeadCaptureSource
-from .services import capture_source_create, capture_source_revoke
+from .models import DistributionRule, Lead, LeadCaptureSource, LeadQualificationPolicy
+from .services import (
+    capture_source_create,
+    capture_source_revoke,
+    lead_qualification_policy_set,
+)
 
 
 @admin.register(Lead)
@@ -53,3 +57,23 @@ class LeadCaptureSourceAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for source in queryset:
             capture_source_revoke(source=source, by=request.user)
+
+
+@admin.register(LeadQualificationPolicy)
+class LeadQualificationPolicyAdmin(admin.ModelAdmin):
+    """Which BANT elements a unit's leads need to be verified; saved through the service, so
+    the change is audited (before/after) and only administrators make it."""
+
+    list_display = ["org_unit", "require_budget", "require_authority", "require_timeline"]
+    raw_id_fields = ["org_unit"]
+    readonly_fields = ["version"]
+
+    def save_model(self, request, obj, form, change):
+        saved = lead_qualification_policy_set(
+            by=request.user,
+            org_unit=obj.org_unit,
+            require_budget=obj.require_budget,
+            require_authority=obj.require_authority,
+            require_timeline=obj.require_timeline,
+        )
+        obj.pk = saved.pk

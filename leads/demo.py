@@ -183,6 +183,7 @@ def seed(ctx: DemoContext) -> None:
                     "need_confirmed": True,
                     "budget_confirmed": True,
                     "authority_identified": True,
+                    "timeline_confirmed": True,
                     "budget_amount": Decimal(amount),
                 },
             )

@@ -14,7 +14,7 @@ from accounts.choices import Industry
 from accounts.models import Contact, Customer, OrgUnit, User
 from accounts.normalise import normalise_company_name
 from core.choices import Role
-from core.fsm import guard
+from core.fsm import Guard, guard
 from core.models import TimeStampedModel
 from core.money import CurrencyField, MoneyField
 from core.policy import AccessSpec
@@ -22,15 +22,43 @@ from core.validators import EmailField, PhoneField
 
 from .choices import OPEN_STATES, BuyingPattern, LeadSource, LeadState
 
+#: The BANT elements (budget, authority, need, timeline) and the lead field confirming each.
+BANT = {
+    "budget": "budget_confirmed",
+    "authority": "authority_identified",
+    "need": "need_confirmed",
+    "timeline": "timeline_confirmed",
+}
 
-@guard(_("The customer's need must be confirmed."), field="need_confirmed")
-def need_is_confirmed(lead: Lead) -> bool:
-    return lead.need_confirmed
+
+def bant_required(lead: Lead) -> frozenset[str]:
+    """The BANT elements verifying `lead` requires: its unit's `LeadQualificationPolicy`, the
+    nearest one up the org tree, else all four. Remembered on the instance for one check."""
+    cached = getattr(lead, "_bant_required", None)
+    if cached is None:
+        cached = LeadQualificationPolicy.required_for(lead.org_unit)
+        lead._bant_required = cached
+    return cached
 
 
-@guard(_("The budget must be confirmed."), field="budget_confirmed")
-def budget_is_confirmed(lead: Lead) -> bool:
-    return lead.budget_confirmed
+def _bant_guard(element: str, message) -> Guard:
+    def confirmed(lead: Lead) -> bool:
+        return element not in bant_required(lead) or getattr(lead, BANT[element])
+
+    confirmed.__name__ = f"{element}_is_confirmed"
+    return Guard(confirmed, message, field=BANT[element])
+
+
+budget_is_confirmed = _bant_guard("budget", _("The budget must be confirmed."))
+authority_is_identified = _bant_guard("authority", _("The decision maker must be identified."))
+need_is_confirmed = _bant_guard("need", _("The customer's need must be confirmed."))
+timeline_is_confirmed = _bant_guard("timeline", _("The timeline must be confirmed."))
+BANT_GUARDS = [
+    budget_is_confirmed,
+    authority_is_identified,
+    need_is_confirmed,
+    timeline_is_confirmed,
+]
 
 
 @guard(_("The lead needs an owner."), field="owner")
@@ -187,11 +215,11 @@ class Lead(ConcurrentTransitionMixin, TimeStampedModel):
         field=state,
         source=LeadState.VERIFYING,
         target=LeadState.VERIFIED,
-        conditions=[need_is_confirmed, budget_is_confirmed],
+        conditions=BANT_GUARDS,
         custom={"label": _("Mark verified")},
     )
     def verify(self, *, by=None, reason="", comment=""):
-        """The need is real and there is a budget (BANT)."""
+        """BANT holds: what the lead's `LeadQualificationPolicy` requires is confirmed."""
 
     @transition(
         field=state,
@@ -218,7 +246,7 @@ class Lead(ConcurrentTransitionMixin, TimeStampedModel):
         field=state,
         source=[LeadState.VERIFIED, LeadState.DISTRIBUTED, LeadState.NURTURING],
         target=LeadState.CONVERTED,
-        conditions=[need_is_confirmed, budget_is_confirmed, has_owner],
+        conditions=[*BANT_GUARDS, has_owner],
         custom={"label": _("Convert"), "internal": True},
     )
     def convert(self, *, by=None, reason="", comment=""):
@@ -370,3 +398,58 @@ class DistributionRule(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("leads:rules")
+
+
+class LeadQualificationPolicy(TimeStampedModel):
+    """Which BANT elements verifying a lead requires in an org unit's subtree.
+
+    The LTC method verifies a lead on all four (budget, authority, need, timeline); a company
+    may relax it for a unit (e.g. a channel team that qualifies on need and budget). The
+    nearest policy up the org tree wins; without one, all four are required. The need is
+    always required: no pain, no business. Administrators change it (audited, before/after).
+    """
+
+    access = AccessSpec(unit="org_unit")
+
+    org_unit = models.OneToOneField(
+        OrgUnit,
+        verbose_name=_("org unit"),
+        on_delete=models.CASCADE,
+        related_name="lead_qualification_policy",
+        help_text=_("Applies to leads of this unit and the units below it."),
+    )
+    require_budget = models.BooleanField(_("require budget"), default=True)
+    require_authority = models.BooleanField(_("require authority"), default=True)
+    require_timeline = models.BooleanField(_("require timeline"), default=True)
+
+    class Meta:
+        verbose_name = _("lead qualification policy")
+        verbose_name_plural = _("lead qualification policies")
+        ordering = ["org_unit__path"]
+
+    def __str__(self) -> str:
+        return str(self.org_unit)
+
+    @property
+    def required(self) -> frozenset[str]:
+        flags = {
+            "budget": self.require_budget,
+            "authority": self.require_authority,
+            "need": True,
+            "timeline": self.require_timeline,
+        }
+        return frozenset(element for element, needed in flags.items() if needed)
+
+    @classmethod
+    def in_force(cls, org_unit: OrgUnit | None) -> LeadQualificationPolicy | None:
+        """The policy governing `org_unit`: its own, else the nearest ancestor's (one query)."""
+        if org_unit is None:
+            return None
+        ancestors = org_unit.ancestor_ids()
+        found = {p.org_unit_id: p for p in cls.objects.filter(org_unit_id__in=ancestors)}
+        return next((found[pk] for pk in reversed(ancestors) if pk in found), None)
+
+    @classmethod
+    def required_for(cls, org_unit: OrgUnit | None) -> frozenset[str]:
+        policy = cls.in_force(org_unit)
+        return policy.required if policy is not None else frozenset(BANT)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Activity, Customer, OrgUnit, User
 from accounts.normalise import normalise_company_name
 from core import policy
-from core.audit import audit_record
+from core.audit import audit_record, diff
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.fsm import transition_run
 from core.notifications import notify
@@ -26,7 +26,7 @@ from core.records import record_create, record_update
 from . import scoring
 from .choices import OPEN_STATES, LeadSource
 from .distribution import Route, matching_customer, route
-from .models import DistributionRule, Lead, LeadCaptureSource
+from .models import DistributionRule, Lead, LeadCaptureSource, LeadQualificationPolicy
 
 #: Fields whose change changes the score.
 SCORE_INPUTS = {
@@ -258,6 +258,54 @@ def lead_transition(
     with transaction.atomic():
         lead = transition_run(lead, name, by=by, reason=reason, comment=comment)
     return lead
+
+
+# --- Qualification (BANT) policy ----------------------------------------------------------------
+
+_POLICY_FIELDS = ("require_budget", "require_authority", "require_timeline")
+
+
+def lead_qualification_policy_set(
+    *,
+    by: User,
+    org_unit: OrgUnit,
+    require_budget: bool = True,
+    require_authority: bool = True,
+    require_timeline: bool = True,
+) -> LeadQualificationPolicy:
+    """Set which BANT elements verifying a lead requires in `org_unit`'s subtree (the need is
+    always required). Administrators only; audited with the values before and after."""
+    if not by.is_admin:
+        raise Forbidden(_("Only administrators change how leads are qualified."))
+    if org_unit is None:
+        raise ValidationFailed(
+            _("The qualification policy is not valid."), fields={"org_unit": [_("Required.")]}
+        )
+    after = {
+        "require_budget": bool(require_budget),
+        "require_authority": bool(require_authority),
+        "require_timeline": bool(require_timeline),
+    }
+    with transaction.atomic():
+        row, created = LeadQualificationPolicy.objects.select_for_update().get_or_create(
+            org_unit=org_unit, defaults=after
+        )
+        before = (
+            {name: True for name in _POLICY_FIELDS}
+            if created
+            else {name: getattr(row, name) for name in _POLICY_FIELDS}
+        )
+        if not created:
+            for name, value in after.items():
+                setattr(row, name, value)
+            row.save(update_fields=[*_POLICY_FIELDS, "updated_at"])
+        audit_record(
+            target=row,
+            action="created" if created else "updated",
+            actor=by,
+            changes=diff(before, after) if not created else after,
+        )
+    return row
 
 
 # --- Web-to-lead ---------------------------------------------------------------------------------

@@ -42,11 +42,33 @@ def stage_probability(org_unit: OrgUnit | None, stage: str) -> Decimal:
     return Decimal(DEFAULT_STAGE_PROBABILITY.get(stage, 0))
 
 
+def stage_probabilities(org_unit: OrgUnit | None = None) -> dict[str, Decimal]:
+    """{stage: percent} in force for deals in `org_unit` (None: the company), by the same rule
+    as `stage_probability` and in one query. The single source every page showing stage
+    probabilities reads (ADR 6); weighted figures read the stored `probability_pct` instead."""
+    ancestors = org_unit.ancestor_ids() if org_unit is not None else []
+    rank = {None: -1, **{pk: i for i, pk in enumerate(ancestors)}}
+    found: dict[str, tuple[int, Decimal]] = {}
+    rows = StageProbability.objects.filter(org_unit_id__in=ancestors) | (
+        StageProbability.objects.filter(org_unit__isnull=True)
+    )
+    for row in rows:
+        level = rank[row.org_unit_id]
+        if row.stage not in found or found[row.stage][0] < level:
+            found[row.stage] = (level, row.probability_pct)
+    return {
+        stage: found[stage][1] if stage in found else Decimal(DEFAULT_STAGE_PROBABILITY[stage])
+        for stage in DEFAULT_STAGE_PROBABILITY
+    }
+
+
 # --- Weighted pipeline ---------------------------------------------------------------------------
 
 
-def _weighted() -> ExpressionWrapper:
-    """amount × probability / 100, per row (a fresh expression for every query)."""
+def weighted_amount() -> ExpressionWrapper:
+    """SQL: amount × the stored stage probability / 100, per opportunity (a fresh expression for
+    every query). The one definition of a weighted amount: the opportunity's own figure, the
+    forecast and every key-account funnel, pipeline and coverage sum this (ADR 6)."""
     return ExpressionWrapper(
         F("amount") * F("probability_pct") / Value(Decimal(100)),
         output_field=DecimalField(max_digits=22, decimal_places=6),
@@ -99,7 +121,7 @@ def weighted_pipeline(
             count=Count("id"),
             # Not named "amount": that would shadow the field the weighted sum reads.
             amount_sum=Coalesce(Sum("amount"), Value(Decimal(0))),
-            weighted_sum=Coalesce(Sum(_weighted()), Value(Decimal(0))),
+            weighted_sum=Coalesce(Sum(weighted_amount()), Value(Decimal(0))),
         )
         .order_by("currency", "forecast_category")
     )
@@ -128,7 +150,7 @@ def forecast_by_period(
             count=Count("id"),
             # Not named "amount": that would shadow the field the weighted sum reads.
             amount_sum=Coalesce(Sum("amount"), Value(Decimal(0))),
-            weighted_sum=Coalesce(Sum(_weighted()), Value(Decimal(0))),
+            weighted_sum=Coalesce(Sum(weighted_amount()), Value(Decimal(0))),
         )
         .order_by("period", "currency", "forecast_category")
     )

@@ -31,7 +31,14 @@ from core.choices import GateState
 from core.models import AuditEvent, GateReview
 
 from .choices import CLOSED_STAGES, OPEN_STAGES, QuoteState, Stage, WinLossReason
-from .forecast import Period, forecast_by_period, stage_probability, weighted_pipeline
+from .forecast import (
+    Period,
+    forecast_by_period,
+    stage_probabilities,
+    stage_probability,
+    weighted_amount,
+    weighted_pipeline,
+)
 from .models import (
     Bid,
     BidChecklistItem,
@@ -59,7 +66,9 @@ __all__ = [
     "pipeline_by_stage",
     "quote_list",
     "quotes_awaiting_approval",
+    "stage_probabilities",
     "stage_probability",
+    "weighted_amount",
     "weighted_pipeline",
     "win_loss_by_competitor",
     "win_loss_by_reason",

@@ -6,9 +6,11 @@ from decimal import Decimal
 import factory
 
 from accounts.models import Contact, Customer, IronTriangle, IronTriangleMember, OrgUnit, User
-from contracts.models import Contract
+from contracts.choices import ContractKind, DirectBasis
+from contracts.models import Contract, DirectContractRule
 from core.choices import OrgUnitKind, Role, TriangleRole
 from leads.models import Lead
+from opportunities.forecast import stage_probability
 from opportunities.models import Opportunity
 
 
@@ -81,6 +83,47 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     amount = Decimal("1000000.00")
     margin_pct = Decimal("30")
     down_payment_pct = Decimal("30")
+    # As the stage services set it: the stage's probability in force for the unit.
+    probability_pct = factory.LazyAttribute(
+        lambda o: stage_probability(o.org_unit, getattr(o, "state", None) or "identified")
+    )
+
+
+class DirectContractRuleFactory(factory.django.DjangoModelFactory):
+    """A company rule allowing direct contracts (ADR 14); by default a small order up to 10M."""
+
+    class Meta:
+        model = DirectContractRule
+
+    name = factory.Sequence(lambda n: f"Direct rule {n}")
+    kind = DirectBasis.SMALL_ORDER
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    max_amount = Decimal("10000000.00")
+    currency = "CNY"
+
+
+def _basis_of(contract) -> str:
+    if getattr(contract, "framework", None) is not None:
+        return DirectBasis.CALL_OFF
+    if getattr(contract, "kind", None) == ContractKind.FRAMEWORK:
+        return DirectBasis.FRAMEWORK
+    if getattr(contract, "renewal_of", None) is not None:
+        return DirectBasis.RENEWAL
+    return DirectBasis.SMALL_ORDER
+
+
+def _standing_rule(contract):
+    """Factory contracts are signable like real ones: made without an ATC, they name a
+    permissive rule of their kind for their unit (tests of the rules themselves use real
+    ones); with an ATC review they need none."""
+    if getattr(contract, "atc_review", None) is not None:
+        return None
+    return DirectContractRuleFactory(
+        kind=_basis_of(contract),
+        org_unit=contract.org_unit,
+        max_amount=Decimal("999999999999.00"),
+        currency=getattr(contract, "currency", None) or "CNY",
+    )
 
 
 class ContractFactory(factory.django.DjangoModelFactory):
@@ -93,3 +136,6 @@ class ContractFactory(factory.django.DjangoModelFactory):
     org_unit = factory.LazyAttribute(lambda c: c.owner.org_unit)
     team = factory.LazyAttribute(lambda c: team(ar=c.owner))
     amount = Decimal("1000000.00")
+    direct_rule = factory.LazyAttribute(_standing_rule)
+    direct_basis = factory.LazyAttribute(lambda c: c.direct_rule.kind if c.direct_rule else "")
+    direct_basis_by = factory.LazyAttribute(lambda c: c.owner if c.direct_rule else None)

@@ -77,11 +77,21 @@ def test_lead_to_cash_through_the_api(org, api):
     transition_api(api, org.rep, "leads", lead["id"], "start_verification")
     refused = rep.post(f"/api/v1/leads/{lead['id']}/transitions/verify/", {}, format="json")
     assert refused.status_code == 409
-    assert set(refused.json()["fields"]) == {"need_confirmed", "budget_confirmed"}
+    assert set(refused.json()["fields"]) == {
+        "need_confirmed",
+        "budget_confirmed",
+        "authority_identified",
+        "timeline_confirmed",
+    }
 
     patched = rep.patch(
         f"/api/v1/leads/{lead['id']}/",
-        {"need_confirmed": True, "budget_confirmed": True},
+        {
+            "need_confirmed": True,
+            "budget_confirmed": True,
+            "authority_identified": True,
+            "timeline_confirmed": True,
+        },
         format="json",
     )
     assert patched.status_code == 200
@@ -189,6 +199,8 @@ def test_lead_to_cash_through_the_pages(org, client):
             "owner": org.rep.pk,
             "need_confirmed": "on",
             "budget_confirmed": "on",
+            "authority_identified": "on",
+            "timeline_confirmed": "on",
         },
     )
     lead = Lead.objects.get(title="Hospital network")

@@ -26,6 +26,7 @@ from contracts.models import (
     ContractEvaluation,
     Deliverable,
     DeliveryMilestone,
+    DirectContractRule,
 )
 from contracts.services.documents import max_document_bytes
 from core.api.fields import DateField, MoneyField
@@ -37,7 +38,7 @@ from core.api.serializers import (
     ScopedPrimaryKeyRelatedField,
     WriteScopeMixin,
 )
-from core.choices import TriangleRole
+from core.choices import Role, TriangleRole
 
 _active_users = User.objects.filter(is_active=True)
 
@@ -64,6 +65,9 @@ class ContractSerializer(RecordSerializer):
             "customer_reference",
             "opportunity",
             "atc_review",
+            "direct_basis",
+            "direct_rule",
+            "direct_basis_by",
             "owner",
             "org_unit",
             "team",
@@ -94,6 +98,9 @@ class ContractSerializer(RecordSerializer):
             "framework",
             "opportunity",
             "atc_review",
+            "direct_basis",
+            "direct_rule",
+            "direct_basis_by",
             "owner",
             "sales_confirmed_by",
             "sales_confirmed_at",
@@ -128,6 +135,13 @@ class ContractCreateSerializer(ContractSerializer):
         required=False,
         allow_null=True,
     )
+    direct_rule = serializers.PrimaryKeyRelatedField(
+        queryset=DirectContractRule.objects.filter(is_active=True).select_related("org_unit"),
+        required=False,
+        allow_null=True,
+        help_text="The direct-contract rule the contract falls under (framework call-off, "
+        "renewal, small order): required, since a contract made here has no ATC of its own.",
+    )
     sr = serializers.PrimaryKeyRelatedField(
         queryset=_active_users, required=False, allow_null=True, write_only=True
     )
@@ -138,7 +152,9 @@ class ContractCreateSerializer(ContractSerializer):
     class Meta(ContractSerializer.Meta):
         fields = [*ContractSerializer.Meta.fields, "sr", "fr"]
         read_only_fields = [
-            f for f in ContractSerializer.Meta.read_only_fields if f not in ("kind", "framework")
+            f
+            for f in ContractSerializer.Meta.read_only_fields
+            if f not in ("kind", "framework", "direct_rule")
         ]
         extra_kwargs = {
             "org_unit": {"required": False},
@@ -479,3 +495,30 @@ class EvaluationReportSerializer(serializers.Serializer):
     period = serializers.CharField()
     rows = _ReportRow(many=True)
     total = _ReportFigures()
+
+
+# --- Direct-contract rules --------------------------------------------------------------------
+
+
+class DirectContractRuleSerializer(ModelSerializer):
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices),
+        required=False,
+        help_text="The roles that may make such contracts; empty: any role.",
+    )
+
+    class Meta:
+        model = DirectContractRule
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "org_unit",
+            "max_amount",
+            "currency",
+            "roles",
+            "is_active",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = ["updated_at", "version"]

@@ -16,4 +16,7 @@ router.register(
 router.register(
     "contract-evaluations", views.ContractEvaluationViewSet, basename="contract-evaluation"
 )
+router.register(
+    "direct-contract-rules", views.DirectContractRuleViewSet, basename="direct-contract-rule"
+)
 urlpatterns = router.urls

@@ -30,6 +30,7 @@ from contracts.models import (
     ContractEvaluation,
     Deliverable,
     DeliveryMilestone,
+    DirectContractRule,
 )
 from contracts.selectors import (
     amendment_list,
@@ -56,6 +57,8 @@ from contracts.services import (
     deliverable_create,
     deliverable_transition,
     deliverable_update,
+    direct_rule_create,
+    direct_rule_update,
     document_upload,
     milestone_create,
     milestone_reach,
@@ -67,10 +70,12 @@ from core.api.mixins import (
     ScopedViewSetMixin,
     TimelineMixin,
     TransitionsMixin,
+    requested_version,
     transitions_schema,
 )
 from core.api.parsers import JSONParser
 from core.api.serializers import GateReviewSerializer
+from core.api.views import IsAdminOrReadOnly
 from core.choices import TriangleRole
 from core.errors import NotFound
 from opportunities.api.serializers import TeamSerializer
@@ -88,6 +93,7 @@ from .serializers import (
     ContractSerializer,
     DeliverableSerializer,
     DeliveryMilestoneSerializer,
+    DirectContractRuleSerializer,
     EvaluationReportSerializer,
     MilestoneReachSerializer,
     ReportQuerySerializer,
@@ -480,3 +486,35 @@ class ContractEvaluationViewSet(
             raise NotFound(_("No such org unit."))
         report = evaluation_report(user=request.user, org_unit=unit, **values)
         return Response(EvaluationReportSerializer(report).data)
+
+
+class DirectContractRuleViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The rules under which a contract may be signed without an ATC of its own (framework
+    call-offs, renewals, small orders, framework agreements): per org unit's subtree, up to an
+    amount, for some roles. Read by every signed-in user (a contract names one), changed by
+    administrators (audited, version-checked). See docs/adr/0014-direct-contracts.md."""
+
+    queryset = DirectContractRule.objects.select_related("org_unit")
+    serializer_class = DirectContractRuleSerializer
+    filterset_fields = ["org_unit", "kind", "is_active"]
+    permission_classes = [*viewsets.GenericViewSet.permission_classes, IsAdminOrReadOnly]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.instance = direct_rule_create(
+            by=self.request.user, data=dict(serializer.validated_data)
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = direct_rule_update(
+            rule=serializer.instance,
+            by=self.request.user,
+            data=dict(serializer.validated_data),
+            expected_version=requested_version(self.request),
+        )

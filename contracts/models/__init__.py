@@ -3,6 +3,7 @@
 from .changes import ChangeReplan, ChangeRequest, ContractAmendment
 from .contract import Contract
 from .delivery import Deliverable, DeliveryLateNotice, DeliveryMilestone
+from .direct import DirectContractRule
 from .documents import ContractDocument
 from .evaluation import ContractEvaluation
 
@@ -14,6 +15,7 @@ __all__ = [
     "ContractDocument",
     "ContractEvaluation",
     "Deliverable",
+    "DirectContractRule",
     "DeliveryLateNotice",
     "DeliveryMilestone",
 ]

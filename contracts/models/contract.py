@@ -11,12 +11,13 @@ from django.db import models
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import Customer, IronTriangle, OrgUnit, User
-from core.choices import Role
-from core.fsm import guard
+from core.choices import GateKind, GateState, Role
+from core.fsm import Guard, guard
 from core.models import GateReview, NumberedModel, TimeStampedModel
 from core.money import CurrencyField, MoneyField
 from core.policy import AccessSpec
@@ -30,6 +31,7 @@ from ..choices import (
     ContractState,
     DeliveryMilestoneKind,
     DeliveryMilestoneState,
+    DirectBasis,
 )
 
 
@@ -78,6 +80,33 @@ def has_delivery_plan(contract: Contract) -> bool:
 )
 def delivery_reached(contract: Contract) -> bool:
     return not contract.delivery_steps_missing()
+
+
+def ltc_basis_missing(contract: Contract) -> dict[str, str]:
+    """Why `contract` may not be signed yet as far as the LTC gate goes: {field: message},
+    empty when its opportunity passed ATC or a direct-contract rule still covers it (ADR 14)."""
+    if contract.atc_review_id is not None:
+        review = contract.atc_review
+        if review.kind == GateKind.ATC and review.state == GateState.GO:
+            return {}
+        return {"atc_review": _g("The ATC review of its opportunity has not said go.")}
+    if contract.direct_rule_id is None:
+        return {
+            "direct_rule": _g(
+                "Neither a passed ATC nor a direct-contract basis: a contract made outside an "
+                "opportunity's ATC names the rule it falls under (framework call-off, renewal, "
+                "small order)."
+            )
+        }
+    return contract.direct_rule.refusal(contract, by=contract.direct_basis_by)
+
+
+has_ltc_basis = Guard(
+    lambda contract: not ltc_basis_missing(contract),
+    _("Neither a passed ATC nor a valid direct-contract basis."),
+    field="direct_rule",
+    explain=ltc_basis_missing,
+)
 
 
 def is_manager(contract: Contract, user) -> bool:
@@ -134,6 +163,31 @@ class Contract(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="renewals",
+    )
+    direct_basis = models.CharField(
+        _("direct-contract basis"),
+        max_length=20,
+        choices=DirectBasis.choices,
+        blank=True,
+        help_text=_("Why it is signed without an ATC of its own (the rule's kind)."),
+    )
+    direct_rule = models.ForeignKey(
+        "contracts.DirectContractRule",
+        verbose_name=_("direct-contract rule"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        help_text=_("The company rule a contract made without an opportunity's ATC falls under."),
+    )
+    direct_basis_by = models.ForeignKey(
+        User,
+        verbose_name=_("basis stated by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contracts"
@@ -254,6 +308,11 @@ class Contract(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
                 condition=models.Q(framework__isnull=True) | models.Q(kind=ContractKind.CALL_OFF),
                 name="contract_only_call_offs_have_a_framework",
             ),
+            models.CheckConstraint(
+                condition=models.Q(direct_rule__isnull=True, direct_basis="")
+                | models.Q(direct_rule__isnull=False) & ~models.Q(direct_basis=""),
+                name="contract_direct_basis_names_its_rule",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -339,7 +398,7 @@ class Contract(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
         field=state,
         source=ContractState.DRAFT,
         target=ContractState.SIGNED,
-        conditions=[has_signing_date, has_amount, framework_signed],
+        conditions=[has_signing_date, has_amount, framework_signed, has_ltc_basis],
         custom={"label": _("Sign")},
     )
     def sign(self, *, by=None, reason="", comment=""):

@@ -26,10 +26,13 @@ from .delivery import (
     milestone_transition,
     milestone_update,
 )
+from .direct import direct_rule_create, direct_rule_update
 from .documents import document_upload, may_add_documents
 from .evaluation import contract_evaluate, evaluation_figures, evaluation_score
 
 __all__ = [
+    "direct_rule_create",
+    "direct_rule_update",
     "change_approve",
     "change_reject",
     "change_request_create",

@@ -27,6 +27,7 @@ from opportunities.selectors import approved_quote
 
 from ..choices import OPEN_CHANGE_STATES, ContractKind, ContractState
 from ..models import Contract
+from ..models.direct import BASIS_CONTRACT_KIND
 
 #: Who confirms the contract content for which side (合同接受和确认).
 CONFIRMING_SEATS = {
@@ -116,26 +117,75 @@ def contract_create_from_opportunity(
 def contract_create(
     *, by: User, data: dict[str, Any], sr: User | None = None, fr: User | None = None
 ) -> Contract:
-    """A contract made directly: a renewal, a framework agreement, or a call-off order under a
-    framework (whose customer and currency it takes). Its unit, AR, customer and seats are
-    held to the creator's scope (the access policy)."""
+    """A contract made directly: a renewal, a framework agreement, a call-off order under a
+    framework (whose customer and currency it takes) or a small order, each only under the
+    `DirectContractRule` it names (`direct_rule`). Its unit, AR, customer and seats are held to
+    the creator's scope (the access policy)."""
     data = dict(data)
     framework = data.get("framework")
+    rule = data.get("direct_rule")
     if framework is not None:
         if not policy.can(by, framework, "change"):
             raise Forbidden(_("You may not place call-off orders under this framework."))
         data["kind"] = ContractKind.CALL_OFF
         data["customer"] = data.get("customer") or framework.customer
         data["currency"] = data.get("currency") or framework.currency
+    elif rule is not None and not data.get("kind"):
+        data["kind"] = BASIS_CONTRACT_KIND[rule.kind]
     if data.get("customer") is None:
         raise ValidationFailed(_("Choose the customer."), fields={"customer": [_("Required.")]})
     owner = data.setdefault("owner", by)
     data.setdefault("org_unit", owner.org_unit)
     if data["org_unit"] is None:
         raise ValidationFailed(_("Choose the org unit."), fields={"org_unit": [_("Required.")]})
+    _check_direct_basis(by, data)
     with transaction.atomic():
         data["team"] = iron_triangle_create(ar=owner, sr=sr, fr=fr, by=by, unit=data["org_unit"])
-        return record_create(Contract, by=by, data=data)
+        contract = record_create(Contract, by=by, data=data)
+        audit_record(
+            target=contract,
+            action="contract.direct_basis",
+            actor=by,
+            changes={
+                "basis": contract.direct_basis,
+                "rule": str(rule),
+                **({"framework": framework.number} if framework is not None else {}),
+                **(
+                    {"renewal_of": contract.renewal_of.number}
+                    if contract.renewal_of_id is not None
+                    else {}
+                ),
+            },
+        )
+        return contract
+
+
+def _check_direct_basis(by: User, data: dict[str, Any]) -> None:
+    """A contract made without an opportunity's ATC names the company rule it falls under,
+    and the rule must cover it as made by `by` (kind, unit, role, currency, amount, the
+    framework or contract it calls off or renews). Records the basis on the data (ADR 14)."""
+    rule = data.get("direct_rule")
+    if rule is None:
+        raise ValidationFailed(
+            _("A contract made without an opportunity's ATC names its basis."),
+            fields={
+                "direct_rule": [
+                    _(
+                        "Choose the direct-contract rule it falls under (framework call-off, "
+                        "renewal, small order); anything else is signed after its "
+                        "opportunity's ATC."
+                    )
+                ]
+            },
+        )
+    data["direct_basis"] = rule.kind
+    data["direct_basis_by"] = by
+    probe = Contract(**{k: v for k, v in data.items() if k != "team"})
+    refused = rule.refusal(probe, by=by)
+    if refused:
+        raise ValidationFailed(
+            "; ".join(refused.values()), fields={k: [v] for k, v in refused.items()}
+        )
 
 
 def _blank(value) -> bool:

@@ -66,7 +66,7 @@ class GateOutcomeSerializer(serializers.Serializer):
 class ProbabilitySerializer(serializers.Serializer):
     stage = serializers.CharField()
     label = serializers.CharField()
-    probability = serializers.IntegerField()
+    probability = serializers.DecimalField(max_digits=5, decimal_places=2)
 
 
 class FiltersSerializer(serializers.Serializer):

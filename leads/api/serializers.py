@@ -13,7 +13,7 @@ from core.api.serializers import (
     ScopedModelSerializer,
 )
 from core.validators import clean_email, clean_phone
-from leads.models import DistributionRule, Lead, LeadCaptureSource
+from leads.models import DistributionRule, Lead, LeadCaptureSource, LeadQualificationPolicy
 
 
 class RecordActionSerializer(serializers.Serializer):
@@ -293,3 +293,28 @@ class DistributionRuleSerializer(ScopedModelSerializer):
         ]
         read_only_fields = ["last_assigned", "created_at", "updated_at", "version"]
         extra_kwargs = {"org_unit": {"required": False}}
+
+
+class LeadQualificationPolicySerializer(ModelSerializer):
+    required = serializers.SerializerMethodField(
+        help_text="The BANT elements verifying a lead requires under this policy."
+    )
+
+    class Meta:
+        model = LeadQualificationPolicy
+        fields = [
+            "id",
+            "org_unit",
+            "require_budget",
+            "require_authority",
+            "require_timeline",
+            "required",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+        # Posting a unit that has a policy replaces it (the service upserts).
+        validators = []
+        extra_kwargs = {"org_unit": {"validators": []}}
+
+    def get_required(self, obj) -> list[str]:
+        return sorted(obj.required)

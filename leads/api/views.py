@@ -19,11 +19,11 @@ from core.api.mixins import (
     transitions_schema,
 )
 from core.api.serializers import ErrorSerializer
-from core.api.views import IsManagerOrReadOnly
+from core.api.views import IsAdminOrReadOnly, IsManagerOrReadOnly
 from core.params import query_params
 from leads.filters import LeadFilter
 from leads.imports import lead_export_columns
-from leads.models import DistributionRule, Lead, LeadCaptureSource
+from leads.models import DistributionRule, Lead, LeadCaptureSource, LeadQualificationPolicy
 from leads.selectors import capture_source_list, distribution_rule_list, lead_board
 from leads.services import (
     RevokedKey,
@@ -38,6 +38,7 @@ from leads.services import (
     lead_capture_web,
     lead_create,
     lead_distribute,
+    lead_qualification_policy_set,
     lead_transition,
     lead_update,
     origin_may_post,
@@ -51,6 +52,7 @@ from .serializers import (
     LeadCaptureSourceUpdateSerializer,
     LeadDistributeSerializer,
     LeadListSerializer,
+    LeadQualificationPolicySerializer,
     LeadSerializer,
     WebToLeadReceiptSerializer,
     WebToLeadSerializer,
@@ -372,4 +374,25 @@ class DistributionRuleViewSet(
             data=data,
             assignees=assignees,
             expected_version=expected_version,
+        )
+
+
+class LeadQualificationPolicyViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Which BANT elements verifying a lead requires, per org unit's subtree (nearest wins;
+    without one all four). Administrators post a unit's policy (replacing one it has);
+    audited with the values before and after."""
+
+    queryset = LeadQualificationPolicy.objects.select_related("org_unit")
+    serializer_class = LeadQualificationPolicySerializer
+    filterset_fields = ["org_unit"]
+    permission_classes = [*viewsets.GenericViewSet.permission_classes, IsAdminOrReadOnly]
+
+    def perform_create(self, serializer):
+        serializer.instance = lead_qualification_policy_set(
+            by=self.request.user, **serializer.validated_data
         )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core import hooks
 from core.gates import GATE_TOPICS
-from tests.factories import ContractFactory, team
+from tests.factories import ContractFactory, DirectContractRuleFactory, team
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -30,6 +30,22 @@ def pdf(name: str = "certificate.pdf", body: bytes = PDF) -> SimpleUploadedFile:
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def rule(org):
+    """`rule(kind, currency="CNY")`: the company's rule for direct contracts of `kind`
+    (ADR 14), for any role up to 10M, made once per kind and currency."""
+    made = {}
+
+    def make(kind: str, currency: str = "CNY"):
+        if (kind, currency) not in made:
+            made[kind, currency] = DirectContractRuleFactory(
+                kind=kind, org_unit=org.hq, currency=currency
+            )
+        return made[kind, currency]
+
+    return make
 
 
 @pytest.fixture

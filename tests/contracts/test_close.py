@@ -112,8 +112,10 @@ def test_stop_and_hold_leave_the_contract_delivered(org, drive, contract):
     assert Contract.objects.get(pk=contract.pk).state == "delivered"
 
 
-def test_a_framework_closes_only_after_its_call_off_orders(org, drive, contract):
-    Contract.objects.filter(pk=contract.pk).update(kind="framework")
+def test_a_framework_closes_only_after_its_call_off_orders(org, drive, contract, rule):
+    Contract.objects.filter(pk=contract.pk).update(
+        kind="framework", direct_basis="framework", direct_rule=rule("framework")
+    )
     contract.refresh_from_db()
     drive.sign_and_accept(contract)
     order = drive.post(
@@ -122,6 +124,7 @@ def test_a_framework_closes_only_after_its_call_off_orders(org, drive, contract)
         {
             "title": "Call-off 1",
             "framework": contract.pk,
+            "direct_rule": rule("call_off").pk,
             "amount": "100000.00",
             "signed_on": str(days(-1)),
             "sr": org.sr.pk,

@@ -6,9 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from contracts.models import Contract
+from accounts.models import OrgUnit
+from contracts.models import Contract, DirectContractRule
 from core.gates import GATE_TOPICS
-from tests.factories import CustomerFactory, OpportunityFactory, team
+from tests.factories import (
+    CustomerFactory,
+    DirectContractRuleFactory,
+    OpportunityFactory,
+    team,
+)
 
 from .conftest import days
 
@@ -16,6 +22,27 @@ pytestmark = pytest.mark.django_db
 
 
 def create(drive, user, expect=201, **data):
+    """Create a contract directly, naming a company rule of its kind (ADR 14) unless the call
+    names one (or None)."""
+    if "direct_rule" not in data:
+        framework = Contract.objects.filter(pk=data.get("framework")).first()
+        kind = (
+            "call_off"
+            if "framework" in data or data.get("kind") == "call_off"
+            else "framework"
+            if data.get("kind") == "framework"
+            else "renewal"
+            if data.get("renewal_of")
+            else "small_order"
+        )
+        currency = framework.currency if framework else data.get("currency", "CNY")
+        data["direct_rule"] = (
+            DirectContractRule.objects.filter(kind=kind, currency=currency).first()
+            or DirectContractRuleFactory(
+                kind=kind, currency=currency, org_unit=OrgUnit.objects.get(parent=None)
+            )
+        ).pk
+    data = {k: v for k, v in data.items() if v is not None}
     return drive.post(user, "/api/v1/contracts/", data, expect=expect)
 
 
@@ -130,6 +157,7 @@ def test_only_a_framework_takes_call_offs_and_a_customer_is_needed(org, drive, c
 
 
 def test_a_renewal_points_at_the_contract_it_renews(org, drive, contract):
+    drive.transition(org.rep, contract, "sign")  # only a signed contract is renewed
     renewal = create(
         drive,
         org.rep,

@@ -89,7 +89,7 @@ def test_outsiders_get_404_on_every_contract_page(org, client, full):
         assert client.get(url).status_code == 404, url
 
 
-def test_create_a_contract_and_a_call_off_order_on_pages(org, client):
+def test_create_a_contract_and_a_call_off_order_on_pages(org, client, rule):
     customer = CustomerFactory(owner=org.rep)
     client.force_login(org.rep)
     post(
@@ -98,6 +98,7 @@ def test_create_a_contract_and_a_call_off_order_on_pages(org, client):
         {
             "title": "Spare parts framework",
             "kind": "framework",
+            "direct_rule": rule("framework").pk,
             "customer": customer.pk,
             "amount": "500000",
             "currency": "CNY",
@@ -115,6 +116,7 @@ def test_create_a_contract_and_a_call_off_order_on_pages(org, client):
         {
             "title": "Call-off 1",
             "framework": framework.pk,
+            "direct_rule": rule("call_off").pk,
             "amount": "600000",
             "currency": "CNY",
             "tax_rate_pct": "13",
@@ -128,6 +130,7 @@ def test_create_a_contract_and_a_call_off_order_on_pages(org, client):
         {
             "title": "Call-off 1",
             "framework": framework.pk,
+            "direct_rule": rule("call_off").pk,
             "amount": "200000",
             "currency": "CNY",
             "tax_rate_pct": "13",

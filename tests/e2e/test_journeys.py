@@ -71,6 +71,8 @@ def test_a_rep_converts_a_lead_and_the_iron_triangle_assesses_ati(
         company_name="Guangzhou Port Group",
         need_confirmed=True,
         budget_confirmed=True,
+        authority_identified=True,
+        timeline_confirmed=True,
     )
     Lead.objects.filter(pk=lead.pk).update(state="verified")
 

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from core import gates
 from core.models import AuditEvent, GateAssessment, GateReview
-from keyaccounts.probabilities import DEFAULT_PROBABILITIES
-from opportunities.choices import OPEN_STAGES
+from opportunities.choices import DEFAULT_STAGE_PROBABILITY, OPEN_STAGES
 from opportunities.models import Opportunity
 from opportunities.services import opportunity_transition
 from receivables.models import PaymentMilestone, Receipt
@@ -208,7 +207,7 @@ def test_rep_pipeline_and_presales_equal_the_records(org, api, book, year):
         rows = [o for o in mine if o.state == row["stage"]]
         assert row["count"] == len(rows)
         assert D(row["weighted"]) == sum(
-            (o.amount * DEFAULT_PROBABILITIES[o.state] / 100 for o in rows), D(0)
+            (o.amount * DEFAULT_STAGE_PROBABILITY[o.state] / 100 for o in rows), D(0)
         )
     assert data["person"] == org.rep.pk
     assert [c["month"] for c in data["closing"]] == [f"{year}-09"]

@@ -16,6 +16,8 @@ def test_activities_follow_the_lead_into_its_new_customer(org, api):
         company_name="Shantou Port Co., Ltd.",
         need_confirmed=True,
         budget_confirmed=True,
+        authority_identified=True,
+        timeline_confirmed=True,
     )
     Lead.objects.filter(pk=lead.pk).update(state="verified")
     client = api(org.rep)
@@ -51,6 +53,8 @@ def test_a_lead_linked_at_capture_converts_onto_the_registered_customer(org, api
                 "company_name": "SHANTOU PORT GROUP CO., LTD.",
                 "need_confirmed": True,
                 "budget_confirmed": True,
+                "authority_identified": True,
+                "timeline_confirmed": True,
             },
             format="json",
         )
@@ -77,6 +81,8 @@ def test_conversion_refuses_a_likely_duplicate_customer_until_told_otherwise(org
         contact_phone="+86 759 1234 5678",
         need_confirmed=True,
         budget_confirmed=True,
+        authority_identified=True,
+        timeline_confirmed=True,
     )
     Lead.objects.filter(pk=lead.pk).update(state="verified")
     CustomerFactory(name="ZHANJIANG STEEL CO LTD", owner=org.rep)

@@ -13,7 +13,13 @@ pytestmark = pytest.mark.django_db
 
 def verified(org, **fields) -> Lead:
     fields.setdefault("org_unit", org.gd_carrier)
-    lead = LeadFactory(need_confirmed=True, budget_confirmed=True, **fields)
+    lead = LeadFactory(
+        need_confirmed=True,
+        budget_confirmed=True,
+        authority_identified=True,
+        timeline_confirmed=True,
+        **fields,
+    )
     Lead.objects.filter(pk=lead.pk).update(state="verified")
     lead.refresh_from_db()
     return lead

@@ -9,6 +9,14 @@ from tests.factories import LeadFactory
 pytestmark = pytest.mark.django_db
 
 
+ALL_BANT = {
+    "budget_confirmed": True,
+    "authority_identified": True,
+    "need_confirmed": True,
+    "timeline_confirmed": True,
+}
+
+
 def run(client, lead, name, **data):
     return client.post(f"/api/v1/leads/{lead.pk}/transitions/{name}/", data, format="json")
 
@@ -21,7 +29,7 @@ def at(state: str, **fields) -> Lead:
 
 
 def test_the_happy_path_new_to_nurturing(org, api):
-    lead = LeadFactory(owner=org.rep, need_confirmed=True, budget_confirmed=True)
+    lead = LeadFactory(owner=org.rep, **ALL_BANT)
     assert run(api(org.rep), lead, "start_verification").json()["state"] == "verifying"
     assert run(api(org.rep), lead, "verify").json()["state"] == "verified"
     assert run(api(org.manager), lead, "distribute").json()["state"] == "distributed"
@@ -31,15 +39,19 @@ def test_the_happy_path_new_to_nurturing(org, api):
 
 
 @pytest.mark.parametrize(
-    ("need", "budget", "missing"),
+    "missing",
     [
-        (False, False, {"need_confirmed", "budget_confirmed"}),
-        (True, False, {"budget_confirmed"}),
-        (False, True, {"need_confirmed"}),
+        set(ALL_BANT),
+        {"budget_confirmed"},
+        {"need_confirmed"},
+        {"authority_identified"},
+        {"timeline_confirmed"},
+        {"authority_identified", "timeline_confirmed"},
     ],
 )
-def test_verified_requires_a_confirmed_need_and_budget(org, api, need, budget, missing):
-    lead = at("verifying", owner=org.rep, need_confirmed=need, budget_confirmed=budget)
+def test_verified_requires_all_four_bant_elements_by_default(org, api, missing):
+    """The method's BANT: budget, authority, need and timeline, each named when missing."""
+    lead = at("verifying", owner=org.rep, **{k: k not in missing for k in ALL_BANT})
     response = run(api(org.rep), lead, "verify")
     assert response.status_code == 409
     assert set(response.json()["fields"]) == missing

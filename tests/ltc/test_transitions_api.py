@@ -59,13 +59,21 @@ def test_a_guard_names_what_is_missing(org, api):
     assert response.status_code == 409
     body = response.json()
     assert body["fields"] == {
-        "need_confirmed": ["The customer's need must be confirmed."],
         "budget_confirmed": ["The budget must be confirmed."],
+        "authority_identified": ["The decision maker must be identified."],
+        "need_confirmed": ["The customer's need must be confirmed."],
+        "timeline_confirmed": ["The timeline must be confirmed."],
     }
 
 
 def test_internal_transitions_only_run_through_their_service(org, api):
-    lead = LeadFactory(owner=org.rep, need_confirmed=True, budget_confirmed=True)
+    lead = LeadFactory(
+        owner=org.rep,
+        need_confirmed=True,
+        budget_confirmed=True,
+        authority_identified=True,
+        timeline_confirmed=True,
+    )
     for name in ("start_verification", "verify"):
         post(api(org.rep), lead, name)
     response = post(api(org.rep), lead, "convert")
@@ -85,7 +93,13 @@ def test_a_reason_is_required_where_the_transition_says_so(org, api):
 
 
 def test_a_role_without_the_transition_permission_gets_403(org, api):
-    lead = LeadFactory(owner=org.rep, need_confirmed=True, budget_confirmed=True)
+    lead = LeadFactory(
+        owner=org.rep,
+        need_confirmed=True,
+        budget_confirmed=True,
+        authority_identified=True,
+        timeline_confirmed=True,
+    )
     for name in ("start_verification", "verify"):
         post(api(org.rep), lead, name)
     response = post(api(org.rep), lead, "distribute")

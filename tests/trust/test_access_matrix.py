@@ -71,6 +71,8 @@ UNSCOPED = {
     "PricingRuleViewSet": "reference",
     "StageProbabilityViewSet": "reference",
     "LeadCaptureSourceViewSet": "reference",
+    "LeadQualificationPolicyViewSet": "reference",
+    "DirectContractRuleViewSet": "reference",
     "PaymentPlanViewSet": "report",  # per contract; scoped through the contract
     "ReceivablesReportViewSet": "report",  # aggregates over restrict()ed milestones
     "ApiKeyViewSet": "admin",  # integrations: managed by administrators only

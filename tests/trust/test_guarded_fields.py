@@ -29,7 +29,13 @@ from keyaccounts.models import AccountPlan, PurchaseDriver, TierChange
 from keyaccounts.services.accounts import profile_for
 from leads.models import DistributionRule
 from opportunities.models import Bid, Opportunity, Product
-from tests.factories import ContractFactory, CustomerFactory, OpportunityFactory, team
+from tests.factories import (
+    ContractFactory,
+    CustomerFactory,
+    DirectContractRuleFactory,
+    OpportunityFactory,
+    team,
+)
 
 from .fields import api_fields, form_fields, scope_kind, target_of
 
@@ -49,6 +55,9 @@ GUARDS = {
     "own_deals": "a commitment names only the person's own opportunities",
     "assignable": "a rule hands leads only to people its manager may assign",
     "parent": "made only for a customer the writer may change",
+    "direct_basis": "a contract made without an ATC names a rule that covers it as made by the "
+    "writer (kind, unit, role, currency, amount, what it renews or calls off); fixed once made "
+    "and judged again at signing (ADR 14)",
 }
 
 SIGNED_TERMS = {name: "signed" for name in Contract.SIGNED_TERMS}
@@ -59,7 +68,13 @@ GUARDED: dict[str, dict[str, str]] = {
     "accounts.customeralias": {"customer": "scope"},
     "accounts.customer": {"owner": "scope", "org_unit": "scope"},
     "contracts.changerequest": {"contract": "scope"},
-    "contracts.contract": {"org_unit": "scope", "sr": "scope", "fr": "scope", **SIGNED_TERMS},
+    "contracts.contract": {
+        "org_unit": "scope",
+        "sr": "scope",
+        "fr": "scope",
+        "direct_rule": "direct_basis",
+        **SIGNED_TERMS,
+    },
     "contracts.contractdocument": {"contract": "scope"},
     "contracts.contractevaluation": {"contract": "scope"},
     "contracts.deliverable": {"contract": "scope", "owner": "work_owner"},
@@ -230,6 +245,12 @@ PLAIN: dict[str, set[str]] = {
     },
     "opportunities.quote": {"lines", "notes", "valid_until"},
     "opportunities.stageprobability": {"org_unit", "probability_pct", "stage"},
+    "contracts.directcontractrule": {
+        *("currency", "is_active", "kind", "max_amount", "name", "org_unit", "roles"),
+    },
+    "leads.leadqualificationpolicy": {
+        *("org_unit", "require_authority", "require_budget", "require_timeline"),
+    },
     "receivables.invoice": {"amount", "invoice_number", "issued_on", "kind", "milestone", "note"},
     "receivables.writeoffrequest": {"reason"},
     "receivables.receipt": {
@@ -494,6 +515,25 @@ def test_assignable_fields_refuse_a_generic_write(org, api):
     response = api(org.manager).post("/api/v1/distribution-rules/", rule, format="json")
     assert response.status_code == 400 and "assignees" in response.json()["fields"]
     assert not DistributionRule.objects.exists()
+
+
+def test_direct_basis_fields_refuse_a_generic_write(org, api):
+    assert guarded("direct_basis") == {("contracts.contract", "direct_rule")}
+    rule = DirectContractRuleFactory(
+        org_unit=org.gd, roles=["sales_manager"], max_amount=Decimal("100000.00")
+    )
+    customer = CustomerFactory(owner=org.rep)
+    body = {"title": "Spares", "customer": customer.pk, "amount": "50000.00"}
+    refused = api(org.rep).post("/api/v1/contracts/", {**body, "direct_rule": rule.pk})
+    assert refused.status_code == 400 and "direct_rule" in refused.json()["fields"]
+    assert not Contract.objects.exists()
+    contract = ContractFactory(owner=org.rep)
+    before = contract.direct_rule_id
+    response = api(org.rep).patch(
+        f"/api/v1/contracts/{contract.pk}/", {"direct_rule": rule.pk}, format="json"
+    )
+    assert response.status_code in (200, 400)
+    assert Contract.objects.get(pk=contract.pk).direct_rule_id == before
 
 
 def test_parent_fields_refuse_a_generic_write(org, api):

@@ -47,6 +47,8 @@ def test_a_lead_converted_twenty_times_at_once_becomes_one_opportunity(org, api)
         company_name="Shantou Port Co., Ltd.",
         need_confirmed=True,
         budget_confirmed=True,
+        authority_identified=True,
+        timeline_confirmed=True,
     )
     Lead.objects.filter(pk=lead.pk).update(state="verified")
     body = {"lead": lead.pk, "sr": org.sr.pk, "allow_duplicate_customer": True}

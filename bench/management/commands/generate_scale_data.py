@@ -519,6 +519,8 @@ class ScaleData:
                 state="converted",
                 need_confirmed=True,
                 budget_confirmed=True,
+                authority_identified=True,
+                timeline_confirmed=True,
                 score=rng.randint(40, 100),
                 converted_at=created + dt.timedelta(days=rng.randint(5, 60)),
                 created_at=created,
@@ -544,7 +546,12 @@ class ScaleData:
             if state in ("new", "verifying", "disqualified") and rng.random() < 0.3:
                 owner = None  # in the team's pool
             if state in ("verified", "distributed", "nurturing"):
-                lead.update(need_confirmed=True, budget_confirmed=True)
+                lead.update(
+                    need_confirmed=True,
+                    budget_confirmed=True,
+                    authority_identified=True,
+                    timeline_confirmed=True,
+                )
             if state == "disqualified":
                 lead["disqualify_reason"] = "没有预算"
             self.leads.add(
