@@ -451,6 +451,8 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStateEnum": "receivables.choices.InvoiceState",
         "WriteOffStateEnum": "receivables.choices.WriteOffState",
         "AgeingGroupEnum": "receivables.choices.AgeingGroup",
+        "DirectBasisEnum": "contracts.choices.DirectBasis",
+        "CurrencyEnum": "core.choices.Currency",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [

@@ -20,7 +20,7 @@ from core.models import JobRun
 
 from .fields import DateTimeField
 from .mixins import ERRORS
-from .serializers import ErrorSerializer
+from .serializers import ErrorSerializer, ModelSerializer
 
 
 class IsAdministrator(permissions.BasePermission):
@@ -31,7 +31,7 @@ class IsAdministrator(permissions.BasePermission):
         return bool(user and user.is_authenticated and policy.is_admin(user))
 
 
-class JobRunSerializer(serializers.ModelSerializer):
+class JobRunSerializer(ModelSerializer):
     requested_by = serializers.StringRelatedField(allow_null=True)
     requested_at = DateTimeField(read_only=True)
     started_at = DateTimeField(read_only=True, allow_null=True)

@@ -73,7 +73,7 @@ CURSOR_LISTS = sorted(
     _path(route)
     for route, p in API_ROUTES
     if (getattr(p.callback, "actions", None) or {}).get("get") == "list"
-    and issubclass(p.callback.cls.pagination_class or object, CursorPagination)
+    and issubclass(getattr(p.callback.cls, "pagination_class", None) or object, CursorPagination)
 )
 
 ID_ROUTES = sorted(

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
 
-from accounts.models import User
+from accounts.models import Customer, User
 from integrations.keys import api_key_issue
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
@@ -34,7 +34,8 @@ PATH_IDS = {"customer_id": "/api/v1/customers/"}
 @pytest.fixture
 def demo_company(api, settings, tmp_path):
     """The demo company, and what it does not seed: an import with an issue, a stage
-    probability, an API key, a webhook delivery, a saved view, a job run."""
+    probability, an API key, a webhook delivery, a saved view, a job run, a customer alias,
+    a lead qualification policy."""
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", password="conformance-pass-1", stdout=io.StringIO())
     admin = User.objects.get(username="admin")
@@ -57,6 +58,14 @@ def demo_company(api, settings, tmp_path):
     )
     WebhookDelivery.objects.create(event=event, subscription=subscription)
     call_command("run_job", "outbox-flush", stdout=io.StringIO())
+    customer = Customer.objects.filter(owner__username="ar.chen").first()
+    alias = rep.post("/api/v1/customer-aliases/", {"customer": customer.pk, "alias": "演示简称"})
+    assert alias.status_code == 201, alias.json()
+    policy = api(admin).post(
+        "/api/v1/lead-qualification-policies/",
+        {"org_unit": customer.org_unit_id, "require_budget": False},
+    )
+    assert policy.status_code == 201, policy.json()
 
 
 def json_get_operations(schema: dict) -> list[tuple[str, dict]]:

@@ -103,7 +103,14 @@ def test_a_new_opportunity_starts_with_a_copy_of_the_account_chain(org, api, cli
 def test_a_lead_converted_onto_the_customer_gets_the_account_chain_too(org, api, client, customer):
     client.force_login(org.rep)
     put_on_chain(client, customer, ContactFactory(customer=customer))
-    lead = LeadFactory(owner=org.rep, customer=customer, need_confirmed=True, budget_confirmed=True)
+    lead = LeadFactory(
+        owner=org.rep,
+        customer=customer,
+        need_confirmed=True,
+        budget_confirmed=True,
+        authority_identified=True,
+        timeline_confirmed=True,
+    )
     Lead.objects.filter(pk=lead.pk).update(state="verified")
     converted = api(org.rep).post(
         "/api/v1/opportunities/from-lead/",
