@@ -430,7 +430,13 @@ def test_copy_writes_the_same_customers_and_audit_as_bulk_create(org, api, monke
     rows = [[*HEADER, "外部编号", "电话", "地址", "网址"]]
     rows += [
         ['Quote "Q" Ltd', "91440000719275374C", "电信运营商", "广东", "大客户", org.rep.username]
-        + ["a@example.com", "X-1", "+86 20 1234", "Line 1\nLine 2, \\ back\tslash", "q.example"],
+        + [
+            "a@example.com",
+            "X-1",
+            "+86 20 1234 5678",
+            "Line 1\nLine 2, \\ back\tslash",
+            "q.example",
+        ],
         ["逗号,公司有限公司", "", "", "", "战略客户", "", "", "", "", "", ""],
         ["Plain Ltd", "", "", "", "", "", "", "", "", "", ""],
     ]
