@@ -147,20 +147,21 @@ class MergeForm(UserForm):
     )
 
 
-def _active_users():
+def active_users():
+    """Whom a seat or people picker offers: active users, by username."""
     return User.objects.filter(is_active=True).order_by("username")
 
 
 class IronTriangleForm(UserForm):
     """The seats of an opportunity's or a contract's iron triangle, and further members."""
 
-    ar = forms.ModelChoiceField(label=_("Account responsible (AR)"), queryset=_active_users())
+    ar = forms.ModelChoiceField(label=_("Account responsible (AR)"), queryset=active_users())
     sr = forms.ModelChoiceField(
-        label=_("Solution responsible (SR)"), required=False, queryset=_active_users()
+        label=_("Solution responsible (SR)"), required=False, queryset=active_users()
     )
     fr = forms.ModelChoiceField(
-        label=_("Fulfillment responsible (FR)"), required=False, queryset=_active_users()
+        label=_("Fulfillment responsible (FR)"), required=False, queryset=active_users()
     )
     members = forms.ModelMultipleChoiceField(
-        label=_("Further members"), required=False, queryset=_active_users()
+        label=_("Further members"), required=False, queryset=active_users()
     )

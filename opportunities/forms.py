@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import active_users
 from accounts.models import Contact, Customer, User
 from core import policy
 from core.forms import DateField, DateInput, DateTimeField, LongSelect, RecordForm, UserForm
@@ -16,16 +17,12 @@ from .models import (
 )
 
 
-def _active_users():
-    return User.objects.filter(is_active=True).order_by("username")
-
-
 class OpportunityForm(RecordForm):
     sr = forms.ModelChoiceField(
-        label=_("Solution responsible (SR)"), required=False, queryset=_active_users()
+        label=_("Solution responsible (SR)"), required=False, queryset=active_users()
     )
     fr = forms.ModelChoiceField(
-        label=_("Fulfillment responsible (FR)"), required=False, queryset=_active_users()
+        label=_("Fulfillment responsible (FR)"), required=False, queryset=active_users()
     )
 
     class Meta:
@@ -65,10 +62,10 @@ class OpportunityForm(RecordForm):
 class ConvertLeadForm(UserForm):
     name = forms.CharField(label=_("Opportunity name"), max_length=200, required=False)
     sr = forms.ModelChoiceField(
-        label=_("Solution responsible (SR)"), required=False, queryset=_active_users()
+        label=_("Solution responsible (SR)"), required=False, queryset=active_users()
     )
     fr = forms.ModelChoiceField(
-        label=_("Fulfillment responsible (FR)"), required=False, queryset=_active_users()
+        label=_("Fulfillment responsible (FR)"), required=False, queryset=active_users()
     )
     customer = forms.ModelChoiceField(
         label=_("Existing customer"),
