@@ -16,7 +16,6 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, assume, settings
 from rest_framework.authtoken.models import Token
 from schemathesis import DataGenerationMethod
@@ -31,19 +30,20 @@ from schemathesis.checks import (
 from core.choices import Role
 from ltc.wsgi import application
 from tests.factories import OrgUnitFactory, UserFactory
+from tests.openapi import generated_schema
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def live_schema():
-    raw = SchemaGenerator().get_schema(request=None, public=True)
+    raw = generated_schema()
     return schemathesis.from_dict(raw, app=application)
 
 
 @pytest.fixture
 def live_schema_negative():
-    raw = SchemaGenerator().get_schema(request=None, public=True)
+    raw = generated_schema()
     # Negative first, so each operation's first example is negative where the schema leaves
     # anything to negate; with positive beside it, an operation with nothing to negate (only
     # free-text query parameters) gets positive data instead of a skipped test.

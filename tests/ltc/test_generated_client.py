@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from leads.models import Lead
 from tests.factories import OrgUnitFactory, UserFactory
+from tests.openapi import generated_schema
 
 PACKAGE = "ltc_api_client"
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -26,7 +26,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 @pytest.fixture(scope="session")
 def document() -> dict:
-    return json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(public=True)))
+    return json.loads(OpenApiJsonRenderer().render(generated_schema()))
 
 
 @pytest.fixture(scope="session")

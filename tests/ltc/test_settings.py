@@ -1,5 +1,6 @@
 """Settings come from the environment; production settings pass Django's deployment checks."""
 
+import functools
 import os
 import subprocess
 import sys
@@ -54,13 +55,28 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+#: What production settings come to, printed by one process per environment (each start of
+#: Django takes seconds; the tests below read the lines they are about).
+PROBE = (
+    "import django; django.setup(); from django.conf import settings as s;"
+    "from django.contrib.auth.hashers import make_password;"
+    "print(make_password('x').split('$')[0]);"
+    "print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND']);"
+    "print(s.DATABASES['default']['ENGINE'])"
+)
+
+
+@functools.cache
+def production_with(redis_url: str) -> tuple[list[str], str]:
+    """(the probe's lines, its stderr) under production settings, with no DATABASE_URL."""
+    env = {**PRODUCTION, "REDIS_URL": redis_url, "DATABASE_URL": ""}
+    result = run_django("-c", PROBE, env=env)
+    return result.stdout.splitlines(), result.stderr
+
+
 def test_production_hashes_passwords_with_argon2():
-    code = (
-        "import django; django.setup(); from django.contrib.auth.hashers import make_password;"
-        "print(make_password('x').split('$')[0])"
-    )
-    result = run_django("-c", code, env=PRODUCTION)
-    assert result.stdout.strip() == "argon2", result.stderr
+    lines, stderr = production_with("")
+    assert lines and lines[0].strip() == "argon2", stderr
 
 
 @pytest.mark.parametrize(
@@ -71,21 +87,13 @@ def test_production_hashes_passwords_with_argon2():
     ],
 )
 def test_redis_url_decides_between_in_process_tasks_and_a_real_broker(redis_url, eager, broker):
-    code = (
-        "import django; django.setup(); from django.conf import settings as s;"
-        "print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'])"
-    )
-    result = run_django("-c", code, env={**PRODUCTION, "REDIS_URL": redis_url})
-    printed = result.stdout.split()
-    assert printed[:2] == [eager, broker], result.stderr
+    lines, stderr = production_with(redis_url)
+    assert len(lines) == 3, stderr
+    printed = lines[1].split()
+    assert printed[:2] == [eager, broker], stderr
     assert printed[2].endswith("RedisCache" if redis_url else "LocMemCache")
 
 
 def test_database_url_defaults_to_an_sqlite_file():
-    code = (
-        "import django; django.setup(); from django.conf import settings as s;"
-        "print(s.DATABASES['default']['ENGINE'])"
-    )
-    env = {**PRODUCTION, "DATABASE_URL": ""}
-    result = run_django("-c", code, env=env)
-    assert result.stdout.strip() == "django.db.backends.sqlite3", result.stderr
+    lines, stderr = production_with("")
+    assert len(lines) == 3 and lines[2].strip() == "django.db.backends.sqlite3", stderr
