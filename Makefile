@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# `make run` installs what running needs; `make test` adds the development tools.
+# `make run` installs what running needs; `make test` adds the development tools. uv installs
+# the packages pyproject.toml names, as pip would, in seconds instead of a minute or more.
+UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 DEMO_URL := http://127.0.0.1:8000/
@@ -11,11 +13,12 @@ DEMO_URL := http://127.0.0.1:8000/
 
 $(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+	$(UV) -e .
 	touch $(RUN_STAMP)
 
 $(DEV_STAMP): $(RUN_STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(UV) -e ".[dev]"
 	touch $(DEV_STAMP)
 
 install: $(DEV_STAMP)
