@@ -11,12 +11,13 @@ from django.views.generic import TemplateView
 from core.errors import ApplicationError
 from core.params import query_params
 
-from .. import dashboards, retention
 from ..charts import chart
 from ..filters import dashboard_filters, person_filter
 from ..selectors import (
+    dashboards,
     people_for,
     renewal_list,
+    retention,
     units_for,
 )
 from .base import Section

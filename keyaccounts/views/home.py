@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from core.choices import Role
 
-from .. import planning
-from ..periods import year as year_period
 from ..selectors import (
     action_list,
+    planning,
     target_list,
 )
+from ..selectors.periods import year as year_period
 
 
 def home_panel(user) -> dict | None:

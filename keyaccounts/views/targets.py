@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from core.params import query_params
 from core.web import RecordFormPage, RecordPage
 
-from .. import planning, services
+from .. import services
 from ..charts import chart
 from ..forms import (
     AdjustForm,
@@ -21,12 +21,13 @@ from ..forms import (
     TargetForm,
 )
 from ..models import TargetAdjustment
-from ..periods import year as year_period
 from ..selectors import (
     commitment_list,
+    planning,
     target_list,
     units_for,
 )
+from ..selectors.periods import year as year_period
 from ..services._common import manages
 from .base import Section, _unit_param
 

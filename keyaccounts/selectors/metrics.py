@@ -41,7 +41,7 @@ from core.models import AuditEvent
 from receivables.choices import ReceiptState
 from receivables.models import Receipt
 
-from .choices import Metric
+from ..choices import Metric
 from .periods import Period
 
 ZERO = Decimal("0.00")
