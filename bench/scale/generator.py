@@ -9,10 +9,7 @@ import time
 
 from django.utils import timezone
 
-from accounts.models import (
-    IronTriangle,
-    IronTriangleMember,
-)
+from accounts.models import IronTriangle, IronTriangleMember
 from bench.bulk import BulkWriter
 from leads.models import Lead
 

@@ -7,20 +7,12 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 
-from accounts.models import (
-    Activity,
-)
+from accounts.models import Activity
 from bench.bulk import BulkWriter
 from contracts.models import Contract
 from leads.models import Lead
 from opportunities.models import Opportunity
-from receivables.models import (
-    Invoice,
-    PaymentMilestone,
-    PaymentTrigger,
-    Receipt,
-    ReceiptAllocation,
-)
+from receivables.models import Invoice, PaymentMilestone, PaymentTrigger, Receipt, ReceiptAllocation
 
 from .shapes import CENT, CONTRACT_STATES, PLANS, REACHED, pick
 

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
 
-from accounts.models import (
-    Contact,
-    Customer,
-    OrgUnit,
-    User,
-)
+from accounts.models import Contact, Customer, OrgUnit, User
 from accounts.normalise import normalise_company_name
 from bench.bulk import BulkWriter
 from core.choices import OrgUnitKind, Role

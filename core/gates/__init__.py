@@ -11,13 +11,7 @@ One module per part: `config` (seats, topics, registered subjects), `authority` 
 decide), `services` (open, assess, decide, withdraw), `selectors` (reads). Import from here.
 """
 
-from .authority import (
-    authority_rule_for,
-    deciders,
-    escalation_reasons,
-    managers_over,
-    may_decide,
-)
+from .authority import authority_rule_for, deciders, escalation_reasons, managers_over, may_decide
 from .config import (
     AR,
     FACT_LABELS,
@@ -38,13 +32,7 @@ from .selectors import (
     reviews_to_decide,
     reviews_waiting_for,
 )
-from .services import (
-    gate_assess,
-    gate_decide,
-    gate_open,
-    gate_withdraw_open,
-    review_url,
-)
+from .services import gate_assess, gate_decide, gate_open, gate_withdraw_open, review_url
 
 __all__ = [
     "AR",

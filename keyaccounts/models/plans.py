@@ -12,9 +12,7 @@ from core.models import TimeStampedModel
 from core.money import CurrencyField, MoneyField
 from core.policy import AccessSpec
 
-from ..choices import (
-    ActionStatus,
-)
+from ..choices import ActionStatus
 from .common import ZERO
 
 

@@ -15,10 +15,7 @@ from core.money import CurrencyField, MoneyField
 from core.policy import AccessSpec
 from opportunities.models import Opportunity
 
-from ..choices import (
-    Metric,
-    PeriodKind,
-)
+from ..choices import Metric, PeriodKind
 from .common import ZERO
 
 

@@ -18,12 +18,7 @@ from core.models import TimeStampedModel
 from core.money import CurrencyField, MoneyField
 from core.policy import AccessSpec
 
-from ..choices import (
-    MatchMode,
-    Quadrant,
-    RelationshipStage,
-    TierSource,
-)
+from ..choices import MatchMode, Quadrant, RelationshipStage, TierSource
 from .common import PERCENT, ZERO
 
 

@@ -22,15 +22,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import (
-    DateTimeField,
-    DecimalField,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
+from django.db.models import DateTimeField, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from accounts.models import OrgUnit

@@ -13,10 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import (
-    Min,
-    Sum,
-)
+from django.db.models import Min, Sum
 from django.utils import timezone
 
 from accounts.models import User

@@ -6,9 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from core.params import query_params
 
-from ..selectors import (
-    units_for,
-)
+from ..selectors import units_for
 
 SECTIONS = [
     ("overview", gettext_lazy("Customer matrix")),

@@ -30,11 +30,7 @@ from ..forms import (
     TierCriteriaForm,
     TierOverrideForm,
 )
-from ..selectors import (
-    criteria_list,
-    matrix,
-    units_for,
-)
+from ..selectors import criteria_list, matrix, units_for
 from .base import Section, _unit_param
 
 # --- Customer matrix and tiering -----------------------------------------------------------

@@ -13,13 +13,7 @@ from core.params import query_params
 
 from ..charts import chart
 from ..filters import dashboard_filters, person_filter
-from ..selectors import (
-    dashboards,
-    people_for,
-    renewal_list,
-    retention,
-    units_for,
-)
+from ..selectors import dashboards, people_for, renewal_list, retention, units_for
 from .base import Section
 
 # --- Renewals and dashboards --------------------------------------------------------------

@@ -8,11 +8,7 @@ from django.utils import timezone
 
 from core.choices import Role
 
-from ..selectors import (
-    action_list,
-    planning,
-    target_list,
-)
+from ..selectors import action_list, planning, target_list
 from ..selectors.periods import year as year_period
 
 

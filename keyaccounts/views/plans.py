@@ -21,16 +21,8 @@ from core.web import ListPage, RecordFormPage, RecordPage
 from .. import services
 from ..charts import chart
 from ..filters import AccountPlanFilter
-from ..forms import (
-    PlanActionForm,
-    PlanForm,
-    PlanTargetForm,
-)
-from ..selectors import (
-    action_list,
-    plan_list,
-    plan_performance,
-)
+from ..forms import PlanActionForm, PlanForm, PlanTargetForm
+from ..selectors import action_list, plan_list, plan_performance
 from .base import Section
 
 # --- Account plans -------------------------------------------------------------------------

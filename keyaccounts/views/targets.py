@@ -15,18 +15,9 @@ from core.web import RecordFormPage, RecordPage
 
 from .. import services
 from ..charts import chart
-from ..forms import (
-    AdjustForm,
-    CommitmentForm,
-    TargetForm,
-)
+from ..forms import AdjustForm, CommitmentForm, TargetForm
 from ..models import TargetAdjustment
-from ..selectors import (
-    commitment_list,
-    planning,
-    target_list,
-    units_for,
-)
+from ..selectors import commitment_list, planning, target_list, units_for
 from ..selectors.periods import year as year_period
 from ..services._common import manages
 from .base import Section, _unit_param

@@ -12,18 +12,8 @@ from core.api.serializers import (
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
 )
-from opportunities.choices import (
-    BidSectionStatus,
-    QuoteDecision,
-)
-from opportunities.models import (
-    Bid,
-    BidChecklistItem,
-    BidSection,
-    Product,
-    Quote,
-    QuoteLine,
-)
+from opportunities.choices import BidSectionStatus, QuoteDecision
+from opportunities.models import Bid, BidChecklistItem, BidSection, Product, Quote, QuoteLine
 
 from .serializers import _active_users
 

@@ -20,10 +20,7 @@ from core.api.serializers import (
     TransitionInputSerializer,
 )
 from leads.models import Lead
-from opportunities.choices import (
-    Stage,
-    WinLossReason,
-)
+from opportunities.choices import Stage, WinLossReason
 from opportunities.models import (
     Competitor,
     DecisionChainMember,

@@ -32,13 +32,7 @@ from contracts.models import Contract
 from core.models import GateAssessment, GateReview
 from leads.models import Lead
 from opportunities.models import DecisionChainMember, Opportunity
-from receivables.models import (
-    Invoice,
-    PaymentMilestone,
-    PaymentTrigger,
-    Receipt,
-    ReceiptAllocation,
-)
+from receivables.models import Invoice, PaymentMilestone, PaymentTrigger, Receipt, ReceiptAllocation
 
 MODELS = [
     OrgUnit,
