@@ -160,7 +160,7 @@ def bench_reports(repeat: int, ceo: User, manager: User, region: OrgUnit) -> Non
         "WHERE m.state IN ('due', 'invoiced', 'partly_paid') {scope} "
         "GROUP BY k.org_unit_id, m.currency"
     )
-    from keyaccounts import rollups as funnel_rollup
+    from keyaccounts.services import rollups as funnel_rollup
     from receivables import rollups as ageing_rollup
 
     # What the Celery beat tasks do every 10 minutes and every minute (BENCH_NO_REFRESH=1:

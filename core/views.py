@@ -190,85 +190,84 @@ def gate_inbox(request):
     )
 
 
-@login_required
-def gate_detail(request, pk):
-    """The review page: facts, every seat's assessment side by side, my assessment form, and
-    the decision form for whoever has the authority."""
-    review = get_object_or_404(
-        policy.restrict(
-            GateReview.objects.select_related("authority_unit", "org_unit", "team"), request.user
-        ),
-        pk=pk,
+def _assess_form(request, review, seat, assessments: dict, topics: dict):
+    """The form of my seat's assessment (prefilled with what I said before), or None when the
+    review is decided or I hold no seat."""
+    if review.state != GateState.OPEN or not seat:
+        return None
+    existing = assessments.get(seat)
+    initial = (
+        {
+            "verdict": existing.verdict,
+            "confidence": existing.confidence,
+            "risk_level": existing.risk_level,
+            "risks": existing.risks,
+            "notes": existing.notes,
+            **{f"topic_{k}": v for k, v in existing.topics.items()},
+        }
+        if existing
+        else None
     )
-    user = request.user
-    my_seats = [r for r in review.team.roles_of(user) if r in gates.SEATS]
-    assessments = {a.role: a for a in review.assessments.select_related("author")}
-    topics = gates.GATE_TOPICS.get(review.kind, {})
-    assess_form = decide_form = None
-    seat = my_seats[0] if my_seats else None
-    if review.state == GateState.OPEN and seat:
-        existing = assessments.get(seat)
-        initial = (
-            {
-                "verdict": existing.verdict,
-                "confidence": existing.confidence,
-                "risk_level": existing.risk_level,
-                "risks": existing.risks,
-                "notes": existing.notes,
-                **{f"topic_{k}": v for k, v in existing.topics.items()},
-            }
-            if existing
-            else None
-        )
-        assess_form = GateAssessForm(
-            request.POST if request.POST.get("form") == "assess" else None,
-            initial=initial,
-            topics=topics.get(seat, []),
-            user=user,
-        )
-    if review.state == GateState.OPEN and gates.may_decide(user, review):
-        decide_form = GateDecideForm(
-            request.POST if request.POST.get("form") == "decide" else None, user=user
-        )
+    return GateAssessForm(
+        request.POST if request.POST.get("form") == "assess" else None,
+        initial=initial,
+        topics=topics.get(seat, []),
+        user=request.user,
+    )
 
-    if request.method == "POST":
-        try:
-            if request.POST.get("form") == "assess" and assess_form and assess_form.is_valid():
-                data = assess_form.cleaned_data
-                gates.gate_assess(
-                    review=review,
-                    by=user,
-                    role=seat,
-                    verdict=data["verdict"],
-                    confidence=data["confidence"],
-                    risk_level=data["risk_level"],
-                    risks=data["risks"],
-                    notes=data["notes"],
-                    topics=assess_form.topics(),
-                )
-                messages.success(request, _("Your assessment is saved."))
-                return HttpResponseRedirect(review.get_absolute_url())
-            if request.POST.get("form") == "decide" and decide_form and decide_form.is_valid():
-                gates.gate_decide(
-                    review=review,
-                    by=user,
-                    decision=decide_form.cleaned_data["decision"],
-                    comment=decide_form.cleaned_data["comment"],
-                )
-                messages.success(request, _("Decision recorded."))
-                return HttpResponseRedirect(review.get_absolute_url())
-        except ApplicationError as error:
-            form = assess_form if request.POST.get("form") == "assess" else decide_form
-            if form is not None:
-                web.apply_error(form, error)
-            else:
-                messages.error(request, error.message)
-        if request.POST.get("form") not in ("assess", "decide") or (
-            assess_form is None and decide_form is None
-        ):
-            messages.error(request, _("You cannot act on this review."))
 
-    seats = [
+def _decide_form(request, review):
+    """The decision form, or None when the review is decided or I lack the authority."""
+    if review.state != GateState.OPEN or not gates.may_decide(request.user, review):
+        return None
+    return GateDecideForm(
+        request.POST if request.POST.get("form") == "decide" else None, user=request.user
+    )
+
+
+def _gate_act(request, review, seat, assess_form, decide_form):
+    """Save the posted assessment or decision; a redirect when done, else None with the
+    errors on the form (or in a message) for the page to show again."""
+    user, posted = request.user, request.POST.get("form")
+    try:
+        if posted == "assess" and assess_form and assess_form.is_valid():
+            data = assess_form.cleaned_data
+            gates.gate_assess(
+                review=review,
+                by=user,
+                role=seat,
+                verdict=data["verdict"],
+                confidence=data["confidence"],
+                risk_level=data["risk_level"],
+                risks=data["risks"],
+                notes=data["notes"],
+                topics=assess_form.topics(),
+            )
+            messages.success(request, _("Your assessment is saved."))
+            return HttpResponseRedirect(review.get_absolute_url())
+        if posted == "decide" and decide_form and decide_form.is_valid():
+            gates.gate_decide(
+                review=review,
+                by=user,
+                decision=decide_form.cleaned_data["decision"],
+                comment=decide_form.cleaned_data["comment"],
+            )
+            messages.success(request, _("Decision recorded."))
+            return HttpResponseRedirect(review.get_absolute_url())
+    except ApplicationError as error:
+        form = assess_form if posted == "assess" else decide_form
+        if form is not None:
+            web.apply_error(form, error)
+        else:
+            messages.error(request, error.message)
+    if posted not in ("assess", "decide") or (assess_form is None and decide_form is None):
+        messages.error(request, _("You cannot act on this review."))
+    return None
+
+
+def _seat_rows(review, assessments: dict, topics: dict) -> list[dict]:
+    """Every seat side by side: who holds it, their assessment and their answer per topic."""
+    return [
         {
             "role": role,
             "label": TriangleRole(role).label,
@@ -285,6 +284,29 @@ def gate_detail(request, pk):
         }
         for role in gates.SEATS
     ]
+
+
+@login_required
+def gate_detail(request, pk):
+    """The review page: facts, every seat's assessment side by side, my assessment form, and
+    the decision form for whoever has the authority."""
+    review = get_object_or_404(
+        policy.restrict(
+            GateReview.objects.select_related("authority_unit", "org_unit", "team"), request.user
+        ),
+        pk=pk,
+    )
+    user = request.user
+    my_seats = [r for r in review.team.roles_of(user) if r in gates.SEATS]
+    assessments = {a.role: a for a in review.assessments.select_related("author")}
+    topics = gates.GATE_TOPICS.get(review.kind, {})
+    seat = my_seats[0] if my_seats else None
+    assess_form = _assess_form(request, review, seat, assessments, topics)
+    decide_form = _decide_form(request, review)
+    if request.method == "POST":
+        done = _gate_act(request, review, seat, assess_form, decide_form)
+        if done is not None:
+            return done
     verdicts = {a.verdict for a in assessments.values()}
     return render(
         request,
@@ -292,7 +314,7 @@ def gate_detail(request, pk):
         {
             "review": review,
             "facts": gates.facts_display(review),
-            "seats": seats,
+            "seats": _seat_rows(review, assessments, topics),
             "split_verdicts": len(verdicts) > 1,
             "high_risk": any(a.risk_level == "high" for a in assessments.values()),
             "may_decide": review.state == GateState.OPEN and gates.may_decide(user, review),

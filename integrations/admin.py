@@ -1,9 +1,14 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .keys import api_key_issue, api_key_revoke
 from .models import ApiKey, WebhookDelivery, WebhookSubscription
-from .webhooks import delivery_replay, subscription_create, subscription_update
+from .services import (
+    api_key_issue,
+    api_key_revoke,
+    delivery_replay,
+    subscription_create,
+    subscription_update,
+)
 
 
 @admin.register(ApiKey)

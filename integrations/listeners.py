@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from core import hooks
 
-from .webhooks import publish, ref
+from .services import publish
+from .webhooks import ref
 
 
 def _by(by) -> str | None:

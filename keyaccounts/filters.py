@@ -13,9 +13,7 @@ from core.choices import Currency
 from core.errors import ValidationFailed
 from core.params import QueryParams
 
-from . import periods
 from .choices import ActionStatus, Metric, Quadrant, RelationshipStage
-from .dashboards import Filters
 from .models import (
     AccountPlan,
     AccountProfile,
@@ -26,7 +24,8 @@ from .models import (
     TierChange,
     TierCriteria,
 )
-from .selectors import people_for, units_for
+from .selectors import people_for, periods, units_for
+from .selectors.dashboards import Filters
 
 
 class SubtreeFilter(filters.NumberFilter):

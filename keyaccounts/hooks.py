@@ -27,7 +27,7 @@ def _customer_panel(customer, user):
 
 
 def _home_panel(user):
-    from .views import home_panel
+    from .views.home import home_panel
 
     return home_panel(user)
 

@@ -43,7 +43,8 @@ def open_renewal_opportunities() -> int:
 
 @shared_task(acks_late=True)
 def refresh_funnel_rollup() -> int:
-    """Rebuild the manager funnel's rollup (`keyaccounts.rollups`); returns the rows written."""
-    from .rollups import refresh
+    """Rebuild the manager funnel's rollup (`keyaccounts.services.rollups`); returns the rows
+    written."""
+    from .services.rollups import refresh
 
     return refresh()

@@ -11,9 +11,10 @@ from rest_framework.permissions import SAFE_METHODS
 
 from core import context
 
-from ..keys import api_key_for_token
 from ..models import ApiKey
 from ..scopes import allows, area_of
+from ..selectors import api_key_for_token
+from ..services import api_key_mark_used
 
 KEYWORD = "Api-Key"
 
@@ -46,9 +47,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
                     _("This API key may not %(access)s %(area)s.")
                     % {"access": _("write") if write else _("read"), "area": area}
                 )
-        now = timezone.now()
-        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        api_key_mark_used(key, now=timezone.now())
         # The audit trail records which key acted (the request middleware restores the
         # context after the request).
         context.set_current(dataclasses.replace(context.current(), api_key=key.prefix))

@@ -9,9 +9,14 @@ from rest_framework.response import Response
 
 from core.api.mixins import ERRORS
 
-from ..keys import api_key_issue, api_key_revoke
-from ..models import ApiKey, WebhookDelivery, WebhookSubscription
-from ..webhooks import delivery_replay, subscription_create, subscription_update
+from ..selectors import api_key_list, delivery_list, subscription_list
+from ..services import (
+    api_key_issue,
+    api_key_revoke,
+    delivery_replay,
+    subscription_create,
+    subscription_update,
+)
 from .permissions import IsAdminPerson
 from .serializers import (
     ApiKeySerializer,
@@ -31,7 +36,7 @@ class ApiKeyViewSet(
     and never again) and revoke them; a key acts as its service user with its scopes."""
 
     api_area = "integrations"
-    queryset = ApiKey.objects.select_related("user")
+    queryset = api_key_list()
     serializer_class = ApiKeySerializer
     permission_classes = [permissions.IsAuthenticated, IsAdminPerson]
     filterset_fields = ["user"]
@@ -67,7 +72,7 @@ class WebhookSubscriptionViewSet(
     (`X-LTC-Signature: t=<unix time>,v1=<HMAC-SHA256(secret, "<t>.<body>")>`)."""
 
     api_area = "integrations"
-    queryset = WebhookSubscription.objects.select_related("user")
+    queryset = subscription_list()
     serializer_class = WebhookSubscriptionSerializer
     permission_classes = [permissions.IsAuthenticated, IsAdminPerson]
     filterset_fields = ["is_active", "user"]
@@ -93,7 +98,7 @@ class WebhookDeliveryViewSet(
     `replay/` sends a delivery again (as a new delivery)."""
 
     api_area = "integrations"
-    queryset = WebhookDelivery.objects.select_related("event")
+    queryset = delivery_list()
     serializer_class = WebhookDeliverySerializer
     permission_classes = [permissions.IsAuthenticated, IsAdminPerson]
     filterset_fields = ["subscription", "state", "event__name"]

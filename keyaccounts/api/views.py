@@ -14,7 +14,7 @@ from core.errors import Forbidden, ValidationFailed
 from core.jobs import job_request
 from core.params import query_params
 
-from .. import dashboards, planning, retention, services
+from .. import services
 from ..filters import (
     AccountPlanFilter,
     AccountProfileFilter,
@@ -42,8 +42,8 @@ from ..models import (
     TierChange,
     TierCriteria,
 )
-from ..periods import parse as parse_period
-from ..selectors import plan_performance
+from ..selectors import dashboards, plan_performance, planning, retention
+from ..selectors.periods import parse as parse_period
 from . import dashboard_serializers as ds
 from . import serializers as s
 

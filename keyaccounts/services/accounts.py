@@ -22,10 +22,10 @@ from core.errors import Forbidden, ValidationFailed
 from core.money import quantize
 from core.records import record_create, record_update
 
-from .. import metrics
 from ..choices import Metric, Quadrant, TierSource
 from ..models import AccountProfile, PlanningSettings, PurchaseDriver, TierChange, TierCriteria
-from ..periods import Period
+from ..selectors import metrics
+from ..selectors.periods import Period
 from ._common import require_manager
 
 TIER_RANK = {Tier.NORMAL: 0, Tier.KEY: 1, Tier.STRATEGIC: 2}

@@ -16,9 +16,9 @@ from core.errors import Conflict, Forbidden, ValidationFailed
 from core.money import quantize, split_by_percentages
 from core.records import insert_once, record_create, record_update
 
-from .. import periods
 from ..choices import PeriodKind, Split
 from ..models import Commitment, SalesTarget, TargetAdjustment, TargetMonth
+from ..selectors import periods
 from ._common import manages, require_manager
 
 ZERO = Decimal("0.00")

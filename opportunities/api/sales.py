@@ -37,7 +37,7 @@ from opportunities.services import (
     quote_withdraw,
 )
 
-from .serializers import (
+from .sales_serializers import (
     BidChecklistCheckSerializer,
     BidChecklistItemSerializer,
     BidSectionSerializer,

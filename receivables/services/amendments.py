@@ -101,62 +101,15 @@ def payment_plan_replan(
             Share(m.pk, m.percentage if by_pct else m.amount, m.amount, _floor(m))
             for m in open_ones
         ]
-        try:
-            new_amounts = spread(delta, shares) if shares else {}
-        except ValueError:
-            new_amounts = None
-        if new_amounts is None or (not shares and delta < 0):
-            kept = sum((s.floor for s in shares), ZERO) + sum(
-                (m.amount for m in milestones if m.state in SETTLED_STATES), ZERO
-            )
-            raise Conflict(
-                _(
-                    "The amended amount %(amount)s is below what has been paid, written off or "
-                    "invoiced on the payment plan (%(kept)s)."
-                )
-                % {"amount": target, "kept": kept},
-                code="amendment_below_collected",
-            )
-        changes: dict[str, list[str]] = {}
+        new_amounts = _spread_or_refuse(milestones, shares, delta, target)
         comment = _("Amendment v%(version)s") % {"version": version}
-        for milestone in open_ones:
-            new = new_amounts[milestone.pk]
-            if new == milestone.amount:
-                continue
-            changes[milestone.name] = [str(milestone.amount), str(new)]
-            if new == 0:
-                milestone.delete()
-                continue
-            PaymentMilestone.objects.filter(pk=milestone.pk).update(
-                amount=new, updated_at=timezone.now()
-            )
-            restate(
-                milestone,
-                "replan",
-                by=by,
-                comment=f"{comment}: {changes[milestone.name][0]} → {new}",
-            )
+        changes = _apply_amounts(open_ones, new_amounts, comment=comment, by=by)
         if not shares:
-            last = milestones[-1]
-            added = PaymentMilestone.objects.create(
-                contract=contract,
-                sequence=last.sequence + 1,
-                kind=MilestoneKind.CUSTOM,
-                name=comment,
-                amount=delta,
-                currency=contract.currency,
-                trigger=MilestoneTrigger.ON_DATE,
-                trigger_date=timezone.localdate(),
-                credit_days=last.credit_days,
-                due_date=timezone.localdate() + dt.timedelta(days=last.credit_days),
-            )
+            added = _milestone_for_the_rest(contract, milestones[-1], delta, name=comment)
             changes[added.name] = ["0", str(delta)]
         result = list(PaymentMilestone.objects.filter(contract=contract).order_by("sequence"))
         if by_pct:
-            for milestone in result:
-                pct = (milestone.amount * 100 / target).quantize(Decimal("0.001"))
-                PaymentMilestone.objects.filter(pk=milestone.pk).update(percentage=pct)
-                milestone.percentage = pct
+            _restate_percentages(result, target)
         audit_record(
             target=contract,
             action="payment_plan.replanned",
@@ -170,3 +123,78 @@ def payment_plan_replan(
         )
         apply_known_triggers(contract=contract, by=by)
     return result
+
+
+def _spread_or_refuse(
+    milestones: list[PaymentMilestone], shares: list[Share], delta: Decimal, target: Decimal
+) -> dict[int, Decimal]:
+    """The open milestones' new amounts (by primary key), the change spread over them; a 409
+    when the plan cannot fall that far (what is paid, written off or invoiced is kept)."""
+    try:
+        new_amounts = spread(delta, shares) if shares else {}
+    except ValueError:
+        new_amounts = None
+    if new_amounts is None or (not shares and delta < 0):
+        kept = sum((s.floor for s in shares), ZERO) + sum(
+            (m.amount for m in milestones if m.state in SETTLED_STATES), ZERO
+        )
+        raise Conflict(
+            _(
+                "The amended amount %(amount)s is below what has been paid, written off or "
+                "invoiced on the payment plan (%(kept)s)."
+            )
+            % {"amount": target, "kept": kept},
+            code="amendment_below_collected",
+        )
+    return new_amounts
+
+
+def _apply_amounts(
+    open_ones: list[PaymentMilestone], new_amounts: dict, *, comment: str, by: User | None
+) -> dict[str, list[str]]:
+    """Write the new amounts (a milestone brought to zero is deleted); what changed, by name."""
+    changes: dict[str, list[str]] = {}
+    for milestone in open_ones:
+        new = new_amounts[milestone.pk]
+        if new == milestone.amount:
+            continue
+        changes[milestone.name] = [str(milestone.amount), str(new)]
+        if new == 0:
+            milestone.delete()
+            continue
+        PaymentMilestone.objects.filter(pk=milestone.pk).update(
+            amount=new, updated_at=timezone.now()
+        )
+        restate(
+            milestone,
+            "replan",
+            by=by,
+            comment=f"{comment}: {changes[milestone.name][0]} → {new}",
+        )
+    return changes
+
+
+def _milestone_for_the_rest(
+    contract: Contract, last: PaymentMilestone, delta: Decimal, *, name: str
+) -> PaymentMilestone:
+    """Every milestone is settled: the increase becomes a new milestone, due from today."""
+    return PaymentMilestone.objects.create(
+        contract=contract,
+        sequence=last.sequence + 1,
+        kind=MilestoneKind.CUSTOM,
+        name=name,
+        amount=delta,
+        currency=contract.currency,
+        trigger=MilestoneTrigger.ON_DATE,
+        trigger_date=timezone.localdate(),
+        credit_days=last.credit_days,
+        due_date=timezone.localdate() + dt.timedelta(days=last.credit_days),
+    )
+
+
+def _restate_percentages(milestones: list[PaymentMilestone], target: Decimal) -> None:
+    """A plan kept in percentages: each milestone's share of the new amount."""
+    for milestone in milestones:
+        pct = (milestone.amount * 100 / target).quantize(Decimal("0.001"))
+        PaymentMilestone.objects.filter(pk=milestone.pk).update(percentage=pct)
+        milestone.percentage = pct

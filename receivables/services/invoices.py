@@ -34,6 +34,38 @@ def invoice_issue(
     """Issue an invoice for (part of) a due milestone. It may not exceed what is left to
     invoice on the milestone, checked under the milestone's row lock."""
     require_finance(by, milestone, _("Only finance issues invoices."))
+    amount, invoice_number = _invoice_input(amount, issued_on, invoice_number)
+    with transaction.atomic():
+        locked = lock_milestones([milestone.pk])[milestone.pk]
+        _check_invoiceable(locked, amount)
+        invoice = _invoice_create(
+            locked,
+            by=by,
+            amount=amount,
+            issued_on=issued_on,
+            invoice_number=invoice_number,
+            kind=kind,
+            note=note,
+        )
+        PaymentMilestone.objects.filter(pk=locked.pk).update(
+            invoiced_amount=plus("invoiced_amount", amount)
+        )
+        restate(
+            locked,
+            "record_invoice",
+            by=by,
+            comment=_("%(amount)s invoiced on %(invoice)s")
+            % {"amount": amount, "invoice": invoice.number},
+        )
+        settle_invoices(locked)
+        invoice.refresh_from_db()
+        _invoice_issued(invoice, locked, amount=amount, invoice_number=invoice_number, by=by)
+    return invoice
+
+
+def _invoice_input(amount: Decimal, issued_on: dt.date, invoice_number: str) -> tuple:
+    """The amount to the cent and the invoice number trimmed, checked before any lock: above
+    zero, not dated in the future, a number not recorded yet."""
     amount = quantize(amount)
     invoice_number = (invoice_number or "").strip()
     if amount <= 0:
@@ -50,83 +82,91 @@ def invoice_issue(
             _("Invoice number %(number)s is already recorded.") % {"number": invoice_number},
             fields={"invoice_number": [_("Already recorded.")]},
         )
-    with transaction.atomic():
-        locked = lock_milestones([milestone.pk])[milestone.pk]
-        if locked.state == MilestoneState.PLANNED:
-            raise Conflict(
-                _("%(m)s is not due yet; invoice it once its trigger has happened.")
-                % {"m": locked},
-                code="milestone_not_due",
-                fields={"milestone": [_("Not due yet.")]},
+    return amount, invoice_number
+
+
+def _check_invoiceable(locked: PaymentMilestone, amount: Decimal) -> None:
+    """Under the milestone's lock: it is due (not planned, not written off) and `amount` is
+    no more than is left to invoice on it."""
+    if locked.state == MilestoneState.PLANNED:
+        raise Conflict(
+            _("%(m)s is not due yet; invoice it once its trigger has happened.") % {"m": locked},
+            code="milestone_not_due",
+            fields={"milestone": [_("Not due yet.")]},
+        )
+    if locked.state == MilestoneState.WRITTEN_OFF:
+        raise Conflict(
+            _("%(m)s was written off.") % {"m": locked},
+            code="milestone_written_off",
+            fields={"milestone": [_("Written off.")]},
+        )
+    left = locked.amount - locked.invoiced_amount
+    if amount > left:
+        raise ValidationFailed(
+            _("Only %(left)s is left to invoice on %(m)s.") % {"left": left, "m": locked},
+            fields={"amount": [_("At most %(left)s.") % {"left": left}]},
+        )
+
+
+def _invoice_create(
+    locked: PaymentMilestone,
+    *,
+    by: User,
+    amount: Decimal,
+    issued_on: dt.date,
+    invoice_number: str,
+    kind: str,
+    note: str,
+) -> Invoice:
+    try:
+        with transaction.atomic():
+            return Invoice.objects.create(
+                contract=locked.contract,
+                milestone=locked,
+                customer=locked.contract.customer,
+                invoice_number=invoice_number,
+                kind=kind,
+                amount=amount,
+                currency=locked.currency,
+                tax_rate_pct=locked.contract.tax_rate_pct,
+                issued_on=issued_on,
+                issued_by=by,
+                note=note,
             )
-        if locked.state == MilestoneState.WRITTEN_OFF:
-            raise Conflict(
-                _("%(m)s was written off.") % {"m": locked},
-                code="milestone_written_off",
-                fields={"milestone": [_("Written off.")]},
-            )
-        left = locked.amount - locked.invoiced_amount
-        if amount > left:
-            raise ValidationFailed(
-                _("Only %(left)s is left to invoice on %(m)s.") % {"left": left, "m": locked},
-                fields={"amount": [_("At most %(left)s.") % {"left": left}]},
-            )
-        try:
-            with transaction.atomic():
-                invoice = Invoice.objects.create(
-                    contract=locked.contract,
-                    milestone=locked,
-                    customer=locked.contract.customer,
-                    invoice_number=invoice_number,
-                    kind=kind,
-                    amount=amount,
-                    currency=locked.currency,
-                    tax_rate_pct=locked.contract.tax_rate_pct,
-                    issued_on=issued_on,
-                    issued_by=by,
-                    note=note,
-                )
-        except IntegrityError as exc:  # the same invoice number entered at the same time
-            raise ValidationFailed(
-                _("Invoice number %(number)s is already recorded.") % {"number": invoice_number},
-                fields={"invoice_number": [_("Already recorded.")]},
-            ) from exc
-        PaymentMilestone.objects.filter(pk=locked.pk).update(
-            invoiced_amount=plus("invoiced_amount", amount)
-        )
-        restate(
-            locked,
-            "record_invoice",
-            by=by,
-            comment=_("%(amount)s invoiced on %(invoice)s")
-            % {"amount": amount, "invoice": invoice.number},
-        )
-        settle_invoices(locked)
-        invoice.refresh_from_db()
-        audit_record(
-            target=invoice,
-            action="created",
-            actor=by,
-            changes={
-                "amount": amount,
-                "invoice_number": invoice_number,
-                "milestone": str(locked),
-            },
-        )
-        notify(
-            recipients=[locked.contract.owner],
-            kind="invoice.issued",
-            target=invoice,
-            exclude=by,
-            title=_("Invoice %(number)s issued: %(amount)s %(currency)s on %(milestone)s")
-            % {
-                "number": invoice.invoice_number or invoice.number,
-                "amount": amount,
-                "currency": invoice.currency,
-                "milestone": locked,
-            },
-        )
-    return invoice
+    except IntegrityError as exc:  # the same invoice number entered at the same time
+        raise ValidationFailed(
+            _("Invoice number %(number)s is already recorded.") % {"number": invoice_number},
+            fields={"invoice_number": [_("Already recorded.")]},
+        ) from exc
+
+
+def _invoice_issued(
+    invoice: Invoice, locked: PaymentMilestone, *, amount: Decimal, invoice_number: str, by: User
+) -> None:
+    """Audit the invoice and tell the contract's owner."""
+    audit_record(
+        target=invoice,
+        action="created",
+        actor=by,
+        changes={
+            "amount": amount,
+            "invoice_number": invoice_number,
+            "milestone": str(locked),
+        },
+    )
+    notify(
+        recipients=[locked.contract.owner],
+        kind="invoice.issued",
+        target=invoice,
+        exclude=by,
+        title=_("Invoice %(number)s issued: %(amount)s %(currency)s on %(milestone)s")
+        % {
+            "number": invoice.invoice_number or invoice.number,
+            "amount": amount,
+            "currency": invoice.currency,
+            "milestone": locked,
+        },
+    )
 
 
 def invoice_cancel(*, invoice: Invoice, by: User, reason: str) -> Invoice:

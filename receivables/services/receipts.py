@@ -54,35 +54,10 @@ def receipt_record(
     """Record money received on a contract (or from a customer, contract not known yet) and
     allocate it: to the given milestones or invoices, or oldest due first. What is not
     allocated is kept on the receipt as unapplied credit, or refused if asked to."""
-    if contract is None and customer is None:
-        raise ValidationFailed(
-            _("Choose the contract or the customer."), fields={"contract": [_("Required.")]}
-        )
-    if contract is not None and customer is not None and contract.customer_id != customer.pk:
-        raise ValidationFailed(
-            _("The contract belongs to another customer."),
-            fields={"customer": [_("Not the contract's customer.")]},
-        )
-    _require_receipts_role(by, contract or customer)
-    customer = contract.customer if contract is not None else customer
-    currency = currency or (contract.currency if contract is not None else None)
-    if not currency:
-        raise ValidationFailed(_("Give the currency."), fields={"currency": [_("Required.")]})
-    if contract is not None and currency != contract.currency:
-        raise ValidationFailed(
-            _("The contract is in %(currency)s.") % {"currency": contract.currency},
-            fields={"currency": [_("Not the contract's currency.")]},
-        )
-    amount = quantize(amount)
-    if amount <= 0:
-        raise ValidationFailed(
-            _("The amount must be above zero."), fields={"amount": [_("Must be above zero.")]}
-        )
-    if received_on > timezone.localdate():
-        raise ValidationFailed(
-            _("A receipt cannot be dated in the future."),
-            fields={"received_on": [_("In the future.")]},
-        )
+    customer, currency = _receipt_payer(
+        by=by, contract=contract, customer=customer, currency=currency
+    )
+    amount = _receipt_amount(amount, received_on)
     bank_reference = (bank_reference or "").strip()
     with transaction.atomic():
         owner = contract.owner if contract is not None else customer.owner
@@ -110,33 +85,99 @@ def receipt_record(
                 % {"left": receipt.unapplied_amount},
                 fields={"amount": [_("More than is open.")]},
             )
-        audit_record(
-            target=receipt,
-            action="created",
-            actor=by,
-            changes={
-                "amount": str(amount),
-                "allocated": str(allocated),
-                "unapplied": str(receipt.unapplied_amount),
-            },
-        )
-        if contract is not None:
-            audit_record(
-                target=contract,
-                action="receipt.recorded",
-                actor=by,
-                changes={"receipt": receipt.number, "amount": str(amount)},
-            )
-        hooks.emit("receipt.recorded", receipt=receipt, by=by)
-        notify(
-            recipients=[owner],
-            kind="receipt.recorded",
-            target=contract or receipt,
-            exclude=by,
-            title=_("%(amount)s %(currency)s received from %(customer)s")
-            % {"amount": amount, "currency": currency, "customer": customer},
+        _receipt_recorded(
+            receipt,
+            contract=contract,
+            customer=customer,
+            owner=owner,
+            amount=amount,
+            currency=currency,
+            allocated=allocated,
+            by=by,
         )
     return receipt
+
+
+def _receipt_payer(
+    *, by: User, contract: Contract | None, customer: Customer | None, currency: str | None
+) -> tuple[Customer, str]:
+    """Who paid and in which currency: the contract's customer and currency when a contract is
+    given (a customer given too must be its customer). Only finance records receipts."""
+    if contract is None and customer is None:
+        raise ValidationFailed(
+            _("Choose the contract or the customer."), fields={"contract": [_("Required.")]}
+        )
+    if contract is not None and customer is not None and contract.customer_id != customer.pk:
+        raise ValidationFailed(
+            _("The contract belongs to another customer."),
+            fields={"customer": [_("Not the contract's customer.")]},
+        )
+    _require_receipts_role(by, contract or customer)
+    customer = contract.customer if contract is not None else customer
+    currency = currency or (contract.currency if contract is not None else None)
+    if not currency:
+        raise ValidationFailed(_("Give the currency."), fields={"currency": [_("Required.")]})
+    if contract is not None and currency != contract.currency:
+        raise ValidationFailed(
+            _("The contract is in %(currency)s.") % {"currency": contract.currency},
+            fields={"currency": [_("Not the contract's currency.")]},
+        )
+    return customer, currency
+
+
+def _receipt_amount(amount: Decimal, received_on: dt.date) -> Decimal:
+    """The amount to the cent, above zero, received today or before."""
+    amount = quantize(amount)
+    if amount <= 0:
+        raise ValidationFailed(
+            _("The amount must be above zero."), fields={"amount": [_("Must be above zero.")]}
+        )
+    if received_on > timezone.localdate():
+        raise ValidationFailed(
+            _("A receipt cannot be dated in the future."),
+            fields={"received_on": [_("In the future.")]},
+        )
+    return amount
+
+
+def _receipt_recorded(
+    receipt: Receipt,
+    *,
+    contract: Contract | None,
+    customer: Customer,
+    owner: User,
+    amount: Decimal,
+    currency: str,
+    allocated: Decimal,
+    by: User,
+) -> None:
+    """Audit the receipt (and on its contract), tell the later stages and the owner."""
+    audit_record(
+        target=receipt,
+        action="created",
+        actor=by,
+        changes={
+            "amount": str(amount),
+            "allocated": str(allocated),
+            "unapplied": str(receipt.unapplied_amount),
+        },
+    )
+    if contract is not None:
+        audit_record(
+            target=contract,
+            action="receipt.recorded",
+            actor=by,
+            changes={"receipt": receipt.number, "amount": str(amount)},
+        )
+    hooks.emit("receipt.recorded", receipt=receipt, by=by)
+    notify(
+        recipients=[owner],
+        kind="receipt.recorded",
+        target=contract or receipt,
+        exclude=by,
+        title=_("%(amount)s %(currency)s received from %(customer)s")
+        % {"amount": amount, "currency": currency, "customer": customer},
+    )
 
 
 def _insert_once(receipt: Receipt, *, allow_duplicate: bool) -> Receipt:

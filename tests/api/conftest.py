@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from integrations.keys import api_key_issue
+from integrations.services import api_key_issue
 from tests.receivables.conftest import make_contract  # noqa: F401 (a fixture, shared)
 
 

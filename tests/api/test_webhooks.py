@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from integrations.milestones import publish_milestone_events
 from integrations.models import WebhookDelivery
+from integrations.services import publish_milestone_events
 from integrations.webhooks import MAX_ATTEMPTS, RETRY_BASE_SECONDS
 from receivables.reminders import scan
 from tests.factories import OpportunityFactory, team

@@ -1,15 +1,16 @@
-"""The funnel rollup (keyaccounts.rollups): after a refresh by the beat task, the funnel read
-from it equals the live aggregate, for each viewer's scope; reps and custom ranges stay live."""
+"""The funnel rollup (written by keyaccounts.services.rollups, read by keyaccounts.selectors.
+rollups): after a refresh by the beat task, the funnel read from it equals the live aggregate,
+for each viewer's scope; reps and custom ranges stay live."""
 
 import datetime as dt
 
 import pytest
 from django.conf import settings
 
-from keyaccounts import dashboards
 from keyaccounts.models import FunnelRollup
-from keyaccounts.periods import Period, month
-from keyaccounts.periods import year as whole_year
+from keyaccounts.selectors import dashboards
+from keyaccounts.selectors.periods import Period, month
+from keyaccounts.selectors.periods import year as whole_year
 from keyaccounts.tasks import refresh_funnel_rollup
 
 from .conftest import on_day

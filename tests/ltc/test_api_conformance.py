@@ -16,8 +16,8 @@ from django.core.management import call_command
 from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
 
 from accounts.models import Customer, User
-from integrations.keys import api_key_issue
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+from integrations.services import api_key_issue
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator
 
 from core.api import schema_view
 from core.choices import GateKind
-from integrations.keys import api_key_issue
+from integrations.services import api_key_issue
 from tests.openapi import generated_schema
 
 

@@ -13,8 +13,8 @@ import pytest
 from django.db import connection
 
 from accounts.models import Contact, Customer
-from integrations.milestones import publish_milestone_events
 from integrations.models import WebhookEvent
+from integrations.services import publish_milestone_events
 from leads.models import Lead
 from receivables.models import Receipt
 from receivables.reminders import scan

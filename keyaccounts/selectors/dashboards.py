@@ -52,9 +52,9 @@ from receivables.choices import OPEN_MILESTONE_STATES
 from receivables.models import PaymentMilestone
 from receivables.selectors.money import OUTSTANDING
 
+from ..choices import ActionStatus, Metric
+from ..models import PlanAction
 from . import metrics, rollups
-from .choices import ActionStatus, Metric
-from .models import PlanAction
 from .periods import Period
 from .planning import pct
 
@@ -121,7 +121,7 @@ def _stage_rows(queryset: QuerySet, stages: list[str], weighted: bool = False) -
 
 
 def funnel(user: User, f: Filters, *, live: bool = False) -> dict:
-    """The manager's funnel. Read from the rollup (`keyaccounts.rollups`, refreshed by Celery
+    """The manager's funnel. Read from the rollup (`selectors/rollups.py`, refreshed by Celery
     beat) when it covers the viewer and period, else aggregated live; `as_of` says when the
     figures were taken (None: now, live)."""
     base = opportunities(user, f)
@@ -432,7 +432,7 @@ def collections(user: User, f: Filters) -> dict:
     received = metrics.by_month(
         Metric.COLLECTIONS, f.period, currency=f.currency, user=user, unit=f.unit, product_line=line
     )
-    from .models import SalesTarget, TargetMonth
+    from ..models import SalesTarget, TargetMonth
 
     targets = policy.restrict(
         SalesTarget.objects.filter(metric=Metric.COLLECTIONS, currency=f.currency, user=None),

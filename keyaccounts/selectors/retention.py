@@ -18,8 +18,8 @@ from django.db.models import Sum
 from accounts.models import Customer, User
 from core import policy
 
+from ..choices import Metric
 from . import metrics, periods
-from .choices import Metric
 from .dashboards import Filters
 from .periods import Period
 

@@ -29,9 +29,9 @@ from opportunities.choices import OPEN_STAGES
 from opportunities.models import Opportunity
 from opportunities.selectors import weighted_amount
 
+from ..choices import Metric, PeriodKind
+from ..models import Commitment, SalesTarget, TargetMonth
 from . import metrics, periods
-from .choices import Metric, PeriodKind
-from .models import Commitment, SalesTarget, TargetMonth
 from .periods import Period
 
 ZERO = metrics.ZERO
@@ -174,7 +174,7 @@ def pipeline(*, user: User | None) -> QuerySet[Opportunity]:
 
 def coverage(targets: list[SalesTarget], period: Period | None = None, *, user: User) -> list[dict]:
     """Funnel coverage of each orders target in `period` (default: its year)."""
-    from .services.accounts import settings_for
+    from ..services.accounts import settings_for
 
     today = timezone.localdate()
     rows = []

@@ -22,15 +22,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import (
-    DateTimeField,
-    DecimalField,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
+from django.db.models import DateTimeField, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from accounts.models import OrgUnit
@@ -41,7 +33,7 @@ from core.models import AuditEvent
 from receivables.choices import ReceiptState
 from receivables.models import Receipt
 
-from .choices import Metric
+from ..choices import Metric
 from .periods import Period
 
 ZERO = Decimal("0.00")

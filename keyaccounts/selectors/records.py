@@ -1,4 +1,5 @@
-"""Reads of key-account management; every one goes through the access policy."""
+"""Reads of key-account records: the lists (each through the access policy), the customer
+matrix, the customer panel and a plan's performance."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from django.utils import timezone
 from accounts.models import Customer, OrgUnit, User
 from core import policy
 
-from . import metrics
-from .choices import ActionStatus, Metric, Quadrant
-from .models import (
+from ..choices import ActionStatus, Metric, Quadrant
+from ..models import (
     AccountPlan,
     AccountProfile,
     Commitment,
@@ -25,6 +25,7 @@ from .models import (
     TierChange,
     TierCriteria,
 )
+from . import metrics
 from .periods import Period
 
 ZERO = metrics.ZERO
@@ -149,7 +150,7 @@ def customer_panel(*, customer: Customer, user: User) -> dict | None:
     profile = (
         AccountProfile.objects.filter(customer=customer).select_related("tier_override_by").first()
     )
-    from .services.accounts import settings_for
+    from ..services.accounts import settings_for
 
     return {
         "profile": profile,

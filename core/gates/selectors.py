@@ -1,0 +1,80 @@
+"""Reads of the review gates: a subject's reviews, whether it has a go, the reviews waiting for
+a user (to assess or to decide), and a review's facts in words."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from ..choices import GateState, Role
+from ..models import GateAssessment, GateReview
+from .config import FACT_LABELS, SEATS, registered
+
+
+def facts_display(review: GateReview) -> list[dict]:
+    """The review's facts in words, for its page: [{key, label, value, money}] in a stable order.
+
+    Facts the subject does not label are left out (the API still returns them all)."""
+    adapter = registered(review.subject_type.model_class()) if review.subject_type_id else None
+    labels = {**FACT_LABELS, **(adapter.fact_labels if adapter else {})}
+    money = {"amount", *(adapter.money_facts if adapter else ())}
+    shown = []
+    for key, label in labels.items():
+        if key not in review.facts:
+            continue
+        value = review.facts[key]
+        shown.append({"key": key, "label": label, "value": value, "money": key in money})
+    return shown
+
+
+def reviews_of(subject: models.Model) -> models.QuerySet[GateReview]:
+    return (
+        GateReview.objects.filter(
+            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+        )
+        .select_related("decided_by", "opened_by", "authority_unit")
+        .prefetch_related("assessments__author")
+    )
+
+
+def has_go(subject: models.Model, kind: str) -> bool:
+    """Whether the latest decided review of `kind` on `subject` said go."""
+    return reviews_of(subject).filter(kind=kind, state=GateState.GO).exists()
+
+
+def _to_decide_q(user) -> models.Q:
+    if user.role == Role.SALES_MANAGER and user.org_unit_id:
+        return models.Q(authority_unit__path__startswith=user.org_unit.path)
+    return models.Q(pk__in=[])
+
+
+def _to_assess_q(user) -> models.Q:
+    seat_member = apps.get_model("accounts", "IronTriangleMember").objects.filter(
+        team=models.OuterRef("team"), user=user, role__in=SEATS
+    )
+    assessed = GateAssessment.objects.filter(review=models.OuterRef("pk"), author=user)
+    return models.Q(models.Exists(seat_member)) & ~models.Q(models.Exists(assessed))
+
+
+def _waiting(q: models.Q) -> models.QuerySet[GateReview]:
+    return (
+        GateReview.objects.filter(state=GateState.OPEN)
+        .filter(q)
+        .select_related("authority_unit", "subject_type")
+    )
+
+
+def reviews_to_decide(user) -> models.QuerySet[GateReview]:
+    """Open reviews this user has the authority to decide, escalated ones first."""
+    return _waiting(_to_decide_q(user)).order_by("-escalated", "created_at")
+
+
+def reviews_to_assess(user) -> models.QuerySet[GateReview]:
+    """Open reviews on which this user holds a seat and has not assessed yet."""
+    return _waiting(_to_assess_q(user)).order_by("created_at")
+
+
+def reviews_waiting_for(user) -> models.QuerySet[GateReview]:
+    """Open reviews this user must act on: to decide (authority) or to assess (their seat)."""
+    return _waiting(_to_decide_q(user) | _to_assess_q(user)).order_by("created_at")

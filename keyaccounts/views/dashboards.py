@@ -1,0 +1,177 @@
+"""Renewals and the dashboards (funnel, pipeline, pre-sales, collections); bad filters fall back
+to the defaults with a message."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from core.errors import ApplicationError
+from core.params import query_params
+
+from ..charts import chart
+from ..filters import dashboard_filters, person_filter
+from ..selectors import dashboards, people_for, renewal_list, retention, units_for
+from .base import Section
+
+# --- Renewals and dashboards --------------------------------------------------------------
+
+
+class DashboardPage(Section, LoginRequiredMixin, TemplateView):
+    """A dashboard with the common filters; bad filters fall back to the defaults with a
+    message, never a 500."""
+
+    person_default_self = False
+    uses_person = False
+
+    def filters(self):
+        try:
+            f = dashboard_filters(self.request.GET, self.request.user)
+            person = (
+                person_filter(
+                    self.request.GET,
+                    self.request.user,
+                    default_self=self.person_default_self and not f.unit,
+                )
+                if self.uses_person
+                else None
+            )
+        except ApplicationError as error:
+            messages.error(
+                self.request,
+                " ".join(m for msgs in error.fields.values() for m in msgs) or error.message,
+            )
+            f = dashboard_filters({}, self.request.user)
+            person = self.request.user if self.person_default_self else None
+        return f, person
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        f, person = self.filters()
+        context.update(
+            f=f,
+            person=person,
+            units=units_for(self.request.user),
+            people=people_for(self.request.user) if self.uses_person else [],
+            uses_person=self.uses_person,
+            **self.figures(f, person),
+        )
+        return context
+
+    def figures(self, f, person) -> dict:
+        raise NotImplementedError
+
+
+class FunnelPage(DashboardPage):
+    template_name = "keyaccounts/funnel.html"
+    section = "funnel"
+
+    def figures(self, f, person):
+        data = dashboards.funnel(self.request.user, f)
+        stages = data["stages"]
+        return {
+            "data": data,
+            "chart": chart(
+                "bar",
+                [s["label"] for s in stages],
+                [{"label": _("Amount"), "data": [s["amount"] for s in stages]}],
+                horizontal=True,
+            ),
+            "conversion_chart": chart(
+                "bar",
+                [c["label"] for c in data["conversion"]],
+                [
+                    {
+                        "label": _("Conversion %"),
+                        "data": [c["conversion_pct"] or 0 for c in data["conversion"]],
+                    }
+                ],
+            ),
+        }
+
+
+class PipelinePage(DashboardPage):
+    template_name = "keyaccounts/pipeline.html"
+    section = "pipeline"
+    uses_person = True
+    person_default_self = True
+
+    def figures(self, f, person):
+        data = dashboards.rep(self.request.user, f, person)
+        return {
+            "data": data,
+            "chart": chart(
+                "bar",
+                [c["month"] for c in data["closing"]],
+                [
+                    {"label": _("Amount"), "data": [c["amount"] for c in data["closing"]]},
+                    {"label": _("Weighted"), "data": [c["weighted"] for c in data["closing"]]},
+                ],
+            ),
+        }
+
+
+class PresalesPage(DashboardPage):
+    template_name = "keyaccounts/presales.html"
+    section = "presales"
+    uses_person = True
+    person_default_self = True
+
+    def figures(self, f, person):
+        data = dashboards.presales(self.request.user, f, person)
+        return {
+            "data": data,
+            "chart": chart(
+                "bar",
+                [s["label"] for s in data["stages"]],
+                [{"label": _("Opportunities"), "data": [s["count"] for s in data["stages"]]}],
+            ),
+        }
+
+
+class CollectionsPage(DashboardPage):
+    template_name = "keyaccounts/collections.html"
+    section = "collections"
+
+    def figures(self, f, person):
+        data = dashboards.collections(self.request.user, f)
+        return {
+            "data": data,
+            "chart": chart(
+                "line",
+                [m["month"] for m in data["months"]],
+                [
+                    {"label": _("Collected"), "data": [m["collected"] for m in data["months"]]},
+                    {"label": _("Target"), "data": [m["target"] for m in data["months"]]},
+                ],
+            ),
+        }
+
+
+class RenewalsPage(DashboardPage):
+    template_name = "keyaccounts/renewals.html"
+    section = "renewals"
+
+    def figures(self, f, person):
+        granularity = query_params(self.request).choice(
+            "granularity", ["year", "quarter"], default="year"
+        )
+        data = retention.revenue_history(self.request.user, f, granularity=granularity)
+        totals = data["totals"]
+        return {
+            "data": data,
+            "granularity": granularity,
+            "links": renewal_list(user=self.request.user)[:50],
+            "chart": chart(
+                "bar",
+                data["periods"],
+                [
+                    {"label": _("Recurring"), "data": [t["recurring"] for t in totals]},
+                    {"label": _("New"), "data": [t["new"] for t in totals]},
+                    {"label": _("Churned"), "data": [-t["churned"] for t in totals]},
+                ],
+                stacked=True,
+            ),
+        }
