@@ -244,11 +244,9 @@ class GuardedStates:
             f.name == "updated_at" for f in model._meta.concrete_fields
         ):
             fields["updated_at"] = timezone.now()
-        moved = (
-            model
-            ._default_manager.filter(pk=instance.pk, **{f"{self.field}__in": expected})
-            .update(**{self.field: target}, **fields)
-        )
+        moved = model._default_manager.filter(
+            pk=instance.pk, **{f"{self.field}__in": expected}
+        ).update(**{self.field: target}, **fields)
         if moved:
             setattr(instance, self.field, target)
             for name, value in fields.items():
