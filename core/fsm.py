@@ -219,9 +219,18 @@ class GuardedStates:
         """The states from which `target` may be reached."""
         return sorted(source for source, targets in self.moves.items() if target in targets)
 
-    def move(self, instance, target: str, *, source: str | list[str] | None = None, **fields):
+    def move(
+        self,
+        instance,
+        target: str,
+        *,
+        source: str | list[str] | None = None,
+        when: dict | None = None,
+        **fields,
+    ):
         """Move `instance` to `target` if its row is (still) in `source` (default: any state
-        from which `target` is declared), writing `fields` in the same UPDATE. On success the
+        from which `target` is declared) and matches `when` (more compare-and-set conditions,
+        e.g. the attempt count read), writing `fields` in the same UPDATE. On success the
         instance carries the new state and fields. Returns whether the row moved."""
         declared = self.sources(target)
         if source is None:
@@ -245,7 +254,7 @@ class GuardedStates:
         ):
             fields["updated_at"] = timezone.now()
         moved = model._default_manager.filter(
-            pk=instance.pk, **{f"{self.field}__in": expected}
+            pk=instance.pk, **{f"{self.field}__in": expected}, **(when or {})
         ).update(**{self.field: target}, **fields)
         if moved:
             setattr(instance, self.field, target)
