@@ -15,8 +15,10 @@ ACTION_LABELS.update(
         "activity.logged": _("Activity recorded"),
         "account_chain.added": _("Added to the account's decision chain"),
         "account_chain.removed": _("Removed from the account's decision chain"),
+        "import.checked": _("Import checked"),
         "import.committed": _("Import started"),
         "import.done": _("Import finished"),
+        "import.failed": _("Import failed"),
         "import.cancelled": _("Import cancelled"),
         "user.deactivated": _("User deactivated"),
     }

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import OrgUnitKind, Role, TriangleRole
+from core.fsm import GuardedStates
 from core.models import TimeStampedModel
 from core.money import CurrencyField, MoneyField
 from core.policy import AccessSpec
@@ -593,6 +594,23 @@ class ImportJob(TimeStampedModel):
     """
 
     access = AccessSpec(owner="created_by", unit="org_unit")
+    #: Its lifecycle, declared once: a machine state moved by guarded updates (ADR 3), audited
+    #: where a person cares (checked, started, finished, failed, cancelled).
+    moves = GuardedStates(
+        "status",
+        {
+            ImportStatus.UPLOADED: {ImportStatus.VALIDATING, ImportStatus.CANCELLED},
+            # validating → validating: a redelivered check task starts the preview again.
+            ImportStatus.VALIDATING: {
+                ImportStatus.VALIDATING,
+                ImportStatus.VALIDATED,
+                ImportStatus.FAILED,
+            },
+            ImportStatus.VALIDATED: {ImportStatus.IMPORTING, ImportStatus.CANCELLED},
+            ImportStatus.IMPORTING: {ImportStatus.DONE, ImportStatus.FAILED},
+            ImportStatus.FAILED: {ImportStatus.CANCELLED},
+        },
+    )
 
     kind = models.CharField(_("what"), max_length=30)
     file = models.FileField(_("file"), upload_to=import_upload_to, max_length=255, blank=True)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, has_transition_perm
@@ -134,6 +135,7 @@ def transition_run(
     internal: bool = False,
     check_policy: bool = True,
     update_fields: list[str] | None = None,
+    changes: dict | None = None,
 ):
     """Run transition `name` on `instance` as `by`: check, run, save and audit atomically.
 
@@ -184,6 +186,7 @@ def transition_run(
                 from_state=source,
                 to_state=instance.state,
                 comment="\n".join(part for part in (reason, comment) if part),
+                changes=changes,
             )
     except ConcurrentTransition as exc:
         raise Conflict(
@@ -191,3 +194,71 @@ def transition_run(
             code="concurrent_update",
         ) from exc
     return instance
+
+
+class GuardedStates:
+    """A machine state changed by guarded conditional updates, not by django-fsm transitions.
+
+    The exception ADR 3 allows for high-volume machine states (import jobs, webhook
+    deliveries): their moves are declared here once, `{source: {targets}}`, and `move` changes
+    the state with one `UPDATE … WHERE pk = … AND <field> IN (sources)`: the database's
+    compare-and-set, so of two racing workers exactly one moves the row. A move that is not
+    declared is refused (`TransitionNotAllowed`) before any query; a row no longer in a source
+    state is not moved (`move` returns False: the caller decides whether that is a conflict
+    or a redelivered task to ignore). Callers audit the moves a person cares about.
+    """
+
+    def __init__(self, field: str, moves: dict[str, set[str] | frozenset[str]]):
+        self.field = field
+        self.moves = {source: frozenset(targets) for source, targets in moves.items()}
+
+    def allowed(self, source: str, target: str) -> bool:
+        return target in self.moves.get(source, ())
+
+    def sources(self, target: str) -> list[str]:
+        """The states from which `target` may be reached."""
+        return sorted(source for source, targets in self.moves.items() if target in targets)
+
+    def move(
+        self,
+        instance,
+        target: str,
+        *,
+        source: str | list[str] | None = None,
+        when: dict | None = None,
+        **fields,
+    ):
+        """Move `instance` to `target` if its row is (still) in `source` (default: any state
+        from which `target` is declared) and matches `when` (more compare-and-set conditions,
+        e.g. the attempt count read), writing `fields` in the same UPDATE. On success the
+        instance carries the new state and fields. Returns whether the row moved."""
+        declared = self.sources(target)
+        if source is None:
+            expected = declared
+        else:
+            expected = [source] if isinstance(source, str) else list(source)
+            illegal = [s for s in expected if s not in declared]
+            if illegal:
+                raise TransitionNotAllowed(
+                    _("Not possible from state “%(state)s”.") % {"state": illegal[0]},
+                    fields={self.field: [f"{illegal[0]} → {target}"]},
+                )
+        if not expected:
+            raise TransitionNotAllowed(
+                _("Not possible from state “%(state)s”.") % {"state": target},
+                fields={self.field: [f"→ {target}"]},
+            )
+        model = type(instance)
+        if "updated_at" not in fields and any(
+            f.name == "updated_at" for f in model._meta.concrete_fields
+        ):
+            fields["updated_at"] = timezone.now()
+        moved = model._default_manager.filter(
+            pk=instance.pk, **{f"{self.field}__in": expected}, **(when or {})
+        ).update(**{self.field: target}, **fields)
+        if moved:
+            setattr(instance, self.field, target)
+            for name, value in fields.items():
+                if not isinstance(value, Combinable):
+                    setattr(instance, name, value)
+        return bool(moved)

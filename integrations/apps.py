@@ -14,12 +14,15 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from core.audit import ACTION_LABELS
         from core.jobs import register_job  # the on-demand jobs (ADR 15)
 
         from . import listeners
         from .api import schema  # noqa: F401  (registers the OpenAPI auth scheme)
 
         listeners.register()
+        ACTION_LABELS.setdefault("webhook.replayed", _("Webhook delivery replayed"))
+        ACTION_LABELS.setdefault("webhook.delivery_failed", _("Webhook delivery failed for good"))
 
         register_job(
             name="integrations-purge-idempotency-keys",

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fsm import GuardedStates
+
 from .scopes import ALL_SCOPES
 
 RATE_PATTERN = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
@@ -154,6 +156,20 @@ class DeliveryState(models.TextChoices):
 
 class WebhookDelivery(models.Model):
     """Sending one event to one subscription: its attempts, their outcome, and replays."""
+
+    #: Its lifecycle, declared once: a machine state moved by guarded updates, one per attempt
+    #: (ADR 3); only a delivery that failed for good is audited (on its subscription).
+    moves = GuardedStates(
+        "state",
+        {
+            # pending → pending: an attempt failed and another is due.
+            DeliveryState.PENDING: {
+                DeliveryState.PENDING,
+                DeliveryState.DELIVERED,
+                DeliveryState.FAILED,
+            },
+        },
+    )
 
     event = models.ForeignKey(
         WebhookEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="deliveries"

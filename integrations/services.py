@@ -255,14 +255,37 @@ def delivery_attempt(delivery_id: int) -> int | None:
     entry = {"at": timezone.now().isoformat(), "status": status, "error": error}
     if retry_in:
         entry["retry_in"] = retry_in
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        state=state,
-        attempts=attempts,
-        last_status=status,
-        last_error=error or ("" if ok else f"HTTP {status}"),
-        log=[*delivery.log, entry],
-        delivered_at=timezone.now() if ok else None,
-    )
+    last_error = error or ("" if ok else f"HTTP {status}")
+    with transaction.atomic():
+        # Compare-and-set on the state and the attempt count read: of two racing runs of the
+        # same attempt, one records it and the other stops.
+        recorded = WebhookDelivery.moves.move(
+            delivery,
+            state,
+            source=DeliveryState.PENDING,
+            when={"attempts": delivery.attempts},
+            attempts=attempts,
+            last_status=status,
+            last_error=last_error,
+            log=[*delivery.log, entry],
+            delivered_at=timezone.now() if ok else None,
+        )
+        if not recorded:
+            return None
+        if state == DeliveryState.FAILED:
+            audit_record(
+                target=subscription,
+                action="webhook.delivery_failed",
+                from_state=DeliveryState.PENDING,
+                to_state=DeliveryState.FAILED,
+                comment=last_error,
+                changes={
+                    "delivery": delivery.pk,
+                    "event": delivery.event.name,
+                    "attempts": attempts,
+                    "is_active": subscription.is_active,
+                },
+            )
     return retry_in
 
 

@@ -51,6 +51,11 @@ class _Abort(Exception):
     """A row failed while importing "all rows": nothing is written."""
 
 
+class _Superseded(Exception):
+    """Another run finished this import first (a redelivered task raced it): this run's
+    writes roll back."""
+
+
 def _importer(job: ImportJob) -> Importer:
     importer = importer_for(job.kind)
     if importer is None:
@@ -90,8 +95,7 @@ def import_start(*, by: User, kind: str, upload: UploadedFile) -> ImportJob:
     if upload.size <= _inline_bytes():
         import_validate(job=job)
     else:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING)
-        job.status = ImportStatus.VALIDATING
+        ImportJob.moves.move(job, ImportStatus.VALIDATING, source=ImportStatus.UPLOADED)
         enqueue("accounts.tasks.import_validate_task", job.pk)
     return job
 
@@ -165,9 +169,25 @@ def _issue(job: ImportJob, row: Row) -> ImportIssue:
     )
 
 
-def _fail(job: ImportJob, message: str) -> None:
-    job.status, job.message, job.finished_at = ImportStatus.FAILED, message, timezone.now()
-    job.save(update_fields=["status", "message", "finished_at", "updated_at"])
+def _counts(job: ImportJob, *names: str) -> dict[str, int]:
+    return {name: getattr(job, name) for name in names}
+
+
+def _fail(job: ImportJob, message: str, *, source: str, counts: dict | None = None) -> None:
+    """The check or the import failed: the job says why, and its trail records it."""
+    with transaction.atomic():
+        if ImportJob.moves.move(
+            job, ImportStatus.FAILED, source=source, message=message, finished_at=timezone.now()
+        ):
+            audit_record(
+                target=job,
+                action="import.failed",
+                actor=job.created_by,
+                from_state=source,
+                to_state=ImportStatus.FAILED,
+                comment=message,
+                changes=counts or {},
+            )
 
 
 def import_validate(*, job: ImportJob) -> ImportJob:
@@ -175,11 +195,23 @@ def import_validate(*, job: ImportJob) -> ImportJob:
     keep the problem rows; nothing is imported. Runs in the request for small files and as a
     Celery job for large ones."""
     importer = _importer(job)
+    started = ImportJob.moves.move(
+        job,
+        ImportStatus.VALIDATING,
+        source=[ImportStatus.UPLOADED, ImportStatus.VALIDATING],
+        started_at=timezone.now(),
+        message="",
+        rows_total=0,
+        rows_valid=0,
+        rows_error=0,
+        rows_duplicate=0,
+        progress=0,
+    )
+    if not started:  # cancelled, or checked already by an earlier run
+        job.refresh_from_db()
+        return job
     ImportIssue.objects.filter(job=job).delete()
     staging.drop(job)
-    job.status, job.started_at, job.message = ImportStatus.VALIDATING, timezone.now(), ""
-    job.rows_total = job.rows_valid = job.rows_error = job.rows_duplicate = job.progress = 0
-    job.save()
     stage = staging.Writer(job)
     try:
         for batch in _batches(job, importer, stage=stage):
@@ -193,22 +225,44 @@ def import_validate(*, job: ImportJob) -> ImportJob:
     except ValidationFailed as exc:
         stage.discard()
         ImportIssue.objects.filter(job=job).delete()
-        _fail(job, exc.message)
+        _fail(job, exc.message, source=ImportStatus.VALIDATING)
         return job
     except Exception:
         stage.discard()
         logger.exception("import %s: preview failed", job.pk)
-        _fail(job, _("The file could not be checked; the error was logged."))
+        _fail(
+            job,
+            _("The file could not be checked; the error was logged."),
+            source=ImportStatus.VALIDATING,
+        )
         return job
     if job.rows_total:
         stage.save(job.rows_total)
     else:
         stage.discard()
     job.rows_valid = job.rows_total - job.rows_error - job.rows_duplicate
-    job.status = ImportStatus.VALIDATED if job.rows_total else ImportStatus.FAILED
-    job.message = "" if job.rows_total else _("The file has no data rows.")
-    job.finished_at = timezone.now()
-    job.save()
+    counts = _counts(job, "rows_total", "rows_valid", "rows_error", "rows_duplicate")
+    if not job.rows_total:
+        _fail(job, _("The file has no data rows."), source=ImportStatus.VALIDATING, counts=counts)
+        return job
+    with transaction.atomic():
+        if ImportJob.moves.move(
+            job,
+            ImportStatus.VALIDATED,
+            source=ImportStatus.VALIDATING,
+            message="",
+            finished_at=timezone.now(),
+            progress=job.progress,
+            **counts,
+        ):
+            audit_record(
+                target=job,
+                action="import.checked",
+                actor=job.created_by,
+                from_state=ImportStatus.VALIDATING,
+                to_state=ImportStatus.VALIDATED,
+                changes=counts,
+            )
     return job
 
 
@@ -232,13 +286,26 @@ def import_commit(*, job: ImportJob, by: User, mode: str) -> ImportJob:
             % {"n": job.rows_error},
             fields={"mode": [_("Some rows have errors.")]},
         )
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATED).update(
-        status=ImportStatus.IMPORTING, mode=mode, progress=0, message=""
-    )
-    if not claimed:
-        raise Conflict(_("This import was started meanwhile."), code="import_state")
-    job.refresh_from_db()
-    audit_record(target=job, action="import.committed", actor=by, changes={"mode": mode})
+    with transaction.atomic():
+        claimed = ImportJob.moves.move(
+            job,
+            ImportStatus.IMPORTING,
+            source=ImportStatus.VALIDATED,
+            mode=mode,
+            progress=0,
+            message="",
+        )
+        if not claimed:
+            raise Conflict(_("This import was started meanwhile."), code="import_state")
+        job.refresh_from_db()
+        audit_record(
+            target=job,
+            action="import.committed",
+            actor=by,
+            from_state=ImportStatus.VALIDATED,
+            to_state=ImportStatus.IMPORTING,
+            changes={"mode": mode, **_counts(job, "rows_total", "rows_valid")},
+        )
     if job.rows_total <= _inline_rows():
         return import_run(job=job)
     enqueue("accounts.tasks.import_commit_task", job.pk)
@@ -290,45 +357,76 @@ def import_run(*, job: ImportJob) -> ImportJob:
                 skipped += len(batch) - len(chosen)
                 processed += len(batch)
                 cache.set(progress_key(job), processed, timeout=24 * 3600)
-            job.status, job.rows_created, job.rows_skipped = ImportStatus.DONE, created, skipped
-            job.progress, job.finished_at = processed, timezone.now()
-            job.save()
+            finished = ImportJob.moves.move(
+                job,
+                ImportStatus.DONE,
+                source=ImportStatus.IMPORTING,
+                rows_created=created,
+                rows_skipped=skipped,
+                progress=processed,
+                finished_at=timezone.now(),
+            )
+            if not finished:
+                raise _Superseded
             audit_record(
                 target=job,
                 action="import.done",
                 actor=job.created_by,
-                changes={"created": created, "skipped": skipped},
+                from_state=ImportStatus.IMPORTING,
+                to_state=ImportStatus.DONE,
+                changes=_counts(job, "rows_created", "rows_skipped"),
             )
+    except _Superseded:
+        job.refresh_from_db()
     except _Abort as exc:
-        _fail(job, str(exc))
+        _fail(job, str(exc), source=ImportStatus.IMPORTING)
     except ValidationFailed as exc:
-        _fail(job, exc.message)
+        _fail(job, exc.message, source=ImportStatus.IMPORTING)
     except Exception:
         logger.exception("import %s: commit failed", job.pk)
-        _fail(job, _("The import failed and nothing was written; the error was logged."))
+        _fail(
+            job,
+            _("The import failed and nothing was written; the error was logged."),
+            source=ImportStatus.IMPORTING,
+        )
     finally:
         cache.delete(progress_key(job))
     if job.status == ImportStatus.DONE:
         staging.drop(job)
     if job.status == ImportStatus.DONE and job.file:
-        job.file.delete(save=True)  # the rows are in; problem rows stay as issues
+        _drop_file(job)  # the rows are in; problem rows stay as issues
     return job
+
+
+def _drop_file(job: ImportJob) -> None:
+    """Delete the job's uploaded file, writing only its file column (never its status)."""
+    job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(file="")
 
 
 def import_cancel(*, job: ImportJob, by: User) -> ImportJob:
     """Drop an import that was not committed (its file and problem rows go)."""
     _check_may_run(job, by)
-    cancelled = ImportJob.objects.filter(
-        pk=job.pk,
-        status__in=[ImportStatus.UPLOADED, ImportStatus.VALIDATED, ImportStatus.FAILED],
-    ).update(status=ImportStatus.CANCELLED, finished_at=timezone.now())
-    if not cancelled:
-        raise Conflict(_("This import can no longer be cancelled."), code="import_state")
-    job.refresh_from_db()
-    audit_record(target=job, action="import.cancelled", actor=by)
+    source = job.status
+    with transaction.atomic():
+        cancelled = ImportJob.moves.allowed(source, ImportStatus.CANCELLED) and (
+            ImportJob.moves.move(
+                job, ImportStatus.CANCELLED, source=source, finished_at=timezone.now()
+            )
+        )
+        if not cancelled:
+            raise Conflict(_("This import can no longer be cancelled."), code="import_state")
+        job.refresh_from_db()
+        audit_record(
+            target=job,
+            action="import.cancelled",
+            actor=by,
+            from_state=source,
+            to_state=ImportStatus.CANCELLED,
+        )
     staging.drop(job)
     if job.file:
-        job.file.delete(save=True)
+        _drop_file(job)
     return job
 
 

@@ -8,7 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import Customer
 from contracts.models import Contract
@@ -22,7 +24,7 @@ from .plan import PaymentMilestone
 ZERO = Decimal("0")
 
 
-class Invoice(NumberedModel, TimeStampedModel):
+class Invoice(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
     """An invoice for (part of) one payment milestone. Never deleted: a wrong invoice is
     cancelled (红冲, red-letter), which gives its amount back to the milestone to invoice
     again. A milestone's invoices never exceed its amount (service check under the
@@ -62,8 +64,12 @@ class Invoice(NumberedModel, TimeStampedModel):
     )
     issued_on = models.DateField(_("issued on"))
     paid_amount = MoneyField(_("paid"), default=ZERO)
-    state = models.CharField(
-        _("state"), max_length=10, choices=InvoiceState.choices, default=InvoiceState.ISSUED
+    state = FSMField(
+        _("state"),
+        max_length=10,
+        choices=InvoiceState.choices,
+        default=InvoiceState.ISSUED,
+        protected=True,
     )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -124,3 +130,22 @@ class Invoice(NumberedModel, TimeStampedModel):
         if self.state != InvoiceState.ISSUED:
             return ZERO
         return self.amount - self.paid_amount
+
+    @transition(
+        field=state,
+        source=InvoiceState.ISSUED,
+        target=InvoiceState.CANCELLED,
+        custom={
+            "label": _("Invoice cancelled"),
+            "internal": True,
+            "reason_required": True,
+            "confirm": True,
+        },
+    )
+    def cancel(self, *, by=None, reason="", comment=""):
+        """A wrong invoice is cancelled (红冲): it holds no payment; the service gives its
+        amount back to the milestone."""
+        self.paid_amount = ZERO
+        self.cancelled_at = timezone.now()
+        self.cancelled_by = by
+        self.cancel_reason = reason.strip()

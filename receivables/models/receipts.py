@@ -8,7 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import Customer, OrgUnit, User
 from contracts.models import Contract
@@ -22,7 +24,7 @@ from .plan import PaymentMilestone
 ZERO = Decimal("0")
 
 
-class Receipt(NumberedModel, TimeStampedModel):
+class Receipt(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
     """Money received from a customer (回款). Never deleted: a mistake is reversed.
 
     A receipt belongs to a contract, or only to a customer when finance does not know yet
@@ -74,8 +76,12 @@ class Receipt(NumberedModel, TimeStampedModel):
         ),
     )
     allocated_amount = MoneyField(_("allocated"), default=ZERO)
-    state = models.CharField(
-        _("state"), max_length=10, choices=ReceiptState.choices, default=ReceiptState.POSTED
+    state = FSMField(
+        _("state"),
+        max_length=10,
+        choices=ReceiptState.choices,
+        default=ReceiptState.POSTED,
+        protected=True,
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -141,6 +147,25 @@ class Receipt(NumberedModel, TimeStampedModel):
         if self.state != ReceiptState.POSTED:
             return ZERO
         return self.amount - self.allocated_amount
+
+    @transition(
+        field=state,
+        source=ReceiptState.POSTED,
+        target=ReceiptState.REVERSED,
+        custom={
+            "label": _("Receipt reversed"),
+            "internal": True,
+            "reason_required": True,
+            "confirm": True,
+        },
+    )
+    def reverse(self, *, by=None, reason="", comment=""):
+        """Recorded by mistake (wrong amount, bounced bill): the service has reversed every
+        allocation; the receipt stays on record holding no money."""
+        self.allocated_amount = ZERO
+        self.reversed_at = timezone.now()
+        self.reversed_by = by
+        self.reversal_reason = reason.strip()
 
 
 class ReceiptAllocation(models.Model):

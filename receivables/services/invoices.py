@@ -6,13 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
+from core.fsm import transition_run
 from core.money import quantize
 from core.notifications import notify
 
@@ -180,13 +180,14 @@ def invoice_cancel(*, invoice: Invoice, by: User, reason: str) -> Invoice:
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if locked.state != InvoiceState.ISSUED:
             raise Conflict(_("This invoice is already cancelled."), code="invoice_cancelled")
-        Invoice.objects.filter(pk=locked.pk).update(
-            state=InvoiceState.CANCELLED,
-            paid_amount=0,
-            cancelled_at=timezone.now(),
-            cancelled_by=by,
-            cancel_reason=reason.strip(),
-            version=F("version") + 1,
+        transition_run(
+            locked,
+            "cancel",
+            by=by,
+            reason=reason.strip(),
+            internal=True,
+            check_policy=False,
+            update_fields=["paid_amount", "cancelled_at", "cancelled_by", "cancel_reason"],
         )
         PaymentMilestone.objects.filter(pk=milestone.pk).update(
             invoiced_amount=minus("invoiced_amount", locked.amount)
@@ -199,12 +200,5 @@ def invoice_cancel(*, invoice: Invoice, by: User, reason: str) -> Invoice:
             % {"invoice": locked.number, "reason": reason.strip()},
         )
         settle_invoices(milestone)
-        audit_record(
-            target=locked,
-            action="invoice.cancelled",
-            actor=by,
-            comment=reason.strip(),
-            changes={"state": [InvoiceState.ISSUED, InvoiceState.CANCELLED]},
-        )
     locked.refresh_from_db()
     return locked

@@ -19,6 +19,7 @@ from contracts.models import Contract
 from core import hooks, policy
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
+from core.fsm import transition_run
 from core.money import quantize
 from core.notifications import notify
 
@@ -450,24 +451,15 @@ def receipt_reverse(*, receipt: Receipt, by: User, reason: str) -> Receipt:
         }
         for allocation in active:
             _unapply(allocation, milestones[allocation.milestone_id], by, why)
-        Receipt.objects.filter(pk=locked.pk).update(
-            state=ReceiptState.REVERSED,
-            allocated_amount=0,
-            reversed_at=timezone.now(),
-            reversed_by=by,
-            reversal_reason=reason.strip(),
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
-        audit_record(
-            target=locked,
-            action="receipt.reversed",
-            actor=by,
-            comment=reason.strip(),
-            changes={
-                "state": [ReceiptState.POSTED, ReceiptState.REVERSED],
-                "allocations_reversed": len(active),
-            },
+        transition_run(
+            locked,
+            "reverse",
+            by=by,
+            reason=reason.strip(),
+            internal=True,
+            check_policy=False,
+            update_fields=["allocated_amount", "reversed_at", "reversed_by", "reversal_reason"],
+            changes={"allocations_reversed": len(active)},
         )
         if locked.contract_id:
             audit_record(
