@@ -127,11 +127,15 @@ def contact_refuse_duplicate(
             continue
         twin = Contact.objects.filter(customer=customer, **{column: key}).order_by("pk").first()
         if twin is not None:
+            message = _("%(customer)s already has this contact: %(name)s (#%(pk)s).") % {
+                "customer": customer,
+                "name": twin.name,
+                "pk": twin.pk,
+            }
             raise Conflict(
-                _("%(customer)s already has this contact: %(name)s (#%(pk)s).")
-                % {"customer": customer, "name": twin.name, "pk": twin.pk},
+                message,
                 code="duplicate_contact",
-                fields={field: [f"#{twin.pk} {twin.name}"], "duplicate_of": [str(twin.pk)]},
+                fields={field: [message], "duplicate_of": [str(twin.pk)]},
             )
 
 

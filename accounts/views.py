@@ -289,11 +289,15 @@ class ContactCreatePage(RecordFormPage):
 
     def save(self, form):
         data = {k: v for k, v in form.cleaned_data.items() if k != "allow_duplicate"}
-        contact = contact_create(
-            by=self.request.user,
-            data={**data, "customer": self.customer()},
-            allow_duplicate=form.cleaned_data.get("allow_duplicate", False),
-        )
+        try:
+            contact = contact_create(
+                by=self.request.user,
+                data={**data, "customer": self.customer()},
+                allow_duplicate=form.cleaned_data.get("allow_duplicate", False),
+            )
+        except ApplicationError as error:
+            error.fields.pop("duplicate_of", None)  # for programs; the message names it
+            raise
         return contact.customer
 
 

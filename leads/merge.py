@@ -110,10 +110,12 @@ def lead_check_duplicate(
             and normalise_phone(twin.contact_phone) == normalise_phone(data["contact_phone"])
             else "contact_email"
         )
+        message = _("An open lead for this company has this contact already: #%(pk)s %(title)s.")
+        message %= {"pk": twin.pk, "title": twin.title}
         raise Conflict(
-            _("An open lead for this company has this contact already: #%(pk)s.") % {"pk": twin.pk},
+            message,
             code="duplicate_lead",
-            fields={matched: [f"#{twin.pk}"], "duplicate_of": [str(twin.pk)]},
+            fields={matched: [message], "duplicate_of": [str(twin.pk)]},
         )
     return twin
 
@@ -156,11 +158,11 @@ def _check_mergeable(*, target: Lead, source: Lead, by: User) -> None:
         )
     for lead, field in ((source, "source"), (target, "target")):
         if not lead.is_open:
-            raise ValidationFailed(
-                _("Lead #%(pk)s is %(state)s: only open leads are merged.")
-                % {"pk": lead.pk, "state": lead.get_state_display()},
-                fields={field: [_("Not an open lead.")]},
-            )
+            message = _("Lead #%(pk)s is %(state)s: only open leads are merged.") % {
+                "pk": lead.pk,
+                "state": lead.get_state_display(),
+            }
+            raise ValidationFailed(message, fields={field: [message]})
         if not policy.can(by, lead, "change"):
             raise Forbidden(_("You may not change lead #%(pk)s.") % {"pk": lead.pk})
 

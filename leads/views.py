@@ -149,6 +149,7 @@ class LeadCreatePage(RecordFormPage):
                 allow_duplicate=form.cleaned_data.get("allow_duplicate", False),
             )
         except ApplicationError as error:
+            error.fields.pop("duplicate_of", None)  # for programs; the message names it
             apply_error(form, error)
             return self.form_invalid(form)
         if policy.can(self.request.user, lead, "view"):
