@@ -107,13 +107,9 @@ def contact_refuse_duplicate(
 ) -> None:
     """Refuse (409 `duplicate_contact`, naming it) a new contact whose e-mail or phone one of
     the customer's contacts has already. `allow_duplicate` is a sales manager's or an
-    administrator's override (anyone else: 403). Call under `contact_intake_lock`."""
-    if allow_duplicate:
-        if not (by is not None and (by.is_manager or by.is_admin)):
-            raise Forbidden(
-                _("Only sales managers and administrators may add a contact twice."),
-            )
-        return
+    administrator's override: anyone else using it on a twin gets 403. Call under
+    `contact_intake_lock`."""
+    may_override = by is not None and (by.is_manager or by.is_admin)
     customer = data.get("customer")
     if customer is None:
         return
@@ -126,6 +122,10 @@ def contact_refuse_duplicate(
         if not key:
             continue
         twin = Contact.objects.filter(customer=customer, **{column: key}).order_by("pk").first()
+        if twin is not None and allow_duplicate:
+            if may_override:
+                return
+            raise Forbidden(_("Only sales managers and administrators may add a contact twice."))
         if twin is not None:
             message = _("%(customer)s already has this contact: %(name)s (#%(pk)s).") % {
                 "customer": customer,

@@ -75,6 +75,9 @@ def test_a_manager_may_add_a_twin_on_purpose_and_a_rep_may_not(org, api, custome
     allowed = create(api(org.manager), customer, email="li.si@acme.cn", allow_duplicate=True)
     assert allowed.status_code == 201, allowed.json()
     assert Contact.objects.filter(customer=customer, email="li.si@acme.cn").count() == 2
+    # Without a twin the flag changes nothing, for anyone.
+    fresh = create(api(org.rep), customer, email="wang@acme.cn", allow_duplicate=True)
+    assert fresh.status_code == 201
 
 
 def test_the_contact_page_refuses_a_twin_with_the_reason(org, browser_client, customer):
