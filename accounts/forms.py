@@ -38,9 +38,32 @@ class CustomerForm(RecordForm):
 
 
 class ContactForm(RecordForm):
+    allow_duplicate = forms.BooleanField(
+        required=False,
+        label=_("Add it even though the customer has a contact with this e-mail or phone"),
+        help_text=_("Sales managers and administrators only."),
+    )
+
     class Meta:
         model = Contact
         fields = ["name", "title", "department", "phone", "email", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.user
+        if self.instance.pk or not (user is not None and (user.is_manager or user.is_admin)):
+            del self.fields["allow_duplicate"]
+
+
+class ContactMergeForm(UserForm):
+    source = forms.IntegerField(
+        label=_("Contact to merge into this one (its number)"),
+        min_value=1,
+        help_text=_(
+            "A contact of the same customer: its activities, leads and decision-chain places "
+            "move here; it is kept only as a pointer to this one."
+        ),
+    )
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -257,10 +257,25 @@ class Customer(TimeStampedModel):
         super().save(*args, **kwargs)
 
 
+class ActiveContactManager(models.Manager):
+    """Contacts still in use: one merged into another is a tombstone, never listed or matched."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(merged_into__isnull=True)
+
+
 class Contact(TimeStampedModel):
-    """A person at a customer."""
+    """A person at a customer.
+
+    A contact merged into another (a duplicate of the same person at the same customer) keeps
+    its row as a tombstone (`merged_into`), so old links resolve to the survivor; `objects`
+    leaves tombstones out, `all_objects` has them (accounts.contact_dedupe).
+    """
 
     access = AccessSpec(via="customer")
+
+    objects = ActiveContactManager()
+    all_objects = models.Manager()
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
@@ -274,11 +289,25 @@ class Contact(TimeStampedModel):
     normalised_email = models.CharField(max_length=254, editable=False, db_index=True, default="")
     notes = models.TextField(_("notes"), blank=True)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        base_manager_name = "all_objects"
         ordering = ["customer", "name"]
+        indexes = [
+            models.Index(fields=["customer", "merged_into"], name="contact_customer_merged_idx")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["external_id"],
@@ -289,6 +318,13 @@ class Contact(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{self.customer.get_absolute_url()}#contact-{self.pk}"
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
     def save(self, *args, **kwargs):
         self.normalised_phone = normalise_phone(self.phone)

@@ -202,3 +202,11 @@ def normalise_phone(phone: str) -> str:
 
 def normalise_email(email: str) -> str:
     return unicodedata.normalize("NFKC", email or "").strip().casefold()
+
+
+def normalise_person_name(name: str) -> str:
+    """A person's name as contact duplicate detection compares it: NFKC, any case, without
+    spaces, dots and middle dots ("Zhang  San", "ZHANG San" and "Ｚｈａｎｇ.San" are one; so are
+    "张 三" and "张三", and "阿卜杜拉·买买提" and "阿卜杜拉买买提")."""
+    text = unicodedata.normalize("NFKC", name or "").casefold()
+    return re.sub(r"[\s.·•]+", "", text)

@@ -24,6 +24,7 @@ from .activities import (
     takes_promises,
 )
 from .choices import ActivityKind
+from .contact_dedupe import contact_intake_lock, contact_refuse_duplicate
 from .models import (
     AccountChainMember,
     Activity,
@@ -265,10 +266,23 @@ def customer_merge(*, target: Customer, source: Customer, by: User) -> Customer:
     return target
 
 
-def contact_create(*, by: User, data: dict[str, Any], check_scope: bool = True) -> Contact:
+def contact_create(
+    *,
+    by: User,
+    data: dict[str, Any],
+    check_scope: bool = True,
+    allow_duplicate: bool = False,
+) -> Contact:
     """A person at a customer the creator may change (`check_scope=False`: a person the
-    opportunity's team puts on its decision chain, whoever owns the customer)."""
-    return record_create(Contact, by=by, data=data, check_scope=check_scope)
+    opportunity's team puts on its decision chain, whoever owns the customer). One with the
+    e-mail or phone of a contact the customer has already is a 409 `duplicate_contact` unless
+    a manager allows it (accounts.contact_dedupe)."""
+    if check_scope:
+        policy.check_write_scope(Contact, by, data)
+    with transaction.atomic():
+        contact_intake_lock(data)
+        contact_refuse_duplicate(data, by=by, allow_duplicate=allow_duplicate)
+        return record_create(Contact, by=by, data=data, check_scope=False)
 
 
 def customer_alias_add(*, customer: Customer, by: User, alias: str) -> CustomerAlias:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/chain/add/", views.account_chain_member_add, name="account-chain-add"),
     path("chain/<int:pk>/remove/", views.account_chain_member_remove, name="account-chain-remove"),
     path("<int:pk>/aliases/new/", views.CustomerAliasPage.as_view(), name="customer-alias"),
+    path("contacts/<int:pk>/merge/", views.ContactMergePage.as_view(), name="contact-merge"),
     path(
         "<int:customer_pk>/contacts/new/", views.ContactCreatePage.as_view(), name="contact-create"
     ),

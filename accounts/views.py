@@ -17,12 +17,14 @@ from core.web import ListPage, RecordFormPage, RecordPage, apply_error
 
 from .activities import resolve_subject, subject_customer, takes_promises
 from .choices import ImportStatus, IssueLevel
+from .contact_dedupe import contact_duplicate_pairs, contact_merge, contact_resolve
 from .filters import CustomerFilter
 from .forms import (
     AccountChainForm,
     ActivityForm,
     AliasForm,
     ContactForm,
+    ContactMergeForm,
     CustomerForm,
     ImportCommitForm,
     ImportUploadForm,
@@ -43,6 +45,7 @@ from .models import AccountChainMember, Activity, Customer, ImportJob
 from .selectors import (
     account_chain,
     activity_list,
+    contact_list,
     customer_duplicates,
     customer_list,
     customer_resolve,
@@ -174,6 +177,7 @@ class CustomerPage(RecordPage):
             exclude_pk=customer.pk,
         )
         context["merged_from"] = Customer.all_objects.filter(merged_into=customer)
+        context["contact_twins"] = contact_duplicate_pairs(customer=customer)
         context["aliases"] = list(customer.aliases.all())
         return context
 
@@ -284,10 +288,44 @@ class ContactCreatePage(RecordFormPage):
         )
 
     def save(self, form):
-        contact = contact_create(
-            by=self.request.user, data={**form.cleaned_data, "customer": self.customer()}
-        )
+        data = {k: v for k, v in form.cleaned_data.items() if k != "allow_duplicate"}
+        try:
+            contact = contact_create(
+                by=self.request.user,
+                data={**data, "customer": self.customer()},
+                allow_duplicate=form.cleaned_data.get("allow_duplicate", False),
+            )
+        except ApplicationError as error:
+            error.fields.pop("duplicate_of", None)  # for programs; the message names it
+            raise
         return contact.customer
+
+
+class ContactMergePage(RecordFormPage):
+    """Merge a duplicate contact into this one (whoever may change both; same customer)."""
+
+    form_class = ContactMergeForm
+    title = gettext_lazy("Merge a duplicate into this contact")
+    confirm = gettext_lazy("Merge the duplicate into this contact? It cannot be undone.")
+
+    def base_queryset(self):
+        return contact_list(user=self.request.user)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)
+        return kwargs
+
+    def get_initial(self):
+        return {"source": self.request.GET.get("source")}
+
+    def save(self, form):
+        source = contact_resolve(user=self.request.user, pk=form.cleaned_data["source"])
+        if source is None:
+            raise ValidationFailed(
+                _("No such contact."), fields={"source": [_("No such contact.")]}
+            )
+        return contact_merge(target=self.get_object(), source=source, by=self.request.user)
 
 
 # --- The account's decision chain --------------------------------------------------------------

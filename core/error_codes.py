@@ -54,7 +54,18 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     "duplicate_alias": (400, "The alias names another customer already, or is another's name."),
     "duplicate_customer": (409, "A customer with this name or credit code exists already."),
     "external_id_unavailable": (409, "This external id belongs to another record."),
-    "merge_conflict": (409, "These customers cannot be merged (e.g. one was merged already)."),
+    "duplicate_contact": (
+        409,
+        "The customer has a contact with this e-mail or phone; `fields.duplicate_of` names it.",
+    ),
+    "duplicate_lead": (
+        409,
+        "An open lead for this company has this phone or e-mail; `fields.duplicate_of` names it.",
+    ),
+    "merge_conflict": (
+        409,
+        "These records cannot be merged now (one was merged meanwhile, or a clash to resolve).",
+    ),
     "import_state": (409, "The import is not in the state this step needs."),
     "owner_not_assignable": (400, "The lead's owner may not be given leads here."),
     # --- Gates (ATI / ATB / ATC) ---------------------------------------------------------------

@@ -67,6 +67,10 @@ def links_for(obj: models.Model) -> list[dict]:
 EVENTS = {
     # customer: the survivor; merged: the tombstone (its related records already moved).
     "customer.merged": "customer, merged, by",
+    # contact: the survivor; merged: the tombstone (what pointed at it already moved).
+    "contact.merged": "contact, merged, by",
+    # lead: the survivor; merged: the duplicate, now in state "merged".
+    "lead.merged": "lead, merged, by",
     # fields: the names of the fields that changed (name, tier, owner, ...).
     "customer.changed": "customer, fields, by",
     # activity: accounts.Activity, on any subject (lead, opportunity, contract, customer).

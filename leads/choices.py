@@ -10,6 +10,7 @@ class LeadState(models.TextChoices):
     NURTURING = "nurturing", _("Nurturing")
     CONVERTED = "converted", _("Converted")
     DISQUALIFIED = "disqualified", _("Disqualified")
+    MERGED = "merged", _("Merged")
 
 
 OPEN_STATES = [

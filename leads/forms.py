@@ -37,13 +37,31 @@ class LeadForm(RecordForm):
         ]
         widgets = {"need": forms.Textarea(attrs={"rows": 3}), "expected_close_date": DateInput}
 
+    allow_duplicate = forms.BooleanField(
+        required=False,
+        label=_("Capture it even though an open lead of this company has this contact"),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["allow_duplicate"]
         self.fields["customer"].queryset = policy.restrict(Customer.objects.all(), self.user)
         owners = policy.assignable_people(self.user)
         if self.instance.pk and self.instance.owner_id:
             owners = owners | User.objects.filter(pk=self.instance.owner_id)
         self.fields["owner"].queryset = owners.distinct()
+
+
+class LeadMergeForm(UserForm):
+    source = forms.IntegerField(
+        label=_("Lead to merge into this one (its number)"),
+        min_value=1,
+        help_text=_(
+            "An open lead: its activities move here, its details fill the blanks of this one, "
+            "and it ends as merged."
+        ),
+    )
 
 
 class LeadAssignForm(UserForm):

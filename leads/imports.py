@@ -2,7 +2,8 @@
 
 Each row's company is matched to a customer by its normalised name (one query per batch); a
 customer with an account manager takes the lead (客户报备). A row is a duplicate of an open lead
-(or an earlier row) for the same company with the same title. Rows without an owner are
+(or an earlier row) for the same company with the same title, contact phone or e-mail: it is
+reported as such in the preview, and "valid rows only" leaves it out. Rows without an owner are
 routed by the distribution rules when written — never during the preview.
 """
 
@@ -27,7 +28,7 @@ from accounts.imports.base import (
     parse_text,
 )
 from accounts.models import Customer, CustomerAlias, User
-from accounts.normalise import normalise_company_name
+from accounts.normalise import normalise_company_name, normalise_email, normalise_phone
 from core import locks
 from core.choices import Currency
 from core.exports import ExportColumn
@@ -36,12 +37,23 @@ from core.notifications import notify
 from . import scoring
 from .choices import OPEN_STATES, BuyingPattern, LeadSource
 from .distribution import route
+from .merge import LEAD_IMPORT
 from .models import Lead
 
-#: Lock scope of committing lead imports (core.locks).
-LEAD_IMPORT = "leads.import"
-
 BOOLEANS = ("budget_confirmed", "authority_identified", "need_confirmed", "timeline_confirmed")
+
+
+def _lead_keys(company_key: str, title: str, phone: str, email: str) -> list[tuple]:
+    """What makes two leads of one company the same: the title, or the contact's phone or
+    e-mail (normalised, as leads.merge compares them on capture)."""
+    if not company_key:
+        return []
+    keys = [(company_key, "title", (title or "").strip().casefold())]
+    if phone_key := normalise_phone(phone or ""):
+        keys.append((company_key, "phone", phone_key))
+    if email_key := normalise_email(email or ""):
+        keys.append((company_key, "email", email_key))
+    return [key for key in keys if key[2]]
 
 
 @register
@@ -136,24 +148,40 @@ class LeadImporter(Importer):
             self.tiers[alias.customer_id] = alias.customer.tier
         open_leads: dict[tuple, list[dict]] = {}
         for lead in Lead.objects.filter(company_key__in=keys, state__in=OPEN_STATES).values(
-            "pk", "title", "company_key", "owner__username"
+            "pk", "title", "company_key", "contact_phone", "contact_email", "owner__username"
         ):
-            key = (lead["company_key"], lead["title"].strip().casefold())
-            open_leads.setdefault(key, []).append(
-                {"id": lead["pk"], "name": lead["title"], "owner": lead["owner__username"] or ""}
-            )
+            match = {
+                "id": lead["pk"],
+                "name": lead["title"],
+                "owner": lead["owner__username"] or "",
+            }
+            for key in _lead_keys(
+                lead["company_key"], lead["title"], lead["contact_phone"], lead["contact_email"]
+            ):
+                open_leads.setdefault(key, []).append(match)
         for row in rows:
-            self._assign(row, customers.get(row.values["company_key"]))
-            key = (row.values["company_key"], row.values["title"].strip().casefold())
-            if key in open_leads:
-                matches = open_leads[key]
+            values = row.values
+            self._assign(row, customers.get(values["company_key"]))
+            keys = _lead_keys(
+                values["company_key"],
+                values["title"],
+                values["contact_phone"],
+                values["contact_email"],
+            )
+            found = next((open_leads[key] for key in keys if key in open_leads), None)
+            if found is not None:
                 row.duplicate_of(
-                    _("An open lead for this company has this title: %(ids)s.")
-                    % {"ids": ", ".join(f"#{m['id']}" for m in matches[:3])},
-                    matches,
+                    _("An open lead for this company has this title, phone or e-mail: %(ids)s.")
+                    % {"ids": ", ".join(f"#{m['id']}" for m in found[:3])},
+                    found,
                 )
-            elif first := self.remember(row, key):
-                row.duplicate_of(_("Same company and title as row %(row)s.") % {"row": first})
+                continue
+            earlier = [first for key in keys if (first := self.remember(row, key))]
+            if earlier:
+                row.duplicate_of(
+                    _("Same company and title, phone or e-mail as row %(row)s.")
+                    % {"row": earlier[0]}
+                )
 
     def _assign(self, row: Row, customer: Customer | None) -> None:
         owner = self.owner(row)

@@ -156,6 +156,26 @@ class Lead(ConcurrentTransitionMixin, TimeStampedModel):
     last_activity_at = models.DateTimeField(
         _("last activity"), null=True, blank=True, editable=False
     )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("possible duplicate of"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="possible_duplicates",
+        help_text=_("An open lead this one probably repeats (a web form sent twice)."),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("lead")
@@ -262,6 +282,17 @@ class Lead(ConcurrentTransitionMixin, TimeStampedModel):
     def disqualify(self, *, by=None, reason="", comment=""):
         """No pain, no business: the lead is dropped, with the reason why."""
         self.disqualify_reason = reason
+
+    @transition(
+        field=state,
+        source=OPEN_STATES,
+        target=LeadState.MERGED,
+        custom={"label": _("Merge"), "internal": True},
+    )
+    def merge(self, *, by=None, reason="", comment=""):
+        """A duplicate merged into another open lead (leads.merge.lead_merge sets
+        `merged_into` and moves its activities): a tombstone pointing at the survivor."""
+        self.merged_at = timezone.now()
 
     @transition(
         field=state,

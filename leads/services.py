@@ -26,6 +26,7 @@ from core.records import record_create, record_update
 from . import scoring
 from .choices import OPEN_STATES, LeadSource
 from .distribution import Route, matching_customer, route
+from .merge import lead_check_duplicate, lead_duplicate_recorded, lead_intake_lock
 from .models import DistributionRule, Lead, LeadCaptureSource, LeadQualificationPolicy
 
 #: Fields whose change changes the score.
@@ -132,8 +133,19 @@ def _apply_route(lead: Lead, decision: Route, *, by: User | None) -> Lead:
     return lead
 
 
-def lead_create(*, by: User | None, data: dict[str, Any]) -> Lead:
+def lead_create(
+    *,
+    by: User | None,
+    data: dict[str, Any],
+    allow_duplicate: bool = False,
+    link_duplicate: bool = False,
+) -> Lead:
     """Capture a lead, from any source.
+
+    A lead repeating an open lead of the same company (same contact phone or e-mail) is
+    refused with 409 `duplicate_lead` naming it, unless `allow_duplicate`; with it, or with
+    `link_duplicate` (the web form, whose visitor cannot act on a refusal), the new lead is
+    filed as `duplicate_of` the open one and that lead's owner is told (leads.merge).
 
     A company name that matches a customer's (normalised) links the lead to that customer.
     A customer with an account manager brings the lead to them (客户报备): a rep cannot keep a
@@ -172,8 +184,17 @@ def lead_create(*, by: User | None, data: dict[str, Any]) -> Lead:
         raise ValidationFailed(
             _("Choose the org unit the lead belongs to."), fields={"org_unit": [_("Required.")]}
         )
+    company_key = customer.normalised_name if customer else normalise_company_name(company)
     with transaction.atomic():
+        lead_intake_lock(company_key)
+        twin = lead_check_duplicate(
+            data, company_key=company_key, allow_duplicate=allow_duplicate, link=link_duplicate
+        )
+        if twin is not None:
+            data["duplicate_of"] = twin
         lead = record_create(Lead, by=by, data=data, check_scope=False)
+        if twin is not None:
+            lead_duplicate_recorded(lead=lead, twin=twin, by=by)
         if registered and data["owner"] == customer.owner:
             audit_record(
                 target=lead,
@@ -459,6 +480,7 @@ def lead_capture_web(*, source: LeadCaptureSource, data: dict[str, Any]) -> Lead
     with transaction.atomic():
         lead = lead_create(
             by=None,
+            link_duplicate=True,
             data={
                 **data,
                 "title": title[:200],

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from accounts.selectors import customer_duplicates
 from accounts.views import activities_context, filtered, ordered
 from core import policy
-from core.errors import ApplicationError
+from core.errors import ApplicationError, ValidationFailed
 from core.exports import FORMATS, export_response
 from core.web import (
     ListPage,
@@ -28,8 +28,9 @@ from core.web import (
 from . import scoring
 from .choices import OPEN_STATES
 from .filters import LeadFilter
-from .forms import DistributionRuleForm, LeadAssignForm, LeadForm
+from .forms import DistributionRuleForm, LeadAssignForm, LeadForm, LeadMergeForm
 from .imports import lead_export_columns
+from .merge import lead_merge
 from .models import Lead
 from .selectors import distribution_rule_list, lead_board, lead_list
 from .services import (
@@ -126,6 +127,7 @@ class LeadPage(RecordPage):
             if not lead.customer_id and lead.company_name
             else []
         )
+        context["may_merge"] = context["may_change"] and lead.is_open
         if context["may_change"] and lead.is_open:
             context["assign_form"] = LeadAssignForm(
                 user=user, initial={"owner": lead.owner_id}, prefix="assign"
@@ -139,9 +141,15 @@ class LeadCreatePage(RecordFormPage):
     template_name = "leads/lead_form.html"
 
     def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "allow_duplicate"}
         try:
-            lead = lead_create(by=self.request.user, data=form.cleaned_data)
+            lead = lead_create(
+                by=self.request.user,
+                data=data,
+                allow_duplicate=form.cleaned_data.get("allow_duplicate", False),
+            )
         except ApplicationError as error:
+            error.fields.pop("duplicate_of", None)  # for programs; the message names it
             apply_error(form, error)
             return self.form_invalid(form)
         if policy.can(self.request.user, lead, "view"):
@@ -153,6 +161,31 @@ class LeadCreatePage(RecordFormPage):
             % {"company": lead.company, "owner": lead.owner},
         )
         return HttpResponseRedirect(reverse("leads:list"))
+
+
+class LeadMergePage(RecordFormPage):
+    """Merge a duplicate open lead into this one (whoever may change both)."""
+
+    form_class = LeadMergeForm
+    title = gettext_lazy("Merge a duplicate into this lead")
+    confirm = gettext_lazy("Merge the duplicate into this lead? It cannot be undone.")
+
+    def base_queryset(self):
+        return lead_list(user=self.request.user)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)
+        return kwargs
+
+    def get_initial(self):
+        return {"source": self.request.GET.get("source")}
+
+    def save(self, form):
+        source = lead_list(user=self.request.user).filter(pk=form.cleaned_data["source"]).first()
+        if source is None:
+            raise ValidationFailed(_("No such lead."), fields={"source": [_("No such lead.")]})
+        return lead_merge(target=self.get_object(), source=source, by=self.request.user)
 
 
 class LeadEditPage(RecordFormPage):

@@ -148,11 +148,41 @@ class ContactSerializer(ScopedModelSerializer):
             "email",
             "notes",
             "external_id",
+            "merged_into",
+            "merged_at",
             "created_at",
             "updated_at",
             "version",
         ]
-        read_only_fields = ["created_at", "updated_at", "version"]
+        read_only_fields = ["merged_into", "merged_at", "created_at", "updated_at", "version"]
+
+
+class ContactCreateSerializer(ContactSerializer):
+    allow_duplicate = serializers.BooleanField(
+        write_only=True,
+        default=False,
+        help_text=(
+            "Create even though the customer has a contact with this e-mail or phone "
+            "(sales managers and administrators only; anyone else gets 403)."
+        ),
+    )
+
+    class Meta(ContactSerializer.Meta):
+        fields = [*ContactSerializer.Meta.fields, "allow_duplicate"]
+
+
+class ContactDuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+
+
+class ContactMergeSerializer(serializers.Serializer):
+    source = serializers.IntegerField(
+        min_value=1,
+        help_text="The duplicate contact (of the same customer) to merge into this one.",
+    )
 
 
 class CustomerAliasSerializer(ScopedModelSerializer):

@@ -1,12 +1,12 @@
 from core.api.routers import Router
 
-from . import views
+from . import contacts, views
 
 router = Router()
 router.register("org-units", views.OrgUnitViewSet, basename="orgunit")
 router.register("users", views.UserViewSet, basename="user")
 router.register("customers", views.CustomerViewSet, basename="customer")
-router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("contacts", contacts.ContactViewSet, basename="contact")
 router.register("customer-aliases", views.CustomerAliasViewSet, basename="customeralias")
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("imports", views.ImportJobViewSet, basename="importjob")

@@ -23,13 +23,11 @@ from accounts.imports.services import (
     import_start,
     template_lines,
 )
-from accounts.models import Activity, Contact, Customer, CustomerAlias, ImportJob, OrgUnit, User
+from accounts.models import Activity, Customer, CustomerAlias, ImportJob, OrgUnit, User
 from accounts.selectors import activity_list, colleagues, customer_duplicates, customer_resolve
 from accounts.services import (
     activity_create,
     activity_update,
-    contact_create,
-    contacts_upsert,
     customer_alias_add,
     customer_alias_remove,
     customer_create,
@@ -49,22 +47,17 @@ from core.exports import export_response
 from core.params import query_params
 
 from .bulk import (
-    CONTACT_EXAMPLES,
     CUSTOMER_EXAMPLES,
     BulkEnvelopeSerializer,
     BulkResultSerializer,
-    ContactBulkItemSerializer,
-    ContactBulkRequestSerializer,
     CustomerBulkItemSerializer,
     CustomerBulkRequestSerializer,
     bulk_response,
-    contact_preparer,
     item_validator,
 )
 from .serializers import (
     ActivitySerializer,
     ActivityUpdateSerializer,
-    ContactSerializer,
     CustomerAliasSerializer,
     CustomerCreateSerializer,
     CustomerMergeSerializer,
@@ -307,58 +300,6 @@ class CustomerViewSet(
             items=envelope.validated_data["items"],
             validate=item_validator(CustomerBulkItemSerializer, self.get_serializer_context()),
             allow_duplicate=envelope.validated_data["allow_duplicate"],
-        )
-        return Response(BulkResultSerializer(bulk_response(results)).data)
-
-
-class ContactViewSet(
-    ScopedViewSetMixin,
-    TimelineMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
-    queryset = Contact.objects.select_related("customer")
-    serializer_class = ContactSerializer
-    filterset_fields = ["customer"]
-    search_fields = ["name", "phone", "email"]
-    ordering_fields = ["id", "name"]
-    http_method_names = WRITE_METHODS
-
-    def create_record(self, data):
-        # Only at a customer one may change: the access policy refuses another (a 403).
-        return contact_create(by=self.request.user, data=data)
-
-    @extend_schema(
-        request=ContactBulkRequestSerializer,
-        responses={200: BulkResultSerializer, **ERRORS},
-        examples=CONTACT_EXAMPLES,
-        summary="Create or update many contacts by external id",
-    )
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="bulk-upsert",
-        filter_backends=[],
-        pagination_class=None,
-    )
-    def bulk_upsert(self, request):
-        """Create or update up to 1,000 contacts by `external_id`, each on its own, with
-        per-item results (as for customers). Name the customer by `customer` (id) or
-        `customer_external_id`; it must be one you may change."""
-        envelope = BulkEnvelopeSerializer(data=request.data)
-        envelope.is_valid(raise_exception=True)
-        items = envelope.validated_data["items"]
-        results = contacts_upsert(
-            by=request.user,
-            items=items,
-            validate=item_validator(
-                ContactBulkItemSerializer,
-                self.get_serializer_context(),
-                prepare=contact_preparer(request.user, items),
-            ),
         )
         return Response(BulkResultSerializer(bulk_response(results)).data)
 

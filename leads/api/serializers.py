@@ -76,6 +76,9 @@ class LeadSerializer(RecordSerializer):
             "score_breakdown",
             "last_activity_at",
             "converted_at",
+            "duplicate_of",
+            "merged_into",
+            "merged_at",
             "created_at",
             "updated_at",
             "version",
@@ -89,6 +92,9 @@ class LeadSerializer(RecordSerializer):
             "score_breakdown",
             "last_activity_at",
             "converted_at",
+            "duplicate_of",
+            "merged_into",
+            "merged_at",
             "created_at",
             "updated_at",
             "version",
@@ -102,6 +108,27 @@ class LeadSerializer(RecordSerializer):
         if request is None or self.context.get("changeable_ids") is not None:
             return []  # detail only: keeps list pages free of per-row queries
         return hooks.actions_for(obj, request.user)
+
+
+class LeadCreateSerializer(LeadSerializer):
+    allow_duplicate = serializers.BooleanField(
+        write_only=True,
+        default=False,
+        help_text=(
+            "Create even though an open lead of this company has this contact phone or e-mail "
+            "(the new lead is filed as its `duplicate_of`)."
+        ),
+    )
+
+    class Meta(LeadSerializer.Meta):
+        fields = [*LeadSerializer.Meta.fields, "allow_duplicate"]
+
+
+class LeadMergeSerializer(serializers.Serializer):
+    source = serializers.IntegerField(
+        min_value=1,
+        help_text="The duplicate open lead to merge into this one; it ends in state merged.",
+    )
 
 
 class LeadListSerializer(ModelSerializer):

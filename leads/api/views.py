@@ -20,11 +20,13 @@ from core.api.mixins import (
 )
 from core.api.serializers import ErrorSerializer
 from core.api.views import IsAdminOrReadOnly, IsManagerOrReadOnly
+from core.errors import NotFound
 from core.params import query_params
 from leads.filters import LeadFilter
 from leads.imports import lead_export_columns
+from leads.merge import lead_merge
 from leads.models import DistributionRule, Lead, LeadCaptureSource, LeadQualificationPolicy
-from leads.selectors import capture_source_list, distribution_rule_list, lead_board
+from leads.selectors import capture_source_list, distribution_rule_list, lead_board, lead_list
 from leads.services import (
     RevokedKey,
     UnknownKey,
@@ -50,8 +52,10 @@ from .serializers import (
     LeadBoardColumnSerializer,
     LeadCaptureSourceSerializer,
     LeadCaptureSourceUpdateSerializer,
+    LeadCreateSerializer,
     LeadDistributeSerializer,
     LeadListSerializer,
+    LeadMergeSerializer,
     LeadQualificationPolicySerializer,
     LeadSerializer,
     WebToLeadReceiptSerializer,
@@ -93,13 +97,16 @@ class LeadViewSet(
         return queryset
 
     def get_serializer_class(self):
+        if self.action == "create":
+            return LeadCreateSerializer
         return LeadListSerializer if self.action == "list" else LeadSerializer
 
     def export_columns(self):
         return lead_export_columns()
 
     def create_record(self, data):
-        return lead_create(by=self.request.user, data=data)
+        allow = data.pop("allow_duplicate", False)
+        return lead_create(by=self.request.user, data=data, allow_duplicate=allow)
 
     def update_record(self, instance, data, expected_version):
         return lead_update(
@@ -152,6 +159,25 @@ class LeadViewSet(
             owner=data.validated_data.get("owner"),
             comment=data.validated_data["comment"],
         )
+        return Response(self._fresh(lead))
+
+    @extend_schema(
+        request=LeadMergeSerializer,
+        responses={200: LeadSerializer, **ERRORS},
+        summary="Merge a duplicate open lead into this one",
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def merge(self, request, pk=None):
+        """Merge the open lead `source` into this open lead: its activities move here, blank
+        fields are filled from it, and it ends in state "merged" pointing here; both
+        timelines record it. A converted or disqualified lead is not merged (400)."""
+        target = self.get_object()
+        data = LeadMergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        source = lead_list(user=request.user).filter(pk=data.validated_data["source"]).first()
+        if source is None:
+            raise NotFound(_("No such lead."), fields={"source": [_("No such lead.")]})
+        lead = lead_merge(target=target, source=source, by=request.user)
         return Response(self._fresh(lead))
 
     @extend_schema(

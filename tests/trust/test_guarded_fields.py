@@ -23,7 +23,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from accounts.models import Customer
+from accounts.models import Contact, Customer
 from contracts.models import Contract, DeliveryMilestone
 from keyaccounts.models import AccountPlan, PurchaseDriver, TierChange
 from keyaccounts.services.accounts import profile_for
@@ -55,6 +55,8 @@ GUARDS = {
     "own_deals": "a commitment names only the person's own opportunities",
     "assignable": "a rule hands leads only to people its manager may assign",
     "parent": "made only for a customer the writer may change",
+    "duplicate_override": "adding a contact the customer has already (same e-mail or phone) "
+    "is a sales manager's or an administrator's override (accounts.contact_dedupe)",
     "direct_basis": "a contract made without an ATC names a rule that covers it as made by the "
     "writer (kind, unit, role, currency, amount, what it renews or calls off); fixed once made "
     "and judged again at signing (ADR 14)",
@@ -64,7 +66,7 @@ SIGNED_TERMS = {name: "signed" for name in Contract.SIGNED_TERMS}
 
 GUARDED: dict[str, dict[str, str]] = {
     "accounts.activity": {"owner": "scope"},
-    "accounts.contact": {"customer": "scope"},
+    "accounts.contact": {"customer": "scope", "allow_duplicate": "duplicate_override"},
     "accounts.customeralias": {"customer": "scope"},
     "accounts.customer": {"owner": "scope", "org_unit": "scope"},
     "contracts.changerequest": {"contract": "scope"},
@@ -213,7 +215,7 @@ PLAIN: dict[str, set[str]] = {
         *("company_name", "contact", "contact_email", "contact_name", "contact_phone"),
         *("currency", "customer", "estimated_amount", "expected_close_date", "industry"),
         *("need", "need_confirmed", "product_interest", "region", "source", "source_detail"),
-        *("timeline_confirmed", "title"),
+        *("allow_duplicate", "timeline_confirmed", "title"),
     },
     "leads.leadcapturesource": {"allowed_origins", "name"},
     "ltc.authorityrule": {
@@ -611,3 +613,15 @@ def test_a_checklist_item_is_ticked_only_by_its_action(org, api):
         "/api/v1/bid-checklist-items/", {"bid": bid.pk, "text": "Seal", "done": True}, format="json"
     )
     assert made.status_code == 201 and made.json()["done"] is False
+
+
+def test_duplicate_override_fields_refuse_a_generic_write(org, api):
+    assert guarded("duplicate_override") == {("accounts.contact", "allow_duplicate")}
+    customer = CustomerFactory(owner=org.rep)
+    Contact.objects.create(customer=customer, name="Li Si", email="li.si@acme.cn")
+    body = {"customer": customer.pk, "name": "Li Si", "email": "li.si@acme.cn"}
+    response = api(org.rep).post("/api/v1/contacts/", {**body, "allow_duplicate": True})
+    assert response.status_code == 403
+    assert Contact.objects.filter(customer=customer).count() == 1
+    response = api(org.manager).post("/api/v1/contacts/", {**body, "allow_duplicate": True})
+    assert response.status_code == 201
