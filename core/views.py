@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import gates, hooks, policy, web
-from .choices import GateState, Role, TriangleRole
+from .choices import GateState, TriangleRole
 from .errors import ApplicationError
 from .forms import GateAssessForm, GateDecideForm
 from .models import GateReview, Notification
@@ -31,7 +31,7 @@ def home(request):
     collections board."""
     user = request.user
     panels = hooks.panels_for("home", user)
-    takes_part_in_gates = user.is_superuser or user.role != Role.FINANCE
+    takes_part_in_gates = policy.may(user, "gates.take_part")
     return render(
         request,
         "ltc/home.html",
@@ -39,7 +39,7 @@ def home(request):
             "tasks": [p for p in panels if p.get("section") == "tasks"],
             "panels": [p for p in panels if p.get("section") != "tasks"],
             "approvals": (
-                hooks.panels_for("approvals", user) if user.is_manager or user.is_superuser else []
+                hooks.panels_for("approvals", user) if policy.may(user, "approvals.inbox") else []
             ),
             "takes_part_in_gates": takes_part_in_gates,
             "waiting_reviews": (

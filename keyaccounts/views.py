@@ -19,7 +19,6 @@ from django.views.generic import TemplateView
 from accounts.choices import Tier
 from accounts.selectors import customer_list
 from core import policy
-from core.choices import Role
 from core.errors import ApplicationError
 from core.jobs import job_request
 from core.params import query_params
@@ -123,7 +122,7 @@ class CriteriaListPage(Section, LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["rows"] = criteria_list(user=self.request.user)
-        context["may_manage"] = self.request.user.is_manager or self.request.user.is_admin
+        context["may_manage"] = policy.may(self.request.user, "settings.change_unit")
         return context
 
 
@@ -391,7 +390,7 @@ class TargetListPage(Section, LoginRequiredMixin, TemplateView):
             rows=rows,
             coverage=cover,
             units=units_for(user),
-            may_manage=user.is_manager or user.is_admin,
+            may_manage=policy.may(user, "settings.change_unit"),
             chart=chart(
                 "bar",
                 [str(r["target"].user or r["target"].org_unit) for r in cover],
@@ -701,13 +700,11 @@ class RenewalsPage(DashboardPage):
 
 def home_panel(user) -> dict | None:
     """Home: a rep's or manager's targets at a glance, coverage warnings and due actions."""
-    if user.role not in (Role.SALES_REP, Role.SALES_MANAGER, Role.SOLUTION_MANAGER) and not (
-        user.is_admin
-    ):
+    if not policy.may(user, "keyaccounts.targets_panel"):
         return None
     year = timezone.localdate().year
     targets = target_list(user=user).filter(year=year)
-    if user.role in (Role.SALES_REP, Role.SOLUTION_MANAGER):
+    if policy.may(user, "keyaccounts.own_targets_only"):
         targets = targets.filter(user=user)
     targets = list(targets[:20])
     figures = planning.attainment(targets, year_period(year), user=user)

@@ -28,7 +28,7 @@ from accounts.imports.base import (
 )
 from accounts.models import Customer, CustomerAlias, User
 from accounts.normalise import normalise_company_name
-from core import locks
+from core import locks, policy
 from core.choices import Currency
 from core.exports import ExportColumn
 from core.notifications import notify
@@ -39,7 +39,7 @@ from .distribution import route
 from .models import Lead
 
 #: Lock scope of committing lead imports (core.locks).
-LEAD_IMPORT = "leads.import"
+LEAD_IMPORT = "sales.work"
 
 BOOLEANS = ("budget_confirmed", "authority_identified", "need_confirmed", "timeline_confirmed")
 
@@ -83,7 +83,7 @@ class LeadImporter(Importer):
     @classmethod
     def allowed(cls, user: User) -> bool:
         """Sales roles import leads; finance does not work leads."""
-        return not user.is_finance
+        return policy.may(user, "sales.work")
 
     def __init__(self, job):
         super().__init__(job)
@@ -162,7 +162,7 @@ class LeadImporter(Importer):
             row.values["region"] = row.values["region"] or customer.region
             row.values["industry"] = row.values["industry"] or customer.industry
         registered = customer is not None and customer.owner_id and customer.owner.is_active
-        if registered and (owner is None or not (self.by.is_manager or self.by.is_admin)):
+        if registered and (owner is None or not policy.may(self.by, "leads.manage_distribution")):
             row.values["owner"], row.values["org_unit"] = customer.owner, customer.org_unit
             return
         row.values["owner"] = owner

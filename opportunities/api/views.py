@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import OrgUnit, User
-from core import fsm
+from core import fsm, policy
 from core.api.mixins import (
     ERRORS,
     ScopedViewSetMixin,
@@ -518,7 +518,7 @@ class PricingRuleViewSet(AdminCatalogueViewSet):
     def get_queryset(self):
         user = self.request.user
         rules = PricingRule.objects.select_related("org_unit", "approver")
-        if user.is_admin:
+        if policy.is_admin(user):
             return rules
         if not user.org_unit_id:
             return rules.none()
