@@ -9,4 +9,5 @@ class IsAdminPerson(permissions.BasePermission):
     """An administrator signed in as a person: API keys never manage integrations."""
 
     def has_permission(self, request, view):
-        return policy.may(request.user, "settings.change") and not isinstance(request.auth, ApiKey)
+        user, key = request.user, request.auth
+        return policy.may(user, "integrations.administer") and not isinstance(key, ApiKey)

@@ -41,7 +41,9 @@ ROLE_CHECK = re.compile(
 
 #: Where role checks belong: the policy and the rules modules, the services that act on
 #: someone's behalf, and the selectors that narrow reads (scopes).
-HOMES = re.compile(r"(^core/policy\.py$|/rules\.py$|(^|/)services(\.py$|/)|(^|/)selectors(\.py$|/))")
+HOMES = re.compile(
+    r"(^core/policy\.py$|/rules\.py$|(^|/)services(\.py$|/)|(^|/)selectors(\.py$|/))"
+)
 
 #: The few other places, each with its reason.
 ALLOWED = {
@@ -52,10 +54,10 @@ ALLOWED = {
     "receivables/reminders.py": "picks the sales managers and finance to remind, by role",
     "leads/distribution.py": "hands leads to the team's active sales reps",
     # Company configuration keyed by role.
-    "accounts/two_factor.py": "settings.TWO_FACTOR_ROLES names the roles that need a second factor",
-    "opportunities/pricing.py": "the pricing rules table is keyed by role (discount bands, approvers)",
-    "contracts/models/direct.py": "a direct-contract rule lists the roles it allows (configuration)",
-    "core/context_processors.py": "the menu table: which sections each role sees (pages check access)",
+    "accounts/two_factor.py": "TWO_FACTOR_ROLES: the roles that need a second factor",
+    "opportunities/pricing.py": "pricing rules are keyed by role (discount bands)",
+    "contracts/models/direct.py": "a direct-contract rule lists the roles it allows",
+    "core/context_processors.py": "the menu: the sections each role sees",
     # The gate authority rules (who decides a gate, who is escalated to) are the gates' policy.
     "core/gates.py": "gate authority rules",
     "core/gates/authority.py": "gate authority rules",
@@ -63,7 +65,7 @@ ALLOWED = {
 }
 
 #: Role names used as data (a seat's role, a chain member's role), not a user's role.
-NOT_A_USER = re.compile(r"\b(member|m|seat|r|row|rule|spec|c)\.role\b|\bmembers__role\b|team__members__role")
+NOT_A_USER = re.compile(r"\b(member|m|seat|r|row|rule|spec|c)\.role\b|\bmembers__role\b")
 
 
 def _sources():
