@@ -20,6 +20,7 @@ from .forms import GateAssessForm, GateDecideForm
 from .models import GateReview, Notification
 from .notifications import unread_count
 from .params import query_params
+from .selectors import gate_review_list
 
 
 @login_required
@@ -194,12 +195,7 @@ def gate_inbox(request):
 def gate_detail(request, pk):
     """The review page: facts, every seat's assessment side by side, my assessment form, and
     the decision form for whoever has the authority."""
-    review = get_object_or_404(
-        policy.restrict(
-            GateReview.objects.select_related("authority_unit", "org_unit", "team"), request.user
-        ),
-        pk=pk,
-    )
+    review = get_object_or_404(gate_review_list(user=request.user), pk=pk)
     user = request.user
     my_seats = [r for r in review.team.roles_of(user) if r in gates.SEATS]
     assessments = {a.role: a for a in review.assessments.select_related("author")}

@@ -16,6 +16,7 @@ from core import filters, gates, policy
 from core.errors import NotFound
 from core.models import AuthorityRule, GateReview, Notification
 from core.records import record_create, record_update
+from core.selectors import gate_review_list
 
 from .mixins import ERRORS, ScopedViewSetMixin, TimelineMixin, requested_version
 from .serializers import (
@@ -106,9 +107,8 @@ class GateReviewViewSet(
 ):
     """Review gates: ATI, ATB, ATC on opportunities; change and close on contracts."""
 
-    queryset = GateReview.objects.select_related(
-        "subject_type", "authority_unit", "org_unit"
-    ).prefetch_related("assessments__author")
+    queryset = GateReview.objects.none()
+    selector = gate_review_list
     serializer_class = GateReviewSerializer
     filterset_class = GateReviewFilter
     ordering_fields = ["id", "created_at"]
