@@ -109,7 +109,7 @@ def contact_refuse_duplicate(
     the customer's contacts has already. `allow_duplicate` is a sales manager's or an
     administrator's override: anyone else using it on a twin gets 403. Call under
     `contact_intake_lock`."""
-    may_override = by is not None and (by.is_manager or by.is_admin)
+    may_override = policy.may(by, "contacts.add_duplicate")
     customer = data.get("customer")
     if customer is None:
         return

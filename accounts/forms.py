@@ -51,7 +51,7 @@ class ContactForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.user
-        if self.instance.pk or not (user is not None and (user.is_manager or user.is_admin)):
+        if self.instance.pk or not policy.may(user, "contacts.add_duplicate"):
             del self.fields["allow_duplicate"]
 
 

@@ -3,7 +3,7 @@ the follow-ups due on home."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core import hooks
+from core import hooks, policy
 from core.audit import ACTION_LABELS
 
 ACTION_LABELS.update(
@@ -34,7 +34,7 @@ def _follow_ups(user):
 
     from .selectors import activity_list
 
-    if user.is_finance:
+    if not policy.may(user, "activities.follow_up"):
         return None
     today = timezone.localdate()
     due = list(

@@ -81,11 +81,7 @@ def may_see_contact_details(by: User, user: User) -> bool:
     """Whether `by` may see how to reach `user` outside the CRM (e-mail, phone): administrators
     everyone's, sales managers those of the people of their unit's subtree, everyone their own
     (ADR 13). The directory shows everyone else's name, role, unit and title only."""
-    if by.is_admin or by.pk == user.pk:
-        return True
-    if by.is_manager and by.org_unit_id and user.org_unit_id:
-        return user.org_unit.path.startswith(by.org_unit.path)
-    return False
+    return policy.may(by, "users.see_contact_details", user)
 
 
 def assignable_units(*, user: User) -> QuerySet[OrgUnit]:

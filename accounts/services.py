@@ -186,7 +186,7 @@ def customer_merge(*, target: Customer, source: Customer, by: User) -> Customer:
     merge. Only sales managers and administrators may merge, and only customers they may
     change.
     """
-    if not (by.is_manager or by.is_admin):
+    if not policy.may(by, "customers.merge", target):
         raise Forbidden(_("Only sales managers and administrators may merge customers."))
     if source.pk == target.pk:
         raise ValidationFailed(
@@ -889,7 +889,7 @@ USER_FIELDS = (
 
 
 def _require_admin(by: User) -> None:
-    if not policy.is_admin(by):
+    if not policy.may(by, "users.administer"):
         raise Forbidden(_("Only an administrator may manage users."))
 
 

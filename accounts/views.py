@@ -168,7 +168,9 @@ class CustomerPage(RecordPage):
         context["account_chain"] = account_chain(customer=customer)
         if context["may_change"]:
             context["chain_form"] = AccountChainForm(user=user, customer=customer, prefix="chain")
-        context["may_merge"] = (user.is_manager or user.is_admin) and context["may_change"]
+        context["may_merge"] = (
+            policy.may(user, "customers.merge", customer) and context["may_change"]
+        )
         context["duplicates"] = customer_duplicates(
             name=customer.name,
             credit_code=customer.credit_code,
@@ -241,7 +243,7 @@ class CustomerMergePage(RecordFormPage):
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if user.is_authenticated and not (user.is_manager or user.is_admin):
+        if user.is_authenticated and not policy.may(user, "customers.merge"):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

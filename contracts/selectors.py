@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit, User
 from core import policy
-from core.choices import Role, TriangleRole
+from core.choices import TriangleRole
 
 from .choices import (
     ChangeRequestState,
@@ -208,7 +208,7 @@ def evaluation_report(
 def contract_home(user: User) -> dict | None:
     """The home panel: delivery milestones the user owns or runs that are late or due within
     two weeks, and change requests waiting for the user's decision as FR."""
-    if user.role in (Role.FINANCE,) and not user.is_superuser:
+    if not policy.may(user, "contracts.run_delivery"):
         return None
     today = timezone.localdate()
     runs = Q(owner=user) | Q(

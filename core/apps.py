@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("LTC core")
 
     def ready(self) -> None:
+        from . import rules  # noqa: F401  (the core's named permissions)
         from .jobs import register_job
 
         register_job(

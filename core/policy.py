@@ -19,11 +19,12 @@ See docs/adr/0004-access-policy.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -408,3 +409,57 @@ def out_of_scope(model: type[models.Model], fields: dict[str, list[str]]) -> App
     return ValidationFailed(
         _("You may not file or move the record there."), code=OUT_OF_SCOPE, fields=fields
     )
+
+
+# --- Named permissions ------------------------------------------------------------------------
+# "May this user do X (to this record)?" is answered once, here: each area registers its rules
+# in its `rules.py` at start-up, and pages, API views, templates (`{% may %}`), panels and the
+# services that act on someone's behalf all ask `may(user, name, obj)`. Role checks live only in
+# this module and the rules modules (tests/ltc/test_role_checks.py lists any elsewhere).
+
+_RULES: dict[str, Callable[..., bool]] = {}
+
+
+def rule(name: str) -> Callable[[Callable[..., bool]], Callable[..., bool]]:
+    """Register `predicate(user, obj=None) -> bool` as the answer to `may(user, name, obj)`."""
+
+    def register(predicate: Callable[..., bool]) -> Callable[..., bool]:
+        if _RULES.get(name, predicate) is not predicate:
+            raise ImproperlyConfigured(f"Two rules are registered as {name!r}.")
+        _RULES[name] = predicate
+        return predicate
+
+    return register
+
+
+def may(user, name: str, obj: models.Model | None = None) -> bool:
+    """Whether `user` may do `name` (to `obj`): false for anyone signed out or inactive."""
+    try:
+        predicate = _RULES[name]
+    except KeyError:
+        raise LookupError(f"No rule is registered as {name!r}.") from None
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(predicate(user, obj))
+
+
+def rule_names() -> list[str]:
+    return sorted(_RULES)
+
+
+def is_sales_manager(user) -> bool:
+    return user.role == Role.SALES_MANAGER
+
+
+def is_finance(user) -> bool:
+    return user.role == Role.FINANCE
+
+
+def manages(user) -> bool:
+    """Sales managers and administrators: the people who run a unit's pipeline."""
+    return is_admin(user) or is_sales_manager(user)
+
+
+def handles_money(user) -> bool:
+    """Finance and administrators: the people who record and move money."""
+    return is_admin(user) or is_finance(user)

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import gates, hooks, policy, web
-from .choices import GateState, Role, TriangleRole
+from .choices import GateState, TriangleRole
 from .errors import ApplicationError
 from .forms import GateAssessForm, GateDecideForm
 from .models import GateReview, Notification
 from .notifications import unread_count
 from .params import query_params
+from .selectors import gate_review_list
 
 
 @login_required
@@ -31,7 +32,7 @@ def home(request):
     collections board."""
     user = request.user
     panels = hooks.panels_for("home", user)
-    takes_part_in_gates = user.is_superuser or user.role != Role.FINANCE
+    takes_part_in_gates = policy.may(user, "gates.take_part")
     return render(
         request,
         "ltc/home.html",
@@ -39,7 +40,7 @@ def home(request):
             "tasks": [p for p in panels if p.get("section") == "tasks"],
             "panels": [p for p in panels if p.get("section") != "tasks"],
             "approvals": (
-                hooks.panels_for("approvals", user) if user.is_manager or user.is_superuser else []
+                hooks.panels_for("approvals", user) if policy.may(user, "approvals.inbox") else []
             ),
             "takes_part_in_gates": takes_part_in_gates,
             "waiting_reviews": (
@@ -290,12 +291,7 @@ def _seat_rows(review, assessments: dict, topics: dict) -> list[dict]:
 def gate_detail(request, pk):
     """The review page: facts, every seat's assessment side by side, my assessment form, and
     the decision form for whoever has the authority."""
-    review = get_object_or_404(
-        policy.restrict(
-            GateReview.objects.select_related("authority_unit", "org_unit", "team"), request.user
-        ),
-        pk=pk,
-    )
+    review = get_object_or_404(gate_review_list(user=request.user), pk=pk)
     user = request.user
     my_seats = [r for r in review.team.roles_of(user) if r in gates.SEATS]
     assessments = {a.role: a for a in review.assessments.select_related("author")}

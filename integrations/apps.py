@@ -17,7 +17,7 @@ class IntegrationsConfig(AppConfig):
         from core.audit import ACTION_LABELS
         from core.jobs import register_job  # the on-demand jobs (ADR 15)
 
-        from . import listeners
+        from . import listeners, rules  # noqa: F401  (rules: named permissions)
         from .api import schema  # noqa: F401  (registers the OpenAPI auth scheme)
 
         listeners.register()

@@ -9,7 +9,7 @@ class KeyAccountsConfig(AppConfig):
     def ready(self) -> None:
         from core.jobs import register_job  # the on-demand jobs (ADR 15)
 
-        from . import demo, hooks  # noqa: F401  (registers hooks, panels and demo data)
+        from . import demo, hooks, rules  # noqa: F401  (registers hooks, panels, rules, demo data)
         from .services import may_recompute_tiers
 
         register_job(

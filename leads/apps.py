@@ -9,7 +9,7 @@ class LeadsConfig(AppConfig):
     def ready(self) -> None:
         from core.jobs import register_job  # the on-demand jobs (ADR 15)
 
-        from . import demo, hooks  # noqa: F401  (registers the demo seeder and home panel)
+        from . import demo, hooks, rules  # noqa: F401  (registers the demo seeder and home panel)
 
         register_job(
             name="leads-rescore-open",

@@ -29,7 +29,7 @@ from accounts.imports.base import (
 )
 from accounts.models import Customer, CustomerAlias, User
 from accounts.normalise import normalise_company_name, normalise_email, normalise_phone
-from core import locks
+from core import locks, policy
 from core.choices import Currency
 from core.exports import ExportColumn
 from core.notifications import notify
@@ -95,7 +95,7 @@ class LeadImporter(Importer):
     @classmethod
     def allowed(cls, user: User) -> bool:
         """Sales roles import leads; finance does not work leads."""
-        return not user.is_finance
+        return policy.may(user, "sales.work")
 
     def __init__(self, job):
         super().__init__(job)
@@ -190,7 +190,7 @@ class LeadImporter(Importer):
             row.values["region"] = row.values["region"] or customer.region
             row.values["industry"] = row.values["industry"] or customer.industry
         registered = customer is not None and customer.owner_id and customer.owner.is_active
-        if registered and (owner is None or not (self.by.is_manager or self.by.is_admin)):
+        if registered and (owner is None or not policy.may(self.by, "leads.manage_distribution")):
             row.values["owner"], row.values["org_unit"] = customer.owner, customer.org_unit
             return
         row.values["owner"] = owner

@@ -13,7 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from accounts.choices import Industry
 from accounts.models import Contact, Customer, OrgUnit, User
 from accounts.normalise import normalise_company_name
-from core.choices import Role
+from core import policy
 from core.fsm import Guard, guard
 from core.models import TimeStampedModel
 from core.money import CurrencyField, MoneyField
@@ -68,7 +68,7 @@ def has_owner(lead: Lead) -> bool:
 
 def may_distribute(lead: Lead, user) -> bool:
     """Handing a lead to an owner is a manager's call (or the system's distribution rules)."""
-    return user.is_superuser or user.role in (Role.SALES_MANAGER, Role.ADMIN)
+    return policy.may(user, "leads.distribute", lead)
 
 
 class Lead(ConcurrentTransitionMixin, TimeStampedModel):

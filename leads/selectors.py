@@ -21,10 +21,10 @@ def lead_list(*, user: User) -> QuerySet[Lead]:
 
 def lead_home(*, user: User) -> dict | None:
     """The rep's open leads (a manager: the unit's), best score first."""
-    if user.is_finance:
+    if not policy.may(user, "sales.work"):
         return None
     mine = lead_list(user=user).filter(state__in=OPEN_STATES)
-    if not user.is_manager:
+    if not policy.may(user, "home.funnel_and_team"):
         mine = mine.filter(owner=user)
     return {"leads": list(mine.order_by("-score", "-id")[:8])}
 
@@ -61,6 +61,6 @@ def distribution_rule_list(*, user: User) -> QuerySet[DistributionRule]:
 
 
 def capture_source_list(*, user: User) -> QuerySet[LeadCaptureSource]:
-    if not user.is_admin:
+    if not policy.may(user, "leads.administer"):
         return LeadCaptureSource.objects.none()
     return LeadCaptureSource.objects.select_related("org_unit")

@@ -43,7 +43,7 @@ SCORE_INPUTS = {
 
 
 def _is_lead_manager(user: User | None) -> bool:
-    return user is not None and (user.is_manager or user.is_admin)
+    return policy.may(user, "leads.manage_distribution")
 
 
 def _notify_owner(lead: Lead, *, by: User | None, kind: str = "lead.assigned") -> None:
@@ -296,7 +296,7 @@ def lead_qualification_policy_set(
 ) -> LeadQualificationPolicy:
     """Set which BANT elements verifying a lead requires in `org_unit`'s subtree (the need is
     always required). Administrators only; audited with the values before and after."""
-    if not by.is_admin:
+    if not policy.may(by, "leads.administer"):
         raise Forbidden(_("Only administrators change how leads are qualified."))
     if org_unit is None:
         raise ValidationFailed(
@@ -371,7 +371,7 @@ def capture_source_create(
 ) -> tuple[LeadCaptureSource, str]:
     """Register a website (or system) that may send leads; returns the source and its key,
     which is shown this once (only its hash is kept). Administrators only."""
-    if not by.is_admin:
+    if not policy.may(by, "leads.administer"):
         raise Forbidden(_("Only administrators manage lead capture sources."))
     prefix = secrets.token_hex(6)
     key = f"lcs_{prefix}_{secrets.token_urlsafe(32)}"
@@ -415,7 +415,7 @@ def capture_source_update(
 ) -> LeadCaptureSource:
     """Rename a source or change the web pages that may post from the browser. The key stays.
     Administrators only."""
-    if not by.is_admin:
+    if not policy.may(by, "leads.administer"):
         raise Forbidden(_("Only administrators manage lead capture sources."))
     data = {k: v for k, v in data.items() if k in ("name", "allowed_origins")}
     if "allowed_origins" in data:
@@ -425,7 +425,7 @@ def capture_source_update(
 
 def capture_source_revoke(*, source: LeadCaptureSource, by: User) -> LeadCaptureSource:
     """Stop accepting leads with this source's key. Administrators only."""
-    if not by.is_admin:
+    if not policy.may(by, "leads.administer"):
         raise Forbidden(_("Only administrators manage lead capture sources."))
     if not source.is_active:
         return source

@@ -261,7 +261,7 @@ def lead_assign_page(request, pk: int):
 class ManagersOnly:
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if user.is_authenticated and not (user.is_manager or user.is_admin):
+        if user.is_authenticated and not policy.may(user, "leads.manage_distribution"):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -273,7 +273,7 @@ class DistributionRuleListPage(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["rules"] = distribution_rule_list(user=user)
-        context["may_manage"] = user.is_manager or user.is_admin
+        context["may_manage"] = policy.may(user, "leads.manage_distribution")
         return context
 
 

@@ -47,7 +47,7 @@ hooks.register_panel(
 def _approvals(user):
     """Special prices waiting for this user, in the approvals inbox (shown to approvers)."""
     quotes = quotes_awaiting_approval(user=user)
-    if not quotes and not user.is_manager:
+    if not quotes and not policy.may(user, "prices.approve"):
         return None
     return {"quotes": quotes}
 

@@ -84,6 +84,36 @@ def opportunity_list(*, user: User) -> QuerySet[Opportunity]:
     )
 
 
+def bid_list(*, user: User) -> QuerySet[Bid]:
+    return policy.restrict(
+        Bid.objects.select_related("quote", "opportunity").prefetch_related(
+            Prefetch("sections", queryset=BidSection.objects.select_related("owner")),
+            "checklist",
+        ),
+        user,
+    )
+
+
+def bid_section_list(*, user: User) -> QuerySet[BidSection]:
+    return policy.restrict(BidSection.objects.select_related("owner", "bid"), user)
+
+
+def bid_checklist_list(*, user: User) -> QuerySet[BidChecklistItem]:
+    return policy.restrict(BidChecklistItem.objects.select_related("bid"), user)
+
+
+def decision_chain_list(*, user: User) -> QuerySet[DecisionChainMember]:
+    return policy.restrict(
+        DecisionChainMember.objects.select_related("contact", "opportunity"), user
+    )
+
+
+def opportunity_competitor_list(*, user: User) -> QuerySet[OpportunityCompetitor]:
+    return policy.restrict(
+        OpportunityCompetitor.objects.select_related("competitor", "opportunity"), user
+    )
+
+
 def pipeline_by_stage(*, user: User) -> list[dict]:
     """Open opportunities the user may see: count and amount per stage and currency (SQL)."""
     return list(
@@ -96,7 +126,7 @@ def pipeline_by_stage(*, user: User) -> list[dict]:
 
 
 def opportunity_home(*, user: User) -> dict | None:
-    if user.is_finance:
+    if not policy.may(user, "sales.work"):
         return None
     labels = dict(Stage.choices)
     rows = pipeline_by_stage(user=user)

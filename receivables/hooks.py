@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.activities import register_subject
 from core import hooks, policy
 from core.audit import ACTION_LABELS
-from core.choices import Role
 
 from .choices import DELIVERY_TRIGGERS, OPEN_MILESTONE_STATES, ReceiptState
 from .models import PaymentMilestone, Receipt
@@ -60,8 +59,8 @@ def _contract_panel(contract, user) -> dict:
             ),
             0,
         ),
-        "may_plan": may_change or user.is_finance or user.is_admin,
-        "may_record": user.is_finance or user.is_admin,
+        "may_plan": may_change or policy.may(user, "receivables.plan", contract),
+        "may_record": policy.may(user, "receivables.handle_money", contract),
     }
 
 
@@ -77,7 +76,7 @@ def _home_panel(user) -> dict | None:
     """Home: finance and managers see the collections board's most urgent milestones (late or
     due within a week); a rep the milestones they chase that are late or due within two weeks."""
     today = timezone.localdate()
-    if user.role in (Role.FINANCE, Role.SALES_MANAGER, Role.ADMIN) or user.is_superuser:
+    if policy.may(user, "receivables.collections_board"):
         urgent = milestone_list(user=user).filter(
             state__in=OPEN_MILESTONE_STATES, due_date__lte=today + dt.timedelta(days=7)
         )
@@ -86,7 +85,7 @@ def _home_panel(user) -> dict | None:
             "mine": False,
             "rows": list(urgent.order_by("due_date", "id")[:10]),
         }
-    if user.role == Role.SALES_REP:
+    if policy.may(user, "receivables.chase"):
         chase = my_milestones(user=user).filter(due_date__lte=today + dt.timedelta(days=14))
         return {
             "section": "tasks",

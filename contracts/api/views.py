@@ -102,18 +102,8 @@ from .serializers import (
 _WRITE = ["get", "post", "put", "patch", "head", "options"]
 
 
-class _SelectorQuerysetMixin:
-    """The list and detail read through the app's selector (policy scoping included)."""
-
-    selector = None
-
-    def get_queryset(self):
-        return type(self).selector(user=self.request.user)
-
-
 @transitions_schema(Contract, ContractSerializer)
 class ContractViewSet(
-    _SelectorQuerysetMixin,
     ScopedViewSetMixin,
     TransitionsMixin,
     TimelineMixin,
@@ -208,7 +198,6 @@ class ContractViewSet(
 
 @transitions_schema(Deliverable, DeliverableSerializer)
 class DeliverableViewSet(
-    _SelectorQuerysetMixin,
     ScopedViewSetMixin,
     TransitionsMixin,
     TimelineMixin,
@@ -253,7 +242,6 @@ class DeliverableViewSet(
 
 @transitions_schema(DeliveryMilestone, DeliveryMilestoneSerializer)
 class DeliveryMilestoneViewSet(
-    _SelectorQuerysetMixin,
     ScopedViewSetMixin,
     TransitionsMixin,
     TimelineMixin,
@@ -314,7 +302,6 @@ class DeliveryMilestoneViewSet(
 
 
 class ContractDocumentViewSet(
-    _SelectorQuerysetMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -370,7 +357,6 @@ def document_response(document: ContractDocument) -> FileResponse:
 
 @transitions_schema(ChangeRequest, ChangeRequestSerializer)
 class ChangeRequestViewSet(
-    _SelectorQuerysetMixin,
     ScopedViewSetMixin,
     TransitionsMixin,
     TimelineMixin,
@@ -428,7 +414,6 @@ class ChangeRequestViewSet(
 
 
 class ContractAmendmentViewSet(
-    _SelectorQuerysetMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -445,7 +430,6 @@ class ContractAmendmentViewSet(
 
 
 class ContractEvaluationViewSet(
-    _SelectorQuerysetMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

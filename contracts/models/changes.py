@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import User
-from core.choices import TriangleRole
+from core import policy
 from core.fsm import guard
 from core.models import GateReview, NumberedModel, TimeStampedModel
 from core.money import CurrencyField, MoneyField
@@ -26,7 +26,7 @@ from .delivery import DeliveryMilestone
 
 def is_contract_fr(change: ChangeRequest, user) -> bool:
     """Whether to take up a customer's change is the FR's call (or an administrator's)."""
-    return user.is_superuser or change.contract.team.seat(TriangleRole.FR) == user
+    return policy.may(user, "contracts.decide_change", change)
 
 
 @guard(_("The contract is not in execution."), field="contract")

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import Customer, IronTriangle, OrgUnit, User
-from core.choices import GateKind, GateState, Role
+from core import policy
+from core.choices import GateKind, GateState
 from core.fsm import Guard, guard
 from core.models import GateReview, NumberedModel, TimeStampedModel
 from core.money import CurrencyField, MoneyField
@@ -111,7 +112,7 @@ has_ltc_basis = Guard(
 
 def is_manager(contract: Contract, user) -> bool:
     """Suspending or terminating a contract needs a sales manager's approval."""
-    return user.is_superuser or user.role in (Role.SALES_MANAGER, Role.ADMIN)
+    return policy.may(user, "contracts.suspend_or_terminate", contract)
 
 
 class Contract(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):

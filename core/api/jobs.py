@@ -28,7 +28,7 @@ class IsAdministrator(permissions.BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
-        return bool(user and user.is_authenticated and policy.is_admin(user))
+        return policy.may(user, "operations.run_jobs")
 
 
 class JobRunSerializer(ModelSerializer):

@@ -43,7 +43,14 @@ class ScopedViewSetMixin:
     Subclasses override `create_record` / `update_record` to call their app's services.
     """
 
+    #: The app's selector for this resource (`selector = receipt_list`): the API reads through
+    #: the same function as the pages (its scope and its joins), and `queryset` only names the
+    #: model for the schema and the filters.
+    selector = None
+
     def get_queryset(self):
+        if self.selector is not None:
+            return type(self).selector(user=self.request.user)
         return policy.restrict(super().get_queryset(), self.request.user, "view")
 
     def get_object(self):

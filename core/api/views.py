@@ -16,6 +16,7 @@ from core import filters, gates, policy
 from core.errors import NotFound
 from core.models import AuthorityRule, GateReview, Notification
 from core.records import record_create, record_update
+from core.selectors import gate_review_list
 
 from .mixins import ERRORS, ScopedViewSetMixin, TimelineMixin, requested_version
 from .serializers import (
@@ -106,9 +107,8 @@ class GateReviewViewSet(
 ):
     """Review gates: ATI, ATB, ATC on opportunities; change and close on contracts."""
 
-    queryset = GateReview.objects.select_related(
-        "subject_type", "authority_unit", "org_unit"
-    ).prefetch_related("assessments__author")
+    queryset = GateReview.objects.none()
+    selector = gate_review_list
     serializer_class = GateReviewSerializer
     filterset_class = GateReviewFilter
     ordering_fields = ["id", "created_at"]
@@ -167,7 +167,7 @@ class GateReviewViewSet(
 class IsAdminOrReadOnly(permissions.BasePermission):
     def has_permission(self, request, view):
         user = request.user
-        return request.method in permissions.SAFE_METHODS or getattr(user, "is_admin", False)
+        return request.method in permissions.SAFE_METHODS or policy.may(user, "settings.change")
 
 
 class IsManagerOrReadOnly(permissions.BasePermission):
@@ -179,7 +179,7 @@ class IsManagerOrReadOnly(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS or getattr(view, "detail", False):
             return True
         user = request.user
-        return bool(getattr(user, "is_admin", False) or getattr(user, "is_manager", False))
+        return policy.may(user, "settings.change_unit")
 
 
 class AuthorityRuleViewSet(viewsets.ModelViewSet):
@@ -195,8 +195,8 @@ class AuthorityRuleViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         user = self.request.user
         qs = AuthorityRule.objects.select_related("org_unit")
-        if user.is_admin or not user.org_unit_id:
-            return qs if user.is_admin else qs.none()
+        if policy.is_admin(user) or not user.org_unit_id:
+            return qs if policy.is_admin(user) else qs.none()
         return qs.filter(
             Q(org_unit_id__in=user.org_unit.ancestor_ids())
             | Q(org_unit__path__startswith=user.org_unit.path)

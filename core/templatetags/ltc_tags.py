@@ -8,7 +8,7 @@ from django import forms, template
 from django.utils.formats import number_format
 from django.utils.html import format_html
 
-from core import audit
+from core import audit, policy
 
 register = template.Library()
 
@@ -93,3 +93,11 @@ def describe_event(event) -> dict:
 def dom_id(*parts) -> str:
     """An element id joined from parts ("milestone", 12, "accept" → "milestone-12-accept")."""
     return "-".join(str(part) for part in parts if part not in (None, ""))
+
+
+@register.simple_tag(takes_context=True)
+def may(context, name: str, obj=None) -> bool:
+    """`{% may "receivables.handle_money" as may_record %}`: the access policy's named
+    permission for the signed-in user (and `obj`), so a template never checks a role itself."""
+    request = context.get("request")
+    return policy.may(getattr(request, "user", None), name, obj)

@@ -1,5 +1,7 @@
 from rest_framework import permissions
 
+from core import policy
+
 from ..models import ApiKey
 
 
@@ -7,6 +9,5 @@ class IsAdminPerson(permissions.BasePermission):
     """An administrator signed in as a person: API keys never manage integrations."""
 
     def has_permission(self, request, view):
-        return bool(getattr(request.user, "is_admin", False)) and not isinstance(
-            request.auth, ApiKey
-        )
+        user, key = request.user, request.auth
+        return policy.may(user, "integrations.administer") and not isinstance(key, ApiKey)

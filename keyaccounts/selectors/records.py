@@ -161,8 +161,7 @@ def customer_panel(*, customer: Customer, user: User) -> dict | None:
         ),
         "plans": list(AccountPlan.objects.filter(customer=customer).order_by("-starts_on")[:5]),
         "may_change": policy.can(user, customer, "change"),
-        "may_override": user.is_admin
-        or (user.is_manager and user.org_unit and user.org_unit.contains(customer.org_unit)),
+        "may_override": policy.may(user, "keyaccounts.override_tier", customer),
     }
 
 

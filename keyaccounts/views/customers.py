@@ -67,7 +67,7 @@ class CriteriaListPage(Section, LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["rows"] = criteria_list(user=self.request.user)
-        context["may_manage"] = self.request.user.is_manager or self.request.user.is_admin
+        context["may_manage"] = policy.may(self.request.user, "settings.change_unit")
         return context
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from core.choices import Role
+from core import policy
 
 from ..selectors import action_list, planning, target_list
 from ..selectors.periods import year as year_period
@@ -14,13 +14,11 @@ from ..selectors.periods import year as year_period
 
 def home_panel(user) -> dict | None:
     """Home: a rep's or manager's targets at a glance, coverage warnings and due actions."""
-    if user.role not in (Role.SALES_REP, Role.SALES_MANAGER, Role.SOLUTION_MANAGER) and not (
-        user.is_admin
-    ):
+    if not policy.may(user, "keyaccounts.targets_panel"):
         return None
     year = timezone.localdate().year
     targets = target_list(user=user).filter(year=year)
-    if user.role in (Role.SALES_REP, Role.SOLUTION_MANAGER):
+    if policy.may(user, "keyaccounts.own_targets_only"):
         targets = targets.filter(user=user)
     targets = list(targets[:20])
     figures = planning.attainment(targets, year_period(year), user=user)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from core import policy
 from core.params import query_params
 from core.web import RecordFormPage, RecordPage
 
@@ -51,7 +52,7 @@ class TargetListPage(Section, LoginRequiredMixin, TemplateView):
             rows=rows,
             coverage=cover,
             units=units_for(user),
-            may_manage=user.is_manager or user.is_admin,
+            may_manage=policy.may(user, "settings.change_unit"),
             chart=chart(
                 "bar",
                 [str(r["target"].user or r["target"].org_unit) for r in cover],

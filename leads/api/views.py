@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.views import ExportMixin
+from core import policy
 from core.api.errors import error_body
 from core.api.mixins import (
     ERRORS,
@@ -307,7 +308,7 @@ class WebToLeadView(APIView):
 
 class IsAdmin(permissions.BasePermission):
     def has_permission(self, request, view):
-        return bool(getattr(request.user, "is_admin", False))
+        return policy.may(request.user, "leads.administer")
 
 
 class LeadCaptureSourceViewSet(

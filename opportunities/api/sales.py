@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
@@ -19,8 +18,8 @@ from core.api.mixins import (
 )
 from core.errors import NotFound
 from opportunities.filters import BidFilter, QuoteFilter
-from opportunities.models import Bid, BidChecklistItem, BidSection, Quote, QuoteLine
-from opportunities.selectors import quote_list
+from opportunities.models import Bid, BidChecklistItem, BidSection, Quote
+from opportunities.selectors import bid_checklist_list, bid_list, bid_section_list, quote_list
 from opportunities.services import (
     bid_checklist_add,
     bid_checklist_check,
@@ -73,15 +72,11 @@ class QuoteViewSet(
     approval (特价审批) by a pricing approver. The approved quote sets the opportunity's amount.
     `transitions/withdraw` withdraws a draft or pending quote."""
 
-    queryset = Quote.objects.select_related("opportunity__org_unit").prefetch_related(
-        Prefetch("lines", queryset=QuoteLine.objects.select_related("product"))
-    )
+    queryset = Quote.objects.none()
+    # The access policy, plus the special prices waiting for (or decided by) the user.
+    selector = quote_list
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilter
-
-    def get_queryset(self):
-        # The access policy, plus the special prices waiting for (or decided by) the user.
-        return quote_list(user=self.request.user)
 
     ordering_fields = ["id", "total", "submitted_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -178,10 +173,8 @@ class BidViewSet(
     delivery, assembly by the bid office), a checklist, and the submission after ATB said go.
     Reminders go out before the deadline."""
 
-    queryset = Bid.objects.select_related("quote", "opportunity").prefetch_related(
-        Prefetch("sections", queryset=BidSection.objects.select_related("owner")),
-        "checklist",
-    )
+    queryset = Bid.objects.none()
+    selector = bid_list
     serializer_class = BidSerializer
     filterset_class = BidFilter
     ordering_fields = ["id", "deadline"]
@@ -230,7 +223,8 @@ class BidSectionViewSet(
 ):
     """Bid sections: their owner updates status and notes; the team reassigns them."""
 
-    queryset = BidSection.objects.select_related("owner", "bid")
+    queryset = BidSection.objects.none()
+    selector = bid_section_list
     serializer_class = BidSectionSerializer
     filterset_fields = ["bid", "owner", "status", "kind"]
     ordering_fields = ["id", "due_at"]
@@ -254,7 +248,8 @@ class BidChecklistViewSet(
 ):
     """A bid's checklist: add, tick (`check`), remove items."""
 
-    queryset = BidChecklistItem.objects.select_related("bid")
+    queryset = BidChecklistItem.objects.none()
+    selector = bid_checklist_list
     serializer_class = BidChecklistItemSerializer
     filterset_fields = ["bid", "done", "required"]
     ordering_fields = ["id", "position"]

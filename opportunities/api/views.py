@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import OrgUnit, User
-from core import fsm
+from core import fsm, policy
 from core.api.mixins import (
     ERRORS,
     ScopedViewSetMixin,
@@ -44,6 +44,9 @@ from opportunities.models import (
 )
 from opportunities.selectors import (
     board,
+    decision_chain_list,
+    opportunity_competitor_list,
+    opportunity_list,
     opportunity_timeline,
     win_loss_by_competitor,
     win_loss_by_reason,
@@ -142,9 +145,8 @@ class OpportunityViewSet(
     Losing and abandoning (`transitions/lose`, `transitions/abandon`) need a `reason_code` and
     a `reason`; a lost deal may name the competitor it went to (`lost_to`)."""
 
-    queryset = Opportunity.objects.select_related("customer", "owner", "org_unit").prefetch_related(
-        "team__members__user"
-    )
+    queryset = Opportunity.objects.none()
+    selector = opportunity_list
     serializer_class = OpportunitySerializer
     filterset_class = OpportunityFilter
     search_fields = ["name", "number"]
@@ -395,7 +397,8 @@ class DecisionChainViewSet(ChildViewSet):
     """The decision chain (决策链) of opportunities: who decides, influences, guards the
     technical bar, uses, pays and buys; their stance, our relationship, their guide level."""
 
-    queryset = DecisionChainMember.objects.select_related("contact", "opportunity")
+    queryset = DecisionChainMember.objects.none()
+    selector = decision_chain_list
     serializer_class = DecisionChainMemberSerializer
     update_serializer_class = DecisionChainMemberUpdateSerializer
     filterset_class = DecisionChainFilter
@@ -421,7 +424,8 @@ class DecisionChainViewSet(ChildViewSet):
 class OpportunityCompetitorViewSet(ChildViewSet):
     """Competitors met on each opportunity: strengths, weaknesses, threat, price position."""
 
-    queryset = OpportunityCompetitor.objects.select_related("competitor", "opportunity")
+    queryset = OpportunityCompetitor.objects.none()
+    selector = opportunity_competitor_list
     serializer_class = OpportunityCompetitorSerializer
     update_serializer_class = OpportunityCompetitorUpdateSerializer
     filterset_class = OpportunityCompetitorFilter
@@ -518,7 +522,7 @@ class PricingRuleViewSet(AdminCatalogueViewSet):
     def get_queryset(self):
         user = self.request.user
         rules = PricingRule.objects.select_related("org_unit", "approver")
-        if user.is_admin:
+        if policy.is_admin(user):
             return rules
         if not user.org_unit_id:
             return rules.none()

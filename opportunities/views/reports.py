@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core import policy
 from core.errors import ApplicationError
 
 from ..choices import ForecastCategory, Stage
@@ -159,7 +160,7 @@ class ForecastPage(LoginRequiredMixin, TemplateView):
         start = Period.containing(today, "quarter").start
         end = Period.quarter(start.year + 1, (start.month - 1) // 3 + 1).start
         end = Period.containing(end.replace(day=1) - timezone.timedelta(days=1), "quarter").end
-        mine = user.role in ("sales_rep", "solution_manager", "fulfillment_manager")
+        mine = policy.may(user, "forecast.own_only")
         owner = user if mine else None
         context.update(
             form=form,

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.selectors import customer_list
+from core import policy
 from core.api.mixins import ERRORS
 from core.errors import Forbidden
 from core.params import query_params
@@ -97,7 +98,7 @@ class ReceivablesReportViewSet(viewsets.ViewSet):
     def reconciliation(self, request):
         """Records whose stored totals disagree with the rows behind them (finance; all lists
         empty when the books reconcile)."""
-        if not (request.user.is_finance or request.user.is_admin):
+        if not policy.may(request.user, "receivables.handle_money"):
             raise Forbidden(_("Only finance may run the reconciliation."))
         return Response(ReconciliationSerializer(reconciliation(user=request.user)).data)
 

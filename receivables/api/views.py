@@ -21,7 +21,14 @@ from receivables.models import (
     Receipt,
     WriteOffRequest,
 )
-from receivables.selectors import my_milestones
+from receivables.selectors import (
+    invoice_list,
+    milestone_list,
+    my_milestones,
+    receipt_list,
+    reminder_list,
+    write_off_list,
+)
 from receivables.services import (
     allocation_reverse,
     invoice_cancel,
@@ -89,9 +96,8 @@ class PaymentMilestoneViewSet(
     """Payment milestones (首付款, 到货款, 验收款, 质保金 ...) with what is invoiced, paid and
     outstanding. `mine/`: the open milestones the signed-in rep chases."""
 
-    queryset = PaymentMilestone.objects.select_related(
-        "contract", "contract__customer", "contract__owner"
-    )
+    queryset = PaymentMilestone.objects.none()
+    selector = milestone_list
     serializer_class = PaymentMilestoneSerializer
     filterset_class = PaymentMilestoneFilter
     search_fields = ["name", "contract__number", "contract__customer__name"]
@@ -152,7 +158,8 @@ class InvoiceViewSet(
     """Invoices (开票) against payment milestones; never beyond what is left to invoice.
     A wrong invoice is cancelled (红冲), never deleted."""
 
-    queryset = Invoice.objects.select_related("contract", "customer", "milestone")
+    queryset = Invoice.objects.none()
+    selector = invoice_list
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceFilter
     search_fields = ["number", "invoice_number", "contract__number", "customer__name"]
@@ -190,14 +197,16 @@ class ReceiptViewSet(
     Corrections are reversals: of one allocation (the money returns to credit) or of the
     whole receipt."""
 
-    queryset = Receipt.objects.select_related("customer", "contract").prefetch_related(
-        "allocations__milestone__contract"
-    )
+    queryset = Receipt.objects.none()
+    selector = receipt_list
     serializer_class = ReceiptSerializer
     filterset_class = ReceiptFilter
     search_fields = ["bank_reference", "number", "customer__name"]
     ordering_fields = ["id", "received_on", "amount"]
     export_name = "receipts"
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("allocations__milestone__contract")
 
     def _respond(self, receipt, status=200):
         return Response(self.get_serializer(self.get_queryset().get(pk=receipt.pk)).data, status)
@@ -301,9 +310,8 @@ class WriteOffRequestViewSet(
     """Write-off requests (坏账核销): asked with a reason, approved by a sales manager over the
     contract's unit or a finance approver, never by the requester."""
 
-    queryset = WriteOffRequest.objects.select_related(
-        "milestone", "milestone__contract", "requested_by", "decided_by"
-    )
+    queryset = WriteOffRequest.objects.none()
+    selector = write_off_list
     serializer_class = WriteOffRequestSerializer
     filterset_class = WriteOffRequestFilter
     search_fields = ["milestone__contract__number", "reason"]
@@ -361,7 +369,8 @@ class MilestoneReminderViewSet(
 ):
     """Payment reminders sent by the daily scan: one per milestone and ladder step."""
 
-    queryset = MilestoneReminder.objects.select_related("milestone", "milestone__contract")
+    queryset = MilestoneReminder.objects.none()
+    selector = reminder_list
     serializer_class = MilestoneReminderSerializer
     filterset_class = MilestoneReminderFilter
     ordering_fields = ["id", "sent_on"]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from core.choices import Role
+from core import policy
 from core.models import TimeStampedModel
 from core.money import CurrencyField, MoneyField
 from core.policy import AccessSpec
@@ -21,20 +21,12 @@ APPROVE_PERMISSION = "receivables.approve_writeoff"
 
 
 def may_approve(request: WriteOffRequest, user) -> bool:
-    """Approvers: a sales manager (the access policy limits them to their unit's subtree,
-    i.e. the contract's unit or above), a finance user granted "approve write-offs", or an
-    administrator. Never the person who asked (four eyes)."""
-    if user is None or not user.is_authenticated:
-        return False
-    if request.requested_by_id == user.pk:
-        return False
-    if user.is_superuser or user.role == Role.ADMIN or user.role == Role.SALES_MANAGER:
-        return True
-    return user.role == Role.FINANCE and user.has_perm(APPROVE_PERMISSION)
+    """The access policy's "receivables.approve_write_off" (the FSM transition's permission)."""
+    return policy.may(user, "receivables.approve_write_off", request)
 
 
 def may_withdraw(request: WriteOffRequest, user) -> bool:
-    return user is not None and (request.requested_by_id == user.pk or user.is_superuser)
+    return policy.may(user, "receivables.withdraw_write_off", request)
 
 
 class WriteOffRequest(ConcurrentTransitionMixin, TimeStampedModel):

@@ -35,7 +35,9 @@ def minus(field: str, amount: Decimal):
 
 def require_finance(by: User, record: models.Model, message: str | None = None) -> None:
     """Money is moved by finance (or an administrator) with change access to the record."""
-    if not (by.is_finance or by.is_admin) or not policy.can(by, record, "change"):
+    if not policy.may(by, "receivables.handle_money", record) or not policy.can(
+        by, record, "change"
+    ):
         raise Forbidden(message or _("Only finance may do this."))
 
 

@@ -32,7 +32,7 @@ Allocation = tuple[PaymentMilestone | Invoice, Decimal]
 
 
 def _require_receipts_role(by: User, record) -> None:
-    if not (by.is_finance or by.is_admin) or not policy.can(by, record):
+    if not policy.may(by, "receivables.handle_money", record) or not policy.can(by, record):
         raise Forbidden(_("Only finance records receipts."))
 
 

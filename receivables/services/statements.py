@@ -41,7 +41,7 @@ def statement_record(
     see it); so is one `receipt_record` finds already recorded by hand (same customer,
     reference, date and amount). Only finance and administrators record receipts.
     """
-    if not (by.is_finance or by.is_admin):
+    if not policy.may(by, "receivables.handle_money"):
         raise Forbidden(_("Only finance records receipts."))
     account = (account or "").strip()
     if not account:

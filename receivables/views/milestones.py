@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from accounts.selectors import with_latest_promise, with_overdue_next_step
 from accounts.views import activities_context
 from core import policy
-from core.choices import Role
 from core.web import ListPage, RecordFormPage, RecordPage
 
 from ..choices import AgeingGroup, WriteOffState
@@ -110,7 +109,7 @@ class MilestonePage(RecordPage):
         milestone, user = context["object"], self.request.user
         requests = list(write_off_list(user=user).filter(milestone=milestone).order_by("-pk"))
         pending = next((r for r in requests if r.state == WriteOffState.PENDING), None)
-        is_finance = user.is_finance or user.is_admin
+        is_finance = policy.may(user, "receivables.handle_money", milestone)
         context.update(
             invoices=list(milestone.invoices.order_by("issued_on", "pk")),
             allocations=list(milestone.allocations.select_related("receipt").order_by("pk")),
@@ -183,9 +182,7 @@ class WriteOffListPage(ListPage):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["decidable"] = {r.pk for r in context["rows"] if may_approve(r, user)}
-        context["is_approver"] = user.role in (Role.SALES_MANAGER, Role.ADMIN) or (
-            user.role == Role.FINANCE and user.has_perm("receivables.approve_writeoff")
-        )
+        context["is_approver"] = policy.may(user, "receivables.approve_write_off")
         return context
 
 

@@ -176,7 +176,7 @@ class ReceiptPage(RecordPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         receipt, user = context["object"], self.request.user
-        may_move = (user.is_finance or user.is_admin) and context["may_change"]
+        may_move = policy.may(user, "receivables.handle_money", receipt) and context["may_change"]
         posted = receipt.state == ReceiptState.POSTED
         allocations = list(allocation_list(receipt=receipt))
         for allocation in allocations:
@@ -266,7 +266,7 @@ class InvoicePage(RecordPage):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["may_cancel"] = (
-            (user.is_finance or user.is_admin)
+            policy.may(user, "receivables.handle_money", context["object"])
             and context["may_change"]
             and context["object"].state == "issued"
         )

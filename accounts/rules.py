@@ -1,0 +1,41 @@
+"""Named permissions for parties (see `core.policy.may`)."""
+
+from __future__ import annotations
+
+from core.policy import is_admin, is_finance, is_sales_manager, manages, rule
+
+
+@rule("customers.merge")
+def merge_customers(user, customer=None) -> bool:
+    """Sales managers and administrators merge duplicates (of records they may change: the
+    service checks the records)."""
+    return manages(user)
+
+
+@rule("contacts.add_duplicate")
+def add_duplicate_contact(user, obj=None) -> bool:
+    """A second contact with a customer contact's e-mail or phone, knowingly: sales managers
+    and administrators."""
+    return manages(user)
+
+
+@rule("users.administer")
+def administer_users(user, obj=None) -> bool:
+    return is_admin(user)
+
+
+@rule("activities.follow_up")
+def follow_up(user, obj=None) -> bool:
+    """Finance does not work follow-ups (no next-steps panel)."""
+    return not is_finance(user)
+
+
+@rule("users.see_contact_details")
+def see_contact_details(by, user) -> bool:
+    """How to reach `user` outside the CRM (e-mail, phone): administrators see everyone's,
+    sales managers those of the people of their unit's subtree, everyone their own (ADR 13)."""
+    if is_admin(by) or by.pk == user.pk:
+        return True
+    if is_sales_manager(by) and by.org_unit_id and user.org_unit_id:
+        return user.org_unit.path.startswith(by.org_unit.path)
+    return False

@@ -1,0 +1,57 @@
+"""The core's named permissions (see `policy.may`): gates, the approvals inbox, the home page's
+emphasis, settings and operations."""
+
+from __future__ import annotations
+
+from .choices import Role
+from .policy import is_admin, is_finance, is_sales_manager, manages, rule
+
+
+@rule("gates.take_part")
+def take_part_in_gates(user, obj=None) -> bool:
+    """Everyone but finance sits on or decides gate reviews."""
+    return user.is_superuser or user.role != Role.FINANCE
+
+
+@rule("sales.work")
+def work_sales(user, obj=None) -> bool:
+    """Sales roles work leads and deals (import them, see them on their home); finance does
+    not."""
+    return not is_finance(user)
+
+
+@rule("approvals.inbox")
+def see_approvals_inbox(user, obj=None) -> bool:
+    return user.is_superuser or is_sales_manager(user)
+
+
+@rule("home.collections_first")
+def home_collections_first(user, obj=None) -> bool:
+    return is_finance(user)
+
+
+@rule("home.funnel_and_team")
+def home_funnel_and_team(user, obj=None) -> bool:
+    return is_sales_manager(user)
+
+
+@rule("settings.change")
+def change_company_settings(user, obj=None) -> bool:
+    """Company-wide rule tables (authority rules, catalogues): administrators."""
+    return is_admin(user)
+
+
+@rule("settings.change_unit")
+def change_unit_settings(user, obj=None) -> bool:
+    """Settings a sales manager keeps for their subtree (rules, criteria, targets)."""
+    return manages(user)
+
+
+@rule("operations.run_jobs")
+def run_jobs(user, obj=None) -> bool:
+    return is_admin(user)
+
+
+@rule("admin.site")
+def use_admin_site(user, obj=None) -> bool:
+    return user.is_staff
