@@ -13,7 +13,16 @@ from django.utils import timezone
 from core import policy
 from core.validators import clean_phone
 
-from .models import AccountChainMember, Activity, Contact, Customer, ImportJob, OrgUnit, User
+from .models import (
+    AccountChainMember,
+    Activity,
+    Contact,
+    Customer,
+    CustomerAlias,
+    ImportJob,
+    OrgUnit,
+    User,
+)
 from .normalise import normalise_company_name, normalise_email, normalise_phone
 
 
@@ -47,12 +56,20 @@ def customer_duplicates(
     return list(found[:20])
 
 
-def customer_list(*, user: User) -> QuerySet[Customer]:
-    return policy.restrict(Customer.objects.select_related("owner", "org_unit"), user)
+def customer_list(*, user: User, include_merged: bool = False) -> QuerySet[Customer]:
+    """Customers the user may see; `include_merged` keeps the tombstones of merged duplicates
+    (a record's own URL still answers, naming the survivor)."""
+    manager = Customer.all_objects if include_merged else Customer.objects
+    return policy.restrict(manager.select_related("owner", "org_unit"), user)
 
 
-def contact_list(*, user: User) -> QuerySet[Contact]:
-    return policy.restrict(Contact.objects.select_related("customer"), user)
+def contact_list(*, user: User, include_merged: bool = False) -> QuerySet[Contact]:
+    manager = Contact.all_objects if include_merged else Contact.objects
+    return policy.restrict(manager.select_related("customer"), user)
+
+
+def customer_alias_list(*, user: User) -> QuerySet[CustomerAlias]:
+    return policy.restrict(CustomerAlias.objects.select_related("customer"), user)
 
 
 def colleagues(*, user: User) -> QuerySet[User]:
@@ -92,7 +109,9 @@ def assignable_units(*, user: User) -> QuerySet[OrgUnit]:
 def activity_list(*, user: User, subject: models.Model | None = None) -> QuerySet[Activity]:
     """Activities the user may see, newest first. For one record (`subject`), every activity on
     it is visible to whoever may see that record — its follow-up record belongs to it."""
-    queryset = Activity.objects.select_related("owner", "customer", "contact", "subject_type")
+    queryset = Activity.objects.select_related(
+        "owner", "customer", "contact", "subject_type", "org_unit"
+    )
     if subject is None:
         return policy.restrict(queryset, user)
     if not policy.can(user, subject, "view"):

@@ -8,8 +8,8 @@ from rest_framework.response import Response
 
 from accounts.contact_dedupe import contact_duplicates_of, contact_merge, contact_resolve
 from accounts.models import Contact
+from accounts.selectors import contact_list
 from accounts.services import contact_create, contacts_upsert
-from core import policy
 from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from core.errors import NotFound
 
@@ -46,7 +46,8 @@ class ContactViewSet(
     `duplicates/` lists a contact's likely twins and `merge/` merges one into it. A merged
     contact is a tombstone: lists leave it out, its own URL answers with `merged_into`."""
 
-    queryset = Contact.objects.select_related("customer")
+    queryset = Contact.objects.none()
+    selector = contact_list
     serializer_class = ContactSerializer
     filterset_fields = ["customer"]
     search_fields = ["name", "phone", "email"]
@@ -55,8 +56,7 @@ class ContactViewSet(
 
     def get_queryset(self):
         if self.action in ("retrieve", "timeline"):
-            base = Contact.all_objects.select_related("customer")
-            return policy.restrict(base, self.request.user, "view")
+            return contact_list(user=self.request.user, include_merged=True)
         return super().get_queryset()
 
     def get_serializer_class(self):

@@ -24,7 +24,15 @@ from accounts.imports.services import (
     template_lines,
 )
 from accounts.models import Activity, Customer, CustomerAlias, ImportJob, OrgUnit, User
-from accounts.selectors import activity_list, colleagues, customer_duplicates, customer_resolve
+from accounts.selectors import (
+    activity_list,
+    colleagues,
+    customer_alias_list,
+    customer_duplicates,
+    customer_list,
+    customer_resolve,
+    import_job_list,
+)
 from accounts.services import (
     activity_create,
     activity_update,
@@ -38,7 +46,6 @@ from accounts.services import (
     user_deactivate,
     user_update,
 )
-from core import policy
 from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from core.api.parsers import JSONParser
 from core.api.views import IsAdminOrReadOnly
@@ -208,7 +215,8 @@ class CustomerViewSet(
     A customer merged into another is a tombstone: lists leave it out, but its own URL still
     answers, with `merged_into` naming the survivor."""
 
-    queryset = Customer.objects.select_related("owner", "org_unit")
+    queryset = Customer.objects.none()
+    selector = customer_list
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
     search_fields = ["name", "credit_code"]
@@ -218,8 +226,7 @@ class CustomerViewSet(
 
     def get_queryset(self):
         if self.action in ("retrieve", "timeline"):
-            base = Customer.all_objects.select_related("owner", "org_unit")
-            return policy.restrict(base, self.request.user, "view")
+            return customer_list(user=self.request.user, include_merged=True)
         return super().get_queryset()
 
     def get_serializer_class(self):
@@ -316,7 +323,8 @@ class CustomerAliasViewSet(
     may change the customer; duplicate search, imports and lead capture match them. An alias
     naming another customer already, or another customer's name, is a 400 `duplicate_alias`."""
 
-    queryset = CustomerAlias.objects.select_related("customer")
+    queryset = CustomerAlias.objects.none()
+    selector = customer_alias_list
     serializer_class = CustomerAliasSerializer
     filterset_fields = ["customer"]
     search_fields = ["alias"]
@@ -357,9 +365,8 @@ class ActivityViewSet(
     Filter by `subject_type` and `subject_id` for one record's follow-up record: everyone who
     may see the record sees its activities."""
 
-    queryset = Activity.objects.select_related(
-        "owner", "customer", "contact", "subject_type", "org_unit"
-    )
+    queryset = Activity.objects.none()
+    selector = activity_list
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
     search_fields = ["summary", "notes", "next_step"]
@@ -372,9 +379,7 @@ class ActivityViewSet(
             label, subject_id = params.text("subject_type"), params.id("subject_id")
             if label or subject_id:
                 subject = resolve_subject(user=self.request.user, label=label, pk=subject_id)
-                return activity_list(user=self.request.user, subject=subject).select_related(
-                    "org_unit"
-                )
+                return activity_list(user=self.request.user, subject=subject)
         return super().get_queryset()
 
     def get_serializer_class(self):
@@ -410,7 +415,8 @@ class ImportJobViewSet(
     Large files are checked and imported by background jobs: poll the import for `status`
     and `progress`. `error-report/` downloads the problem rows as CSV."""
 
-    queryset = ImportJob.objects.select_related("created_by")
+    queryset = ImportJob.objects.none()
+    selector = import_job_list
     serializer_class = ImportJobSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     filterset_fields = ["kind", "status"]

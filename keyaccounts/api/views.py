@@ -14,7 +14,7 @@ from core.errors import Forbidden, ValidationFailed
 from core.jobs import job_request
 from core.params import query_params
 
-from .. import services
+from .. import selectors, services
 from ..filters import (
     AccountPlanFilter,
     AccountProfileFilter,
@@ -70,7 +70,8 @@ class PlanningSettingsViewSet(ScopedViewSetMixin, TimelineMixin, viewsets.ModelV
     """Planning settings per org unit: matrix thresholds, coverage required, renewal lead time
     (the nearest unit up the tree applies)."""
 
-    queryset = PlanningSettings.objects.select_related("org_unit")
+    queryset = PlanningSettings.objects.none()
+    selector = selectors.settings_list
     permission_classes = [permissions.IsAuthenticated, IsManagerOrReadOnly]
     serializer_class = s.PlanningSettingsSerializer
     filterset_fields = ["org_unit"]
@@ -94,7 +95,8 @@ class PlanningSettingsViewSet(ScopedViewSetMixin, TimelineMixin, viewsets.ModelV
 class TierCriteriaViewSet(ScopedViewSetMixin, TimelineMixin, viewsets.ModelViewSet):
     """Tiering criteria (分层标准) per org unit and, optionally, product line."""
 
-    queryset = TierCriteria.objects.select_related("org_unit")
+    queryset = TierCriteria.objects.none()
+    selector = selectors.criteria_list
     permission_classes = [permissions.IsAuthenticated, IsManagerOrReadOnly]
     serializer_class = s.TierCriteriaSerializer
     filterset_class = TierCriteriaFilter
@@ -133,7 +135,8 @@ class AccountProfileViewSet(
     """Key-account profiles: relationship stage and level, strategic value, potential, matrix
     quadrant, tier (with override)."""
 
-    queryset = AccountProfile.objects.select_related("customer", "tier_override_by")
+    queryset = AccountProfile.objects.none()
+    selector = selectors.profile_list
     serializer_class = s.AccountProfileSerializer
     filterset_class = AccountProfileFilter
     search_fields = ["customer__name"]
@@ -205,7 +208,8 @@ class AccountProfileViewSet(
 class PurchaseDriverViewSet(ScopedViewSetMixin, TimelineMixin, viewsets.ModelViewSet):
     """Purchase drivers and their volumes: the potential analysis of a customer."""
 
-    queryset = PurchaseDriver.objects.select_related("profile__customer")
+    queryset = PurchaseDriver.objects.none()
+    selector = selectors.driver_list
     serializer_class = s.PurchaseDriverSerializer
     filterset_class = PurchaseDriverFilter
     search_fields = ["name", "product_line"]
@@ -228,7 +232,8 @@ class PurchaseDriverViewSet(ScopedViewSetMixin, TimelineMixin, viewsets.ModelVie
 class TierChangeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """The history of tier changes: from, to, source (criteria or override), reason, by whom."""
 
-    queryset = TierChange.objects.select_related("by")
+    queryset = TierChange.objects.none()
+    selector = selectors.tier_change_list
     serializer_class = s.TierChangeSerializer
     filterset_class = TierChangeFilter
     ordering_fields = ["id", "at"]
@@ -238,7 +243,8 @@ class AccountPlanViewSet(ScopedViewSetMixin, TimelineMixin, viewsets.ModelViewSe
     """Account plans per key account and period, with targets per product, floors, the
     responsible team and actions."""
 
-    queryset = AccountPlan.objects.select_related("customer", "owner", "org_unit")
+    queryset = AccountPlan.objects.none()
+    selector = selectors.plan_list
     serializer_class = s.AccountPlanSerializer
     filterset_class = AccountPlanFilter
     search_fields = ["name", "customer__name"]
@@ -283,7 +289,8 @@ class PlanTargetViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """A plan's order target and floor (保底目标) per product line; posting a product line that
     exists changes it."""
 
-    queryset = PlanTarget.objects.select_related("plan")
+    queryset = PlanTarget.objects.none()
+    selector = selectors.plan_target_list
     serializer_class = s.PlanTargetSerializer
     filterset_fields = ["plan", "product_line"]
     ordering_fields = ["id"]
@@ -309,7 +316,8 @@ class PlanTargetViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 class PlanActionViewSet(ScopedViewSetMixin, TimelineMixin, viewsets.ModelViewSet):
     """Actions of account plans with owner, due date and floor target."""
 
-    queryset = PlanAction.objects.select_related("plan", "owner")
+    queryset = PlanAction.objects.none()
+    selector = selectors.action_list
     serializer_class = s.PlanActionSerializer
     filterset_class = PlanActionFilter
     search_fields = ["title"]
@@ -357,7 +365,8 @@ class SalesTargetViewSet(
     """Annual targets for orders (定), revenue (收) and collections (回) per org unit and
     person, decomposed into months; attainment from the real records."""
 
-    queryset = SalesTarget.objects.select_related("org_unit", "user").prefetch_related("months")
+    queryset = SalesTarget.objects.none()
+    selector = selectors.target_list
     permission_classes = [permissions.IsAuthenticated, IsManagerOrReadOnly]
     serializer_class = s.SalesTargetSerializer
     filterset_class = SalesTargetFilter
@@ -442,9 +451,8 @@ class CommitmentViewSet(
     """Commitments (承诺) per month or quarter, each with its actual and accuracy; posting one
     for a period already committed changes it."""
 
-    queryset = Commitment.objects.select_related("user", "org_unit").prefetch_related(
-        "opportunities"
-    )
+    queryset = Commitment.objects.none()
+    selector = selectors.commitment_list
     serializer_class = s.CommitmentSerializer
     filterset_class = CommitmentFilter
     ordering_fields = ["id", "year", "period"]
@@ -492,7 +500,8 @@ class CommitmentViewSet(
 class RenewalLinkViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Renewal opportunities opened before contracts end (one per contract)."""
 
-    queryset = RenewalLink.objects.select_related("contract", "opportunity")
+    queryset = RenewalLink.objects.none()
+    selector = selectors.renewal_list
     serializer_class = s.RenewalLinkSerializer
     filterset_fields = ["contract", "opportunity"]
     ordering_fields = ["id", "created_at"]

@@ -18,6 +18,7 @@ from ..models import (
     Commitment,
     PlanAction,
     PlanningSettings,
+    PlanTarget,
     PurchaseDriver,
     RenewalLink,
     SalesTarget,
@@ -63,6 +64,10 @@ def plan_list(*, user: User) -> QuerySet[AccountPlan]:
         ),
         user,
     )
+
+
+def plan_target_list(*, user: User) -> QuerySet[PlanTarget]:
+    return policy.restrict(PlanTarget.objects.select_related("plan"), user)
 
 
 def action_list(*, user: User) -> QuerySet[PlanAction]:
