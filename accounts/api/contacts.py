@@ -62,6 +62,10 @@ class ContactViewSet(
     def get_serializer_class(self):
         return ContactCreateSerializer if self.action == "create" else ContactSerializer
 
+    @extend_schema(request=ContactCreateSerializer, responses={201: ContactSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
     def timeline_targets(self, obj):
         return [obj, *Contact.all_objects.filter(merged_into=obj)]
 

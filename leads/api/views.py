@@ -106,6 +106,10 @@ class LeadViewSet(
     def export_columns(self):
         return lead_export_columns()
 
+    @extend_schema(request=LeadCreateSerializer, responses={201: LeadSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
     def create_record(self, data):
         allow = data.pop("allow_duplicate", False)
         return lead_create(by=self.request.user, data=data, allow_duplicate=allow)
