@@ -14,13 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import hooks, locks, policy
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
 
+from .merging import merge_recorded
 from .models import Contact, Customer, User
 from .normalise import normalise_email, normalise_person_name, normalise_phone
 
@@ -225,31 +225,18 @@ def contact_merge(*, target: Contact, source: Contact, by: User) -> Contact:
         if source.external_id:  # unique: the tombstone gives it up
             tombstone["external_id"] = [source.external_id, ""]
             source.external_id = ""
-        source.merged_into, source.merged_at = target, timezone.now()
-        source.version += 1
-        source.save(update_fields=["merged_into", "merged_at", "external_id", "version"])
-        for name, value in filled.items():
-            setattr(target, name, value)
-        target.version += 1
-        target.save(update_fields=[*filled, "version", "updated_at"])
-        audit_record(
+        merge_recorded(
             target=target,
-            action="contact.merged",
-            actor=by,
-            comment=_("Merged %(name)s (#%(pk)s) into this contact.")
+            source=source,
+            by=by,
+            kind="contact",
+            filled=filled,
+            moved=moved,
+            tombstone=tombstone,
+            target_comment=_("Merged %(name)s (#%(pk)s) into this contact.")
             % {"name": source.name, "pk": source.pk},
-            changes={
-                "merged": source.pk,
-                "moved": moved,
-                **{k: ["", v] for k, v in filled.items()},
-            },
-        )
-        audit_record(
-            target=source,
-            action="contact.merged_into",
-            actor=by,
-            comment=_("Merged into %(name)s (#%(pk)s).") % {"name": target.name, "pk": target.pk},
-            changes={"merged_into": target.pk, **tombstone},
+            source_comment=_("Merged into %(name)s (#%(pk)s).")
+            % {"name": target.name, "pk": target.pk},
         )
         audit_record(
             target=target.customer,

@@ -1,0 +1,49 @@
+"""The end every merge of two party records shares (customers, contacts): the duplicate
+becomes a tombstone pointing at the survivor, the survivor takes the blank fields it was
+given, and both timelines say so."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from core.audit import audit_record
+
+
+def merge_recorded(
+    *,
+    target: models.Model,
+    source: models.Model,
+    by,
+    kind: str,
+    filled: dict,
+    moved: dict,
+    tombstone: dict,
+    target_comment: str,
+    source_comment: str,
+) -> None:
+    """Save both sides of a merge of `source` into `target` (rows locked by the caller) and
+    audit them as `<kind>.merged` and `<kind>.merged_into`. `filled`: the survivor's blank
+    fields and what they take; `tombstone`: fields the duplicate gave up ({name: [old, new]},
+    already set on it); `moved`: counts of re-pointed rows by what they are."""
+    source.merged_into, source.merged_at = target, timezone.now()
+    source.version += 1
+    source.save(update_fields=["merged_into", "merged_at", *tombstone, "version"])
+    for name, value in filled.items():
+        setattr(target, name, value)
+    target.version += 1
+    target.save(update_fields=[*filled, "version", "updated_at"])
+    audit_record(
+        target=target,
+        action=f"{kind}.merged",
+        actor=by,
+        comment=target_comment,
+        changes={"merged": source.pk, "moved": moved, **{k: ["", v] for k, v in filled.items()}},
+    )
+    audit_record(
+        target=source,
+        action=f"{kind}.merged_into",
+        actor=by,
+        comment=source_comment,
+        changes={"merged_into": target.pk, **tombstone},
+    )
