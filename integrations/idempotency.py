@@ -15,11 +15,11 @@ import datetime as dt
 import hashlib
 
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.api.errors import error_body
+from core.api.errors import error_response
 
 from .models import IdempotencyRecord
 
@@ -48,10 +48,6 @@ def _fingerprint(request) -> str:
     return digest.hexdigest()
 
 
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse(error_body(code, message), status=status)
-
-
 def _claim(owner: str, key: str, request, fingerprint: str):
     """Claim the key: returns (record, None) for a new request, (None, response) otherwise."""
     for _attempt in range(2):
@@ -75,13 +71,13 @@ def _claim(owner: str, key: str, request, fingerprint: str):
             IdempotencyRecord.objects.filter(pk=found.pk, created_at=found.created_at).delete()
             continue
         if found.request_hash != fingerprint:
-            return None, _error(
+            return None, error_response(
                 422,
                 "idempotency_key_reused",
                 _("This Idempotency-Key was used for a different request; use a new key."),
             )
         if found.status_code is None:
-            return None, _error(
+            return None, error_response(
                 409,
                 "idempotency_in_flight",
                 _("A request with this Idempotency-Key is still running; retry later."),
@@ -91,7 +87,7 @@ def _claim(owner: str, key: str, request, fingerprint: str):
         )
         replay["Idempotent-Replayed"] = "true"
         return None, replay
-    return None, _error(
+    return None, error_response(
         409, "idempotency_in_flight", _("A request with this Idempotency-Key is still running.")
     )
 
@@ -110,7 +106,9 @@ class IdempotencyMiddleware:
         if owner is None:
             return self.get_response(request)
         if len(key) > 255:
-            return _error(400, "invalid", _("An Idempotency-Key has at most 255 characters."))
+            return error_response(
+                400, "invalid", _("An Idempotency-Key has at most 255 characters.")
+            )
         record, response = _claim(owner, key, request, _fingerprint(request))
         if response is not None:
             return response

@@ -9,11 +9,10 @@ Django's own responses.
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import csrf, defaults
 
-from .errors import error_body
+from .errors import error_response
 
 API_PREFIX = "/api/"
 
@@ -22,37 +21,35 @@ def is_api(request) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def _json(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse(error_body(code, message), status=status)
-
-
 def bad_request(request, exception=None):
     if not is_api(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
-        return _json(413, "too_large", _("The request is too large."))
-    return _json(400, "bad_request", _("The request could not be understood."))
+        return error_response(413, "too_large", _("The request is too large."))
+    return error_response(400, "bad_request", _("The request could not be understood."))
 
 
 def permission_denied(request, exception=None):
     if not is_api(request):
         return defaults.permission_denied(request, exception)
-    return _json(403, "permission_denied", _("You do not have permission to do this."))
+    return error_response(403, "permission_denied", _("You do not have permission to do this."))
 
 
 def page_not_found(request, exception=None):
     if not is_api(request):
         return defaults.page_not_found(request, exception)
-    return _json(404, "not_found", _("Not found."))
+    return error_response(404, "not_found", _("Not found."))
 
 
 def server_error(request):
     if not is_api(request):
         return defaults.server_error(request)
-    return _json(500, "server_error", _("Something went wrong on our side; it has been logged."))
+    return error_response(
+        500, "server_error", _("Something went wrong on our side; it has been logged.")
+    )
 
 
 def csrf_failure(request, reason=""):
     if not is_api(request):
         return csrf.csrf_failure(request, reason)
-    return _json(403, "csrf_failed", _("The CSRF check failed; reload and try again."))
+    return error_response(403, "csrf_failed", _("The CSRF check failed; reload and try again."))

@@ -12,7 +12,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 from django_fsm import TransitionNotAllowed as FSMTransitionNotAllowed
@@ -48,6 +48,12 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"code": code, "message": str(message), "fields": fields or {}}
+
+
+def error_response(status: int, code: str, message: str) -> JsonResponse:
+    """The error shape as a plain Django response, for code that runs outside DRF's views
+    (middleware, Django's own error handlers)."""
+    return JsonResponse(error_body(code, message), status=status)
 
 
 def exception_handler(exc, context):

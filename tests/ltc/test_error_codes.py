@@ -27,7 +27,7 @@ FROM_FRAMEWORKS = {
     "error",
 }
 # The position of the code among the arguments of the helpers that build an error body.
-BODY_HELPERS = {"error_body": 0, "_json": 1, "_error": 1}
+BODY_HELPERS = {"error_body": 0, "error_response": 1}
 
 
 def _constant(node) -> str | None:
@@ -72,7 +72,7 @@ def test_the_walk_finds_codes_of_every_kind():
     assert found["duplicate_receipt"].startswith("receivables/")  # code=
     assert found["locked_out"] == "accounts/api/auth.py"  # default_code
     assert found["two_factor_required"] == "accounts/two_factor.py"  # {"code": ...}
-    assert found["csrf_failed"] == "core/api/django_errors.py"  # _json(status, code, ...)
+    assert found["csrf_failed"] == "core/api/django_errors.py"  # error_response(status, code, ...)
     assert "out_of_scope" in found
 
 
