@@ -13,7 +13,7 @@ from core import policy
 from core.choices import TriangleRole
 from core.errors import ApplicationError, ValidationFailed
 from core.exports import FORMATS, export_response
-from core.web import ListPage, RecordFormPage, RecordPage, apply_error
+from core.web import ListPage, MergePage, RecordFormPage, RecordPage, apply_error
 
 from .activities import resolve_subject, subject_customer, takes_promises
 from .choices import ImportStatus, IssueLevel
@@ -231,12 +231,13 @@ class CustomerAliasPage(RecordFormPage):
         return self.get_object()
 
 
-class CustomerMergePage(RecordFormPage):
+class CustomerMergePage(MergePage):
     """Merge a duplicate into this customer (sales managers and administrators)."""
 
     form_class = MergeForm
     title = gettext_lazy("Merge a duplicate into this customer")
     confirm = gettext_lazy("Merge the duplicate into this customer? It cannot be undone.")
+    missing = gettext_lazy("No such customer.")
 
     def base_queryset(self):
         return customer_list(user=self.request.user)
@@ -247,21 +248,11 @@ class CustomerMergePage(RecordFormPage):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.pop("instance", None)
-        return kwargs
+    def resolve_source(self, pk):
+        return customer_resolve(user=self.request.user, pk=pk)
 
-    def get_initial(self):
-        return {"source": self.request.GET.get("source")}
-
-    def save(self, form):
-        source = customer_resolve(user=self.request.user, pk=form.cleaned_data["source"])
-        if source is None:
-            raise ValidationFailed(
-                _("No such customer."), fields={"source": [_("No such customer.")]}
-            )
-        return customer_merge(target=self.get_object(), source=source, by=self.request.user)
+    def merge(self, target, source):
+        return customer_merge(target=target, source=source, by=self.request.user)
 
 
 @login_required
@@ -303,31 +294,22 @@ class ContactCreatePage(RecordFormPage):
         return contact.customer
 
 
-class ContactMergePage(RecordFormPage):
+class ContactMergePage(MergePage):
     """Merge a duplicate contact into this one (whoever may change both; same customer)."""
 
     form_class = ContactMergeForm
     title = gettext_lazy("Merge a duplicate into this contact")
     confirm = gettext_lazy("Merge the duplicate into this contact? It cannot be undone.")
+    missing = gettext_lazy("No such contact.")
 
     def base_queryset(self):
         return contact_list(user=self.request.user)
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.pop("instance", None)
-        return kwargs
+    def resolve_source(self, pk):
+        return contact_resolve(user=self.request.user, pk=pk)
 
-    def get_initial(self):
-        return {"source": self.request.GET.get("source")}
-
-    def save(self, form):
-        source = contact_resolve(user=self.request.user, pk=form.cleaned_data["source"])
-        if source is None:
-            raise ValidationFailed(
-                _("No such contact."), fields={"source": [_("No such contact.")]}
-            )
-        return contact_merge(target=self.get_object(), source=source, by=self.request.user)
+    def merge(self, target, source):
+        return contact_merge(target=target, source=source, by=self.request.user)
 
 
 # --- The account's decision chain --------------------------------------------------------------

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from . import fsm, hooks, policy
 from .api.pagination import CursorPagination
 from .audit import timeline
-from .errors import ApplicationError
+from .errors import ApplicationError, ValidationFailed
 
 
 def apply_error(form, error: ApplicationError) -> None:
@@ -189,6 +189,34 @@ class RecordFormPage(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return HttpResponseRedirect(saved.get_absolute_url())
+
+
+class MergePage(RecordFormPage):
+    """Merge a duplicate, named by its number in the form's `source`, into this record: the
+    subclass finds the duplicate as the user may see it and runs its app's merge service."""
+
+    #: The form error when the number names nothing the user may see.
+    missing = ""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)
+        return kwargs
+
+    def get_initial(self):
+        return {"source": self.request.GET.get("source")}
+
+    def resolve_source(self, pk: int):
+        raise NotImplementedError
+
+    def merge(self, target, source):
+        raise NotImplementedError
+
+    def save(self, form):
+        source = self.resolve_source(form.cleaned_data["source"])
+        if source is None:
+            raise ValidationFailed(str(self.missing), fields={"source": [str(self.missing)]})
+        return self.merge(self.get_object(), source)
 
 
 class TransitionPage(LoginRequiredMixin, View):

@@ -14,10 +14,11 @@ from django.views.generic import TemplateView
 from accounts.selectors import customer_duplicates
 from accounts.views import activities_context, filtered, ordered
 from core import policy
-from core.errors import ApplicationError, ValidationFailed
+from core.errors import ApplicationError
 from core.exports import FORMATS, export_response
 from core.web import (
     ListPage,
+    MergePage,
     RecordFormPage,
     RecordPage,
     TransitionPage,
@@ -163,29 +164,22 @@ class LeadCreatePage(RecordFormPage):
         return HttpResponseRedirect(reverse("leads:list"))
 
 
-class LeadMergePage(RecordFormPage):
+class LeadMergePage(MergePage):
     """Merge a duplicate open lead into this one (whoever may change both)."""
 
     form_class = LeadMergeForm
     title = gettext_lazy("Merge a duplicate into this lead")
     confirm = gettext_lazy("Merge the duplicate into this lead? It cannot be undone.")
+    missing = gettext_lazy("No such lead.")
 
     def base_queryset(self):
         return lead_list(user=self.request.user)
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.pop("instance", None)
-        return kwargs
+    def resolve_source(self, pk):
+        return lead_list(user=self.request.user).filter(pk=pk).first()
 
-    def get_initial(self):
-        return {"source": self.request.GET.get("source")}
-
-    def save(self, form):
-        source = lead_list(user=self.request.user).filter(pk=form.cleaned_data["source"]).first()
-        if source is None:
-            raise ValidationFailed(_("No such lead."), fields={"source": [_("No such lead.")]})
-        return lead_merge(target=self.get_object(), source=source, by=self.request.user)
+    def merge(self, target, source):
+        return lead_merge(target=target, source=source, by=self.request.user)
 
 
 class LeadEditPage(RecordFormPage):
