@@ -28,7 +28,7 @@ NAVIGATION = [
     ),
     (
         "/gates/",
-        _("Gate reviews"),
+        _("Approvals"),
         "gate-inbox",
         {
             Role.SALES_REP,

@@ -1,16 +1,19 @@
 """django-filter, as every list's FilterSet uses it (`from core import filters`): its filters
-as they are, and a FilterSet whose date and date-time filters keep to the business range of
-core.inputs (a year-1 date or a date-time whose offset carries it off the calendar is a 400
-naming the filter, not a database error). The API's filter backend builds the filtersets it
-makes from `filterset_fields` on the same base."""
+as they are, and a FilterSet whose yes/no filters offer "Any" when not chosen and whose date
+and date-time filters keep to the business range of core.inputs (a year-1 date or a date-time
+whose offset carries it off the calendar is a 400 naming the filter, not a database error).
+The API's filter backend builds the filtersets it makes from `filterset_fields` on the same
+base."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as drf_filters
 from django_filters.rest_framework import *  # noqa: F403 (the filters, re-exported)
+from django_filters.widgets import BooleanWidget
 
 from .inputs import to_utc, validate_input
 
@@ -23,6 +26,9 @@ class FilterSet(drf_filters.FilterSet):
             for field in form.fields.values():
                 if isinstance(field, forms.DateField | forms.DateTimeField):
                     field.validators.append(validate_input)
+                if isinstance(field.widget, BooleanWidget):
+                    # Not chosen means "any", not django-filter's "Unknown".
+                    field.widget.choices = (("", _("Any")), ("true", _("Yes")), ("false", _("No")))
         return self._form
 
     def filter_queryset(self, queryset):

@@ -13,12 +13,21 @@ def _plain(value):
     return value
 
 
+#: A dataset's `tone` gives it the colour that means the same on every chart.
+TONES = ("gain", "loss")  # won / new; lost / churned
+
+
 def chart(kind: str, labels, datasets: list[dict], *, horizontal=False, stacked=False) -> dict:
     return {
         "type": kind,
         "labels": [str(label) for label in labels],
         "datasets": [
-            {"label": str(d["label"]), "data": [_plain(v) for v in d["data"]]} for d in datasets
+            {
+                "label": str(d["label"]),
+                "data": [_plain(v) for v in d["data"]],
+                "tone": d.get("tone", ""),
+            }
+            for d in datasets
         ],
         "horizontal": horizontal,
         "stacked": stacked,

@@ -169,8 +169,12 @@ class RenewalsPage(DashboardPage):
                 data["periods"],
                 [
                     {"label": _("Recurring"), "data": [t["recurring"] for t in totals]},
-                    {"label": _("New"), "data": [t["new"] for t in totals]},
-                    {"label": _("Churned"), "data": [-t["churned"] for t in totals]},
+                    {"label": _("New"), "data": [t["new"] for t in totals], "tone": "gain"},
+                    {
+                        "label": _("Churned"),
+                        "data": [-t["churned"] for t in totals],
+                        "tone": "loss",
+                    },
                 ],
                 stacked=True,
             ),

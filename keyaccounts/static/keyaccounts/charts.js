@@ -2,7 +2,10 @@
 // (static/vendor/chart.umd.min.js). The same numbers are in the table next to each chart.
 (function () {
   "use strict";
-  var palette = ["#1f5fbf", "#c7202f", "#1d7a46", "#a86400", "#6b7280", "#7c3aed"];
+  // Red and green mean the same on every chart: a gain (won, new) and a loss (lost, churned).
+  // Other series take the neutral colours, in order.
+  var tones = { gain: "#1d7a46", loss: "#c7202f" };
+  var palette = ["#1f5fbf", "#a86400", "#6b7280", "#7c3aed", "#0e7490"];
   function draw() {
     if (!window.Chart) { return; }
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
@@ -10,7 +13,7 @@
       if (!source) { return; }
       var spec = JSON.parse(source.textContent);
       var datasets = spec.datasets.map(function (d, i) {
-        var color = palette[i % palette.length];
+        var color = tones[d.tone] || palette[i % palette.length];
         return { label: d.label, data: d.data, backgroundColor: color, borderColor: color,
                  fill: false, tension: 0.2 };
       });
