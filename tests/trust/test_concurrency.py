@@ -7,16 +7,18 @@ one_decision; the quote approval race is in tests/opportunities/test_quotes_api.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 
+from receivables.api import views as api_views
 from receivables.models import Receipt
 from receivables.selectors import reconciliation
 from tests.factories import LeadFactory
 from tests.receivables.conftest import TODAY, milestones, pct_plan, reach
-from tests.trust.racing import race
+from tests.trust.racing import TIMEOUT, race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -43,7 +45,9 @@ def test_two_edits_of_the_same_version_give_one_winner_and_one_409(org, api):
     assert lead.title == winner.json()["title"] and lead.version == version + 1
 
 
-def test_two_allocations_of_the_same_credit_never_exceed_the_receipt(org, api, make_contract):
+def test_two_allocations_of_the_same_credit_never_exceed_the_receipt(
+    org, api, make_contract, monkeypatch
+):
     plan = pct_plan(("down_payment", 50, "on_signing", 0), ("arrival", 50, "on_arrival", 0))
     contract = make_contract(amount="1000.00", plan=plan, signed_on=TODAY() - dt.timedelta(10))
     reach(contract, "arrival", TODAY() - dt.timedelta(days=5))
@@ -74,6 +78,17 @@ def test_two_allocations_of_the_same_credit_never_exceed_the_receipt(org, api, m
     assert alone.status_code == 400 and "allocations" in alone.json()["fields"], alone.json()
 
     # Each of these fits the 400.00 left, together they do not: the loser lost a race, 409.
+    # Both racers read the receipt (what they saw) before either allocates: a racer the
+    # scheduler held back until the other had committed would see 100.00 left and rightly get
+    # the 400 above, which is not the race this test is about.
+    both_have_read = threading.Barrier(2, timeout=TIMEOUT)
+    allocate_now = api_views.receipt_allocate
+
+    def after_both_read(**kwargs):
+        both_have_read.wait()
+        return allocate_now(**kwargs)
+
+    monkeypatch.setattr(api_views, "receipt_allocate", after_both_read)
     responses = race(allocate(org.finance, down), allocate(org.admin, arrival))
     codes = sorted(r.status_code for r in responses)
     assert codes == [200, 409], [r.json() for r in responses]
