@@ -20,7 +20,7 @@ from core import hooks, locks, policy
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
 
-from .merging import merge_recorded
+from .merging import lock_pair, merge_recorded
 from .models import Contact, Customer, User
 from .normalise import normalise_email, normalise_person_name, normalise_phone
 
@@ -200,17 +200,13 @@ def contact_merge(*, target: Contact, source: Contact, by: User) -> Contact:
     """
     _check_mergeable(target=target, source=source, by=by)
     with transaction.atomic():
-        locked = {
-            c.pk: c
-            for c in Contact.all_objects.select_for_update()
-            .filter(pk__in=[target.pk, source.pk])
-            .order_by("pk")
-        }
-        if len(locked) != 2:
-            raise Conflict(_("One of the contacts is gone."), code="merge_conflict")
-        target, source = locked[target.pk], locked[source.pk]
-        if target.merged_into_id or source.merged_into_id:
-            raise Conflict(_("One of the contacts was merged meanwhile."), code="merge_conflict")
+        target, source = lock_pair(
+            Contact,
+            target,
+            source,
+            gone=_("One of the contacts is gone."),
+            meanwhile=_("One of the contacts was merged meanwhile."),
+        )
         moved: dict[str, int] = {}
         for rel in _contact_relations():
             count = _repoint(rel, source, target)

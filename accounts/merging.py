@@ -8,6 +8,22 @@ from django.db import models
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.errors import Conflict
+
+
+def lock_pair(model: type[models.Model], target, source, *, gone: str, meanwhile: str):
+    """Lock the survivor and the duplicate (in id order, as every merge does, so two merges
+    never deadlock) and check again what may have changed since the caller looked: either row
+    gone (`gone`) or merged meanwhile (`meanwhile`) is a 409 `merge_conflict`. Returns the
+    locked (target, source)."""
+    rows = model.all_objects.select_for_update().filter(pk__in=[target.pk, source.pk])
+    locked = {row.pk: row for row in rows.order_by("pk")}
+    if len(locked) != 2:
+        raise Conflict(gone, code="merge_conflict")
+    target, source = locked[target.pk], locked[source.pk]
+    if target.merged_into_id or source.merged_into_id:
+        raise Conflict(meanwhile, code="merge_conflict")
+    return target, source
 
 
 def merge_recorded(

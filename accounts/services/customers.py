@@ -15,7 +15,7 @@ from core.errors import Conflict, Forbidden, ValidationFailed
 from core.records import insert_once, record_create, record_update
 
 from ..contact_dedupe import contact_intake_lock, contact_refuse_duplicate
-from ..merging import merge_recorded
+from ..merging import lock_pair, merge_recorded
 from ..models import (
     Activity,
     Contact,
@@ -187,13 +187,8 @@ def customer_merge(*, target: Customer, source: Customer, by: User) -> Customer:
         if not policy.can(by, customer, "change"):
             raise Forbidden(_("You may not change %(name)s.") % {"name": customer})
     with transaction.atomic():
-        locked = {
-            c.pk: c
-            for c in Customer.all_objects.select_for_update().filter(pk__in=[target.pk, source.pk])
-        }
-        target, source = locked[target.pk], locked[source.pk]
-        if target.merged_into_id or source.merged_into_id:
-            raise Conflict(_("One of the customers was merged meanwhile."), code="merge_conflict")
+        meanwhile = _("One of the customers was merged meanwhile.")
+        target, source = lock_pair(Customer, target, source, gone=meanwhile, meanwhile=meanwhile)
         moved: dict[str, int] = {}
         for rel in Customer._meta.related_objects:
             if not (rel.one_to_many or rel.one_to_one or rel.many_to_many):
