@@ -12,6 +12,7 @@ from .models import (
     Product,
     Quote,
     QuoteLine,
+    StageNorm,
     StageProbability,
 )
 
@@ -54,6 +55,12 @@ class PricingRuleAdmin(admin.ModelAdmin):
 class StageProbabilityAdmin(admin.ModelAdmin):
     list_display = ["org_unit", "stage", "probability_pct"]
     list_filter = ["stage"]
+
+
+@admin.register(StageNorm)
+class StageNormAdmin(admin.ModelAdmin):
+    list_display = ["stage", "norm_days", "gate_norm_days"]
+    list_editable = ["norm_days", "gate_norm_days"]
 
 
 @admin.register(Competitor)

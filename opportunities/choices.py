@@ -40,6 +40,17 @@ DEFAULT_STAGE_PROBABILITY = {
     Stage.ABANDONED: 0,
 }
 
+#: Days a deal may stay in each open stage, and wait at a gate review opened from it, before it
+#: is stuck, when no `StageNorm` row says otherwise.
+DEFAULT_STAGE_NORMS = {
+    Stage.IDENTIFIED: (30, 7),
+    Stage.INITIATED: (30, 7),
+    Stage.GUIDING: (60, 7),
+    Stage.BIDDING: (45, 7),
+    Stage.BID_SUBMITTED: (45, 7),
+    Stage.NEGOTIATING: (30, 7),
+}
+
 
 class ForecastCategory(models.TextChoices):
     COMMIT = "commit", _("Commit")

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import OverdueNextStepFilter
+from accounts.models import OrgUnit
 from core import filters
 
 from .choices import OPEN_STAGES
@@ -17,6 +18,7 @@ from .models import (
     Quote,
 )
 from .pricing import quotes_awaiting_approval_q
+from .stuck import stuck_q
 
 
 class OpportunityFilter(filters.FilterSet):
@@ -26,12 +28,21 @@ class OpportunityFilter(filters.FilterSet):
     expected_close_before = filters.DateFilter(field_name="expected_close_date", lookup_expr="lte")
     closed_after = filters.DateFilter(field_name="closed_at", lookup_expr="date__gte")
     closed_before = filters.DateFilter(field_name="closed_at", lookup_expr="date__lte")
+    created_after = filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    created_before = filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+    within_unit = filters.NumberFilter(
+        method="filter_within_unit", label=_("Org unit and the units under it")
+    )
     overdue_next_step = OverdueNextStepFilter()
+    stuck = filters.BooleanFilter(
+        method="filter_stuck", label=_("Stuck (longer than the stage's norm)")
+    )
 
     class Meta:
         model = Opportunity
         fields = [
             "state",
+            "currency",
             "owner",
             "org_unit",
             "customer",
@@ -57,6 +68,18 @@ class OpportunityFilter(filters.FilterSet):
             if value
             else queryset.exclude(state__in=OPEN_STAGES)
         )
+
+    def filter_within_unit(self, queryset, name, value):
+        unit = OrgUnit.objects.filter(pk=value).only("path").first()
+        if unit is None:
+            return queryset.none()
+        return queryset.filter(org_unit__path__startswith=unit.path)
+
+    def filter_stuck(self, queryset, name, value):
+        """Longer in the stage, or waiting longer at a gate, than the stage's norm."""
+        if value is None:
+            return queryset
+        return queryset.filter(stuck_q()) if value else queryset.exclude(stuck_q())
 
 
 class QuoteFilter(filters.FilterSet):

@@ -250,6 +250,7 @@ class BoardFilterForm(forms.Form):
     owner = forms.TypedChoiceField(
         label=_("Owner (AR)"), required=False, coerce=int, empty_value=None, widget=LongSelect
     )
+    stuck = forms.BooleanField(label=_("Only stuck deals"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

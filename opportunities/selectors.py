@@ -51,6 +51,7 @@ from .models import (
     QuoteLine,
 )
 from .pricing import may_approve_quote, quotes_awaiting_approval_q
+from .stuck import mark_stuck, stuck_q
 
 __all__ = [
     "Period",
@@ -274,12 +275,15 @@ BOARD_STAGES = [*OPEN_STAGES, Stage.WON]
 BOARD_WON_DAYS = 90  # the won column shows the deals won in the last this many days
 
 
-def board(*, user: User, per_stage: int = 50, filters: dict | None = None) -> dict:
+def board(
+    *, user: User, per_stage: int = 50, filters: dict | None = None, stuck: bool = False
+) -> dict:
     """The pipeline board: a column per open stage and one of the deals won in the last
     `BOARD_WON_DAYS` days, each with its count and amount per currency (SQL) and its first
     `per_stage` cards (soonest expected close first), whether each card has an open gate
-    review, and which cards the user may move. A query per column, however long the
-    pipeline: each reads only its first cards along the (state, expected close) index."""
+    review, whether each is stuck (`stuck=True`: only those), and which cards the user may
+    move. A query per column, however long the pipeline: each reads only its first cards along
+    the (state, expected close) index."""
     won_since = timezone.now() - dt.timedelta(days=BOARD_WON_DAYS)
     base = (
         policy.restrict(Opportunity.objects.all(), user)
@@ -288,6 +292,8 @@ def board(*, user: User, per_stage: int = 50, filters: dict | None = None) -> di
     )
     if filters:
         base = base.filter(**filters)
+    if stuck:
+        base = base.filter(stuck_q())
     totals = defaultdict(list)
     for row in (
         base.values("state", "currency")
@@ -306,13 +312,15 @@ def board(*, user: User, per_stage: int = 50, filters: dict | None = None) -> di
     ]
     # Asked of the chosen cards only, in one query: as a subquery of each column's query
     # PostgreSQL hashes every open review in the company.
-    reviewed = set(
+    open_reviews = list(
         GateReview.objects.filter(
             subject_type=ContentType.objects.get_for_model(Opportunity),
             subject_id__in=[c.pk for c in cards],
             state=GateState.OPEN,
-        ).values_list("subject_id", flat=True)
+        ).values_list("subject_id", "kind", "created_at")
     )
+    reviewed = {subject_id for subject_id, _kind, _opened in open_reviews}
+    mark_stuck(cards, open_reviews)
     for card in cards:
         card.has_open_review = card.pk in reviewed
     columns = []

@@ -62,6 +62,7 @@ def user_transitions(obj, user) -> list[dict]:
 class OpportunitySerializer(RecordSerializer):
     team = IronTriangleMemberSerializer(source="team.members.all", many=True, read_only=True)
     weighted_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    days_in_stage = serializers.IntegerField(read_only=True)
 
     @extend_schema_field(AvailableTransitionSerializer(many=True))
     def get_available_transitions(self, obj) -> list[dict]:
@@ -99,6 +100,8 @@ class OpportunitySerializer(RecordSerializer):
             "probability_pct",
             "weighted_amount",
             "state",
+            "state_changed_at",
+            "days_in_stage",
             "close_reason",
             "close_reason_code",
             "lost_to",
@@ -114,6 +117,7 @@ class OpportunitySerializer(RecordSerializer):
             "owner",
             "probability_pct",
             "state",
+            "state_changed_at",
             "close_reason",
             "close_reason_code",
             "lost_to",
@@ -133,6 +137,7 @@ class OpportunityListSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     weighted_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
     version = serializers.IntegerField(read_only=True)
+    days_in_stage = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Opportunity
@@ -152,6 +157,8 @@ class OpportunityListSerializer(ModelSerializer):
             "probability_pct",
             "weighted_amount",
             "state",
+            "state_changed_at",
+            "days_in_stage",
             "closed_at",
             "created_at",
             "updated_at",
@@ -161,7 +168,7 @@ class OpportunityListSerializer(ModelSerializer):
 
     #: The columns the list reads (`QuerySet.only`).
     columns = [
-        *(f for f in Meta.fields if f not in ("customer_name", "weighted_amount")),
+        *(f for f in Meta.fields if f not in ("customer_name", "weighted_amount", "days_in_stage")),
         "customer__name",
     ]
 

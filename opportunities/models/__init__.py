@@ -2,6 +2,7 @@
 
 from .opportunity import Opportunity, atb_passed, atc_passed, ati_passed  # noqa: I001
 from .forecast import StageProbability
+from .norms import StageNorm
 from .competition import Competitor, OpportunityCompetitor
 from .chain import DecisionChainMember
 from .pricing import PricingRule, Product, Quote, QuoteLine
@@ -20,6 +21,7 @@ __all__ = [
     "Product",
     "Quote",
     "QuoteLine",
+    "StageNorm",
     "StageProbability",
     "atb_passed",
     "atc_passed",

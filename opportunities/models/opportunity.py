@@ -140,6 +140,7 @@ class Opportunity(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
             models.Index(fields=["org_unit", "expected_close_date"]),
             models.Index(fields=["owner", "expected_close_date"]),
             models.Index(fields=["state", "close_reason_code"]),
+            models.Index(fields=["state", "state_changed_at"], name="opportunity_stage_age"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -165,6 +166,12 @@ class Opportunity(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
     def weighted_amount(self) -> Decimal:
         """The amount times the win probability: what the forecast counts."""
         return quantize(self.amount * self.probability_pct / 100)
+
+    @property
+    def days_in_stage(self) -> int:
+        """Whole days since the deal entered its current stage, in the site's time zone."""
+        entered = timezone.localtime(self.state_changed_at).date()
+        return (timezone.localdate() - entered).days
 
     @transition(
         field=state,

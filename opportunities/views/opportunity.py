@@ -26,6 +26,7 @@ from ..forms import CloseReasonForm, ConvertLeadForm, OpportunityForm
 from ..gates import GATES
 from ..models import Competitor, Quote
 from ..pricing import may_approve_quote
+from ..progress import stage_progress
 from ..selectors import (
     bid_of,
     decision_chain_map,
@@ -41,6 +42,7 @@ from ..services import (
     opportunity_transition,
     opportunity_update,
 )
+from ..stuck import with_stuck
 
 
 class OpportunityListPage(ListPage):
@@ -53,7 +55,7 @@ class OpportunityListPage(ListPage):
     ]
 
     def base_queryset(self):
-        return with_overdue_next_step(opportunity_list(user=self.request.user))
+        return with_stuck(with_overdue_next_step(opportunity_list(user=self.request.user)))
 
 
 class OpportunityPage(RecordPage):
@@ -63,8 +65,10 @@ class OpportunityPage(RecordPage):
     template_name = "opportunities/opportunity_detail.html"
 
     def base_queryset(self):
-        return with_overdue_next_step(
-            opportunity_list(user=self.request.user).select_related("lost_to")
+        return with_stuck(
+            with_overdue_next_step(
+                opportunity_list(user=self.request.user).select_related("lost_to")
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -75,6 +79,7 @@ class OpportunityPage(RecordPage):
         open_kinds = {r.kind for r in reviews if r.state == GateState.OPEN}
         context["timeline"] = opportunity_timeline(opportunity)[:200]
         context["reviews"] = reviews
+        context["progress"] = stage_progress(opportunity, reviews)
         context["open_reviews"] = [r for r in reviews if r.state == GateState.OPEN]
         context["gate_to_open"] = (
             [

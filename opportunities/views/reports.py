@@ -53,12 +53,14 @@ class BoardPage(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         form = BoardFilterForm(self.request.GET or None, user=user)
-        filters = {}
-        if form.is_valid() and form.cleaned_data.get("owner"):
-            filters["owner"] = form.cleaned_data["owner"]
+        filters, stuck = {}, False
+        if form.is_valid():
+            if form.cleaned_data.get("owner"):
+                filters["owner"] = form.cleaned_data["owner"]
+            stuck = form.cleaned_data.get("stuck", False)
         # 20 cards a column ("and N more" links to the filtered list): rendering the cards
         # is most of the page's time at scale.
-        data = board(user=user, filters=filters, per_stage=BOARD_CARDS)
+        data = board(user=user, filters=filters, per_stage=BOARD_CARDS, stuck=stuck)
         for column in data["columns"]:
             target = NEXT_STAGE.get(column["stage"])
             column["next"] = (
@@ -77,6 +79,7 @@ class BoardPage(LoginRequiredMixin, TemplateView):
             filter_form=form,
             gated_stages=[str(s) for s in GATED_STAGES],
             won_days=BOARD_WON_DAYS,
+            stuck=stuck,
         )
         return context
 
