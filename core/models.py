@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -288,6 +289,12 @@ class GateReview(ConcurrentTransitionMixin, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("gate-detail", args=[self.pk])
+
+    @property
+    def days_waiting(self) -> int:
+        """Whole days since the review was opened (to its decision, or to today if open)."""
+        until = timezone.localtime(self.decided_at) if self.decided_at else timezone.localtime()
+        return (until.date() - timezone.localtime(self.created_at).date()).days
 
     @transition(field=state, source=GateState.OPEN, target=GateState.GO, custom={"internal": True})
     def decide_go(self, *, by=None, reason="", comment=""):

@@ -20,6 +20,13 @@ def work_sales(user, obj=None) -> bool:
     return not is_finance(user)
 
 
+@rule("gates.follow_team")
+def follow_team_gates(user, obj=None) -> bool:
+    """A sales manager follows the gate reviews their unit raised, wherever they wait (the
+    escalated ones wait for the office above)."""
+    return is_sales_manager(user) and user.org_unit_id is not None
+
+
 @rule("approvals.inbox")
 def see_approvals_inbox(user, obj=None) -> bool:
     return user.is_superuser or is_sales_manager(user)

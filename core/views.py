@@ -48,6 +48,11 @@ def home(request):
                 if takes_part_in_gates
                 else []
             ),
+            # The rest of what the manager's team raised: escalated above them, or waiting
+            # for an assessment.
+            "team_reviews": gates.reviews_raised_in_team(user).exclude(
+                pk__in=gates.reviews_waiting_for(user).values("pk")
+            )[:10],
         },
     )
 
@@ -174,8 +179,9 @@ def set_language(request):
 
 @login_required
 def gate_inbox(request):
-    """The approvals inbox: gate reviews to decide (escalated ones first) and to assess, and
-    what later stages ask this user to approve (special prices, contract changes...)."""
+    """The approvals inbox: gate reviews to decide (escalated ones first) and to assess, those
+    a manager's team raised wherever they wait (escalated ones too), and what later stages ask
+    this user to approve (special prices, contract changes...)."""
     user = request.user
     return render(
         request,
@@ -183,6 +189,7 @@ def gate_inbox(request):
         {
             "to_decide": gates.reviews_to_decide(user).select_related("org_unit")[:200],
             "to_assess": gates.reviews_to_assess(user)[:200],
+            "team_reviews": gates.reviews_raised_in_team(user)[:200],
             "panels": hooks.panels_for("approvals", user),
             "recent": policy.restrict(GateReview.objects.exclude(state=GateState.OPEN), user)
             .select_related("authority_unit", "decided_by")

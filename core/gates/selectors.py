@@ -1,5 +1,6 @@
 """Reads of the review gates: a subject's reviews, whether it has a go, the reviews waiting for
-a user (to assess or to decide), and a review's facts in words."""
+a user (to assess or to decide) or raised in a manager's team, and a review's facts in
+words."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from .. import policy
 from ..choices import GateState, Role
 from ..models import GateAssessment, GateReview
 from .config import FACT_LABELS, SEATS, registered
@@ -78,3 +80,15 @@ def reviews_to_assess(user) -> models.QuerySet[GateReview]:
 def reviews_waiting_for(user) -> models.QuerySet[GateReview]:
     """Open reviews this user must act on: to decide (authority) or to assess (their seat)."""
     return _waiting(_to_decide_q(user) | _to_assess_q(user)).order_by("created_at")
+
+
+def reviews_raised_in_team(user) -> models.QuerySet[GateReview]:
+    """Open reviews raised in the units this manager heads (their unit's subtree), oldest
+    first: the ones they decide and the escalated ones waiting above them alike."""
+    if not policy.may(user, "gates.follow_team"):
+        return GateReview.objects.none()
+    return (
+        policy.restrict(_waiting(models.Q(org_unit__path__startswith=user.org_unit.path)), user)
+        .select_related("org_unit")
+        .order_by("created_at", "pk")
+    )
