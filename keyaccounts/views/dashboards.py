@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -64,6 +66,22 @@ class DashboardPage(Section, LoginRequiredMixin, TemplateView):
         raise NotImplementedError
 
 
+def deals_url(f, stage: str) -> str:
+    """The opportunity list filtered to the deals behind a funnel bar: the funnel's cohort
+    (created in the period, its currency, org unit subtree and product line) in `stage`."""
+    params = {
+        "state": stage,
+        "currency": f.currency,
+        "created_after": f.period.start.isoformat(),
+        "created_before": f.period.end.isoformat(),
+    }
+    if f.unit is not None:
+        params["within_unit"] = f.unit.pk
+    if f.product_line:
+        params["product_line"] = f.product_line
+    return f"{reverse('opportunities:list')}?{urlencode(params)}"
+
+
 class FunnelPage(DashboardPage):
     template_name = "keyaccounts/funnel.html"
     section = "funnel"
@@ -71,14 +89,18 @@ class FunnelPage(DashboardPage):
     def figures(self, f, person):
         data = dashboards.funnel(self.request.user, f)
         stages = data["stages"]
+        for row in [*stages, *data["ageing"]]:
+            row["url"] = deals_url(f, row["stage"])
+        per_stage = chart(
+            "bar",
+            [s["label"] for s in stages],
+            [{"label": _("Amount"), "data": [s["amount"] for s in stages]}],
+            horizontal=True,
+        )
+        per_stage["links"] = [s["url"] for s in stages]  # a click on a bar opens its deals
         return {
             "data": data,
-            "chart": chart(
-                "bar",
-                [s["label"] for s in stages],
-                [{"label": _("Amount"), "data": [s["amount"] for s in stages]}],
-                horizontal=True,
-            ),
+            "chart": per_stage,
             "conversion_chart": chart(
                 "bar",
                 [c["label"] for c in data["conversion"]],
