@@ -222,6 +222,11 @@ class Lead(ConcurrentTransitionMixin, TimeStampedModel):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    @property
+    def days_in_state(self) -> int:
+        """Whole days since the lead entered its current state, in the site's time zone."""
+        return (timezone.localdate() - timezone.localtime(self.state_changed_at).date()).days
+
     @transition(
         field=state,
         source=LeadState.NEW,
