@@ -28,6 +28,7 @@ from opportunities.models import (
     OpportunityCompetitor,
     PricingRule,
     Product,
+    StageNorm,
     StageProbability,
 )
 
@@ -420,3 +421,10 @@ class StageProbabilitySerializer(ModelSerializer):
         fields = ["id", "org_unit", "stage", "probability_pct", "updated_at"]
         read_only_fields = ["updated_at"]
         validators = []  # posting an existing unit and stage replaces it (the service upserts)
+
+
+class StageNormSerializer(ModelSerializer):
+    class Meta:
+        model = StageNorm
+        fields = ["id", "stage", "norm_days", "gate_norm_days", "updated_at"]
+        read_only_fields = ["stage", "updated_at"]

@@ -40,6 +40,7 @@ from opportunities.models import (
     OpportunityCompetitor,
     PricingRule,
     Product,
+    StageNorm,
     StageProbability,
 )
 from opportunities.selectors import (
@@ -67,6 +68,7 @@ from opportunities.services import (
     opportunity_team_set,
     opportunity_transition,
     opportunity_update,
+    stage_norm_set,
     stage_probability_set,
 )
 
@@ -88,6 +90,7 @@ from .serializers import (
     OpportunityTransitionSerializer,
     PricingRuleSerializer,
     ProductSerializer,
+    StageNormSerializer,
     StageProbabilitySerializer,
     TeamSerializer,
     WinLossReportSerializer,
@@ -549,4 +552,30 @@ class StageProbabilityViewSet(
     def perform_create(self, serializer):
         serializer.instance = stage_probability_set(
             by=self.request.user, **serializer.validated_data
+        )
+
+
+class StageNormViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Days a deal may stay in each open stage, and wait at the gate opened from it, before it
+    is stuck (`GET /opportunities/?stuck=true`). Everyone reads them; administrators change
+    them (audited)."""
+
+    queryset = StageNorm.objects.all()
+    serializer_class = StageNormSerializer
+    permission_classes = [*viewsets.GenericViewSet.permission_classes, IsAdminOrReadOnly]
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+    def perform_update(self, serializer):
+        norm = serializer.instance
+        data = serializer.validated_data
+        serializer.instance = stage_norm_set(
+            by=self.request.user,
+            stage=norm.stage,
+            norm_days=data.get("norm_days", norm.norm_days),
+            gate_norm_days=data.get("gate_norm_days", norm.gate_norm_days),
         )

@@ -12,7 +12,7 @@ from .bids import (
     bid_submit,
     bid_update,
 )
-from .forecast import stage_probability_set
+from .forecast import stage_norm_set, stage_probability_set
 from .opportunity import (
     CONVERTIBLE,
     GATED_STAGES,
@@ -78,5 +78,6 @@ __all__ = [
     "quote_submit",
     "quote_update",
     "quote_withdraw",
+    "stage_norm_set",
     "stage_probability_set",
 ]

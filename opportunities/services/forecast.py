@@ -1,4 +1,5 @@
-"""Writes on the forecast configuration: stage probabilities per org unit."""
+"""Writes on the forecast configuration: stage probabilities per org unit, and the norms of
+days in each stage past which a deal is stuck."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
+from core import policy
 from core.audit import audit_record
 from core.errors import Forbidden, ValidationFailed
 
 from ..choices import OPEN_STAGES, Stage
 from ..forecast import stage_probability
-from ..models import Opportunity, StageProbability
+from ..models import Opportunity, StageNorm, StageProbability
 
 
 def stage_probability_set(
@@ -47,4 +49,26 @@ def stage_probability_set(
         units = OrgUnit.objects.filter(pk__in=affected.values("org_unit")).distinct()
         for unit in units:
             affected.filter(org_unit=unit).update(probability_pct=stage_probability(unit, stage))
+    return row
+
+
+def stage_norm_set(*, by: User, stage: str, norm_days: int, gate_norm_days: int) -> StageNorm:
+    """Set how many days a deal may stay in `stage`, and wait at the gate opened from it,
+    before it is stuck. Administrators only; audited."""
+    if not policy.may(by, "settings.change"):
+        raise Forbidden(_("Only administrators configure stage norms."))
+    if stage not in OPEN_STAGES:
+        raise ValidationFailed(
+            _("The stage norm is not valid."), fields={"stage": [_("Unknown stage.")]}
+        )
+    with transaction.atomic():
+        row, created = StageNorm.objects.update_or_create(
+            stage=stage, defaults={"norm_days": norm_days, "gate_norm_days": gate_norm_days}
+        )
+        audit_record(
+            target=row,
+            action="created" if created else "updated",
+            actor=by,
+            changes={"norm_days": norm_days, "gate_norm_days": gate_norm_days},
+        )
     return row

@@ -14,7 +14,7 @@ from html import unescape
 import pytest
 from django.utils import timezone
 
-from core.models import AuthorityRule, GateReview
+from core.models import AuditEvent, AuthorityRule, GateReview
 from opportunities.models import Opportunity, StageNorm
 from tests.factories import OpportunityFactory, team
 
@@ -79,6 +79,22 @@ def test_the_stuck_filter_follows_each_stages_norm(client, org, api, opportunity
     _norm("identified", 20)  # an administrator allows the stage more time
     assert api(org.rep).get("/api/v1/opportunities/", {"stuck": "true"}).json()["results"] == []
     assert "Stuck</span>" not in client.get("/opportunities/board/").content.decode()
+
+
+def test_an_administrator_sets_a_stages_norm_through_the_api(api, org, opportunity):
+    _entered_days_ago(opportunity, 12)
+    _norm("identified", 30)
+    norm = StageNorm.objects.get(stage="identified")
+    url = f"/api/v1/stage-norms/{norm.pk}/"
+    assert api(org.rep).get(url).json()["norm_days"] == 30  # everyone reads the norms
+    assert api(org.manager).patch(url, {"norm_days": 10}, format="json").status_code == 403
+    assert api(org.admin).patch(url, {"norm_days": 0}, format="json").status_code == 400
+    response = api(org.admin).patch(url, {"norm_days": 10}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["gate_norm_days"] == 7
+    stuck = api(org.rep).get("/api/v1/opportunities/", {"stuck": "true"}).json()["results"]
+    assert [r["id"] for r in stuck] == [opportunity.pk]
+    assert AuditEvent.objects.filter(target_id=norm.pk, action="updated").exists()
 
 
 def test_a_deal_waiting_at_a_gate_longer_than_the_norm_is_stuck(client, org, api, opportunity):

@@ -70,6 +70,7 @@ UNSCOPED = {
     "ProductViewSet": "reference",
     "PricingRuleViewSet": "reference",
     "StageProbabilityViewSet": "reference",
+    "StageNormViewSet": "reference",
     "LeadCaptureSourceViewSet": "reference",
     "LeadQualificationPolicyViewSet": "reference",
     "DirectContractRuleViewSet": "reference",
