@@ -6,6 +6,12 @@
   // Other series take the neutral colours, in order.
   var tones = { gain: "#1d7a46", loss: "#c7202f" };
   var palette = ["#1f5fbf", "#a86400", "#6b7280", "#7c3aed", "#0e7490"];
+  // A series whose bars differ in meaning (ageing: not due, then overdue) names a tone per bar;
+  // a bar without one takes the series' colour.
+  function barColours(d, color) {
+    if (!d.tones || !d.tones.length) { return color; }
+    return d.tones.map(function (tone) { return tones[tone] || color; });
+  }
   function draw() {
     if (!window.Chart) { return; }
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
@@ -14,7 +20,7 @@
       var spec = JSON.parse(source.textContent);
       var datasets = spec.datasets.map(function (d, i) {
         var color = tones[d.tone] || palette[i % palette.length];
-        return { label: d.label, data: d.data, backgroundColor: color, borderColor: color,
+        return { label: d.label, data: d.data, backgroundColor: barColours(d, color), borderColor: color,
                  fill: false, tension: 0.2 };
       });
       new window.Chart(canvas, {
