@@ -76,3 +76,9 @@ def test_the_board_and_the_ageing_tab_count_receivables_alike(org, client, make_
     assert "Receivables" in page and "¥300.00" in page
     assert "Waiting for their trigger" in page and "¥700.00" in page
     assert "Open receivables" not in page
+    # The key-account collections dashboard ages the same receivables, bucket by bucket.
+    dashboard = client.get("/key-accounts/collections/").context["data"]["ageing"]
+    assert [b["outstanding"] for b in dashboard] == reports.context["ageing"]["totals"][0]["cells"]
+    assert [b["label"] for b in dashboard] == [
+        b["label"] for b in reports.context["ageing"]["buckets"]
+    ]
