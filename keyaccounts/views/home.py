@@ -67,7 +67,7 @@ def home_charts(user) -> dict | None:
             homes.quarter_coverage(user),
             lambda c: [
                 {"label": _("Target"), "data": [c["period_target"]]},
-                {"label": _("Won"), "data": [c["actual"]], "tone": "gain"},
+                {"label": _("Orders signed"), "data": [c["actual"]], "tone": "gain"},
                 {"label": _("Weighted pipeline"), "data": [c["weighted_pipeline"]]},
                 {"label": _("Needed"), "data": [c["remaining"] * c["required"]]},
             ],
@@ -79,7 +79,7 @@ def home_charts(user) -> dict | None:
             lambda c: [
                 {"label": _("Target"), "data": [c["target"]]},
                 {"label": _("Committed"), "data": [c["committed"]]},
-                {"label": _("Won"), "data": [c["won"]], "tone": "gain"},
+                {"label": _("Orders signed"), "data": [c["won"]], "tone": "gain"},
             ],
         )
     if policy.may(user, "keyaccounts.home_cash"):

@@ -52,6 +52,7 @@ def test_a_manager_home_shows_the_team_funnel_as_the_pipeline_page_does(
     pipeline = client.get("/key-accounts/pipeline/")
     assert pipeline.context["person"] is None
     assert pipeline.context["data"]["stages"] == funnel["stages"]
+    assert "My pipeline" not in pipeline.content.decode()  # the tab says "Sales pipeline"
     # The rep's home keeps his own pipeline table, without the manager's charts.
     rep_home = browser_client(org.rep).get("/")
     assert not any(p["template"].endswith("home_charts.html") for p in rep_home.context["panels"])
