@@ -113,7 +113,7 @@ def home_charts(user) -> dict | None:
         found["cash_in"] = _with_chart(
             homes.cash_in_this_month(user),
             lambda c: [
-                {"label": _("Planned"), "data": [c["planned"]]},
+                {"label": _("Planned this month"), "data": [c["planned"]]},
                 {"label": _("Received"), "data": [c["received"]], "tone": "gain"},
             ],
         )
