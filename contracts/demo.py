@@ -37,7 +37,8 @@ ANSWERS = {
     "schedule": "Acceptance moves by two weeks.",
     "cost_risk": "Hardware cost known; one extra installation crew.",
     "customer_satisfaction": "The customer is satisfied; renewal discussed.",
-    "collection": "Collected in full.",
+    # These contracts carry no payment plan (the battle map shows none): say so, not "paid".
+    "collection": "No payment plan in the CRM; the single invoice was settled outside it.",
     "solution_delivered": "Delivered as designed.",
     "delivery_complete": "Every site installed and handed over.",
     "acceptance": "Accepted with two minor punch-list items, since closed.",

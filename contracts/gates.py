@@ -6,7 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core import hooks
 from core.choices import Decision, GateKind
 from core.gates import GateSubject, register_subject
 
@@ -15,13 +17,25 @@ from .models import ChangeRequest, Contract
 from .services.changes import change_approve, change_reject, change_rework
 from .services.closing import close_blockers, contract_close
 
+#: What collections know of the contract, frozen on its close review when it opens: the same
+#: figures the battle map shows, so the seats' words ("collected in full") stand beside them.
+CLOSE_FACTS = {
+    "planned_amount": gettext_lazy("Payment plan total"),
+    "collected_amount": gettext_lazy("Collected"),
+    "collected_pct": gettext_lazy("Collected %"),
+}
+
 
 def _contract_facts(contract: Contract, kind: str) -> dict:
-    return {
+    facts = {
         "amount": contract.amount,
         "currency": contract.currency,
         "margin_pct": contract.margin_pct,
     }
+    if kind == GateKind.CLOSE:
+        known = hooks.facts_for("contracts.Contract", contract)
+        facts.update({key: known[key] for key in CLOSE_FACTS if key in known})
+    return facts
 
 
 def _contract_on_decided(review, contract: Contract, by) -> None:
@@ -75,6 +89,8 @@ register_subject(
         facts=_contract_facts,
         on_decided=_contract_on_decided,
         title=str,
+        fact_labels=CLOSE_FACTS,
+        money_facts=frozenset({"planned_amount", "collected_amount"}),
     ),
 )
 register_subject(

@@ -26,6 +26,8 @@ def chart(kind: str, labels, datasets: list[dict], *, horizontal=False, stacked=
                 "label": str(d["label"]),
                 "data": [_plain(v) for v in d["data"]],
                 "tone": d.get("tone", ""),
+                # per bar, when one series mixes meanings (ageing: not due, then overdue)
+                "tones": list(d.get("tones", [])),
             }
             for d in datasets
         ],

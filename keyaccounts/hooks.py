@@ -32,6 +32,12 @@ def _home_panel(user):
     return home_panel(user)
 
 
+def _home_charts(user):
+    from .views.home import home_charts
+
+    return home_charts(user)
+
+
 hooks.register_link(
     "contracts.Contract", hooks.RecordLink(label=_("Renewal"), resolve=_renewal_of_contract)
 )
@@ -45,4 +51,7 @@ hooks.register_panel(
 )
 hooks.register_panel(
     "home", hooks.Panel(order=15, template="keyaccounts/home_panel.html", context=_home_panel)
+)
+hooks.register_panel(
+    "home", hooks.Panel(order=5, template="keyaccounts/home_charts.html", context=_home_charts)
 )

@@ -23,6 +23,14 @@ def _opportunity_of(lead):
     return opportunity.number, opportunity.get_absolute_url()
 
 
+def _home(user):
+    """A rep's pipeline by stage; a manager's funnel is the chart key-account management puts
+    on their home (with the same table), so it is not shown twice."""
+    if policy.may(user, "home.funnel_and_team"):
+        return None
+    return opportunity_home(user=user)
+
+
 hooks.register_action(
     "leads.Lead",
     hooks.RecordAction(
@@ -39,7 +47,7 @@ hooks.register_panel(
     hooks.Panel(
         order=20,
         template="opportunities/home_panel.html",
-        context=lambda user: opportunity_home(user=user),
+        context=lambda user: _home(user),
     ),
 )
 

@@ -27,6 +27,9 @@ class PaymentMilestoneFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(label=_("Kind"), choices=MilestoneKind.choices)
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     open = filters.BooleanFilter(method="filter_open", label=_("Still open"))
+    receivable = filters.BooleanFilter(
+        method="filter_receivable", label=_("Receivable (trigger reached)")
+    )
     age = filters.ChoiceFilter(method="filter_age", label=_("Age"), choices=AgeingBucket.choices)
     due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
     due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due until"))
@@ -53,6 +56,13 @@ class PaymentMilestoneFilter(filters.FilterSet):
             if value
             else queryset.exclude(state__in=OPEN_MILESTONE_STATES)
         )
+
+    def filter_receivable(self, queryset, name, value):
+        """Receivables as the ageing report counts them: fell due, not yet paid."""
+        if value is None:
+            return queryset
+        receivable = Q(state__in=RECEIVABLE_STATES)
+        return queryset.filter(receivable) if value else queryset.exclude(receivable)
 
     def filter_age(self, queryset, name, value):
         """Receivables in one ageing bucket (as the ageing report counts them)."""

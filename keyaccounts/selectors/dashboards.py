@@ -48,7 +48,7 @@ from core.models import AuditEvent, GateAssessment, GateReview
 from opportunities.choices import CLOSED_STAGES, OPEN_STAGES, Stage
 from opportunities.models import Opportunity
 from opportunities.selectors import stage_probabilities, weighted_amount
-from receivables.choices import OPEN_MILESTONE_STATES
+from receivables.choices import OPEN_MILESTONE_STATES, RECEIVABLE_STATES, AgeingBucket
 from receivables.models import PaymentMilestone
 from receivables.selectors.money import OUTSTANDING
 
@@ -481,7 +481,9 @@ def collections(user: User, f: Filters) -> dict:
                 q &= Q(due_date__gte=today - high * DAY)
         buckets[name] = Sum(outstanding, filter=q)
         buckets[f"{name}_count"] = Count("pk", filter=q)
-    aged = milestones.aggregate(**buckets)
+    # Receivables as the ageing report counts them: fell due, unpaid (not those still waiting
+    # for their trigger, which have no due date to age from).
+    aged = milestones.filter(state__in=RECEIVABLE_STATES).aggregate(**buckets)
     due = milestones.filter(due_date__gte=f.period.start, due_date__lte=f.period.end).aggregate(
         count=Count("pk"), outstanding=Coalesce(Sum(outstanding), metrics.zero())
     )
@@ -496,8 +498,13 @@ def collections(user: User, f: Filters) -> dict:
         "collected_total": sum((m["collected"] for m in months), ZERO),
         "target_total": sum((m["target"] for m in months), ZERO),
         "ageing": [
-            {"bucket": name, "count": aged[f"{name}_count"], "outstanding": aged[name] or ZERO}
-            for name, _low, _high in AGEING_BUCKETS
+            {
+                "bucket": name,
+                "label": str(label),
+                "count": aged[f"{name}_count"],
+                "outstanding": aged[name] or ZERO,
+            }
+            for (name, _low, _high), label in zip(AGEING_BUCKETS, AgeingBucket.labels, strict=True)
         ],
         "due_in_period": due,
         "top_overdue": [

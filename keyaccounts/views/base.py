@@ -15,7 +15,7 @@ SECTIONS = [
     ("commitments", gettext_lazy("Commitments")),
     ("renewals", gettext_lazy("Renewals")),
     ("funnel", gettext_lazy("Funnel")),
-    ("pipeline", gettext_lazy("My pipeline")),
+    ("pipeline", gettext_lazy("Sales pipeline")),
     ("presales", gettext_lazy("Pre-sales")),
     ("collections", gettext_lazy("Collections")),
     ("criteria", gettext_lazy("Tier criteria")),

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from core import policy
 from core.errors import ApplicationError
 from core.params import query_params
 
@@ -28,6 +29,12 @@ class DashboardPage(Section, LoginRequiredMixin, TemplateView):
     person_default_self = False
     uses_person = False
 
+    def defaults_to_self(self) -> bool:
+        """A rep's or SR's dashboard is about them by default; a manager's about the team."""
+        return self.person_default_self and policy.may(
+            self.request.user, "keyaccounts.own_targets_only"
+        )
+
     def filters(self):
         try:
             f = dashboard_filters(self.request.GET, self.request.user)
@@ -35,7 +42,7 @@ class DashboardPage(Section, LoginRequiredMixin, TemplateView):
                 person_filter(
                     self.request.GET,
                     self.request.user,
-                    default_self=self.person_default_self and not f.unit,
+                    default_self=self.defaults_to_self() and not f.unit,
                 )
                 if self.uses_person
                 else None
@@ -46,7 +53,7 @@ class DashboardPage(Section, LoginRequiredMixin, TemplateView):
                 " ".join(m for msgs in error.fields.values() for m in msgs) or error.message,
             )
             f = dashboard_filters({}, self.request.user)
-            person = self.request.user if self.person_default_self else None
+            person = self.request.user if self.defaults_to_self() else None
         return f, person
 
     def get_context_data(self, **kwargs):

@@ -49,8 +49,9 @@ def close_blockers(contract: Contract) -> list[str]:
 
 
 def contract_facts(contract: Contract) -> dict:
-    """Figures for the contract's evaluation: the share collected, days from signing to the
-    last receipt once everything is settled (else None), overdue and written-off amounts."""
+    """Figures for the contract's close review and evaluation: the plan's total, what was
+    collected and its share (None without a payment plan), days from signing to the last
+    receipt once everything is settled (else None), overdue and written-off amounts."""
     totals = contract_collection(contract=contract)
     last_received = ReceiptAllocation.objects.filter(
         milestone__contract=contract, reversed_at__isnull=True
@@ -66,6 +67,8 @@ def contract_facts(contract: Contract) -> dict:
     ).aggregate(s=Coalesce(Sum(OUTSTANDING), ZERO))["s"]
     return {
         "days_to_collect": days,
+        "planned_amount": totals["planned"],
+        "collected_amount": totals["paid"],
         "collected_pct": totals["collected_pct"],
         "invoiced_pct": pct(totals["invoiced"], totals["planned"]),
         "overdue_amount": overdue,

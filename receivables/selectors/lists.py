@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Customer, IronTriangleMember, User
 from core import policy
 
-from ..choices import OPEN_MILESTONE_STATES
+from ..choices import OPEN_MILESTONE_STATES, RECEIVABLE_STATES, MilestoneState
 from ..models import (
     Invoice,
     MilestoneReminder,
@@ -88,7 +88,9 @@ def collection_summary(
     today: dt.date | None = None,
 ) -> dict:
     """Open, due this week and overdue: count and outstanding amount, per currency; for the
-    milestones `owner` chases, or one customer's, when given."""
+    milestones `owner` chases, or one customer's, when given. Open splits into `receivable`
+    (the trigger happened: the ageing report's receivables) and `planned` (waiting for it).
+    One grouped query."""
     today = today or timezone.localdate()
     open_milestones = milestone_list(user=user).filter(state__in=OPEN_MILESTONE_STATES)
     if customer is not None:
@@ -96,19 +98,30 @@ def collection_summary(
     if owner is not None:
         open_milestones = my_milestones(user=owner).filter(pk__in=open_milestones.values("pk"))
 
-    def totals(qs):
-        return list(
-            qs.values("currency")
-            .annotate(count=Count("id"), outstanding=Coalesce(Sum(OUTSTANDING), ZERO))
-            .order_by("currency")
-        )
-
+    groups = {
+        "overdue": Q(due_date__lt=today),
+        "due_this_week": Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=7)),
+        "open": Q(),
+        # as the ageing report counts receivables: the trigger happened, not yet paid
+        "receivable": Q(state__in=RECEIVABLE_STATES),
+        "planned": Q(state=MilestoneState.PLANNED),
+    }
+    sums = {}
+    for name, q in groups.items():
+        sums[f"{name}_count"] = Count("id", filter=q)
+        sums[f"{name}_sum"] = Coalesce(Sum(OUTSTANDING, filter=q), ZERO)
+    rows = list(open_milestones.values("currency").annotate(**sums).order_by("currency"))
     return {
-        "overdue": totals(open_milestones.filter(due_date__lt=today)),
-        "due_this_week": totals(
-            open_milestones.filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=7))
-        ),
-        "open": totals(open_milestones),
+        name: [
+            {
+                "currency": r["currency"],
+                "count": r[f"{name}_count"],
+                "outstanding": r[f"{name}_sum"],
+            }
+            for r in rows
+            if r[f"{name}_count"]
+        ]
+        for name in groups
     }
 
 

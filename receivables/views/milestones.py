@@ -77,6 +77,7 @@ def _summary_links() -> dict[str, str]:
         "overdue": "?overdue=true",
         "due_this_week": f"?open=true&due_after={today.isoformat()}&due_before={week.isoformat()}",
         "open": "?open=true",
+        "receivable": "?receivable=true",
     }
 
 

@@ -21,6 +21,12 @@
       }
     };
   }
+  // A series whose bars differ in meaning (ageing: not due, then overdue) names a tone per bar;
+  // a bar without one takes the series' colour.
+  function barColours(d, color) {
+    if (!d.tones || !d.tones.length) { return color; }
+    return d.tones.map(function (tone) { return tones[tone] || color; });
+  }
   function draw() {
     if (!window.Chart) { return; }
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
@@ -29,7 +35,7 @@
       var spec = JSON.parse(source.textContent);
       var datasets = spec.datasets.map(function (d, i) {
         var color = tones[d.tone] || palette[i % palette.length];
-        return { label: d.label, data: d.data, backgroundColor: color, borderColor: color,
+        return { label: d.label, data: d.data, backgroundColor: barColours(d, color), borderColor: color,
                  fill: false, tension: 0.2 };
       });
       new window.Chart(canvas, {
