@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import people_picker
 from accounts.models import Customer, User
 from core import policy
 from core.forms import DateInput, RecordForm, UserForm
@@ -50,7 +51,7 @@ class LeadForm(RecordForm):
         owners = policy.assignable_people(self.user)
         if self.instance.pk and self.instance.owner_id:
             owners = owners | User.objects.filter(pk=self.instance.owner_id)
-        self.fields["owner"].queryset = owners.distinct()
+        people_picker(self.fields["owner"], owners)
 
 
 class LeadVerificationForm(RecordForm):
@@ -108,7 +109,7 @@ class LeadAssignForm(UserForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = policy.assignable_people(self.user)
+        people_picker(self.fields["owner"], policy.assignable_people(self.user))
 
 
 class DistributionRuleForm(RecordForm):
@@ -132,5 +133,5 @@ class DistributionRuleForm(RecordForm):
         units = policy.assignable_units(self.user)
         self.fields["org_unit"].queryset = units
         self.fields["team"].queryset = units
-        self.fields["assignees"].queryset = policy.assignable_people(self.user)
+        people_picker(self.fields["assignees"], policy.assignable_people(self.user))
         self.fields["assignees"].required = False
