@@ -1,6 +1,8 @@
 """A lead in verification says on its page what verifying still needs (the verify
 transition's own guards) and lets whoever may change it confirm the items right there."""
 
+import re
+
 import pytest
 
 from leads.choices import LeadState
@@ -116,3 +118,18 @@ def test_the_items_come_back_in_chinese(org, client):
     client.force_login(org.rep)
     page = client.get(f"/leads/{lead.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "Still missing" not in page and "Save and mark verified" not in page
+
+
+def test_the_page_asks_exactly_what_the_api_refuses_verify_for(org, client, api):
+    lead = _verifying(org, authority_identified=True)
+    refused = api(org.rep).post(f"/api/v1/leads/{lead.pk}/transitions/verify/", {}, format="json")
+    assert refused.status_code == 409
+    fields = set(refused.json()["fields"])
+    assert fields == {"budget_confirmed", "need_confirmed", "timeline_confirmed"}
+    client.force_login(org.rep)
+    page = client.get(f"/leads/{lead.pk}/").content.decode()
+    asked = {name for name in re.findall(r'name="verify-(\w+)"', page)} - {"budget_amount"}
+    assert asked == fields
+    client.post(f"/leads/{lead.pk}/verification/", {f"verify-{name}": "on" for name in asked})
+    done = api(org.rep).post(f"/api/v1/leads/{lead.pk}/transitions/verify/", {}, format="json")
+    assert done.status_code == 200 and done.json()["state"] == LeadState.VERIFIED
