@@ -2,10 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import policy
+from core.choices import TriangleRole
 from core.forms import DateInput, RecordForm, UserForm
 
 from .choices import ActivityKind, ImportMode
 from .models import AccountChainMember, Activity, Contact, Customer, User
+from .selectors import SEAT_ROLES, by_name, seat_candidates
 
 
 class CustomerForm(RecordForm):
@@ -32,7 +34,7 @@ class CustomerForm(RecordForm):
         owners = policy.assignable_people(self.user)
         if self.instance.pk and self.instance.owner_id:
             owners = owners | User.objects.filter(pk=self.instance.owner_id)
-        self.fields["owner"].queryset = owners.distinct()
+        people_picker(self.fields["owner"], owners)
         if self.instance.pk:
             del self.fields["allow_duplicate"]
 
@@ -175,8 +177,28 @@ def active_users():
     return User.objects.filter(is_active=True).order_by("username")
 
 
+def people_picker(field, people) -> None:
+    """Make `field` a people picker: `people` sorted by name, and searchable by typing (the
+    select carries `data-picker`, which static/js/picker.js turns into a type-ahead box;
+    without JavaScript it stays a plain select)."""
+    field.queryset = by_name(people)
+    field.widget.attrs["data-picker"] = _("Type a name to find them")
+
+
+def seat_pickers(form, *, user, unit, holders: dict) -> None:
+    """Offer each seat field of `form` (ar, sr, fr, members) the people eligible for it
+    (`seat_candidates`), keeping whoever holds it now."""
+    for seat in (TriangleRole.AR, TriangleRole.SR, TriangleRole.FR, TriangleRole.MEMBER):
+        field = form.fields.get("members" if seat == TriangleRole.MEMBER else str(seat))
+        if field is not None:
+            keep = holders.get(seat) or ()
+            keep = keep if isinstance(keep, list | tuple) else [keep]
+            people_picker(field, seat_candidates(user=user, seat=seat, unit=unit, keep=keep))
+
+
 class IronTriangleForm(UserForm):
-    """The seats of an opportunity's or a contract's iron triangle, and further members."""
+    """The seats of an opportunity's or a contract's iron triangle, and further members: each
+    lists only the people eligible for it (`seat_candidates`)."""
 
     ar = forms.ModelChoiceField(label=_("Account responsible (AR)"), queryset=active_users())
     sr = forms.ModelChoiceField(
@@ -188,3 +210,19 @@ class IronTriangleForm(UserForm):
     members = forms.ModelMultipleChoiceField(
         label=_("Further members"), required=False, queryset=active_users()
     )
+
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        team = record.team if record is not None else None
+        holders = {}
+        if team is not None:
+            holders = {seat: team.seat(seat) for seat in SEAT_ROLES}
+            holders[TriangleRole.MEMBER] = [
+                m.user for m in team.members.all() if m.role == TriangleRole.MEMBER
+            ]
+        seat_pickers(
+            self,
+            user=self.user,
+            unit=getattr(record, "org_unit", None) or self.user.org_unit,
+            holders=holders,
+        )

@@ -7,10 +7,12 @@ from contextlib import suppress
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.utils import timezone
 
 from core import policy
+from core.choices import Role, TriangleRole
 from core.validators import clean_phone
 
 from .models import (
@@ -20,6 +22,7 @@ from .models import (
     Customer,
     CustomerAlias,
     ImportJob,
+    IronTriangleMember,
     OrgUnit,
     User,
 )
@@ -81,6 +84,55 @@ def colleague_choices(*, user: User) -> list[tuple[int, str]]:
     """`colleagues` as (id, name) pairs for a long picker: a row per person, not a model."""
     rows = colleagues(user=user).values_list("pk", "first_name", "last_name", "username")
     return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+
+
+#: The roles that may hold each iron-triangle seat (further members: any role); a sales
+#: manager may stand in on any seat.
+SEAT_ROLES = {
+    TriangleRole.AR: (Role.SALES_REP, Role.SALES_MANAGER),
+    TriangleRole.SR: (Role.SOLUTION_MANAGER, Role.SALES_MANAGER),
+    TriangleRole.FR: (Role.FULFILLMENT_MANAGER, Role.SALES_MANAGER),
+}
+
+
+def by_name(people: QuerySet[User]) -> QuerySet[User]:
+    """People sorted by the name the pickers show (`User.__str__`: full name, else username)."""
+    shown = Coalesce(
+        NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")), "username"
+    )
+    return people.order_by(Lower(shown), "pk")
+
+
+def seat_candidates(*, user: User, seat: str, unit=None, keep=()) -> QuerySet[User]:
+    """Whom `user` may put in `seat` of the iron triangle of a record filed under `unit`, by
+    name: active people of a role fitting the seat (`SEAT_ROLES`), within the access policy's
+    scope for the write (the AR: someone `user` may assign; the other seats and members:
+    colleagues of the record's office). `keep` (the seats' holders now) stay listed, so an
+    unchanged team saves as it is."""
+    if seat == TriangleRole.AR:
+        people = policy.assignable_people(user)
+    else:
+        people = policy.seatable_people(user, unit)
+    if roles := SEAT_ROLES.get(seat):
+        people = people.filter(role__in=roles)
+    kept = [person.pk for person in keep if person is not None]
+    if kept:
+        people = people | User.objects.filter(pk__in=kept)
+    return by_name(people)
+
+
+def work_owners(*, user: User, team=None, keep=()) -> QuerySet[User]:
+    """Whom `user` may make the owner of a piece of work on a record run by `team` (a
+    deliverable, a delivery milestone; `policy.may_give_work_to`), by name: people `user` may
+    assign and the team's active members; `keep` (the owner now) stays listed."""
+    people = policy.assignable_people(user)
+    if team is not None:
+        on_team = IronTriangleMember.objects.filter(team=team).values("user_id")
+        people = people | User.objects.filter(is_active=True, pk__in=on_team)
+    kept = [person.pk for person in keep if person is not None]
+    if kept:
+        people = people | User.objects.filter(pk__in=kept)
+    return by_name(people)
 
 
 def customer_resolve(*, user: User, pk: int) -> Customer | None:

@@ -554,6 +554,7 @@ class IronTrianglePage(RecordFormPage):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs.pop("instance", None)
+        kwargs["record"] = self.get_object()
         return kwargs
 
     def get_initial(self):

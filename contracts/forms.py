@@ -4,7 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import people_picker, seat_pickers
 from accounts.models import Customer, User
+from accounts.selectors import work_owners
 from core import policy
 from core.forms import DateField, DateInput, MoneyField, RecordForm, UserForm
 
@@ -58,6 +60,8 @@ class ContractForm(RecordForm):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = policy.restrict(Customer.objects.all(), self.user)
         self.fields["customer"].required = False
+        if self.instance.pk is None:  # filed under its owner's (the creator's) unit
+            seat_pickers(self, user=self.user, unit=self.user.org_unit, holders={})
         self.fields["customer"].help_text = _("A call-off order takes its framework's customer.")
         self.fields["kind"].required = False
         contracts = policy.restrict(Contract.objects.all(), self.user).order_by("-id")
@@ -109,6 +113,11 @@ class DeliverableForm(RecordForm):
         fields = ["name", "description", "quantity", "unit", "owner", "due_on"]
         widgets = {"due_on": DateInput, "description": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args, team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        owner = self.instance.owner if self.instance.owner_id else None
+        people_picker(self.fields["owner"], work_owners(user=self.user, team=team, keep=[owner]))
+
 
 class DeliveryMilestoneForm(RecordForm):
     owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=_active_users())
@@ -117,6 +126,11 @@ class DeliveryMilestoneForm(RecordForm):
         model = DeliveryMilestone
         fields = ["kind", "name", "owner", "planned_date", "note"]
         widgets = {"planned_date": DateInput, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        owner = self.instance.owner if self.instance.owner_id else None
+        people_picker(self.fields["owner"], work_owners(user=self.user, team=team, keep=[owner]))
 
 
 class ReachForm(UserForm):

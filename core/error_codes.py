@@ -75,6 +75,10 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     "gate_authority": (403, "You hold no authority to decide this review."),
     "assessments_missing": (409, "The required assessments are not all in."),
     "iron_triangle_incomplete": (409, "AR, SR and FR seats are not all filled."),
+    "seat_held_twice": (
+        400,
+        "One person in two iron-triangle seats (unless IRON_TRIANGLE_SHARED_SEATS allows it).",
+    ),
     # --- Opportunities, quotes, bids ---------------------------------------------------------
     "opportunity_closed": (409, "The opportunity is closed."),
     "still_open": (409, "Win/loss reasons are recorded when the opportunity closes."),

@@ -246,6 +246,19 @@ def may_seat(by, user, unit) -> bool:
     return user.org_unit.path.startswith(unit.office().path)
 
 
+def seatable_people(by, unit) -> models.QuerySet:
+    """The people `by` may seat on the SR or FR seat, or among the members, of a record filed
+    under `unit` (`may_seat` as a queryset; `unit` None: only the people `by` may assign)."""
+    people = assignable_people(by)
+    if is_admin(by) or unit is None:
+        return people
+    office = unit.office()
+    colleagues = apps.get_model("accounts", "User").objects.filter(
+        is_active=True, org_unit__path__startswith=office.path
+    )
+    return people | colleagues
+
+
 def seat_errors(by, seats: dict[str, object], *, unit, members=()) -> dict[str, list[str]]:
     """The seats `by` may not give on a record filed under `unit`, by seat: the AR (the record's
     owner) to anyone `by` may not assign, the other seats and members to anyone but colleagues

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from . import gates, hooks, policy, web
@@ -294,6 +295,23 @@ def _seat_rows(review, assessments: dict, topics: dict) -> list[dict]:
     ]
 
 
+def _unassessed_sentence(seats: list[dict]) -> str:
+    """One sentence naming who has not assessed yet (an empty seat as such), said before a
+    decision is confirmed; empty when every seat has."""
+    missing = [seat for seat in seats if seat["assessment"] is None]
+    if not missing:
+        return ""
+    names = [
+        _("%(name)s (%(seat)s)") % {"name": seat["member"], "seat": seat["role"].upper()}
+        if seat["member"]
+        else _("nobody (the %(seat)s seat is empty)") % {"seat": seat["role"].upper()}
+        for seat in missing
+    ]
+    return _("Not assessed yet: %(people)s. Go needs every seat's assessment.") % {
+        "people": pgettext("list separator", ", ").join(names)
+    }
+
+
 @login_required
 def gate_detail(request, pk):
     """The review page: facts, every seat's assessment side by side, my assessment form, and
@@ -311,13 +329,15 @@ def gate_detail(request, pk):
         if done is not None:
             return done
     verdicts = {a.verdict for a in assessments.values()}
+    seats = _seat_rows(review, assessments, topics)
     return render(
         request,
         "ltc/gate_detail.html",
         {
             "review": review,
             "facts": gates.facts_display(review),
-            "seats": _seat_rows(review, assessments, topics),
+            "seats": seats,
+            "unassessed": _unassessed_sentence(seats) if decide_form else "",
             "split_verdicts": len(verdicts) > 1,
             "high_risk": any(a.risk_level == "high" for a in assessments.values()),
             "may_decide": review.state == GateState.OPEN and gates.may_decide(user, review),

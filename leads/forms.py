@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import people_picker
 from accounts.models import Customer, User
 from core import policy
 from core.forms import DateInput, RecordForm, UserForm
 
-from .models import DistributionRule, Lead
+from .models import BANT, DistributionRule, Lead
 
 
 class LeadForm(RecordForm):
@@ -50,7 +51,41 @@ class LeadForm(RecordForm):
         owners = policy.assignable_people(self.user)
         if self.instance.pk and self.instance.owner_id:
             owners = owners | User.objects.filter(pk=self.instance.owner_id)
-        self.fields["owner"].queryset = owners.distinct()
+        people_picker(self.fields["owner"], owners)
+
+
+class LeadVerificationForm(RecordForm):
+    """The BANT items verifying a lead still lacks, to confirm on the lead's page. `missing` is
+    what the verify transition's guards say (`leads.selectors.lead_verification_missing`), so
+    the form asks exactly what the transition will check; the budget's amount comes with the
+    budget."""
+
+    class Meta:
+        model = Lead
+        fields = [*BANT.values(), "budget_amount"]
+
+    def __init__(self, *args, missing=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        wanted = set(missing)
+        if "budget_confirmed" in wanted:
+            wanted.add("budget_amount")
+        for name in list(self.fields):
+            if name not in wanted:
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(name) for name in BANT.values()):
+            raise forms.ValidationError(_("Tick what the customer has confirmed."))
+        return data
+
+    def confirmed(self) -> dict:
+        """The items ticked (and the budget's amount when given): what to save."""
+        data = self.cleaned_data
+        saved = {name: True for name in BANT.values() if data.get(name)}
+        if data.get("budget_amount") is not None:
+            saved["budget_amount"] = data["budget_amount"]
+        return saved
 
 
 class LeadMergeForm(UserForm):
@@ -74,7 +109,7 @@ class LeadAssignForm(UserForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = policy.assignable_people(self.user)
+        people_picker(self.fields["owner"], policy.assignable_people(self.user))
 
 
 class DistributionRuleForm(RecordForm):
@@ -98,5 +133,5 @@ class DistributionRuleForm(RecordForm):
         units = policy.assignable_units(self.user)
         self.fields["org_unit"].queryset = units
         self.fields["team"].queryset = units
-        self.fields["assignees"].queryset = policy.assignable_people(self.user)
+        people_picker(self.fields["assignees"], policy.assignable_people(self.user))
         self.fields["assignees"].required = False

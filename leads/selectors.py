@@ -53,6 +53,14 @@ def lead_board(*, user: User, queryset: QuerySet[Lead], per_column: int = BOARD_
     return columns
 
 
+def lead_verification_missing(*, lead: Lead) -> dict[str, list[str]]:
+    """What keeps a lead in verification from being verified, {field: [messages]}, read from
+    the verify transition's own guards (empty for a lead not in verification)."""
+    if lead.state != LeadState.VERIFYING:
+        return {}
+    return fsm.unmet(lead, "verify")
+
+
 def distribution_rule_list(*, user: User) -> QuerySet[DistributionRule]:
     """Rules a user may see: a manager's subtree's, a rep's own unit's (the policy)."""
     return policy.restrict(

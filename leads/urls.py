@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.LeadPage.as_view(), name="detail"),
     path("<int:pk>/edit/", views.LeadEditPage.as_view(), name="edit"),
     path("<int:pk>/assign/", views.lead_assign_page, name="assign"),
+    path("<int:pk>/verification/", views.lead_verification_fill, name="verification"),
     path("<int:pk>/merge/", views.LeadMergePage.as_view(), name="merge"),
     path(
         "<int:pk>/transitions/<slug:name>/", views.LeadTransitionPage.as_view(), name="transition"

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -29,11 +29,22 @@ from core.web import (
 from . import scoring
 from .choices import OPEN_STATES
 from .filters import LeadFilter
-from .forms import DistributionRuleForm, LeadAssignForm, LeadForm, LeadMergeForm
+from .forms import (
+    DistributionRuleForm,
+    LeadAssignForm,
+    LeadForm,
+    LeadMergeForm,
+    LeadVerificationForm,
+)
 from .imports import lead_export_columns
 from .merge import lead_merge
 from .models import Lead
-from .selectors import distribution_rule_list, lead_board, lead_list
+from .selectors import (
+    distribution_rule_list,
+    lead_board,
+    lead_list,
+    lead_verification_missing,
+)
 from .services import (
     distribution_rule_create,
     distribution_rule_update,
@@ -129,11 +140,58 @@ class LeadPage(RecordPage):
             else []
         )
         context["may_merge"] = context["may_change"] and lead.is_open
+        context.update(verification_context(lead, may_change=context["may_change"]))
         if context["may_change"] and lead.is_open:
             context["assign_form"] = LeadAssignForm(
                 user=user, initial={"owner": lead.owner_id}, prefix="assign"
             )
         return context
+
+
+def verification_context(lead: Lead, *, may_change: bool, form=None) -> dict:
+    """What the lead page says about a lead in verification: what verifying still needs and,
+    for whoever may change the lead, a form to confirm it right there."""
+    missing = lead_verification_missing(lead=lead)
+    if not missing:
+        return {}
+    if form is None and may_change:
+        form = LeadVerificationForm(instance=lead, missing=missing, prefix="verify")
+    return {"verification_missing": missing, "verification_form": form}
+
+
+@login_required
+@require_POST
+def lead_verification_fill(request, pk: int):
+    """Confirm the BANT items a lead in verification lacks, from its page; with "then=verify"
+    the lead is verified too once nothing is missing. Errors come back on the lead's page."""
+    lead = get_object_or_404(lead_list(user=request.user), pk=pk)
+    if not policy.can(request.user, lead, "change"):
+        raise PermissionDenied
+    missing = lead_verification_missing(lead=lead)
+    form = LeadVerificationForm(
+        request.POST,
+        instance=Lead.objects.get(pk=lead.pk),
+        missing=missing,
+        prefix="verify",
+        user=request.user,
+    )
+    if missing and form.is_valid():
+        try:
+            lead = lead_update(lead=lead, by=request.user, data=form.confirmed())
+            if request.POST.get("then") == "verify":
+                lead = lead_transition(lead=lead, name="verify", by=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Saved."))
+        return HttpResponseRedirect(lead.get_absolute_url())
+    if not missing:
+        return HttpResponseRedirect(lead.get_absolute_url())
+    page = LeadPage()
+    page.setup(request, pk=pk)
+    context = page.get_context_data()
+    context["verification_form"] = form
+    return render(request, page.template_name, context)
 
 
 class LeadCreatePage(RecordFormPage):

@@ -236,6 +236,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 }
 AGEING_ROLLUP_MAX_AGE = int(os.environ.get("AGEING_ROLLUP_MAX_AGE", 15 * 60))  # seconds
 # Days before a payment milestone's due date on which its AR is reminded.
+# Whether one person may hold two seats (AR, SR, FR) of an iron triangle: a small company's
+# rep may also be its solution manager. Off by default: the three seats check each other.
+IRON_TRIANGLE_SHARED_SEATS = env_bool("IRON_TRIANGLE_SHARED_SEATS", False)
+
 RECEIVABLES_REMINDER_DAYS_BEFORE = [
     int(n) for n in env_list("RECEIVABLES_REMINDER_DAYS_BEFORE", ["7", "3", "1"])
 ]

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import active_users
+from accounts.forms import active_users, people_picker, seat_pickers
 from accounts.models import Contact, Customer, User
 from core import policy
 from core.forms import DateField, DateInput, DateTimeField, LongSelect, RecordForm, UserForm
@@ -57,6 +57,8 @@ class OpportunityForm(RecordForm):
                 for name in ("amount", "currency", "margin_pct"):
                     self.fields[name].disabled = True
                     self.fields[name].help_text = _("Set by the approved quote.")
+        else:  # filed under its owner's (the creator's) unit
+            seat_pickers(self, user=self.user, unit=self.user.org_unit, holders={})
 
 
 class ConvertLeadForm(UserForm):
@@ -79,9 +81,11 @@ class ConvertLeadForm(UserForm):
         label=_("Create the customer even though a similar one exists"), required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lead=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = policy.restrict(Customer.objects.all(), self.user)
+        unit = lead.org_unit if lead is not None else self.user.org_unit
+        seat_pickers(self, user=self.user, unit=unit, holders={})
 
 
 class CloseReasonForm(UserForm):
@@ -222,9 +226,10 @@ class BidForm(UserForm):
         self.fields["quote"].queryset = Quote.objects.filter(
             opportunity=opportunity, state=QuoteState.APPROVED
         )
-        self.fields["bid_office"].queryset = User.objects.filter(
-            team_seats__team=opportunity.team, is_active=True
-        ).distinct()
+        people_picker(
+            self.fields["bid_office"],
+            User.objects.filter(pk__in=opportunity.team.members.values("user_id"), is_active=True),
+        )
         if self.instance is not None:
             del self.fields["bid_office"]
 
@@ -236,9 +241,10 @@ class BidSectionForm(UserForm):
 
     def __init__(self, *args, opportunity=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(
-            team_seats__team=opportunity.team, is_active=True
-        ).distinct()
+        people_picker(
+            self.fields["owner"],
+            User.objects.filter(pk__in=opportunity.team.members.values("user_id"), is_active=True),
+        )
 
 
 class ChecklistAddForm(UserForm):

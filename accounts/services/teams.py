@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,36 @@ from ..models import (
 SEATS = (TriangleRole.AR, TriangleRole.SR, TriangleRole.FR)
 
 
+def check_distinct_seats(seats: dict[str, User | None], *, changed) -> None:
+    """Refuse (400, `seat_held_twice`) a person the change puts in one seat who holds another
+    of the three (`seats`: the team as it would be), unless the company allows shared seats
+    (`settings.IRON_TRIANGLE_SHARED_SEATS`). Only the seats being changed are judged, so an
+    older team that shares seats can still be edited elsewhere."""
+    if settings.IRON_TRIANGLE_SHARED_SEATS:
+        return
+    errors = {}
+    for role in changed:
+        user = seats.get(role)
+        if user is None:
+            continue
+        others = [
+            str(TriangleRole(other).label)
+            for other, holder in seats.items()
+            if other != role and holder is not None and holder.pk == user.pk
+        ]
+        if others:
+            errors[str(role)] = [
+                _("%(name)s already holds the seat %(seats)s.")
+                % {"name": user, "seats": ", ".join(others)}
+            ]
+    if errors:
+        raise ValidationFailed(
+            _("One person cannot hold two seats of the iron triangle."),
+            code="seat_held_twice",
+            fields=errors,
+        )
+
+
 def iron_triangle_create(
     *,
     ar: User | None = None,
@@ -38,6 +69,10 @@ def iron_triangle_create(
     is the record's owner, held to the owner rule when the record is saved)."""
     policy.check_seats(
         by, {TriangleRole.SR: sr, TriangleRole.FR: fr}, unit=unit, members=members or ()
+    )
+    check_distinct_seats(
+        {TriangleRole.AR: ar, TriangleRole.SR: sr, TriangleRole.FR: fr},
+        changed=(TriangleRole.SR, TriangleRole.FR),
     )
     team = IronTriangle.objects.create()
     rows = [
@@ -126,6 +161,13 @@ def iron_triangle_set(
             unit=getattr(subject, "org_unit", None),
             members=joining,
         )
+        changing = [
+            role
+            for role, user in seats.items()
+            if user is not None and (role not in current or current[role].user_id != user.pk)
+        ]
+        after = {role: member.user for role, member in current.items()}
+        check_distinct_seats({**after, **seats}, changed=changing)
         changes = {}
         for role, user in seats.items():
             member = current.get(role)

@@ -25,7 +25,14 @@ from ..services import (
 from .base import ContractChildFormPage
 
 
-class DeliverableCreatePage(ContractChildFormPage):
+class WorkOwnerChoices:
+    """The owner picker of a deliverable or a delivery milestone offers the contract's team."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "team": self.contract().team}
+
+
+class DeliverableCreatePage(WorkOwnerChoices, ContractChildFormPage):
     form_class = DeliverableForm
     title = _("New deliverable")
 
@@ -34,7 +41,7 @@ class DeliverableCreatePage(ContractChildFormPage):
         return self.contract()
 
 
-class DeliverableEditPage(ContractChildFormPage):
+class DeliverableEditPage(WorkOwnerChoices, ContractChildFormPage):
     form_class = DeliverableForm
     title = _("Edit deliverable")
 
@@ -61,7 +68,7 @@ class DeliverableTransitionPage(TransitionPage):
         )
 
 
-class MilestoneCreatePage(ContractChildFormPage):
+class MilestoneCreatePage(WorkOwnerChoices, ContractChildFormPage):
     form_class = DeliveryMilestoneForm
     title = _("New delivery milestone")
 
@@ -70,7 +77,7 @@ class MilestoneCreatePage(ContractChildFormPage):
         return self.contract()
 
 
-class MilestoneEditPage(ContractChildFormPage):
+class MilestoneEditPage(WorkOwnerChoices, ContractChildFormPage):
     form_class = DeliveryMilestoneForm
     title = _("Edit delivery milestone")
 

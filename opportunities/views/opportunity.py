@@ -161,6 +161,9 @@ class ConvertLeadPage(RecordFormPage):
     def get_initial(self):
         return {"name": self.lead().title}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "lead": self.lead()}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["object"] = self.lead()

@@ -93,8 +93,39 @@ class ReceiptCreatePage(LoginRequiredMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
+    def opened_from(self) -> PaymentMilestone | None:
+        """The open milestone the page was opened from (`?milestone=`, the milestone page's
+        link), as the user may see it: the receipt then pays it by default."""
+        if not hasattr(self, "_milestone"):
+            pk = query_params(self.request).id("milestone")
+            self._milestone = (
+                None
+                if pk is None
+                else milestone_list(user=self.request.user)
+                .filter(pk=pk, state__in=["planned", *RECEIVABLE_STATES])
+                .first()
+            )
+        return self._milestone
+
     def get_initial(self):
+        milestone = self.opened_from()
+        if milestone is not None and milestone.outstanding > 0:
+            return {
+                "contract": milestone.contract_id,
+                "amount": milestone.outstanding,
+                "currency": milestone.currency,
+                "allocation": AllocationMode.BY_HAND,
+            }
         return {"contract": query_params(self.request).id("contract")}
+
+    def _typed(self) -> dict:
+        """The amounts in the allocation table: as posted, else the opening milestone's."""
+        if self.request.method == "POST":
+            return self.request.POST
+        milestone = self.opened_from()
+        if milestone is not None and milestone.outstanding > 0:
+            return {f"alloc-{milestone.pk}": milestone.outstanding}
+        return {}
 
     def _contract(self, form):
         value = form["contract"].value()
@@ -110,7 +141,7 @@ class ReceiptCreatePage(LoginRequiredMixin, FormView):
             title=_("Record a receipt"),
             contract=contract,
             milestones=with_typed(
-                open_milestones(self.request.user, contract=contract), self.request.POST
+                open_milestones(self.request.user, contract=contract), self._typed()
             ),
         )
         return context

@@ -298,9 +298,9 @@ def test_the_team_page_changes_the_iron_triangle(org, client, contract):
     post(
         client,
         f"/contracts/{contract.pk}/team/",
-        {"ar": org.rep.pk, "sr": org.sr.pk, "fr": org.teammate.pk},
+        {"ar": org.rep.pk, "sr": org.sr.pk, "fr": org.fr.pk},
     )
-    assert contract.team.fr == org.teammate
+    assert contract.team.fr == org.fr
     client.force_login(org.sr)
     assert client.post(f"/contracts/{contract.pk}/team/", {"ar": org.sr.pk}).status_code == 200
 
