@@ -247,6 +247,7 @@ PLAIN: dict[str, set[str]] = {
     },
     "opportunities.quote": {"lines", "notes", "valid_until"},
     "opportunities.stageprobability": {"org_unit", "probability_pct", "stage"},
+    "opportunities.stagenorm": {"norm_days", "gate_norm_days"},
     "contracts.directcontractrule": {
         *("currency", "is_active", "kind", "max_amount", "name", "org_unit", "roles"),
     },
