@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Currency
@@ -71,6 +72,19 @@ def parse_money(value, *, allow_negative: bool = False) -> Decimal:
     if amount < 0 and not allow_negative:
         raise ValidationError(_("The amount may not be negative."), code="negative")
     return (amount if amount else Decimal(0)).quantize(CENT)
+
+
+_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$", "GBP": "£", "JPY": "¥"}
+
+
+def format_money(amount, currency: str = "") -> str:
+    """An amount with its currency, grouped per the active locale: ¥1,234,567.00. The one way
+    money is shown to people (pages, titles, messages, e-mails); CSV exports keep plain
+    numbers."""
+    if amount in (None, ""):
+        return "—"
+    value = number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
+    return f"{_SYMBOLS.get(currency, currency + ' ' if currency else '')}{value}"
 
 
 def quantize(amount: Decimal | int | str) -> Decimal:

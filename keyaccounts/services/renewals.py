@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from contracts.choices import ContractState
 from contracts.models import Contract
 from core.audit import audit_record
+from core.messages import day, message
 from core.notifications import notify
 from opportunities.services import opportunity_create
 
@@ -74,8 +75,12 @@ def _open_one(contract: Contract) -> RenewalLink | None:
             recipients=[contract.owner],
             kind="renewal.opened",
             target=opportunity,
-            title=_("Renewal opportunity %(number)s opened: %(contract)s ends on %(day)s")
-            % {"number": opportunity.number, "contract": contract.number, "day": contract.ends_on},
+            message=message(
+                "renewal.opened",
+                number=opportunity.number,
+                contract=contract.number,
+                day=day(contract.ends_on),
+            ),
         )
     return link
 
