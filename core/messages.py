@@ -17,14 +17,15 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as _
 
 from .money import format_money
 
 
 @dataclass(frozen=True)
 class MessageTemplate:
-    """A title and an optional body, each a msgid with %(name)s placeholders."""
+    """A title and an optional body, each a msgid (marked with gettext_noop, translated when
+    rendered) with %(name)s placeholders."""
 
     title: str
     body: str = ""
