@@ -132,9 +132,9 @@ def milestone_create(*, contract: Contract, by: User, data: dict[str, Any]) -> D
     """Add a delivery step; its first planned date is its baseline."""
     _check_plan_editable(contract, by)
     _check_owner(by, contract, data)
+    # A milestone without a name of its own is called by its kind's display name, in the
+    # reader's language (DeliveryMilestone.__str__): not frozen in the creator's.
     data = {**data, "contract": contract}
-    if not data.get("name") and data.get("kind"):
-        data["name"] = str(DeliveryMilestone(kind=data["kind"]).get_kind_display())
     with transaction.atomic():
         milestone = record_create(DeliveryMilestone, by=by, data=data)
         _on_contract_timeline(
