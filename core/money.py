@@ -28,6 +28,15 @@ NOT_AN_AMOUNT = _(
     "it is never a decimal point)."
 )
 
+#: Three digits after the point read as a thousands group to half the world ("1.500" is 1,500
+#: in Germany, 1.5 here; "1,000.000" mixes both): typed text like that is refused, never guessed.
+_THREE_DECIMALS = re.compile(r"^[0-9][0-9, ]*\.[0-9]{3}$")
+AMBIGUOUS_POINT = _(
+    "“%(value)s” is ambiguous: three digits after the point look like a thousands group. "
+    "Write 1500 or 1,500 for one thousand five hundred, 1.50 for one and a half (the point "
+    "is the decimal point, at most two decimals)."
+)
+
 
 def parse_money(value, *, allow_negative: bool = False) -> Decimal:
     """An amount typed or sent by a person or a system, as a Decimal; a ValidationError with
@@ -35,9 +44,9 @@ def parse_money(value, *, allow_negative: bool = False) -> Decimal:
 
     Accepted: numbers, and text in plain or full-width digits (NFKC), with thousands grouped
     by commas or spaces ("200,000", "200 000"), or with an exponent ("1.1e6"). Refused:
-    anything ambiguous ("1,5", "1.234,56", "1,23,4"), NaN and infinities, more than two
-    decimals (never rounded silently), more than 16 digits before the point, and a negative
-    amount unless the field allows it.
+    anything ambiguous ("1,5", "1.234,56", "1,23,4", "1.500", "1,000.000"), NaN and infinities,
+    more than two decimals (never rounded silently), more than 16 digits before the point, and
+    a negative amount unless the field allows it.
     """
     if isinstance(value, bool) or value is None:
         raise ValidationError(NOT_AN_AMOUNT, code="invalid")
@@ -49,6 +58,8 @@ def parse_money(value, *, allow_negative: bool = False) -> Decimal:
         raise ValidationError(NOT_AN_AMOUNT, code="invalid")
     negative = text.startswith("-")
     digits = text[1:].strip() if text[:1] in "-+" else text
+    if isinstance(value, str) and _THREE_DECIMALS.match(digits):
+        raise ValidationError(AMBIGUOUS_POINT, code="ambiguous", params={"value": value.strip()})
     if _GROUPED.match(digits):
         digits = digits.replace(",", "").replace(" ", "")
     elif not _PLAIN.match(digits):
