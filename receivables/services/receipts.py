@@ -21,7 +21,7 @@ from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.fsm import transition_run
 from core.messages import message, money
-from core.money import quantize
+from core.money import format_money, quantize
 from core.notifications import notify
 
 from ..choices import RECEIVABLE_STATES, ReceiptState
@@ -358,7 +358,10 @@ def _by_hand(
     if total > available:
         raise ValidationFailed(
             _("Allocations (%(total)s) exceed the money available on the receipt (%(available)s).")
-            % {"total": total, "available": available},
+            % {
+                "total": format_money(total, receipt.currency),
+                "available": format_money(available, receipt.currency),
+            },
             fields={"allocations": [_("More than received.")]},
         )
     return plan

@@ -17,6 +17,7 @@ from core.choices import Role
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.fsm import transition_run
 from core.messages import message, money
+from core.money import format_money
 from core.notifications import notify
 
 from ..choices import OPEN_MILESTONE_STATES, WriteOffState
@@ -121,7 +122,11 @@ def write_off_approve(*, request: WriteOffRequest, by: User, comment: str = "") 
                     "%(m)s now has %(left)s outstanding, not the %(amount)s asked for; "
                     "reject this request and ask again."
                 )
-                % {"m": milestone, "left": milestone.outstanding, "amount": locked.amount},
+                % {
+                    "m": milestone,
+                    "left": format_money(milestone.outstanding, locked.currency),
+                    "amount": format_money(locked.amount, locked.currency),
+                },
                 code="outstanding_changed",
             )
         _decide(locked, "approve", by, "", comment)
