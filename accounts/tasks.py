@@ -6,11 +6,11 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
+from core.messages import day, label, message
 from core.notifications import notify
 
-from .choices import ImportStatus
+from .choices import ActivityKind, ImportStatus
 from .models import Activity, ImportJob
 from .selectors import overdue_q
 
@@ -58,15 +58,18 @@ def activities_flag_overdue() -> int:
             if not claimed:
                 continue
             activity = Activity.objects.select_related("owner").get(pk=pk)
-            with translation.override(activity.owner.language or settings.LANGUAGE_CODE):
-                notify(
-                    recipients=[activity.owner],
-                    kind="activity.overdue",
-                    target=activity,
-                    title=_("Overdue next step: %(step)s (due %(date)s)")
-                    % {"step": activity.next_step, "date": activity.next_step_date.isoformat()},
-                    body=str(activity),
-                    email=True,
-                )
+            notify(
+                recipients=[activity.owner],
+                kind="activity.overdue",
+                target=activity,
+                message=message(
+                    "activity.overdue",
+                    step=activity.next_step,
+                    date=day(activity.next_step_date),
+                    kind=label(ActivityKind, activity.kind),
+                    summary=activity.summary,
+                ),
+                email=True,
+            )
             flagged += 1
     return flagged

@@ -80,3 +80,12 @@ class JobRunStatus(models.TextChoices):
 
 #: A job has at most one run in these states at a time (a partial unique constraint, ADR 15).
 ACTIVE_JOB_RUN_STATES = (JobRunStatus.QUEUED, JobRunStatus.RUNNING)
+
+
+def label(choices: type[models.TextChoices], value: str) -> str:
+    """A stored choice value as people read it (its display name in the active language); a
+    value the choices do not know is shown as it is."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value

@@ -118,6 +118,10 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(_("kind"), max_length=60)
+    # What it says, as a code with parameters rendered in the reader's language when read
+    # (core.messages). `title` keeps an English rendering (or an old row's frozen text);
+    # `body` holds the sender's own words (a reason, a comment), shown as they were written.
+    message = models.JSONField(_("message"), default=dict, blank=True)
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
@@ -143,6 +147,25 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def _rendered(self) -> tuple[str, str] | None:
+        from .messages import render
+
+        return render(self.message)
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (an old row without a code: as stored)."""
+        rendered = self._rendered()
+        return rendered[0] if rendered else self.title
+
+    @property
+    def display_body(self) -> str:
+        """The body in the active language, then the sender's own words."""
+        rendered = self._rendered()
+        if rendered is None:
+            return self.body
+        return "\n".join(part for part in (rendered[1], self.body) if part)
 
 
 class AuthorityRule(TimeStampedModel):
@@ -244,6 +267,8 @@ class GateReview(ConcurrentTransitionMixin, TimeStampedModel):
         related_name="+",
     )
     escalated = models.BooleanField(_("escalated"), default=False)
+    # Each reason a message {"code": "reason.margin", "params": {...}} rendered in the reader's
+    # language (core.messages); reasons written before codes existed stay as their text.
     escalation_reasons = models.JSONField(_("escalation reasons"), default=list, blank=True)
     facts = models.JSONField(
         _("facts"),
@@ -295,6 +320,13 @@ class GateReview(ConcurrentTransitionMixin, TimeStampedModel):
         """Whole days since the review was opened (to its decision, or to today if open)."""
         until = timezone.localtime(self.decided_at) if self.decided_at else timezone.localtime()
         return (until.date() - timezone.localtime(self.created_at).date()).days
+
+    @property
+    def escalation_reasons_display(self) -> list[str]:
+        """The escalation reasons as sentences in the active language."""
+        from .messages import render_text
+
+        return [render_text(reason) for reason in self.escalation_reasons]
 
     @transition(field=state, source=GateState.OPEN, target=GateState.GO, custom={"internal": True})
     def decide_go(self, *, by=None, reason="", comment=""):

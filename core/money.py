@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Currency
@@ -27,6 +28,15 @@ NOT_AN_AMOUNT = _(
     "it is never a decimal point)."
 )
 
+#: Three digits after the point read as a thousands group to half the world ("1.500" is 1,500
+#: in Germany, 1.5 here; "1,000.000" mixes both): typed text like that is refused, never guessed.
+_THREE_DECIMALS = re.compile(r"^[0-9][0-9, ]*\.[0-9]{3}$")
+AMBIGUOUS_POINT = _(
+    "“%(value)s” is ambiguous: three digits after the point look like a thousands group. "
+    "Write 1500 or 1,500 for one thousand five hundred, 1.50 for one and a half (the point "
+    "is the decimal point, at most two decimals)."
+)
+
 
 def parse_money(value, *, allow_negative: bool = False) -> Decimal:
     """An amount typed or sent by a person or a system, as a Decimal; a ValidationError with
@@ -34,9 +44,9 @@ def parse_money(value, *, allow_negative: bool = False) -> Decimal:
 
     Accepted: numbers, and text in plain or full-width digits (NFKC), with thousands grouped
     by commas or spaces ("200,000", "200 000"), or with an exponent ("1.1e6"). Refused:
-    anything ambiguous ("1,5", "1.234,56", "1,23,4"), NaN and infinities, more than two
-    decimals (never rounded silently), more than 16 digits before the point, and a negative
-    amount unless the field allows it.
+    anything ambiguous ("1,5", "1.234,56", "1,23,4", "1.500", "1,000.000"), NaN and infinities,
+    more than two decimals (never rounded silently), more than 16 digits before the point, and
+    a negative amount unless the field allows it.
     """
     if isinstance(value, bool) or value is None:
         raise ValidationError(NOT_AN_AMOUNT, code="invalid")
@@ -48,6 +58,8 @@ def parse_money(value, *, allow_negative: bool = False) -> Decimal:
         raise ValidationError(NOT_AN_AMOUNT, code="invalid")
     negative = text.startswith("-")
     digits = text[1:].strip() if text[:1] in "-+" else text
+    if isinstance(value, str) and _THREE_DECIMALS.match(digits):
+        raise ValidationError(AMBIGUOUS_POINT, code="ambiguous", params={"value": value.strip()})
     if _GROUPED.match(digits):
         digits = digits.replace(",", "").replace(" ", "")
     elif not _PLAIN.match(digits):
@@ -71,6 +83,19 @@ def parse_money(value, *, allow_negative: bool = False) -> Decimal:
     if amount < 0 and not allow_negative:
         raise ValidationError(_("The amount may not be negative."), code="negative")
     return (amount if amount else Decimal(0)).quantize(CENT)
+
+
+_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$", "GBP": "£", "JPY": "¥"}
+
+
+def format_money(amount, currency: str = "") -> str:
+    """An amount with its currency, grouped per the active locale: ¥1,234,567.00. The one way
+    money is shown to people (pages, titles, messages, e-mails); CSV exports keep plain
+    numbers."""
+    if amount in (None, ""):
+        return "—"
+    value = number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
+    return f"{_SYMBOLS.get(currency, currency + ' ' if currency else '')}{value}"
 
 
 def quantize(amount: Decimal | int | str) -> Decimal:

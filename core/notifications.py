@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .jobs import enqueue
+from .messages import render
 from .models import Notification
 
 #: What cannot wait: these kinds go out by e-mail too, whatever the caller asked (a gate waiting
@@ -42,7 +43,7 @@ def notify(
     *,
     recipients: Iterable,
     kind: str,
-    title: str,
+    message: dict,
     target: models.Model | None = None,
     url: str = "",
     body: str = "",
@@ -50,6 +51,9 @@ def notify(
     exclude=None,
 ) -> list[Notification]:
     """Tell each recipient (once, even if listed twice) about `target`; optionally by e-mail.
+
+    `message` is a code with parameters (`core.messages.message(...)`), rendered in each
+    reader's language when read; `body` is the sender's own words (a reason, a comment).
 
     Rows are written in the caller's transaction; e-mail goes out after it commits (always for
     an urgent kind, see `URGENT_KINDS`). Users who chose the daily digest get their e-mail in
@@ -72,11 +76,14 @@ def notify(
     target_type = (
         ContentType.objects.get_for_model(target, for_concrete_model=False) if target else None
     )
+    with translation.override("en"):
+        title = render(message)[0]  # kept for the admin and as a fallback; pages render anew
     rows = Notification.objects.bulk_create(
         Notification(
             recipient=user,
             kind=kind,
-            title=str(title)[:255],
+            message=message,
+            title=title[:255],
             body=str(body),
             url=url,
             target_type=target_type,
@@ -100,11 +107,12 @@ def email_text(notification: Notification) -> tuple[str, str]:
     language = notification.recipient.language or settings.LANGUAGE_CODE
     link = f"{settings.SITE_URL.rstrip('/')}{notification.url}" if notification.url else ""
     with translation.override(language):
+        title = notification.display_title
         if is_urgent(notification.kind):
-            subject = _("[LTC CRM] Action needed: %(title)s") % {"title": notification.title}
+            subject = _("[LTC CRM] Action needed: %(title)s") % {"title": title}
         else:
-            subject = _("[LTC CRM] %(title)s") % {"title": notification.title}
-        parts = [notification.title, notification.body]
+            subject = _("[LTC CRM] %(title)s") % {"title": title}
+        parts = [title, notification.display_body]
         if link:
             parts.append(_("Open it in the CRM: %(link)s") % {"link": link})
         parts.append(

@@ -58,7 +58,7 @@ def send_daily_digests() -> int:
                 emailed_at=timezone.now()
             )
             with translation.override(user.language or settings.LANGUAGE_CODE):
-                lines = [f"- {n.title} {_link(n)}".rstrip() for n in pending]
+                lines = [f"- {n.display_title} {_link(n)}".rstrip() for n in pending]
                 send_mail(_("Your LTC CRM digest"), "\n".join(lines), None, [user.email])
             sent += 1
     return sent

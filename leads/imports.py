@@ -32,6 +32,7 @@ from accounts.normalise import normalise_company_name, normalise_email, normalis
 from core import locks, policy
 from core.choices import Currency
 from core.exports import ExportColumn
+from core.messages import message
 from core.notifications import notify
 
 from . import scoring
@@ -226,8 +227,7 @@ class LeadImporter(Importer):
                 recipients=[owners[owner_id]],
                 kind="lead.assigned",
                 url=f"{reverse('leads:list')}?owner={owner_id}&source={LeadSource.IMPORT}",
-                title=_("%(n)s imported leads for you (%(file)s)")
-                % {"n": count, "file": self.job.file_name},
+                message=message("lead.imported", n=count, file=self.job.file_name),
             )
 
 

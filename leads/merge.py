@@ -25,6 +25,7 @@ from core import hooks, locks, policy
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.fsm import transition_run
+from core.messages import message
 from core.notifications import notify
 
 from . import scoring
@@ -145,8 +146,7 @@ def lead_duplicate_recorded(*, lead: Lead, twin: Lead, by: User | None) -> None:
             kind="lead.duplicate",
             target=lead,
             exclude=by,
-            title=_("A new lead may repeat your lead #%(pk)s: %(lead)s")
-            % {"pk": twin.pk, "lead": lead},
+            message=message("lead.duplicate", pk=twin.pk, lead=str(lead)),
         )
 
 

@@ -18,12 +18,13 @@ and shown on its page.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Tier
+from core.money import format_money
 
 from .choices import LeadSource
 
@@ -81,6 +82,15 @@ def _amount_points(lead) -> tuple[int, str]:
     return 0, f"{amount} {lead.currency}"
 
 
+def _amount_text(basis: str) -> str:
+    """A stored "12500000.00 CNY" as people read it: ¥12,500,000.00."""
+    amount, _sep, currency = basis.partition(" ")
+    try:
+        return format_money(Decimal(amount), currency)
+    except InvalidOperation:
+        return basis
+
+
 def _activity_points(last: dt.datetime | None, now: dt.datetime) -> tuple[int, str]:
     if last is None:
         return 0, ""
@@ -133,6 +143,8 @@ def explain(lead) -> list[dict]:
             text = str(TierChoices(basis).label) if basis in TierChoices.values else ""
         elif key == "activity":
             text = (_("%(days)s days ago") % {"days": basis}) if basis != "" else ""
+        elif key == "amount" and basis:
+            text = _amount_text(basis)
         else:
             text = basis or ""
         rows.append(

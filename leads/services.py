@@ -20,6 +20,7 @@ from core import policy
 from core.audit import audit_record, diff
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.fsm import transition_run
+from core.messages import message
 from core.notifications import notify
 from core.records import record_create, record_update
 
@@ -49,17 +50,14 @@ def _is_lead_manager(user: User | None) -> bool:
 def _notify_owner(lead: Lead, *, by: User | None, kind: str = "lead.assigned") -> None:
     if lead.owner_id is None:
         return
-    title = (
-        _("Lead distributed to you: %(lead)s")
-        if kind == "lead.distributed"
-        else _("New lead for you: %(lead)s")
-    )
     notify(
         recipients=[lead.owner],
         kind=kind,
         target=lead,
         exclude=by,
-        title=title % {"lead": lead},
+        message=message(
+            "lead.distributed" if kind == "lead.distributed" else "lead.assigned", lead=str(lead)
+        ),
         email=True,
     )
 

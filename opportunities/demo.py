@@ -266,7 +266,7 @@ def seed(ctx: DemoContext) -> None:
             "coach_level": "sways",
         },
     )
-    _people(renewal, ar, [("孙立", "Procurement", "procurement", "neutral", 1, "none")])
+    _people(renewal, ar, [("孙立", "采购经理", "procurement", "neutral", 1, "none")])
 
     # Campus Wi-Fi: bidding, a special price waiting for mgr.zhao, a bid due in two days.
     campus = direct(

@@ -18,10 +18,10 @@ batches.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -30,16 +30,15 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
 from core.bulk import copy_insert
 from core.choices import OrgUnitKind, Role
 from core.jobs import enqueue
+from core.messages import call, day, message, money, render
 from core.models import Notification
 
-from .choices import OPEN_MILESTONE_STATES, MilestoneState, ReminderKind, reminder_label
+from .choices import OPEN_MILESTONE_STATES, MilestoneState, ReminderKind
 from .models import MilestoneReminder, PaymentMilestone, ReminderScan
 from .services import date_milestones_fall_due
 from .services.plan import NOT_RUNNING
@@ -137,38 +136,20 @@ class ScanResult:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{currency} {number_format(amount, 2, use_l10n=True, force_grouping=True)}"
-
-
-def _texts(row: dict, step: Step, today: dt.date) -> tuple[str, str]:
-    """Title and body of one reminder, in the active language."""
-    outstanding = _money(
-        row["amount"] - row["paid_amount"] - row["written_off_amount"], row["currency"]
-    )
-    what = f"{row['contract__number']} · {row['name']}"
+def _message(row: dict, step: Step, today: dt.date) -> dict:
+    """What one reminder says, as a message code rendered in each reader's language."""
+    outstanding = row["amount"] - row["paid_amount"] - row["written_off_amount"]
     days = (today - row["due_date"]).days
-    if days < 0:
-        title = _("%(what)s: %(amount)s due in %(n)s days (%(date)s)") % {
-            "what": what,
-            "amount": outstanding,
-            "n": -days,
-            "date": row["due_date"].isoformat(),
-        }
-    elif days == 0:
-        title = _("%(what)s: %(amount)s due today") % {"what": what, "amount": outstanding}
-    else:
-        title = _("%(what)s: %(amount)s overdue by %(n)s days") % {
-            "what": what,
-            "amount": outstanding,
-            "n": days,
-        }
-    body = _("Customer: %(customer)s. Due date: %(date)s. Reminder: %(step)s.") % {
-        "customer": row["contract__customer__name"],
-        "date": row["due_date"].isoformat(),
-        "step": reminder_label(step.kind),
-    }
-    return title, body
+    code = "before" if days < 0 else "today" if days == 0 else "overdue"
+    return message(
+        f"payment_reminder.{code}",
+        what=f"{row['contract__number']} · {row['name']}",
+        amount=money(outstanding, row["currency"]),
+        n=abs(days),
+        date=day(row["due_date"]),
+        customer=row["contract__customer__name"],
+        step=call("receivables.choices.reminder_label", step.kind),
+    )
 
 
 def _candidates(step: Step, next_step: Step | None, today: dt.date):
@@ -199,14 +180,27 @@ FIELDS = [
 ]
 
 
-NOTE_FIELDS = ("recipient_id", "kind", "title", "body", "url", "target_type_id", "target_id")
+NOTE_FIELDS = (
+    "recipient_id",
+    "kind",
+    "message",
+    "title",
+    "body",
+    "url",
+    "target_type_id",
+    "target_id",
+)
+MESSAGE_AT = NOTE_FIELDS.index("message")
 
 
 def _write_notifications(notes: list[tuple]) -> list[int]:
     """Insert the notifications (values of NOTE_FIELDS); their ids come back in order. With
     COPY on PostgreSQL: a Notification object per reminder cost more than its insert."""
     if connection.vendor == "postgresql":
-        return copy_insert(Notification, NOTE_FIELDS, notes)
+        as_json = [
+            (*n[:MESSAGE_AT], json.dumps(n[MESSAGE_AT]), *n[MESSAGE_AT + 1 :]) for n in notes
+        ]
+        return copy_insert(Notification, NOTE_FIELDS, as_json)
     created = Notification.objects.bulk_create(
         [Notification(**dict(zip(NOTE_FIELDS, note, strict=True))) for note in notes],
         batch_size=2000,
@@ -237,12 +231,11 @@ def _send_batch(rows, step, today, result, recipients, users, target_type) -> No
             ).values_list("milestone_id", flat=True)
         )
         rows = [row for row in rows if row["pk"] in claimed]
-        # Each text once per language (not per recipient), in the recipient's language.
-        texts: dict[tuple[int, str], tuple[str, str]] = {}
-        for language in {u["language"] or settings.LANGUAGE_CODE for u in users.values()}:
-            with translation.override(language):
-                for row in rows:
-                    texts[(row["pk"], language)] = _texts(row, step, today)
+        # One message per milestone, rendered in each reader's language when read; the English
+        # title is kept for the admin.
+        messages = {row["pk"]: _message(row, step, today) for row in rows}
+        with translation.override("en"):
+            titles = {pk: render(m)[0][:255] for pk, m in messages.items()}
         url = reverse("receivables:milestone-detail", args=[999999999]).replace("999999999", "{}")
         kind = f"{NOTIFICATION_KIND}.{step.kind}"
         notes, email_now = [], []
@@ -251,13 +244,13 @@ def _send_batch(rows, step, today, result, recipients, users, target_type) -> No
                 user = users.get(user_id)
                 if user is None:
                     continue
-                title, body = texts[(row["pk"], user["language"] or settings.LANGUAGE_CODE)]
                 notes.append(
                     (
                         user_id,
                         kind,
-                        title[:255],
-                        body,
+                        messages[row["pk"]],
+                        titles[row["pk"]],
+                        "",
                         url.format(row["pk"]),
                         target_type.pk,
                         row["pk"],

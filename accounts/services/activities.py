@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core import hooks, policy
 from core.audit import audit_record
 from core.errors import Forbidden, ValidationFailed
+from core.money import format_money
 from core.records import record_create, record_update
 
 from ..activities import (
@@ -77,7 +78,8 @@ def _check_promise(data: dict[str, Any], subject: models.Model) -> None:
         errors["promised_amount"] = [_("Enter an amount above zero.")]
     elif amount is not None and amount > promise_cap(subject):
         errors["promised_amount"] = [
-            _("No more than what is still owed (%(amount)s).") % {"amount": promise_cap(subject)}
+            _("No more than what is still owed (%(amount)s).")
+            % {"amount": format_money(promise_cap(subject), getattr(subject, "currency", ""))}
         ]
     if errors:
         raise ValidationFailed(_("The collection call is not valid."), fields=errors)

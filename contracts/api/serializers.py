@@ -259,6 +259,12 @@ class DeliveryMilestoneSerializer(_ChildSerializer):
         ]
         extra_kwargs = {"name": {"required": False}}
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Unnamed: called by its kind's display name, in the requester's language.
+        data["name"] = data["name"] or str(instance)
+        return data
+
 
 class MilestoneReachSerializer(serializers.Serializer):
     actual_date = DateField(required=False, help_text="Today when left out.")

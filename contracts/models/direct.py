@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit, User
 from core.choices import Role
 from core.models import TimeStampedModel
-from core.money import CurrencyField, MoneyField
+from core.money import CurrencyField, MoneyField, format_money
 
 from ..choices import ContractKind, ContractState, DirectBasis
 
@@ -125,7 +125,7 @@ class DirectContractRule(TimeStampedModel):
                     "The amount is above the limit of the rule “%(rule)s” (%(limit)s %(currency)s);"
                     " a larger contract needs its opportunity's ATC."
                 )
-                % {"rule": name, "limit": self.max_amount, "currency": self.currency}
+                % {"rule": name, "limit": format_money(self.max_amount), "currency": self.currency}
             }
         if self.kind == DirectBasis.RENEWAL:
             previous = contract.renewal_of

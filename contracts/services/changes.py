@@ -16,6 +16,8 @@ from core.audit import audit_record
 from core.choices import GateKind, OrgUnitKind, TriangleRole
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.fsm import transition_run
+from core.messages import gate_review, label, message, render_text
+from core.messages import reasons as why
 from core.models import GateReview
 from core.notifications import notify
 from core.records import record_create, record_update
@@ -32,8 +34,8 @@ from ..models import ChangeReplan, ChangeRequest, Contract, ContractAmendment, D
 Replans = list[tuple[DeliveryMilestone, dt.date]]
 
 
-def office_approval_reason() -> str:
-    return _("A contract change is always approved by the representative office.")
+def office_approval_reason() -> dict:
+    return message("reason.change_office")
 
 
 # --- Raising and editing a change request -----------------------------------------------------
@@ -111,7 +113,7 @@ def change_request_create(
             recipients=[contract.team.seat(TriangleRole.FR)],
             kind="change.raised",
             exclude=by,
-            title=_("A change request needs your decision: %(change)s") % {"change": change},
+            message=message("change.raised", change=str(change)),
             target=change,
             email=True,
         )
@@ -173,8 +175,11 @@ def change_request_transition(
                 recipients=[change.raised_by, change.contract.team.seat(TriangleRole.AR)],
                 kind=f"change.{name}",
                 exclude=by,
-                title=_("%(change)s: %(state)s")
-                % {"change": change, "state": change.get_state_display()},
+                message=message(
+                    "change.closed",
+                    change=str(change),
+                    state=label(ChangeRequestState, change.state),
+                ),
                 body=reason,
                 target=change,
             )
@@ -206,15 +211,14 @@ def _escalate_to_office(review: GateReview, *, by: User) -> None:
         target=review.subject,
         action="gate.escalated",
         actor=by,
-        comment=reason,
+        comment=render_text(reason),
         changes={"gate": review.kind, "authority_unit": str(review.authority_unit)},
     )
     notify(
         recipients=gates.deciders(review),
         kind="gate.escalated",
         exclude=by,
-        title=_("Escalated for your decision: %(review)s") % {"review": review},
-        body=reason,
+        message=message("gate.escalated", review=gate_review(review), reasons=why([reason])),
         url=review.get_absolute_url(),
         target=review.subject,
         email=True,

@@ -18,6 +18,7 @@ from core.choices import TriangleRole
 from core.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
 from core.fsm import transition_run
 from core.gates import gate_withdraw_open
+from core.messages import message
 from core.models import GateReview
 from core.money import quantize
 from core.notifications import notify
@@ -261,7 +262,7 @@ def contract_confirm(
                 recipients=[contract.team.seat(other)],
                 kind="contract.confirm",
                 exclude=by,
-                title=_("Please confirm the content of %(contract)s") % {"contract": contract},
+                message=message("contract.confirm", contract=str(contract)),
                 target=contract,
                 email=True,
             )

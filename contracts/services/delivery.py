@@ -22,6 +22,7 @@ from core.audit import audit_record
 from core.choices import TriangleRole
 from core.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
 from core.fsm import transition_run, unmet
+from core.messages import day, message
 from core.notifications import notify
 from core.records import record_create, record_update
 
@@ -131,9 +132,9 @@ def milestone_create(*, contract: Contract, by: User, data: dict[str, Any]) -> D
     """Add a delivery step; its first planned date is its baseline."""
     _check_plan_editable(contract, by)
     _check_owner(by, contract, data)
+    # A milestone without a name of its own is called by its kind's display name, in the
+    # reader's language (DeliveryMilestone.__str__): not frozen in the creator's.
     data = {**data, "contract": contract}
-    if not data.get("name") and data.get("kind"):
-        data["name"] = str(DeliveryMilestone(kind=data["kind"]).get_kind_display())
     with transaction.atomic():
         milestone = record_create(DeliveryMilestone, by=by, data=data)
         _on_contract_timeline(
@@ -242,8 +243,9 @@ def milestone_reach(
             recipients=[contract.team.seat(TriangleRole.AR), contract.team.seat(TriangleRole.FR)],
             kind="delivery_milestone.reached",
             exclude=by,
-            title=_("%(milestone)s reached on %(contract)s")
-            % {"milestone": milestone, "contract": contract.number},
+            message=message(
+                "delivery_milestone.reached", milestone=str(milestone), contract=contract.number
+            ),
             target=contract,
         )
     return milestone
@@ -308,10 +310,12 @@ def delivery_send_late_reminders(*, today: dt.date | None = None) -> int:
                 notify(
                     recipients=[milestone.owner, team.seat(TriangleRole.FR) if team else None],
                     kind="delivery.late",
-                    title=_("Delivery late: %(milestone)s (planned %(date)s)")
-                    % {"milestone": milestone, "date": milestone.planned_date.isoformat()},
-                    body=_("%(contract)s: reach it, or raise a change request to re-plan it.")
-                    % {"contract": milestone.contract},
+                    message=message(
+                        "delivery.late",
+                        milestone=str(milestone),
+                        date=day(milestone.planned_date),
+                        contract=str(milestone.contract),
+                    ),
                     target=milestone,
                     email=True,
                 )

@@ -168,9 +168,20 @@ class AuditEventSerializer(ModelSerializer):
 
 
 class NotificationSerializer(ModelSerializer):
+    title = serializers.CharField(
+        source="display_title", read_only=True, help_text="In the requester's language."
+    )
+    body = serializers.CharField(
+        source="display_body", read_only=True, help_text="In the requester's language."
+    )
+    message = serializers.JSONField(
+        read_only=True,
+        help_text='The message as stored: {"code": ..., "params": {...}}; empty on old rows.',
+    )
+
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "message", "url", "created_at", "read_at"]
         read_only_fields = fields
 
 
@@ -200,6 +211,19 @@ class GateReviewSerializer(ModelSerializer):
     assessments = GateAssessmentSerializer(many=True, read_only=True)
     topics = serializers.SerializerMethodField()
     may_decide = serializers.SerializerMethodField()
+    escalation_reasons = serializers.ListField(
+        source="escalation_reasons_display",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Why the gate went up to the office, as sentences in the requester's language.",
+    )
+    escalation_reason_codes = serializers.ListField(
+        source="escalation_reasons",
+        child=serializers.JSONField(),
+        read_only=True,
+        help_text='The same reasons as stored: each {"code": ..., "params": {...}} '
+        "(or, for reasons recorded before codes existed, their text).",
+    )
 
     class Meta:
         model = GateReview
@@ -214,6 +238,7 @@ class GateReviewSerializer(ModelSerializer):
             "authority_unit",
             "escalated",
             "escalation_reasons",
+            "escalation_reason_codes",
             "facts",
             "opened_by",
             "opened_at",

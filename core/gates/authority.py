@@ -7,9 +7,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
 from django.db import models
-from django.utils.translation import gettext as _
 
 from ..choices import RiskLevel, Role
+from ..messages import message, money, percent
 from ..models import AuthorityRule, GateReview
 
 
@@ -37,29 +37,30 @@ def authority_rule_for(org_unit, kind: str) -> AuthorityRule | None:
     return max(rules, key=lambda r: (depth[r.org_unit_id], r.gate_kind == kind))
 
 
-def escalation_reasons(org_unit, kind: str, facts: dict, risk_levels: list[str]) -> list[str]:
-    """Why a gate is beyond the team's authority (empty when the team may decide)."""
+def escalation_reasons(org_unit, kind: str, facts: dict, risk_levels: list[str]) -> list[dict]:
+    """Why a gate is beyond the team's authority (empty when the team may decide), each a
+    message code with parameters (core.messages), rendered in the reader's language."""
     rule = authority_rule_for(org_unit, kind)
     if rule is None:
         return []
     reasons = []
     amount = _decimal(facts.get("amount"))
+    currency = facts.get("currency", rule.currency)
     if rule.max_amount is not None and amount is not None:
-        if facts.get("currency", rule.currency) != rule.currency:
-            reasons.append(
-                _("Amount is in %(currency)s; the authority limit is in %(limit)s.")
-                % {"currency": facts.get("currency"), "limit": rule.currency}
-            )
+        if currency != rule.currency:
+            reasons.append(message("reason.currency", currency=currency, limit=rule.currency))
         elif amount > rule.max_amount:
             reasons.append(
-                _("Amount %(amount)s exceeds the limit of %(limit)s.")
-                % {"amount": amount, "limit": rule.max_amount}
+                message(
+                    "reason.amount",
+                    amount=money(amount, currency),
+                    limit=money(rule.max_amount, rule.currency),
+                )
             )
     margin = _decimal(facts.get("margin_pct"))
     if rule.min_margin_pct is not None and margin is not None and margin < rule.min_margin_pct:
         reasons.append(
-            _("Gross margin %(margin)s%% is below %(floor)s%%.")
-            % {"margin": margin, "floor": rule.min_margin_pct}
+            message("reason.margin", margin=percent(margin), floor=percent(rule.min_margin_pct))
         )
     down = _decimal(facts.get("down_payment_pct"))
     if (
@@ -68,11 +69,12 @@ def escalation_reasons(org_unit, kind: str, facts: dict, risk_levels: list[str])
         and down < rule.min_down_payment_pct
     ):
         reasons.append(
-            _("Down payment %(down)s%% is below %(floor)s%%.")
-            % {"down": down, "floor": rule.min_down_payment_pct}
+            message(
+                "reason.down_payment", down=percent(down), floor=percent(rule.min_down_payment_pct)
+            )
         )
     if rule.escalate_on_high_risk and RiskLevel.HIGH in risk_levels:
-        reasons.append(_("An assessment rates the risk high."))
+        reasons.append(message("reason.high_risk"))
     return reasons
 
 

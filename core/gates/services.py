@@ -17,6 +17,8 @@ from ..audit import audit_record
 from ..choices import Decision, GateState, RiskLevel, TriangleRole
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..fsm import transition_run
+from ..messages import gate_review, label, message, render_text
+from ..messages import reasons as why
 from ..models import GateAssessment, GateReview
 from ..notifications import notify
 from ..records import insert_once
@@ -24,7 +26,7 @@ from .authority import deciders, escalation_reasons, may_decide
 from .config import GATE_TOPICS, SEATS, subject_adapter
 
 
-def _escalate(review: GateReview, reasons: list[str], by) -> None:
+def _escalate(review: GateReview, reasons: list[dict], by) -> None:
     new = [r for r in reasons if r not in review.escalation_reasons]
     if not new and review.escalated:
         return
@@ -38,7 +40,7 @@ def _escalate(review: GateReview, reasons: list[str], by) -> None:
         target=review.subject,
         action="gate.escalated",
         actor=by,
-        comment="; ".join(new),
+        comment="; ".join(render_text(r) for r in new),
         changes={"gate": review.kind, "authority_unit": str(review.authority_unit)},
     )
     if not was_escalated:
@@ -46,8 +48,7 @@ def _escalate(review: GateReview, reasons: list[str], by) -> None:
         notify(
             recipients=now_deciding,
             kind="gate.escalated",
-            title=_("Escalated for your decision: %(review)s") % {"review": review},
-            body="; ".join(reasons),
+            message=message("gate.escalated", review=gate_review(review), reasons=why(reasons)),
             url=review_url(review),
             target=review.subject,
             email=True,
@@ -56,9 +57,12 @@ def _escalate(review: GateReview, reasons: list[str], by) -> None:
         notify(
             recipients=user_model.objects.filter(pk__in=before - {u.pk for u in now_deciding}),
             kind="gate.escalated_away",
-            title=_("Escalated to %(unit)s; no decision needed from you: %(review)s")
-            % {"unit": review.authority_unit, "review": review},
-            body="; ".join(reasons),
+            message=message(
+                "gate.escalated_away",
+                unit=str(review.authority_unit),
+                review=gate_review(review),
+                reasons=why(reasons),
+            ),
             url=review_url(review),
             target=review.subject,
         )
@@ -128,7 +132,7 @@ def gate_open(*, subject: models.Model, kind: str, by, facts: dict | None = None
             target=subject,
             action="gate.opened",
             actor=by,
-            comment="; ".join(reasons),
+            comment="; ".join(render_text(r) for r in reasons),
             changes={"gate": kind, "round": review.round, "escalated": bool(reasons)},
         )
         audit_record(target=review, action="created", actor=by)
@@ -136,7 +140,7 @@ def gate_open(*, subject: models.Model, kind: str, by, facts: dict | None = None
             recipients=[m.user for m in team.members.all() if m.role in SEATS],
             kind="gate.assess",
             exclude=by,
-            title=_("Your assessment is needed: %(review)s") % {"review": review},
+            message=message("gate.assess", review=gate_review(review)),
             url=review_url(review),
             target=subject,
             email=True,
@@ -145,7 +149,7 @@ def gate_open(*, subject: models.Model, kind: str, by, facts: dict | None = None
             recipients=deciders(review, nearest=True),
             kind="gate.opened",
             exclude=by,
-            title=_("A gate review reached you: %(review)s") % {"review": review},
+            message=message("gate.opened", review=gate_review(review)),
             url=review_url(review),
             target=subject,
         )
@@ -155,10 +159,10 @@ def gate_open(*, subject: models.Model, kind: str, by, facts: dict | None = None
 def _validate_topics(kind: str, role: str, topics: dict) -> dict:
     wanted = GATE_TOPICS.get(kind, {}).get(role, [])
     cleaned, missing = {}, {}
-    for key, label in wanted:
+    for key, topic in wanted:
         value = str((topics or {}).get(key, "")).strip()
         if not value:
-            missing[f"topics.{key}"] = [_("“%(topic)s” must be assessed.") % {"topic": label}]
+            missing[f"topics.{key}"] = [_("“%(topic)s” must be assessed.") % {"topic": topic}]
         cleaned[key] = value
     if missing:
         raise ValidationFailed(_("Some topics of your seat are not assessed."), fields=missing)
@@ -236,7 +240,7 @@ def gate_assess(
                 recipients=deciders(review, nearest=True),
                 kind="gate.ready",
                 exclude=by,
-                title=_("Ready for your decision: %(review)s") % {"review": review},
+                message=message("gate.ready", review=gate_review(review)),
                 url=review_url(review),
                 target=review.subject,
                 email=True,
@@ -301,10 +305,6 @@ def gate_decide(*, review: GateReview, by, decision: str, comment: str = "") -> 
         )
         subject_adapter(subject).on_decided(locked, subject, by)
         hooks.emit("gate.decided", review=locked, subject=subject, decision=decision, by=by)
-        title = _("%(review)s: %(decision)s") % {
-            "review": locked,
-            "decision": Decision(decision).label,
-        }
         notify(
             recipients=[
                 *(m.user for m in locked.team.members.all()),
@@ -314,7 +314,9 @@ def gate_decide(*, review: GateReview, by, decision: str, comment: str = "") -> 
             ],
             kind="gate.decided",
             exclude=by,
-            title=title,
+            message=message(
+                "gate.decided", review=gate_review(locked), decision=label(Decision, decision)
+            ),
             body=comment,
             url=review_url(locked),
             target=subject,
@@ -337,7 +339,7 @@ def gate_withdraw_open(subject: models.Model, *, by, reason: str = "") -> None:
             ],
             kind="gate.withdrawn",
             exclude=by,
-            title=_("Withdrawn, nothing to do: %(review)s") % {"review": review},
+            message=message("gate.withdrawn", review=gate_review(review)),
             body=reason,
             url=review_url(review),
             target=subject,

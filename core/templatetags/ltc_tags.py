@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms, template
-from django.utils.formats import number_format
 from django.utils.html import format_html
 
 from core import audit, policy
+from core.money import format_money
 
 register = template.Library()
 
-_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$", "GBP": "£", "JPY": "¥"}
 _TONES = {
     "ok": {
         "converted",
@@ -64,10 +61,7 @@ _TONES = {
 @register.filter
 def money(amount, currency: str = "") -> str:
     """An amount with its currency, grouped per the active locale: ¥1,234,567.00."""
-    if amount in (None, ""):
-        return "—"
-    value = number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
-    return f"{_SYMBOLS.get(currency, currency + ' ' if currency else '')}{value}"
+    return format_money(amount, currency)
 
 
 @register.simple_tag

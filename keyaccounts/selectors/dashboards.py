@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit, User
 from core import policy
-from core.choices import TriangleRole
+from core.choices import Decision, GateKind, GateState, TriangleRole, label
 from core.gates import reviews_waiting_for
 from core.models import AuditEvent, GateAssessment, GateReview
 from opportunities.choices import CLOSED_STAGES, OPEN_STAGES, Stage
@@ -147,7 +147,14 @@ def funnel(user: User, f: Filters, *, live: bool = False) -> dict:
     in_force = stage_probabilities(f.unit)
     return {
         **data,
-        "gates": gates,
+        "gates": [
+            {
+                **g,
+                "kind_label": label(GateKind, g["kind"]),
+                "state_label": label(GateState, g["state"]),
+            }
+            for g in gates
+        ],
         "probabilities": [
             {"stage": s, "label": str(labels[s]), "probability": in_force[s]} for s in OPEN_STAGES
         ],
@@ -407,11 +414,16 @@ def presales(user: User, f: Filters, person: User | None) -> dict:
         "won": closed["won"],
         "won_amount": closed["won_amount"],
         "win_rate_pct": pct(closed["won"], closed["closed"]),
-        "assessments": list(
-            assessments.values("review__kind", "verdict")
+        "assessments": [
+            {
+                **a,
+                "kind_label": label(GateKind, a["review__kind"]),
+                "verdict_label": label(Decision, a["verdict"]),
+            }
+            for a in assessments.values("review__kind", "verdict")
             .annotate(count=Count("pk"), avg_confidence=Avg("confidence"))
             .order_by("review__kind", "verdict")
-        ),
+        ],
     }
 
 

@@ -16,6 +16,7 @@ from core import policy
 from core.audit import audit_record
 from core.choices import TriangleRole
 from core.errors import Forbidden, ValidationFailed
+from core.messages import day, message
 from core.money import quantize
 from core.notifications import notify
 from core.records import insert_once, record_create, record_update
@@ -173,8 +174,12 @@ def plan_action_create(*, plan: AccountPlan, by: User, data: dict[str, Any]) -> 
             kind="plan.action_assigned",
             target=plan,
             exclude=by,
-            title=_("Action for %(customer)s: %(title)s, due %(due)s")
-            % {"customer": plan.customer, "title": action.title, "due": action.due_on},
+            message=message(
+                "plan.action_assigned",
+                customer=str(plan.customer),
+                title=action.title,
+                due=day(action.due_on) if action.due_on else "—",
+            ),
         )
     return action
 

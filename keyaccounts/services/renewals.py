@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from contracts.choices import ContractState
 from contracts.models import Contract
 from core.audit import audit_record
+from core.messages import day, message
 from core.notifications import notify
 from opportunities.services import opportunity_create
 
@@ -47,12 +49,20 @@ def _open_one(contract: Contract) -> RenewalLink | None:
         Contract.objects.select_for_update().get(pk=contract.pk)
         if RenewalLink.objects.filter(contract=contract).exists():
             return None
+        # Its name and description are the record's text: in its owner's language, with the
+        # date as they write it (the daily job runs in no one's language).
+        with translation.override(contract.owner.language or settings.LANGUAGE_CODE):
+            name = (_("Renewal: %(title)s") % {"title": contract.title})[:200]
+            description = _("Renews %(number)s, whose service period ends on %(day)s.") % {
+                "number": contract.number,
+                "day": formats.date_format(contract.ends_on, "DATE_FORMAT"),
+            }
         opportunity = opportunity_create(
             by=None,
             sr=contract.team.sr,
             fr=contract.team.fr,
             data={
-                "name": (_("Renewal: %(title)s") % {"title": contract.title})[:200],
+                "name": name,
                 "customer": contract.customer,
                 "owner": contract.owner,
                 "org_unit": contract.org_unit,
@@ -60,8 +70,7 @@ def _open_one(contract: Contract) -> RenewalLink | None:
                 "currency": contract.currency,
                 "expected_close_date": contract.ends_on,
                 "product_line": line,
-                "description": _("Renews %(number)s, whose service period ends on %(day)s.")
-                % {"number": contract.number, "day": contract.ends_on},
+                "description": description,
             },
         )
         link = RenewalLink.objects.create(contract=contract, opportunity=opportunity)
@@ -74,8 +83,12 @@ def _open_one(contract: Contract) -> RenewalLink | None:
             recipients=[contract.owner],
             kind="renewal.opened",
             target=opportunity,
-            title=_("Renewal opportunity %(number)s opened: %(contract)s ends on %(day)s")
-            % {"number": opportunity.number, "contract": contract.number, "day": contract.ends_on},
+            message=message(
+                "renewal.opened",
+                number=opportunity.number,
+                contract=contract.number,
+                day=day(contract.ends_on),
+            ),
         )
     return link
 

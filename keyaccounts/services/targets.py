@@ -13,7 +13,7 @@ from accounts.models import OrgUnit, User
 from core import locks
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
-from core.money import quantize, split_by_percentages
+from core.money import format_money, quantize, split_by_percentages
 from core.records import insert_once, record_create, record_update
 
 from ..choices import PeriodKind, Split
@@ -57,7 +57,7 @@ def decompose(
         if amount is not None and quantize(amount) != sum(result, ZERO):
             raise ValidationFailed(
                 _("The months add up to %(sum)s, not %(amount)s.")
-                % {"sum": sum(result, ZERO), "amount": quantize(amount)},
+                % {"sum": format_money(sum(result, ZERO)), "amount": format_money(amount)},
                 fields={"amount": [_("Must equal the sum of the months.")]},
             )
         return result

@@ -18,6 +18,7 @@ from core.choices import GateKind, TriangleRole
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.fsm import transition_run
 from core.gates import has_go
+from core.messages import label, labels, message, moment
 from core.notifications import notify
 from core.records import insert_once, record_create, record_update
 
@@ -139,11 +140,9 @@ def bid_create(*, opportunity: Opportunity, by: User, data: dict[str, Any]) -> B
             recipients=[s.owner for s in bid.sections.select_related("owner")],
             kind="bid.section_assigned",
             exclude=by,
-            title=_("You write part of the bid for %(opportunity)s, due %(deadline)s")
-            % {
-                "opportunity": opportunity,
-                "deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"),
-            },
+            message=message(
+                "bid.section_assigned", opportunity=str(opportunity), deadline=moment(deadline)
+            ),
             url=bid.get_absolute_url(),
             target=bid,
         )
@@ -189,8 +188,11 @@ def bid_section_update(*, section: BidSection, by: User, data: dict[str, Any]) -
                 recipients=[section.owner],
                 kind="bid.section_assigned",
                 exclude=by,
-                title=_("You write the %(section)s part of the bid for %(opportunity)s")
-                % {"section": section.get_kind_display(), "opportunity": bid.opportunity},
+                message=message(
+                    "bid.section_reassigned",
+                    section=label(BidSectionKind, section.kind),
+                    opportunity=str(bid.opportunity),
+                ),
                 url=bid.get_absolute_url(),
                 target=bid,
             )
@@ -289,7 +291,7 @@ def bid_submit(*, bid: Bid, by: User, notes: str = "") -> Bid:
             recipients=[m.user for m in opportunity.team.members.all()],
             kind="bid.submitted",
             exclude=by,
-            title=_("Bid submitted: %(opportunity)s") % {"opportunity": opportunity},
+            message=message("bid.submitted", opportunity=str(opportunity)),
             url=bid.get_absolute_url(),
             target=bid,
         )
@@ -341,14 +343,13 @@ def bid_send_reminders(*, now: dt.datetime | None = None) -> int:
                         ),
                     ],
                     kind="bid.deadline",
-                    title=_("Bid due in %(days)s day(s): %(opportunity)s")
-                    % {"days": window, "opportunity": bid.opportunity},
-                    body=_("Deadline %(deadline)s. Sections not done: %(sections)s.")
-                    % {
-                        "deadline": timezone.localtime(bid.deadline).strftime("%Y-%m-%d %H:%M"),
-                        "sections": ", ".join(str(s.get_kind_display()) for s in open_sections)
-                        or "—",
-                    },
+                    message=message(
+                        "bid.deadline",
+                        days=window,
+                        opportunity=str(bid.opportunity),
+                        deadline=moment(bid.deadline),
+                        sections=labels(BidSectionKind, [s.kind for s in open_sections]),
+                    ),
                     url=bid.get_absolute_url(),
                     target=bid,
                     email=True,

@@ -17,6 +17,7 @@ from core import policy
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.fsm import transition_run
+from core.messages import label, message, percent
 from core.notifications import notify
 from core.records import record_create, record_update
 
@@ -285,14 +286,14 @@ def quote_submit(*, quote: Quote, by: User, justification: str = "") -> Quote:
             recipients=pricing_approvers(quote),
             kind="quote.approval_needed",
             exclude=by,
-            title=_("Special price to approve: %(quote)s, %(opportunity)s")
-            % {"quote": quote, "opportunity": quote.opportunity},
-            body=_("Largest discount %(discount)s%% (authority %(authority)s%%). %(why)s")
-            % {
-                "discount": quote.max_line_discount_pct,
-                "authority": authority,
-                "why": justification,
-            },
+            message=message(
+                "quote.approval_needed",
+                quote=str(quote),
+                opportunity=str(quote.opportunity),
+                discount=percent(quote.max_line_discount_pct),
+                authority=percent(authority),
+                why=justification,
+            ),
             url=quote.get_absolute_url(),
             target=quote,
             email=True,
@@ -335,7 +336,6 @@ def quote_decide(*, quote: Quote, by: User, decision: str, reason: str = "") -> 
             transition_run(
                 locked, "reject", by=by, comment=reason, internal=True, check_policy=False
             )
-        label = QuoteDecision(decision).label
         notify(
             recipients=[
                 locked.submitted_by,
@@ -344,8 +344,12 @@ def quote_decide(*, quote: Quote, by: User, decision: str, reason: str = "") -> 
             ],
             kind="quote.decided",
             exclude=by,
-            title=_("Special price %(decision)s: %(quote)s, %(opportunity)s")
-            % {"decision": label, "quote": locked, "opportunity": locked.opportunity},
+            message=message(
+                "quote.decided",
+                decision=label(QuoteDecision, decision),
+                quote=str(locked),
+                opportunity=str(locked.opportunity),
+            ),
             body=reason,
             url=locked.get_absolute_url(),
             target=locked,

@@ -15,7 +15,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from accounts.models import Customer, OrgUnit, User
 from contracts.models import Contract
 from core.models import NumberedModel, TimeStampedModel
-from core.money import CurrencyField, MoneyField
+from core.money import CurrencyField, MoneyField, format_money
 from core.policy import AccessSpec
 
 from ..choices import PaymentMethod, ReceiptState
@@ -135,7 +135,7 @@ class Receipt(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.amount} {self.currency}"
+        return f"{self.number} {format_money(self.amount, self.currency)}"
 
     def get_absolute_url(self) -> str:
         return reverse("receivables:receipt-detail", args=[self.pk])

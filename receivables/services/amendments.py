@@ -19,7 +19,7 @@ from accounts.models import User
 from contracts.models import Contract
 from core.audit import audit_record
 from core.errors import Conflict
-from core.money import CENT, quantize
+from core.money import CENT, format_money, quantize
 
 from ..choices import SETTLED_STATES, MilestoneKind, MilestoneTrigger
 from ..models import PaymentMilestone
@@ -138,12 +138,16 @@ def _spread_or_refuse(
         kept = sum((s.floor for s in shares), ZERO) + sum(
             (m.amount for m in milestones if m.state in SETTLED_STATES), ZERO
         )
+        currency = milestones[0].currency if milestones else ""
         raise Conflict(
             _(
                 "The amended amount %(amount)s is below what has been paid, written off or "
                 "invoiced on the payment plan (%(kept)s)."
             )
-            % {"amount": target, "kept": kept},
+            % {
+                "amount": format_money(target, currency),
+                "kept": format_money(kept, currency),
+            },
             code="amendment_below_collected",
         )
     return new_amounts

@@ -13,6 +13,7 @@ from accounts.models import User
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
 from core.fsm import transition_run
+from core.messages import message, money
 from core.money import quantize
 from core.notifications import notify
 
@@ -159,13 +160,12 @@ def _invoice_issued(
         kind="invoice.issued",
         target=invoice,
         exclude=by,
-        title=_("Invoice %(number)s issued: %(amount)s %(currency)s on %(milestone)s")
-        % {
-            "number": invoice.invoice_number or invoice.number,
-            "amount": amount,
-            "currency": invoice.currency,
-            "milestone": locked,
-        },
+        message=message(
+            "invoice.issued",
+            number=invoice.invoice_number or invoice.number,
+            amount=money(amount, invoice.currency),
+            milestone=str(locked),
+        ),
     )
 
 

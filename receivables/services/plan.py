@@ -25,7 +25,7 @@ from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.fsm import transition_run
 from core.models import AuditEvent
-from core.money import quantize, split_by_percentages
+from core.money import format_money, quantize, split_by_percentages
 
 from ..choices import MilestoneState, MilestoneTrigger
 from ..models import PaymentMilestone, PaymentTrigger
@@ -57,7 +57,10 @@ def _plan_amounts(contract: Contract, milestones: list[dict[str, Any]]) -> list[
         if total != quantize(contract.amount):
             raise ValidationFailed(
                 _("Milestones add up to %(total)s, the contract to %(amount)s.")
-                % {"total": total, "amount": contract.amount},
+                % {
+                    "total": format_money(total, contract.currency),
+                    "amount": format_money(contract.amount, contract.currency),
+                },
                 fields={"milestones": [_("Must total the contract amount.")]},
             )
     if any(a <= 0 for a in amounts):

@@ -20,7 +20,8 @@ from core import hooks, policy
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.fsm import transition_run
-from core.money import quantize
+from core.messages import message, money
+from core.money import format_money, quantize
 from core.notifications import notify
 
 from ..choices import RECEIVABLE_STATES, ReceiptState
@@ -176,8 +177,7 @@ def _receipt_recorded(
         kind="receipt.recorded",
         target=contract or receipt,
         exclude=by,
-        title=_("%(amount)s %(currency)s received from %(customer)s")
-        % {"amount": amount, "currency": currency, "customer": customer},
+        message=message("receipt.recorded", amount=money(amount, currency), customer=str(customer)),
     )
 
 
@@ -358,7 +358,10 @@ def _by_hand(
     if total > available:
         raise ValidationFailed(
             _("Allocations (%(total)s) exceed the money available on the receipt (%(available)s).")
-            % {"total": total, "available": available},
+            % {
+                "total": format_money(total, receipt.currency),
+                "available": format_money(available, receipt.currency),
+            },
             fields={"allocations": [_("More than received.")]},
         )
     return plan
@@ -476,8 +479,11 @@ def receipt_reverse(*, receipt: Receipt, by: User, reason: str) -> Receipt:
             kind="receipt.reversed",
             target=locked,
             exclude=by,
-            title=_("Receipt %(number)s (%(amount)s %(currency)s) was reversed")
-            % {"number": locked.number, "amount": locked.amount, "currency": locked.currency},
+            message=message(
+                "receipt.reversed",
+                number=locked.number,
+                amount=money(locked.amount, locked.currency),
+            ),
             body=reason.strip(),
         )
     return locked

@@ -16,6 +16,8 @@ from core.audit import audit_record
 from core.choices import Role
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.fsm import transition_run
+from core.messages import message, money
+from core.money import format_money
 from core.notifications import notify
 
 from ..choices import OPEN_MILESTONE_STATES, WriteOffState
@@ -78,8 +80,9 @@ def write_off_request(*, milestone: PaymentMilestone, by: User, reason: str) -> 
             target=locked,
             exclude=by,
             email=True,
-            title=_("Write-off of %(amount)s %(currency)s on %(m)s awaits your approval")
-            % {"amount": request.amount, "currency": request.currency, "m": locked},
+            message=message(
+                "write_off.requested", amount=money(request.amount, request.currency), m=str(locked)
+            ),
             body=request.reason,
         )
     return request
@@ -119,7 +122,11 @@ def write_off_approve(*, request: WriteOffRequest, by: User, comment: str = "") 
                     "%(m)s now has %(left)s outstanding, not the %(amount)s asked for; "
                     "reject this request and ask again."
                 )
-                % {"m": milestone, "left": milestone.outstanding, "amount": locked.amount},
+                % {
+                    "m": milestone,
+                    "left": format_money(milestone.outstanding, locked.currency),
+                    "amount": format_money(locked.amount, locked.currency),
+                },
                 code="outstanding_changed",
             )
         _decide(locked, "approve", by, "", comment)
@@ -138,8 +145,9 @@ def write_off_approve(*, request: WriteOffRequest, by: User, comment: str = "") 
             kind="write_off.approved",
             target=milestone,
             exclude=by,
-            title=_("Write-off of %(amount)s %(currency)s on %(m)s approved")
-            % {"amount": locked.amount, "currency": locked.currency, "m": milestone},
+            message=message(
+                "write_off.approved", amount=money(locked.amount, locked.currency), m=str(milestone)
+            ),
             body=comment,
         )
     locked.refresh_from_db()
@@ -158,7 +166,7 @@ def write_off_reject(*, request: WriteOffRequest, by: User, reason: str) -> Writ
             kind="write_off.rejected",
             target=locked.milestone,
             exclude=by,
-            title=_("Write-off on %(m)s rejected") % {"m": locked.milestone},
+            message=message("write_off.rejected", m=str(locked.milestone)),
             body=reason,
         )
     locked.refresh_from_db()

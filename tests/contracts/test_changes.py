@@ -93,7 +93,8 @@ def test_the_change_review_is_always_decided_at_the_representative_office(org, d
     change = raise_change(drive, org.rep, contract, new_amount="1010000.00")
     review = take_up(drive, org, change["id"])
     assert review.escalated and review.authority_unit == org.gd
-    assert review.escalation_reasons == [
+    assert review.escalation_reasons == [{"code": "reason.change_office", "params": {}}]
+    assert review.escalation_reasons_display == [
         "A contract change is always approved by the representative office."
     ]
     assert Notification.objects.filter(recipient=org.director, kind="gate.escalated").exists()

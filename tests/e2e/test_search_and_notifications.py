@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.messages import message
 from core.models import Notification
 from core.notifications import notify
 from tests.factories import LeadFactory, OpportunityFactory
@@ -32,7 +33,8 @@ def test_search_as_you_type_finds_only_what_the_rep_may_see(org, open_as, screen
 def test_a_notification_is_marked_read_in_place(org, open_as, screenshot):
     lead = LeadFactory(owner=org.rep, title="Port cranes")
     for title in ("Lead assigned to you", "Gate review waiting"):
-        notify(recipients=[org.rep], kind="test", title=title, target=lead)
+        news = message("lead.assigned", lead=title)
+        notify(recipients=[org.rep], kind="test", message=news, target=lead)
     page = open_as(org.rep)
     page.goto("/notifications/")
     assert page.locator("#unread-badge .count").inner_text() == "2"

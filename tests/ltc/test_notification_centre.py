@@ -3,6 +3,7 @@
 
 import pytest
 
+from core.messages import message
 from core.models import Notification
 from core.notifications import notify
 from tests.factories import LeadFactory
@@ -13,9 +14,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def notes(org):
     lead = LeadFactory(owner=org.rep, title="Port cranes")
-    notify(recipients=[org.rep], kind="test", title="First news", target=lead)
-    notify(recipients=[org.rep], kind="test", title="Second news", target=lead)
-    notify(recipients=[org.teammate], kind="test", title="Not yours", target=lead)
+    news = message("lead.assigned", lead="First news")
+    notify(recipients=[org.rep], kind="test", message=news, target=lead)
+    news = message("lead.assigned", lead="Second news")
+    notify(recipients=[org.rep], kind="test", message=news, target=lead)
+    news = message("lead.assigned", lead="Not yours")
+    notify(recipients=[org.teammate], kind="test", message=news, target=lead)
     return list(Notification.objects.filter(recipient=org.rep).order_by("pk"))
 
 

@@ -4,6 +4,7 @@ the language switch."""
 import pytest
 from django.urls import reverse
 
+from core.messages import message
 from core.models import Notification
 from core.notifications import notify
 from tests.factories import ContractFactory, LeadFactory, OpportunityFactory
@@ -72,7 +73,8 @@ def test_navigation_follows_the_role(client, org):
 
 def test_notifications_show_an_unread_count_and_link_to_the_record(client, org):
     lead = LeadFactory(owner=org.rep)
-    notify(recipients=[org.rep], kind="test", title="Look at this lead", target=lead)
+    look = message("lead.assigned", lead="Look at this lead")
+    notify(recipients=[org.rep], kind="test", message=look, target=lead)
     client.force_login(org.rep)
     assert 'class="count">1<' in client.get("/").content.decode()
     note = Notification.objects.get(recipient=org.rep)

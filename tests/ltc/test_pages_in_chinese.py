@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import trans_real
 
 from core.api.schema_view import schema_cache_clear
+from core.messages import message
 from core.notifications import notify
 from tests.factories import ContractFactory, LeadFactory, OpportunityFactory, team
 
@@ -91,7 +92,8 @@ def book(org):
         owner=org.rep, name="Port automation", team=team(ar=org.rep, sr=org.sr, fr=org.fr)
     )
     contract = ContractFactory(owner=org.rep, title="Port delivery")
-    notify(recipients=[org.rep], kind="test", title="Lead assigned", target=lead)
+    news = message("lead.assigned", lead=str(lead))
+    notify(recipients=[org.rep], kind="lead.assigned", message=news, target=lead)
     return [lead, opportunity, contract, opportunity.customer]
 
 

@@ -182,7 +182,7 @@ def test_reminders_go_out_before_the_deadline_once_each(org, api, opportunity):
     assert send_bid_reminders() == 0  # a rerun sends nothing twice
     notes = Notification.objects.filter(kind="bid.deadline")
     assert {n.recipient.username for n in notes} == {"rep", "sr", "fr"}
-    assert "2026" in notes.first().body or "Deadline" in notes.first().body
+    assert "Deadline" in notes.first().display_body
     Bid.objects.filter(pk=bid["id"]).update(deadline=timezone.now() + timedelta(hours=20))
     assert send_bid_reminders() == 1
     assert send_bid_reminders() == 0

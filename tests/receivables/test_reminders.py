@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import connection
+from django.utils import translation
 
 from core.models import Notification
 from core.tasks import send_daily_digests
@@ -226,13 +227,17 @@ def test_each_recipient_reads_the_reminder_in_their_language(org, contract, due_
     org.rep.language = "zh-hans"
     org.rep.save()
     scan(today=due_day + dt.timedelta(days=7))
-    titles = dict(
-        Notification.objects.filter(kind="payment_reminder.overdue_7").values_list(
-            "recipient__username", "title"
+    notes = {
+        n.recipient.username: n
+        for n in Notification.objects.filter(kind="payment_reminder.overdue_7").select_related(
+            "recipient"
         )
-    )
-    assert "已逾期 7 天" in titles["rep"]
-    assert "overdue by 7 days" in titles["manager"]
+    }
+    assert notes["rep"].message == notes["manager"].message  # one message, read in each language
+    with translation.override(notes["rep"].recipient.language):
+        assert "已逾期 7 天" in notes["rep"].display_title
+    with translation.override(notes["manager"].recipient.language or settings.LANGUAGE_CODE):
+        assert "overdue by 7 days" in notes["manager"].display_title
 
 
 def test_reminder_e_mails_whose_queueing_was_lost_are_queued_again(

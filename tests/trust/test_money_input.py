@@ -26,6 +26,9 @@ GOOD = [
     ("200 000", "200000.00"),
     ("200\u2009000", "200000.00"),  # a thin space
     ("200\u00a0000", "200000.00"),  # a no-break space
+    ("200\u202f000", "200000.00"),  # a narrow no-break space, as French and Swiss group
+    ("200,000.50", "200000.50"),
+    ("200 000.50", "200000.50"),
     ("1,234.5", "1234.50"),
     ("１２３．４５", "123.45"),
     (" 42 ", "42.00"),
@@ -43,6 +46,9 @@ BAD = [
     "200,000,00",
     "1 000,50",
     "12.345",  # a third decimal is refused, never rounded
+    "1,000.000",  # a thousands group after the point? ambiguous
+    "1.000",  # 1 or 1,000 (as German writes it)? ambiguous, even if it is zeros
+    "1.000,00",
     "1e40",
     "1e-3",
     "1e999999",
@@ -237,3 +243,26 @@ def test_the_money_box_is_a_text_box_that_asks_for_a_decimal_keypad(org, client,
     assert 'name="estimated_amount"' in html
     box = re.search(r'<input[^>]*name="estimated_amount"[^>]*>', html).group(0)
     assert 'type="text"' in box and 'inputmode="decimal"' in box, box
+
+
+def test_an_ambiguous_amount_says_which_format_is_expected(org, api, opportunity):
+    for value in ("1.000", "1,000.000"):
+        response, field = patch_opportunity(api, org, value, opportunity)
+        assert response.status_code == 400
+        message = " ".join(response.json()["fields"][field])
+        assert "ambiguous" in message and "1,500" in message and "1.50" in message, message
+    response, field = patch_opportunity(api, org, "1.000,00", opportunity)
+    assert "a comma groups thousands" in " ".join(response.json()["fields"][field])
+
+
+def test_an_import_takes_and_refuses_the_same_amounts(org, api, settings, tmp_path):
+    """The lead import reads amounts by the same rule as the API and the forms."""
+    from tests.leads.test_imports import HEADER, start
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    row = ["5G port", "Port Ltd", "李工", "", "人民币", "2027/3/31", "市场活动", "rep", "是"]
+    good = [v for v, _expected in GOOD if v.strip()][:8]
+    bad = ["1,000.000", "1.000", "1.000,00", "1,5"]
+    rows = [[f"Lead {i}", *row[1:3], value, *row[4:]] for i, value in enumerate(good + bad)]
+    job = start(api(org.rep), [HEADER, *rows])
+    assert job["rows_valid"] == len(good) and job["rows_error"] == len(bad), job

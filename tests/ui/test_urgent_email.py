@@ -4,6 +4,7 @@ users who chose the daily digest get it there instead, and the rest stays in-app
 import pytest
 from django.utils import translation
 
+from core.messages import message
 from core.notifications import notify
 from tests.opportunities.conftest import open_gate
 
@@ -42,7 +43,9 @@ def test_an_urgent_kind_is_e_mailed_even_if_the_caller_did_not_ask_except_to_dig
     org.fr.email_digest = True
     org.fr.save(update_fields=["email_digest"])
     with django_capture_on_commit_callbacks(execute=True):
-        notify(recipients=[org.rep, org.fr], kind="gate.ready", title="Ready for you", url="/")
-        notify(recipients=[org.rep], kind="lead.distributed", title="Routine", url="/")
+        ready = message("contract.confirm", contract="C-1 Ready for you")
+        notify(recipients=[org.rep, org.fr], kind="gate.ready", message=ready, url="/")
+        routine = message("lead.distributed", lead="Routine")
+        notify(recipients=[org.rep], kind="lead.distributed", message=routine, url="/")
     assert [m.to for m in mailoutbox] == [[org.rep.email]]
     assert "Ready for you" in mailoutbox[0].subject
