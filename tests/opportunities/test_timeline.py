@@ -154,8 +154,7 @@ def test_the_api_gives_the_sentence_and_the_raw_changes(api, org, story):
     assert update["changes"]["budget_amount"] == [None, "12500000"]
     assert update["sentence"] == "Wei Chen updated the lead."
     assert "Budget amount set to ¥12,500,000.00" in update["details"]
-    org.rep.language = "zh-hans"
-    org.rep.save(update_fields=["language"])
-    events = api(org.rep).get(f"/api/v1/opportunities/{story.pk}/timeline/").json()
+    rep.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    events = rep.get(f"/api/v1/opportunities/{story.pk}/timeline/").json()
     update = next(e for e in events if "budget_amount" in e["changes"])
     assert "预算金额设为 ¥12,500,000.00" in update["details"]
