@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from ..audit import ACTION_LABELS
 from ..models import AuditEvent
 from ..transitions import label_of
-from .words import Described, Lookups, Words, gate_name, seat_name
+from .words import Described, Lookups, Words, gate_name, model_field, seat_name
 
 Writer = Callable[[AuditEvent, Words], Described]
 SENTENCES: dict[str, Writer] = {}
@@ -105,9 +105,8 @@ def _updated(event, words):
 @writes("transition")
 def _transition(event, words):
     model = words.model
-    states = {}
-    if model is not None:
-        states = dict(model._meta.get_field("state").flatchoices)
+    state = model_field(model, "state")
+    states = dict(state.flatchoices) if state is not None else {}
     values = {
         **_who(event, words),
         "old": states.get(event.from_state, event.from_state) or "—",

@@ -145,7 +145,7 @@ class Entry:
 # --- Bulk lookups -------------------------------------------------------------------------------
 
 
-def _field(model, name: str):
+def model_field(model, name: str):
     """The concrete model field (or many-to-many) called `name`, else None (a free-form key)."""
     if model is None:
         return None
@@ -177,7 +177,7 @@ class Lookups:
                 continue
             targets[model].add(event.target_id)
             for name, value in (event.changes or {}).items():
-                found = _field(model, name)
+                found = model_field(model, name)
                 if found is not None and found.is_relation and found.related_model:
                     wanted[found.related_model].update(_ids(value))
                 elif name in SAME_MODEL_KEYS:
@@ -188,7 +188,7 @@ class Lookups:
         self.targets = {
             m: m._default_manager.in_bulk(ids)
             for m, ids in targets.items()
-            if _field(m, "currency") is not None or _field(m, "done") is not None
+            if model_field(m, "currency") is not None or model_field(m, "done") is not None
         }
 
     def name(self, model, pk) -> str:
@@ -244,7 +244,7 @@ class Words:
         self.lookups = lookups
 
     def label(self, name: str) -> str:
-        found = _field(self.model, name)
+        found = model_field(self.model, name)
         if found is not None:
             return capfirst(str(found.verbose_name))
         if name in KEY_LABELS:
@@ -257,7 +257,7 @@ class Words:
         """The value in words, or None when there is none."""
         if value in (None, "", []):
             return None
-        found = _field(self.model, name)
+        found = model_field(self.model, name)
         if found is not None:
             return self._field_value(found, value)
         if name in SAME_MODEL_KEYS:
