@@ -62,3 +62,28 @@ def test_the_walk_finds_the_actions_of_every_stage():
 @pytest.mark.parametrize("action", sorted(recorded_actions()))
 def test_every_recorded_action_has_a_sentence(action):
     assert has_sentence(action), f"{action} ({recorded_actions()[action]}) has no sentence"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", sorted(recorded_actions()))
+def test_every_sentence_is_words_even_without_changes(action):
+    """A sentence never shows the action's code, whatever its changes hold."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import translation
+
+    from core.models import AuditEvent
+    from core.timeline import describe_events
+    from opportunities.models import Opportunity
+
+    event = AuditEvent(
+        target_type=ContentType.objects.get_for_model(Opportunity),
+        target_id=0,
+        action=action,
+        actor_name="rep",
+        changes={},
+    )
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            sentence = describe_events([event])[0].sentence
+        assert sentence[-1] in ".。", sentence
+        assert not ({".", "_"} & set(action)) or action not in sentence, sentence
