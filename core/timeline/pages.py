@@ -10,7 +10,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.http import QueryDict
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from ..models import AuditEvent
 from .sentences import actor_of, describe_events, record_of
@@ -126,7 +126,8 @@ def _entry(run: list[Described]) -> Entry:
             "%(actor)s ticked off %(count)d of the %(things)s.",
             count,
         )
-        return Entry(items=run, sentence=sentence % values, details=[d.sentence for d in run])
+        items = pgettext("list separator", ", ").join(f"“{d.subject}”" for d in reversed(run))
+        return Entry(items=run, sentence=sentence % values, details=[items])
     if event.action == "created":
         sentence = ngettext(
             "%(actor)s added %(count)d of the %(things)s.",

@@ -95,8 +95,11 @@ def _updated(event, words):
         item = words.lookups.target(event)
         values = {**_who(event, words), "item": str(item) if item else record_of(words)}
         if done[-1]:
-            return _said(event, _("%(actor)s ticked off “%(item)s”.") % values)
-        return _said(event, _("%(actor)s unticked “%(item)s”.") % values)
+            said = _said(event, _("%(actor)s ticked off “%(item)s”.") % values)
+        else:
+            said = _said(event, _("%(actor)s unticked “%(item)s”.") % values)
+        said.subject = values["item"]
+        return said
     return _said(
         event, _("%(actor)s updated the %(record)s.") % _who(event, words), words.changes()
     )

@@ -110,6 +110,8 @@ class Described:
     event: AuditEvent
     sentence: str
     details: list[str] = field(default_factory=list)
+    #: What the event was about, when a folded line lists it ("Bid bond arranged").
+    subject: str = ""
 
 
 @dataclass

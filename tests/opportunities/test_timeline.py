@@ -82,6 +82,7 @@ def test_the_timeline_reads_as_sentences_with_names_money_and_dates(client, org,
     assert "Budget confirmed changed from no to yes" in text
     assert "Expected timeline set to March 31, 2027" in text
     assert "Wei Chen ticked off 6 of the checklist items." in text
+    assert "“Bid bond arranged”, “" in text and text.count("Wei Chen ticked off") == 1
     assert not ISO.search(text), ISO.search(text)
     assert "→" not in text and "contact:" not in text.lower()
     assert "<details" in section and "budget_amount" in section  # the raw diff, folded away
@@ -93,6 +94,7 @@ def test_the_timeline_reads_in_chinese(client, org, story):
     assert "¥12,500,000.00" in text
     assert "2027年3月31日" in text
     assert "评估了ATI" in text
+    assert "Wei Chen勾选了 6 项检查项。" in text and "”、“" in text
     assert not re.search(r"\b(moved|assessed|set to|ticked|changed)\b", text)
     assert not ISO.search(text)
 
@@ -172,3 +174,14 @@ def test_the_api_gives_the_sentence_and_the_raw_changes(api, org, story):
     events = rep.get(f"/api/v1/opportunities/{story.pk}/timeline/").json()
     update = next(e for e in events if "budget_amount" in e["changes"])
     assert "预算金额设为 ¥12,500,000.00" in update["details"]
+
+
+def test_edits_in_a_row_by_one_person_fold_into_one_line(client, org, opportunity):
+    record_update(opportunity, by=org.rep, data={"amount": Decimal("2000000")})
+    record_update(opportunity, by=org.rep, data={"expected_close_date": date(2027, 6, 30)})
+    record_update(opportunity, by=org.manager, data={"amount": Decimal("2500000")})
+    _section, text = timeline_of(client, org.manager, opportunity)
+    assert text.count(f"{org.rep} updated the opportunity.") == 1
+    assert "Expected amount changed from ¥1,000,000.00 to ¥2,000,000.00" in text
+    assert "Expected close date set to June 30, 2027" in text
+    assert text.count(f"{org.manager} updated the opportunity.") == 1
