@@ -288,3 +288,33 @@ def _duplicate(event, words):
     key = "duplicate_of" if "duplicate_of" in (event.changes or {}) else "possible_duplicate"
     values = {**_who(event, words), "other": words.value(key, _get(event, key)) or "—"}
     return _said(event, _("This %(record)s may repeat %(other)s.") % values)
+
+
+@writes("plan.target_set", "plan.target_removed")
+def _plan_target(event, words):
+    """`changes` is {product line: [target, floor]} when set, {product line: target} when
+    removed."""
+    from .words import format_money
+
+    currency = words.lookups.currency(event)
+    details = []
+    for line, amounts in (event.changes or {}).items():
+        if isinstance(amounts, list) and len(amounts) == 2:
+            details.append(
+                _("%(line)s: target %(target)s, floor %(floor)s")
+                % {
+                    "line": line,
+                    "target": format_money(amounts[0], currency),
+                    "floor": format_money(amounts[1], currency),
+                }
+            )
+        else:
+            details.append(
+                _("%(name)s: %(amount)s")
+                % {"name": line, "amount": format_money(amounts, currency)}
+            )
+    sentence = _("%(what)s by %(actor)s.") % {
+        "what": ACTION_LABELS.get(event.action, event.action),
+        "actor": actor_of(event),
+    }
+    return _said(event, sentence, details)

@@ -87,3 +87,23 @@ def test_every_sentence_is_words_even_without_changes(action):
             sentence = describe_events([event])[0].sentence
         assert sentence[-1] in ".。", sentence
         assert not ({".", "_"} & set(action)) or action not in sentence, sentence
+
+
+@pytest.mark.django_db
+def test_a_product_line_target_reads_as_target_and_floor():
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import AuditEvent
+    from core.timeline import describe_events
+    from keyaccounts.models import AccountPlan
+
+    event = AuditEvent(
+        target_type=ContentType.objects.get_for_model(AccountPlan),
+        target_id=0,
+        action="plan.target_set",
+        actor_name="rep",
+        changes={"Network": ["1000000", "800000"]},
+    )
+    described = describe_events([event])[0]
+    assert described.sentence == "Product line target set by rep."
+    assert described.details == ["Network: target 1,000,000.00, floor 800,000.00"]
