@@ -11,13 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import context
 from .models import AuditEvent
-from .transitions import label_of
 
 
 def _plain(value: Any) -> Any:
@@ -104,34 +102,12 @@ ACTION_LABELS = {
 
 
 def describe(event: AuditEvent) -> dict:
-    """A timeline entry in words: a title, and the changed fields by their verbose names."""
-    model = event.target_type.model_class()
-    if event.transition and model is not None:
-        states = dict(model._meta.get_field("state").choices)
-        label = label_of(model, event.transition)
-        old = states.get(event.from_state, event.from_state)
-        new = states.get(event.to_state, event.to_state)
-        title = f"{label}: {old} → {new}"
-    else:
-        title = str(ACTION_LABELS.get(event.action, event.action))
-    lines = []
-    if event.action != "created":
-        for name, value in (event.changes or {}).items():
-            label = name
-            if model is not None:
-                try:
-                    field = model._meta.get_field(name)
-                except FieldDoesNotExist:  # a free-form key, not a field
-                    field = None
-                # A reverse relation (e.g. an opportunity's "contract") has no verbose name.
-                verbose = getattr(field, "verbose_name", None)
-                label = str(verbose) if verbose else name.replace("_", " ")
-            if isinstance(value, list) and len(value) == 2:
-                old, new = (v if v not in (None, "") else "—" for v in value)
-                lines.append(f"{label}: {old} → {new}")
-            else:
-                lines.append(f"{label}: {value}")
-    return {"title": title, "lines": lines}
+    """One event in words: {"title": its sentence, "lines": its changes as phrases} in the
+    active language (see core.timeline; a page of events reads through it in bulk)."""
+    from .timeline import describe_events
+
+    described = describe_events([event])[0]
+    return {"title": described.sentence, "lines": described.details}
 
 
 def timeline(*targets: models.Model) -> models.QuerySet[AuditEvent]:

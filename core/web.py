@@ -137,7 +137,7 @@ class RecordPage(LoginRequiredMixin, TemplateView):
             record_actions=hooks.actions_for(obj, user),
             record_links=hooks.links_for(obj),
             record_panels=hooks.panels_for(obj._meta.label, obj, user),
-            timeline=timeline(*self.timeline_targets(obj))[:200],
+            timeline=timeline(*self.timeline_targets(obj)),  # paged by the template
         )
         return context
 

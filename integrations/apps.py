@@ -23,6 +23,7 @@ class IntegrationsConfig(AppConfig):
         listeners.register()
         ACTION_LABELS.setdefault("webhook.replayed", _("Webhook delivery replayed"))
         ACTION_LABELS.setdefault("webhook.delivery_failed", _("Webhook delivery failed for good"))
+        ACTION_LABELS.setdefault("revoked", _("Revoked"))
 
         register_job(
             name="integrations-purge-idempotency-keys",

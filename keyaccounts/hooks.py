@@ -3,7 +3,7 @@ renewal links on contracts and opportunities, and home panels."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core import hooks
+from core import audit, hooks
 
 
 def _renewal_of_contract(contract):
@@ -55,3 +55,13 @@ hooks.register_panel(
 hooks.register_panel(
     "home", hooks.Panel(order=5, template="keyaccounts/home_charts.html", context=_home_charts)
 )
+
+# What this app's audit actions read as on a timeline (added to the core's vocabulary).
+for _action, _label in {
+    "driver.removed": _("Growth driver removed"),
+    "renewal.opened": _("Renewal opportunity opened"),
+    "target.adjusted": _("Target adjusted"),
+    "plan.target_set": _("Product line target set"),
+    "plan.target_removed": _("Product line target removed"),
+}.items():
+    audit.ACTION_LABELS.setdefault(_action, _label)

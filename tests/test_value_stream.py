@@ -232,7 +232,7 @@ def test_lead_to_cash_through_the_pages(org, client):
     opportunity.refresh_from_db()
     assert opportunity.state == "initiated"
     page = client.get(opportunity.get_absolute_url()).content.decode()
-    assert "ATI passed: Identified → Initiated (ATI passed)" in page  # on the timeline
+    assert "moved the opportunity from Identified to Initiated (ATI passed)." in page  # timeline
 
 
 def test_finance_settles_a_milestone_on_the_receipt_page(org, client):

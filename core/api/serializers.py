@@ -147,11 +147,29 @@ class TransitionInputSerializer(serializers.Serializer):
     )
 
 
+class AuditEventListSerializer(serializers.ListSerializer):
+    """Puts the whole list into words at once, so names and currencies are read in bulk."""
+
+    def to_representation(self, data):
+        from core.timeline import describe_events
+
+        events = list(data.all() if isinstance(data, models.Manager) else data)
+        self.context["described"] = {d.event.pk: d for d in describe_events(events)}
+        return super().to_representation(events)
+
+
 class AuditEventSerializer(ModelSerializer):
     actor = serializers.CharField(source="actor_name", read_only=True)
+    sentence = serializers.SerializerMethodField(
+        help_text="The event as a sentence in the requester's language."
+    )
+    details = serializers.SerializerMethodField(
+        help_text="Its changes as phrases in the requester's language; `changes` is the raw diff."
+    )
 
     class Meta:
         model = AuditEvent
+        list_serializer_class = AuditEventListSerializer
         fields = [
             "id",
             "at",
@@ -162,9 +180,25 @@ class AuditEventSerializer(ModelSerializer):
             "to_state",
             "comment",
             "changes",
+            "sentence",
+            "details",
             "via",
         ]
         read_only_fields = fields
+
+    def _described(self, event):
+        described = self.context.get("described", {}).get(event.pk)
+        if described is None:  # a single event, not a list
+            from core.timeline import describe_events
+
+            described = describe_events([event])[0]
+        return described
+
+    def get_sentence(self, event) -> str:
+        return self._described(event).sentence
+
+    def get_details(self, event) -> list[str]:
+        return self._described(event).details
 
 
 class NotificationSerializer(ModelSerializer):

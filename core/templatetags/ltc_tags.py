@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms, template
+from django.http import QueryDict
 from django.utils.html import format_html
 
 from core import audit, policy
@@ -79,8 +80,19 @@ def is_checkbox(field) -> bool:
 
 @register.filter
 def describe_event(event) -> dict:
-    """An audit event in words: {title, lines} (see core.audit.describe)."""
+    """One audit event in words: {title, lines} (see core.audit.describe). A whole timeline
+    reads through `timeline_entries`, which reads names for all its events at once."""
     return audit.describe(event)
+
+
+@register.simple_tag(takes_context=True)
+def timeline_entries(context, events):
+    """`{% timeline_entries timeline as tl %}`: the record's events as sentences, folded,
+    filtered (`?timeline=gates`) and paged (`?timeline_page=2`) per the request."""
+    from core.timeline import timeline_page
+
+    request = context.get("request")
+    return timeline_page(events, request.GET if request is not None else QueryDict())
 
 
 @register.simple_tag

@@ -77,7 +77,7 @@ class OpportunityPage(RecordPage):
         user = self.request.user
         reviews = list(gates.reviews_of(opportunity))
         open_kinds = {r.kind for r in reviews if r.state == GateState.OPEN}
-        context["timeline"] = opportunity_timeline(opportunity)[:200]
+        context["timeline"] = opportunity_timeline(opportunity)  # paged by the template
         context["reviews"] = reviews
         context["progress"] = stage_progress(opportunity, reviews)
         context["open_reviews"] = [r for r in reviews if r.state == GateState.OPEN]

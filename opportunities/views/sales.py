@@ -257,7 +257,7 @@ class QuotePage(LoginRequiredMixin, View):
 def fsm_timeline(record):
     from core.audit import timeline
 
-    return timeline(record)[:100]
+    return timeline(record)  # paged by the template
 
 
 class BidPage(LoginRequiredMixin, View):

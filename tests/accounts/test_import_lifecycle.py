@@ -88,12 +88,12 @@ def test_each_move_of_a_clean_import_is_audited_with_its_counts(org, api):
     assert (finished.from_state, finished.to_state) == ("importing", "done")
     assert finished.changes == {"rows_created": 3, "rows_skipped": 0}
     assert describe(finished) == {
-        "title": "Import finished",
-        "lines": ["records created: 3", "rows skipped: 0"],
+        "title": f"Import finished by {org.rep}.",
+        "lines": ["Records created: 3", "Rows skipped: 0"],
     }
     with translation.override("zh-hans"):
-        assert describe(checked)["title"] == "导入已检查"
-        assert describe(finished)["title"] == "导入已完成"
+        assert describe(checked)["title"] == f"{org.rep}：导入已检查。"
+        assert describe(finished)["title"] == f"{org.rep}：导入已完成。"
 
 
 def test_a_failed_check_is_audited_with_its_reason(org, api):
@@ -106,9 +106,9 @@ def test_a_failed_check_is_audited_with_its_reason(org, api):
         "failed",
     )
     assert failed.comment == "The file has no data rows."
-    assert describe(failed)["title"] == "Import failed"
+    assert describe(failed)["title"] == f"Import failed by {org.rep}."
     with translation.override("zh-hans"):
-        assert describe(failed)["title"] == "导入失败"
+        assert describe(failed)["title"] == f"{org.rep}：导入失败。"
 
 
 def test_a_failed_import_is_audited_and_writes_nothing(org, api):

@@ -57,9 +57,9 @@ def test_a_delivery_that_failed_for_good_is_audited_on_its_subscription(
         "attempts": MAX_ATTEMPTS,
         "is_active": True,
     }
-    assert describe(event)["title"] == "Webhook delivery failed for good"
+    assert describe(event)["title"] == "Webhook delivery failed for good by the system."
     with translation.override("zh-hans"):
-        assert describe(event)["title"] == "Webhook 投递最终失败"
+        assert describe(event)["title"] == "系统：Webhook 投递最终失败。"
 
 
 def test_a_disabled_subscription_fails_at_once_and_says_so(delivery, receiver):  # noqa: F811

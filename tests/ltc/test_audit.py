@@ -45,5 +45,5 @@ def test_edits_and_transitions_are_on_the_timeline_with_who_and_what(org, api, c
     assert {e["actor"] for e in events} == {"rep"}
     client.force_login(org.rep)
     page = client.get(lead.get_absolute_url()).content.decode()
-    assert "Disqualify: New → Disqualified" in page
-    assert "Old title → New title" in page
+    assert f"{org.rep} moved the lead from New to Disqualified." in page
+    assert "Title changed from Old title to New title" in page

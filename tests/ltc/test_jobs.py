@@ -50,8 +50,8 @@ def test_an_administrator_runs_a_job_through_the_api(org, api, django_capture_on
     assert [e.action for e in events] == ["job.requested", "job.finished"]
     assert all(e.actor == org.admin for e in events)
     assert [e.via for e in events] == ["api", "task"]
-    assert describe(events[1])["title"] == "Job run finished"
-    assert "status: running → succeeded" in describe(events[1])["lines"]
+    assert describe(events[1])["title"] == f"Job run finished by {org.admin}."
+    assert "Status changed from Running to Succeeded" in describe(events[1])["lines"]
 
     runs = api(org.admin).get("/api/v1/job-runs/?name=leads-rescore-open").json()["results"]
     assert [r["id"] for r in runs] == [run.pk]

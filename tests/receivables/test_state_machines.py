@@ -82,9 +82,11 @@ def test_a_receipt_is_reversed_through_the_transition_and_the_timeline_says_so(o
     assert reversal["comment"] == "Bill bounced"
 
     event = timeline(receipt).get(transition="reverse")
-    assert describe(event)["title"] == "Receipt reversed: Posted → Reversed"
+    finance = org.finance.get_full_name()
+    assert describe(event)["title"] == f"{finance} moved the receipt from Posted to Reversed."
+    assert "Step: Receipt reversed" in describe(event)["lines"]
     with translation.override("zh-hans"):
-        assert describe(event)["title"] == "收款已冲销: 已入账 → 已冲销"
+        assert describe(event)["title"] == f"{finance}将收款从“已入账”转为“已冲销”。"
 
 
 def test_the_receipt_page_shows_the_reversal_on_its_timeline_in_chinese(org, client, contract):
@@ -94,7 +96,7 @@ def test_the_receipt_page_shows_the_reversal_on_its_timeline_in_chinese(org, cli
     client.force_login(org.finance)
     client.post(f"/collections/receipts/{receipt.pk}/reverse/", {"reason": "重复录入"})
     page = client.get(receipt.get_absolute_url()).content.decode()
-    assert "收款已冲销: 已入账 → 已冲销" in page and "重复录入" in page
+    assert "将收款从“已入账”转为“已冲销”。" in page and "重复录入" in page
 
 
 def test_a_reversed_receipt_cannot_be_reversed_again(org, api, contract):
@@ -144,9 +146,12 @@ def test_an_invoice_is_cancelled_through_the_transition_and_the_timeline_says_so
     cancel = next(e for e in rows if e["transition"] == "cancel")
     assert (cancel["from_state"], cancel["to_state"]) == ("issued", "cancelled")
     event = timeline(invoice).get(transition="cancel")
-    assert describe(event)["title"] == "Invoice cancelled: Issued → Cancelled (red-letter)"
+    finance = org.finance.get_full_name()
+    assert describe(event)["title"] == (
+        f"{finance} moved the invoice from Issued to Cancelled (red-letter)."
+    )
     with translation.override("zh-hans"):
-        assert describe(event)["title"] == "发票已红冲: 已开具 → 已红冲"
+        assert describe(event)["title"] == f"{finance}将发票从“已开具”转为“已红冲”。"
 
 
 def test_the_invoice_page_shows_the_cancellation_on_its_timeline(org, client, contract):
@@ -154,7 +159,7 @@ def test_the_invoice_page_shows_the_cancellation_on_its_timeline(org, client, co
     client.force_login(org.finance)
     client.post(f"/collections/invoices/{invoice.pk}/cancel/", {"reason": "Wrong buyer"})
     page = client.get(invoice.get_absolute_url()).content.decode()
-    assert "Invoice cancelled: Issued → Cancelled (red-letter)" in page
+    assert "moved the invoice from Issued to Cancelled (red-letter)." in page
 
 
 def test_a_cancelled_invoice_cannot_be_cancelled_again(org, api, contract):
