@@ -1,11 +1,12 @@
 """The walk of every page (issue 19, checks 1 and 3), shared by the `test_walk_*` modules.
 
 For one role, both languages: every page of the URL map the role may open is loaded once; at
-1440 px (and 1280 px on the widest pages) and then at 390 px (a resize, no reload) the page must
-be no wider than the screen and no visible element may be cut; in Chinese no visible text may
-be an English msgid of the project's catalogues or an English choice label. All failures of all
-pages are reported together. Pages a role may not open (403/404, or POST only) are recorded as
-skipped; a 500 fails.
+1440 px, 390 px (and 1280 px on the widest pages), reached by resizing, never reloading (a page
+loads at the width the previous one ended at), the page must be no wider than the screen and no
+visible element may be cut; in Chinese no visible text may be an English msgid of the project's
+catalogues or an English choice label. All failures of all pages are reported together. Pages a
+role may not open (403/404, or POST only) are recorded as skipped; a 500 fails. Runtime matters
+(CI runs the suite twice): one seed per role, one load per page and language.
 """
 
 from __future__ import annotations
