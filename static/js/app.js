@@ -62,3 +62,56 @@
     if (event.target.id === "confirm-dialog") { pending = null; }
   }, true);
 })();
+
+// Wide content scrolls inside its own box (issue 19): every list table is put in a scroll box;
+// each scroll box (those and the boards) shades the edge that has more and, while it can
+// scroll, shows a hint under it (its text, translated, is <html data-scroll-hint>).
+(function () {
+  "use strict";
+  var hintText = document.documentElement.getAttribute("data-scroll-hint") || "";
+  var observer = window.ResizeObserver ? new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) { mark(entry.target); });
+  }) : null;
+
+  function wrap(element, className) {
+    var box = document.createElement("div");
+    box.className = className;
+    element.parentNode.insertBefore(box, element);
+    box.appendChild(element);
+    return box;
+  }
+
+  function mark(scroller) {
+    var cue = scroller.parentElement;
+    var room = scroller.scrollWidth - scroller.clientWidth;
+    var left = scroller.scrollLeft > 1, right = room - scroller.scrollLeft > 1;
+    cue.classList.toggle("more-left", left);
+    cue.classList.toggle("more-right", right);
+    if (cue.nextElementSibling && cue.nextElementSibling.classList.contains("scroll-hint")) {
+      cue.nextElementSibling.hidden = room <= 1;
+    }
+  }
+
+  function watch(scroller) {
+    if (scroller.parentElement.classList.contains("scroll-cue")) { return; }
+    var cue = wrap(scroller, "scroll-cue");
+    var hint = document.createElement("p");
+    hint.className = "scroll-hint";
+    hint.hidden = true;
+    hint.textContent = hintText;
+    cue.parentNode.insertBefore(hint, cue.nextSibling);
+    scroller.addEventListener("scroll", function () { mark(scroller); }, { passive: true });
+    if (observer) { observer.observe(scroller); }
+    mark(scroller);
+  }
+
+  function boxUp(root) {
+    root.querySelectorAll("table.list").forEach(function (table) {
+      if (!table.parentElement.classList.contains("scroll-x")) { wrap(table, "scroll-x"); }
+    });
+    root.querySelectorAll(".scroll-x, .board").forEach(watch);
+  }
+
+  boxUp(document);
+  document.addEventListener("htmx:afterSettle", function (event) { boxUp(event.target); });
+})();

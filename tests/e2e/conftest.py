@@ -86,13 +86,14 @@ def open_as(browser, live_server, transactional_db):
 
 @pytest.fixture
 def screenshot(request):
-    """`screenshot(page, step)`: save a full-page PNG under tests/artifacts/e2e/."""
+    """`screenshot(page, step)`: save a full-page PNG under tests/artifacts/e2e/ (with
+    `full_page=False`, only the screen the user sees: much cheaper on a long page)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     test_name = request.node.name.replace("[", "-").replace("]", "").replace("/", "-")
 
-    def shoot(page, step: str) -> Path:
+    def shoot(page, step: str, full_page: bool = True) -> Path:
         path = ARTIFACTS / f"{test_name}-{step}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return shoot
