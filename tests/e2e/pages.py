@@ -39,6 +39,7 @@ NOT_PAGES = {
     "accounts:account-chain-remove": "POST only",
     "leads:export": "CSV download",
     "leads:assign": "POST only",
+    "leads:verification": "POST only",
     "contracts:document-download": "file download",
     "receivables:receipt-allocation-table": "htmx fragment of the receipt form",
     "receivables:export": "CSV download",
