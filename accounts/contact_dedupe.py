@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core import hooks, locks, policy
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
+from core.messages import message
 
 from .merging import lock_pair, merge_recorded
 from .models import Contact, Customer, User
@@ -229,17 +230,20 @@ def contact_merge(*, target: Contact, source: Contact, by: User) -> Contact:
             filled=filled,
             moved=moved,
             tombstone=tombstone,
-            target_comment=_("Merged %(name)s (#%(pk)s) into this contact.")
-            % {"name": source.name, "pk": source.pk},
-            source_comment=_("Merged into %(name)s (#%(pk)s).")
-            % {"name": target.name, "pk": target.pk},
+            target_comment=message("note.contact_merged_here", name=source.name, pk=source.pk),
+            source_comment=message("note.merged_into", name=target.name, pk=target.pk),
         )
         audit_record(
             target=target.customer,
             action="contact.merged",
             actor=by,
-            comment=_("Contact %(source)s (#%(spk)s) merged into %(target)s (#%(tpk)s).")
-            % {"source": source.name, "spk": source.pk, "target": target.name, "tpk": target.pk},
+            comment=message(
+                "note.contact_merged",
+                source=source.name,
+                spk=source.pk,
+                target=target.name,
+                tpk=target.pk,
+            ),
         )
         hooks.emit("contact.merged", contact=target, merged=source, by=by)
     return target

@@ -35,8 +35,8 @@ def merge_recorded(
     filled: dict,
     moved: dict,
     tombstone: dict,
-    target_comment: str,
-    source_comment: str,
+    target_comment: dict,
+    source_comment: dict,
 ) -> None:
     """Save both sides of a merge of `source` into `target` (rows locked by the caller) and
     audit them as `<kind>.merged` and `<kind>.merged_into`. `filled`: the survivor's blank

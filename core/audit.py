@@ -48,6 +48,17 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+def _site_language_text(message: dict | list) -> str:
+    from django.conf import settings
+    from django.utils import translation
+
+    from .messages import render_text
+
+    with translation.override(settings.LANGUAGE_CODE):
+        items = message if isinstance(message, list) else [message]
+        return "; ".join(render_text(m) for m in items)
+
+
 def audit_record(
     *,
     target: models.Model,
@@ -56,11 +67,15 @@ def audit_record(
     transition: str = "",
     from_state: str = "",
     to_state: str = "",
-    comment: str = "",
+    comment: str | dict | list = "",
     changes: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to `target`'s audit trail, stamped with the current request's origin."""
+    """Append one event to `target`'s audit trail, stamped with the current request's origin.
+
+    A comment the system writes is a message (`core.messages.message(...)`, or a list of them),
+    never translated text: it is read in each reader's language."""
     origin = context.current()
+    message = comment if isinstance(comment, dict | list) else None
     return AuditEvent.objects.create(
         target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
         target_id=target.pk,
@@ -70,7 +85,8 @@ def audit_record(
         transition=transition,
         from_state=from_state or "",
         to_state=to_state or "",
-        comment=comment or "",
+        comment=_site_language_text(message) if message is not None else (comment or ""),
+        comment_message=message or None,
         changes={k: _plain(v) for k, v in (changes or {}).items()},
         ip=origin.ip or None,
         user_agent=(origin.user_agent or "")[:200],

@@ -25,6 +25,7 @@ from django_fsm import ConcurrentTransition, has_transition_perm
 from . import policy
 from .audit import audit_record
 from .errors import Conflict, Forbidden, NotFound, TransitionNotAllowed, ValidationFailed
+from .messages import render_text
 from .transitions import label_of, transitions_of
 
 
@@ -131,7 +132,7 @@ def transition_run(
     *,
     by,
     reason: str = "",
-    comment: str = "",
+    comment: str | dict = "",
     internal: bool = False,
     check_policy: bool = True,
     update_fields: list[str] | None = None,
@@ -169,7 +170,8 @@ def transition_run(
     source = instance.state
     try:
         with transaction.atomic():
-            getattr(instance, name)(by=by, reason=reason, comment=comment)
+            text = render_text(comment) if isinstance(comment, dict) else comment
+            getattr(instance, name)(by=by, reason=reason, comment=text)
             instance.version = models.F("version") + 1
             extra = ["state", "version", "updated_at"]
             if hasattr(instance, "state_changed_at") and instance.state != source:
@@ -185,7 +187,11 @@ def transition_run(
                 transition=name,
                 from_state=source,
                 to_state=instance.state,
-                comment="\n".join(part for part in (reason, comment) if part),
+                comment=(
+                    comment
+                    if isinstance(comment, dict) and not reason
+                    else "\n".join(part for part in (reason, text) if part)
+                ),
                 changes=changes,
             )
     except ConcurrentTransition as exc:

@@ -253,4 +253,32 @@ MESSAGES: dict[str, MessageTemplate] = {
         _("%(what)s: %(amount)s overdue by %(n)s days"),
         _("Customer: %(customer)s. Due date: %(date)s. Reminder: %(step)s."),
     ),
+    # Comments the system writes on a timeline (core.audit.audit_record(comment=message(...)))
+    "note.superseded": MessageTemplate(_("Superseded by %(quote)s")),
+    "note.converted": MessageTemplate(_("Converted to %(opp)s")),
+    "note.person_role": MessageTemplate(_("%(contact)s (%(role)s)")),
+    "note.person_role_stance": MessageTemplate(_("%(contact)s (%(role)s, %(stance)s)")),
+    "note.written_off": MessageTemplate(_("%(amount)s written off: %(reason)s")),
+    "note.paid_from": MessageTemplate(_("%(amount)s from %(receipt)s")),
+    "note.invoiced": MessageTemplate(_("%(amount)s invoiced on %(invoice)s")),
+    "note.invoice_cancelled": MessageTemplate(_("%(invoice)s cancelled: %(reason)s")),
+    "note.became_due": MessageTemplate(_("Due: %(trigger)s")),
+    "note.replanned": MessageTemplate(_("Amendment v%(version)s: %(old)s → %(new)s")),
+    "note.amended": MessageTemplate(_("Amendment v%(version)s: %(summary)s")),
+    "note.registered": MessageTemplate(
+        _("Account %(customer)s is registered to %(owner)s (客户报备).")
+    ),
+    "note.lead_merged_into": MessageTemplate(_("Merged into lead #%(pk)s %(title)s.")),
+    "note.lead_merged_here": MessageTemplate(_("Merged lead #%(pk)s %(title)s into this lead.")),
+    "note.score": MessageTemplate(_("Score %(score)s")),
+    "note.document": MessageTemplate(_("%(kind)s: %(document)s")),
+    "note.delivery_reached": MessageTemplate(_("%(milestone)s on %(date)s")),
+    "note.merged_into": MessageTemplate(_("Merged into %(name)s (#%(pk)s).")),
+    "note.contact_merged_here": MessageTemplate(_("Merged %(name)s (#%(pk)s) into this contact.")),
+    "note.customer_merged_here": MessageTemplate(
+        _("Merged %(name)s (#%(pk)s) into this customer.")
+    ),
+    "note.contact_merged": MessageTemplate(
+        _("Contact %(source)s (#%(spk)s) merged into %(target)s (#%(tpk)s).")
+    ),
 }

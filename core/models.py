@@ -87,6 +87,9 @@ class AuditEvent(models.Model):
     from_state = models.CharField(_("from"), max_length=40, blank=True)
     to_state = models.CharField(_("to"), max_length=40, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    #: A comment the system wrote, as message codes (`core.messages`): read in the reader's
+    #: language. `comment` then holds it in the site's language, for search and old readers.
+    comment_message = models.JSONField(_("comment as a message"), null=True, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=200, blank=True)
@@ -109,6 +112,17 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+    @property
+    def comment_text(self) -> str:
+        """The comment in the active language: a system message rendered now, or what a person
+        wrote, as written."""
+        if self.comment_message is None:
+            return self.comment
+        from .messages import render_text
+
+        stored = self.comment_message
+        return "; ".join(render_text(m) for m in (stored if isinstance(stored, list) else [stored]))
 
 
 class Notification(models.Model):

@@ -234,16 +234,14 @@ def lead_merge(*, target: Lead, source: Lead, by: User) -> Lead:
             "merge",
             by=by,
             internal=True,
-            comment=_("Merged into lead #%(pk)s %(title)s.")
-            % {"pk": target.pk, "title": target.title},
+            comment=message("note.lead_merged_into", pk=target.pk, title=target.title),
             update_fields=["merged_into", "merged_at"],
         )
         audit_record(
             target=target,
             action="lead.merged",
             actor=by,
-            comment=_("Merged lead #%(pk)s %(title)s into this lead.")
-            % {"pk": source.pk, "title": source.title},
+            comment=message("note.lead_merged_here", pk=source.pk, title=source.title),
             changes={
                 "merged": source.pk,
                 "activities": moved,

@@ -198,8 +198,7 @@ def lead_create(
                 target=lead,
                 action="lead.routed",
                 actor=by,
-                comment=_("Account %(customer)s is registered to %(owner)s (客户报备).")
-                % {"customer": customer, "owner": customer.owner},
+                comment=message("note.registered", customer=customer, owner=customer.owner),
             )
         elif lead.owner_id is None and (decision := route(lead, by=by)) is not None:
             lead = _apply_route(lead, decision, by=by)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core import hooks, locks, policy
 from core.audit import audit_record, snapshot
 from core.errors import Conflict, Forbidden, ValidationFailed
+from core.messages import message
 from core.records import insert_once, record_create, record_update
 
 from ..contact_dedupe import contact_intake_lock, contact_refuse_duplicate
@@ -222,10 +223,8 @@ def customer_merge(*, target: Customer, source: Customer, by: User) -> Customer:
             filled=filled,
             moved=moved,
             tombstone=tombstone,
-            target_comment=_("Merged %(name)s (#%(pk)s) into this customer.")
-            % {"name": source.name, "pk": source.pk},
-            source_comment=_("Merged into %(name)s (#%(pk)s).")
-            % {"name": target.name, "pk": target.pk},
+            target_comment=message("note.customer_merged_here", name=source.name, pk=source.pk),
+            source_comment=message("note.merged_into", name=target.name, pk=target.pk),
         )
         hooks.emit("customer.merged", customer=target, merged=source, by=by)
     return target

@@ -8,10 +8,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.choices import ChainRole, Stance
 from core import policy
 from core.audit import audit_record
 from core.choices import TriangleRole
 from core.errors import Forbidden, ValidationFailed
+from core.messages import label, message
 from core.records import insert_once, record_create, record_update
 
 from ..models import (
@@ -249,8 +251,12 @@ def account_chain_add(*, customer: Customer, by: User, data: dict[str, Any]) -> 
             target=customer,
             action="account_chain.added",
             actor=by,
-            comment=f"{member.contact} ({member.get_role_display()}, "
-            f"{member.get_stance_display()})",
+            comment=message(
+                "note.person_role_stance",
+                contact=member.contact,
+                role=label(ChainRole, member.role),
+                stance=label(Stance, member.stance),
+            ),
         )
     return member
 
@@ -273,6 +279,8 @@ def account_chain_remove(*, member: AccountChainMember, by: User) -> None:
             target=member.customer,
             action="account_chain.removed",
             actor=by,
-            comment=f"{member.contact} ({member.get_role_display()})",
+            comment=message(
+                "note.person_role", contact=member.contact, role=label(ChainRole, member.role)
+            ),
         )
         member.delete()

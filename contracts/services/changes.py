@@ -16,7 +16,7 @@ from core.audit import audit_record
 from core.choices import GateKind, OrgUnitKind, TriangleRole
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.fsm import transition_run
-from core.messages import gate_review, label, message, render_text
+from core.messages import gate_review, label, message
 from core.messages import reasons as why
 from core.models import GateReview
 from core.notifications import notify
@@ -211,7 +211,7 @@ def _escalate_to_office(review: GateReview, *, by: User) -> None:
         target=review.subject,
         action="gate.escalated",
         actor=by,
-        comment=render_text(reason),
+        comment=reason,
         changes={"gate": review.kind, "authority_unit": str(review.authority_unit)},
     )
     notify(
@@ -342,7 +342,7 @@ def change_approve(*, change: ChangeRequest, review: GateReview, by: User) -> Co
         target=contract,
         action="contract.amended",
         actor=by,
-        comment=f"v{amendment.version}: {amendment.summary}",
+        comment=message("note.amended", version=amendment.version, summary=amendment.summary),
     )
     hooks.emit("contract.changed", contract=contract, amendment=amendment, by=by)
     return amendment

@@ -236,7 +236,7 @@ def milestone_reach(
             target=contract,
             action="delivery_milestone.reached",
             actor=by,
-            comment=_("%(milestone)s on %(date)s") % {"milestone": milestone, "date": actual_date},
+            comment=message("note.delivery_reached", milestone=milestone, date=day(actual_date)),
         )
         hooks.emit("delivery_milestone.reached", contract=contract, milestone=milestone, by=by)
         notify(

@@ -20,6 +20,7 @@ from accounts.models import User
 from core import policy
 from core.audit import audit_record
 from core.errors import Forbidden, ValidationFailed
+from core.messages import label, message
 
 from ..choices import DocumentKind
 from ..models import Contract, ContractDocument, DeliveryMilestone
@@ -137,7 +138,9 @@ def document_upload(
                 target=contract,
                 action="document.added",
                 actor=by,
-                comment=f"{document.get_kind_display()}: {document}",
+                comment=message(
+                    "note.document", kind=label(DocumentKind, document.kind), document=document
+                ),
             )
     except Exception:
         document.file.delete(save=False)  # a failed upload leaves no file behind

@@ -26,6 +26,7 @@ from accounts.models import User
 from core import hooks, policy
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
+from core.messages import message
 from core.money import quantize
 
 from ..choices import AcceptanceRating, ContractState, DeliveryMilestoneKind, DeliveryMilestoneState
@@ -178,7 +179,7 @@ def contract_evaluate(
             target=contract,
             action="contract.evaluated",
             actor=by,
-            comment=_("Score %(score)s") % {"score": evaluation.score},
+            comment=message("note.score", score=evaluation.score),
         )
         contract_transition(contract=contract, name="evaluate", by=by, internal=True)
     return evaluation

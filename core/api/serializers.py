@@ -160,6 +160,12 @@ class AuditEventListSerializer(serializers.ListSerializer):
 
 class AuditEventSerializer(ModelSerializer):
     actor = serializers.CharField(source="actor_name", read_only=True)
+    comment = serializers.CharField(
+        source="comment_text",
+        read_only=True,
+        help_text="What was said with the change; one the system wrote reads in the requester's"
+        " language.",
+    )
     sentence = serializers.SerializerMethodField(
         help_text="The event as a sentence in the requester's language."
     )

@@ -17,7 +17,7 @@ from ..audit import audit_record
 from ..choices import Decision, GateState, RiskLevel, TriangleRole
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..fsm import transition_run
-from ..messages import gate_review, label, message, render_text
+from ..messages import gate_review, label, message
 from ..messages import reasons as why
 from ..models import GateAssessment, GateReview
 from ..notifications import notify
@@ -40,7 +40,7 @@ def _escalate(review: GateReview, reasons: list[dict], by) -> None:
         target=review.subject,
         action="gate.escalated",
         actor=by,
-        comment="; ".join(render_text(r) for r in new),
+        comment=list(new),
         changes={"gate": review.kind, "authority_unit": str(review.authority_unit)},
     )
     if not was_escalated:
@@ -132,7 +132,7 @@ def gate_open(*, subject: models.Model, kind: str, by, facts: dict | None = None
             target=subject,
             action="gate.opened",
             actor=by,
-            comment="; ".join(render_text(r) for r in reasons),
+            comment=list(reasons),
             changes={"gate": kind, "round": review.round, "escalated": bool(reasons)},
         )
         audit_record(target=review, action="created", actor=by)

@@ -132,7 +132,7 @@ class Entry:
 
     @property
     def comments(self) -> list[str]:
-        return [d.event.comment for d in self.items if d.event.comment]
+        return [d.event.comment_text for d in self.items if d.event.comment]
 
     @property
     def raw(self) -> str:

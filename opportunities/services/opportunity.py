@@ -17,6 +17,7 @@ from core.choices import GateKind, GateState
 from core.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
 from core.fsm import meta_of, transition_run, transitions_of, unmet
 from core.gates import gate_withdraw_open
+from core.messages import message
 from core.models import GateReview
 from core.records import record_create, record_update
 from leads.choices import LeadState
@@ -121,7 +122,7 @@ def opportunity_create_from_lead(
             "convert",
             by=by,
             internal=True,
-            comment=_("Converted to %(opp)s") % {"opp": opportunity.number},
+            comment=message("note.converted", opp=opportunity.number),
         )
         audit_record(
             target=opportunity, action="lead.converted", actor=by, changes={"lead": lead.pk}

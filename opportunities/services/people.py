@@ -8,11 +8,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.choices import ChainRole
 from accounts.models import AccountChainMember, User
 from accounts.services import contact_create
 from core import policy
 from core.audit import audit_record, snapshot
 from core.errors import Conflict, Forbidden, ValidationFailed
+from core.messages import label, message
 from core.records import insert_once, record_create, record_update
 
 from ..models import Competitor, DecisionChainMember, Opportunity, OpportunityCompetitor
@@ -136,7 +138,10 @@ def decision_chain_seed(*, opportunity: Opportunity, by: User) -> list[DecisionC
         target=opportunity,
         action="decision_chain.seeded",
         actor=by,
-        comment=", ".join(f"{m.contact} ({m.get_role_display()})" for m in account_chain),
+        comment=[
+            message("note.person_role", contact=m.contact, role=label(ChainRole, m.role))
+            for m in account_chain
+        ],
     )
     return members
 
@@ -158,7 +163,9 @@ def decision_chain_remove(*, member: DecisionChainMember, by: User) -> None:
             target=member.opportunity,
             action="decision_chain.removed",
             actor=by,
-            comment=f"{member.contact} ({member.get_role_display()})",
+            comment=message(
+                "note.person_role", contact=member.contact, role=label(ChainRole, member.role)
+            ),
         )
         member.delete()
 

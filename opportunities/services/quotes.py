@@ -231,7 +231,7 @@ def _approve(quote: Quote, by: User, comment: str) -> Quote:
             previous,
             "supersede",
             by=by,
-            comment=_("Superseded by %(quote)s") % {"quote": quote},
+            comment=message("note.superseded", quote=quote),
             internal=True,
             check_policy=False,
         )

@@ -19,6 +19,7 @@ from accounts.models import User
 from contracts.models import Contract
 from core.audit import audit_record
 from core.errors import Conflict
+from core.messages import message, money
 from core.money import CENT, format_money, quantize
 
 from ..choices import SETTLED_STATES, MilestoneKind, MilestoneTrigger
@@ -103,7 +104,7 @@ def payment_plan_replan(
         ]
         new_amounts = _spread_or_refuse(milestones, shares, delta, target)
         comment = _("Amendment v%(version)s") % {"version": version}
-        changes = _apply_amounts(open_ones, new_amounts, comment=comment, by=by)
+        changes = _apply_amounts(open_ones, new_amounts, version=version, by=by)
         if not shares:
             added = _milestone_for_the_rest(contract, milestones[-1], delta, name=comment)
             changes[added.name] = ["0", str(delta)]
@@ -154,7 +155,7 @@ def _spread_or_refuse(
 
 
 def _apply_amounts(
-    open_ones: list[PaymentMilestone], new_amounts: dict, *, comment: str, by: User | None
+    open_ones: list[PaymentMilestone], new_amounts: dict, *, version, by: User | None
 ) -> dict[str, list[str]]:
     """Write the new amounts (a milestone brought to zero is deleted); what changed, by name."""
     changes: dict[str, list[str]] = {}
@@ -173,7 +174,12 @@ def _apply_amounts(
             milestone,
             "replan",
             by=by,
-            comment=f"{comment}: {changes[milestone.name][0]} → {new}",
+            comment=message(
+                "note.replanned",
+                version=version,
+                old=money(milestone.amount, milestone.currency),
+                new=money(new, milestone.currency),
+            ),
         )
     return changes
 

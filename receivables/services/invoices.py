@@ -55,8 +55,9 @@ def invoice_issue(
             locked,
             "record_invoice",
             by=by,
-            comment=_("%(amount)s invoiced on %(invoice)s")
-            % {"amount": amount, "invoice": invoice.number},
+            comment=message(
+                "note.invoiced", amount=money(amount, locked.currency), invoice=invoice.number
+            ),
         )
         settle_invoices(locked)
         invoice.refresh_from_db()
@@ -196,8 +197,7 @@ def invoice_cancel(*, invoice: Invoice, by: User, reason: str) -> Invoice:
             milestone,
             "record_invoice",
             by=by,
-            comment=_("%(invoice)s cancelled: %(reason)s")
-            % {"invoice": locked.number, "reason": reason.strip()},
+            comment=message("note.invoice_cancelled", invoice=locked.number, reason=reason.strip()),
         )
         settle_invoices(milestone)
     locked.refresh_from_db()

@@ -24,6 +24,7 @@ from core import policy
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.fsm import transition_run
+from core.messages import label, message
 from core.models import AuditEvent
 from core.money import format_money, quantize, split_by_percentages
 
@@ -183,7 +184,7 @@ def _fall_due(milestone: PaymentMilestone, on: dt.date, by: User | None) -> Paym
         by=by,
         internal=True,
         check_policy=False,
-        comment=str(MilestoneTrigger(milestone.trigger).label),
+        comment=message("note.became_due", trigger=label(MilestoneTrigger, milestone.trigger)),
         update_fields=["due_date", "triggered_on"],
     )
 

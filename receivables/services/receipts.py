@@ -376,7 +376,9 @@ def _apply(receipt: Receipt, milestone: PaymentMilestone, amount: Decimal, by: U
         milestone,
         "apply_payment",
         by=by,
-        comment=_("%(amount)s from %(receipt)s") % {"amount": amount, "receipt": receipt.number},
+        comment=message(
+            "note.paid_from", amount=money(amount, milestone.currency), receipt=receipt.number
+        ),
     )
     settle_invoices(milestone)
 

@@ -137,8 +137,11 @@ def write_off_approve(*, request: WriteOffRequest, by: User, comment: str = "") 
             milestone,
             "write_off",
             by=by,
-            comment=_("%(amount)s written off: %(reason)s")
-            % {"amount": locked.amount, "reason": locked.reason},
+            comment=message(
+                "note.written_off",
+                amount=money(locked.amount, milestone.currency),
+                reason=locked.reason,
+            ),
         )
         notify(
             recipients=[locked.requested_by, milestone.contract.owner],

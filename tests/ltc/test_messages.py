@@ -202,3 +202,66 @@ def test_the_migration_turns_parsable_reason_sentences_into_codes():
     assert migration.as_code("Some reason typed by hand", "CNY") == "Some reason typed by hand"
     with translation.override("zh-hans"):
         assert messages.render_text("Some reason typed by hand") == "Some reason typed by hand"
+
+
+#: Calls whose result a translated comment would freeze: gettext and friends, a choice's label,
+#: a message rendered in the writer's language.
+_FREEZERS = {"_", "gettext", "gettext_lazy", "pgettext", "ngettext", "render_text"}
+
+
+def _freezes(node) -> bool:
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.JoinedStr):
+            return True
+        if isinstance(inner, ast.Call):
+            func = inner.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name in _FREEZERS:
+                return True
+            if name and name.startswith("get_") and name.endswith("_display"):
+                return True
+            if name == "str" and inner.args and getattr(inner.args[0], "attr", "") == "label":
+                return True
+    return False
+
+
+def test_no_comment_the_system_writes_on_a_timeline_is_frozen_text():
+    """A comment the code composes (audit_record, transition_run, restate, merges…) is a
+    message code, read in each reader's language; text typed by a person passes as it is."""
+    frozen = []
+    for path in ROOT.rglob("*.py"):
+        parts = path.relative_to(ROOT).parts
+        if parts[0] in {".venv", "tests", "bench", "node_modules"} or "migrations" in parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    if keyword.arg and keyword.arg.endswith("comment") and _freezes(keyword.value):
+                        frozen.append(f"{path.relative_to(ROOT)}:{node.lineno} {keyword.arg}")
+    assert not frozen, f"comments written as text in the writer's language: {frozen}"
+
+
+def test_a_comment_the_system_wrote_reads_in_each_readers_language(org):
+    """A milestone falling due says why on its timeline, in the reader's language, whatever
+    language the scan that wrote it ran in."""
+    from core.audit import audit_record
+    from core.models import AuditEvent
+
+    with translation.override("en"):
+        audit_record(
+            target=org.rep,
+            action="updated",
+            comment=message("note.became_due", trigger=messages.label(_trigger(), "on_signing")),
+        )
+    event = AuditEvent.objects.filter(target_id=org.rep.pk, action="updated").latest("id")
+    assert event.comment == "Due: On signing"
+    with translation.override("zh-hans"):
+        assert event.comment_text == "到期：签约时"
+    with translation.override("en"):
+        assert event.comment_text == "Due: On signing"
+
+
+def _trigger():
+    from receivables.choices import MilestoneTrigger
+
+    return MilestoneTrigger
