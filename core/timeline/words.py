@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from ..choices import Decision, GateKind, RiskLevel, TriangleRole
 from ..models import AuditEvent
+from ..money import format_money as money_text
 
 #: Labels of the free-form keys services put in `changes` (keys that are not model fields).
 KEY_LABELS = {
@@ -213,10 +214,8 @@ class Lookups:
 
 
 def format_money(amount, currency: str) -> str:
-    from ..templatetags.ltc_tags import money
-
     try:
-        return money(Decimal(str(amount)), currency)
+        return money_text(Decimal(str(amount)), currency)
     except (InvalidOperation, ValueError):
         return str(amount)
 

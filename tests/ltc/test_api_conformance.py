@@ -18,6 +18,7 @@ from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
 from accounts.models import Customer, User
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from integrations.services import api_key_issue
+from opportunities.models import StageNorm
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ PATH_IDS = {"customer_id": "/api/v1/customers/"}
 def demo_company(api, settings, tmp_path):
     """The demo company, and what it does not seed: an import with an issue, a stage
     probability, an API key, a webhook delivery, a saved view, a job run, a customer alias,
-    a lead qualification policy."""
+    a lead qualification policy, a stage norm."""
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", password="conformance-pass-1", stdout=io.StringIO())
     admin = User.objects.get(username="admin")
@@ -66,6 +67,10 @@ def demo_company(api, settings, tmp_path):
         {"org_unit": customer.org_unit_id, "require_budget": False},
     )
     assert policy.status_code == 201, policy.json()
+    # Seeded by a migration, so gone after a test that flushed the database.
+    StageNorm.objects.get_or_create(
+        stage="guiding", defaults={"norm_days": 60, "gate_norm_days": 7}
+    )
 
 
 def json_get_operations(schema: dict) -> list[tuple[str, dict]]:
