@@ -117,15 +117,6 @@ ACTION_LABELS = {
 }
 
 
-def describe(event: AuditEvent) -> dict:
-    """One event in words: {"title": its sentence, "lines": its changes as phrases} in the
-    active language (see core.timeline; a page of events reads through it in bulk)."""
-    from .timeline import describe_events
-
-    described = describe_events([event])[0]
-    return {"title": described.sentence, "lines": described.details}
-
-
 def timeline(*targets: models.Model) -> models.QuerySet[AuditEvent]:
     """Every audit event on the given records, newest first, actors loaded in the same query."""
     q = models.Q(pk__in=[])

@@ -65,7 +65,7 @@ hooks.register_panel(
     hooks.Panel(order=10, template="opportunities/approvals_panel.html", context=_approvals),
 )
 
-# What the opportunity's timeline calls the events MO writes (core.audit.describe reads these).
+# What the opportunity's timeline calls the events MO writes (core.timeline reads these).
 ACTION_LABELS.update(
     {
         "decision_chain.added": _("Added to the decision chain"),

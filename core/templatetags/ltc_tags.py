@@ -6,7 +6,7 @@ from django import forms, template
 from django.http import QueryDict
 from django.utils.html import format_html
 
-from core import audit, policy
+from core import policy
 from core.money import format_money
 
 register = template.Library()
@@ -80,9 +80,11 @@ def is_checkbox(field) -> bool:
 
 @register.filter
 def describe_event(event) -> dict:
-    """One audit event in words: {title, lines} (see core.audit.describe). A whole timeline
+    """One audit event in words: {title, lines} (see core.timeline.describe). A whole timeline
     reads through `timeline_entries`, which reads names for all its events at once."""
-    return audit.describe(event)
+    from core.timeline import describe
+
+    return describe(event)
 
 
 @register.simple_tag(takes_context=True)

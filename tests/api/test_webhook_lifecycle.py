@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from core.audit import describe, timeline
+from core.audit import timeline
 from core.errors import TransitionNotAllowed
+from core.timeline import describe
 from integrations import services
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from integrations.tasks import deliver_webhook

@@ -16,9 +16,10 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from core.audit import describe, timeline
+from core.audit import timeline
 from core.jobs import job_registry, register_job
 from core.models import AuditEvent, JobRun
+from core.timeline import describe
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from core.audit import describe, timeline
+from core.audit import timeline
 from core.errors import TransitionNotAllowed
 from core.fsm import transition_run
+from core.timeline import describe
 from core.transitions import transitions_of
 from receivables.models import Invoice, Receipt
 from receivables.services import invoice_issue, receipt_record
