@@ -8,7 +8,8 @@ from django.utils import translation
 
 from accounts.models import Customer, ImportJob
 from accounts.tasks import import_commit_task, import_validate_task
-from core.audit import describe, timeline
+from core.audit import timeline
+from core.timeline import describe
 from core.errors import TransitionNotAllowed
 from tests.factories import CustomerFactory
 
