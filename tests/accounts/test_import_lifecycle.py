@@ -9,8 +9,8 @@ from django.utils import translation
 from accounts.models import Customer, ImportJob
 from accounts.tasks import import_commit_task, import_validate_task
 from core.audit import timeline
-from core.timeline import describe
 from core.errors import TransitionNotAllowed
+from core.timeline import describe
 from tests.factories import CustomerFactory
 
 from .conftest import csv_bytes, upload
