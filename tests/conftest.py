@@ -129,3 +129,32 @@ def _eager_results_may_be_awaited():
     from celery._state import _set_task_join_will_block
 
     _set_task_join_will_block(False)
+
+
+#: Test files that take longest (a minute or near it: the page walk, demo-company tables,
+#: schema fuzzing), started first so the parallel processes finish together instead of one
+#: running a long file alone at the end (`--dist loadfile` hands out files in this order).
+SLOW_FIRST = (
+    "tests/e2e/test_walk_",
+    "tests/ltc/test_quiet_start.py",
+    "tests/api/test_hostile_input.py",
+    "tests/trust/test_access_matrix.py",
+    "tests/api/test_schemathesis",
+    "tests/ui/test_confirm_destructive.py",
+    "tests/e2e/test_content_security_policy.py",
+    "tests/ltc/test_api_conformance.py",
+    "tests/ltc/test_openapi.py",
+    "tests/e2e/test_role_homes.py",
+    "tests/e2e/test_journeys.py",
+    "tests/ltc/test_pages_read_as_people_do.py",
+)
+
+
+def _slowness(item) -> int:
+    path = item.nodeid
+    return next((i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), 99)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    items.sort(key=_slowness)  # stable: files keep their order within each rank
