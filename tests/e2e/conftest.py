@@ -16,10 +16,21 @@ PHONE = {"width": 390, "height": 844}
 LANGUAGES = ["en", "zh-hans"]
 
 
+#: Browser tests of layout and in-page behaviour (widths, charts drawn, htmx swaps), which do
+#: not depend on the database: run on the embedded default only, so CI runs them once.
+ONCE = ("test_role_homes.py", "test_stuck_deals.py", "test_timeline.py", "test_guiding_forms.py")
+
+
 def pytest_collection_modifyitems(items):
+    once = pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL", "").startswith("postgres")),
+        reason="a layout check, run on the embedded default only",
+    )
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            if item.fspath.basename in ONCE:
+                item.add_marker(once)
 
 
 @pytest.fixture(scope="module")
