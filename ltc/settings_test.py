@@ -27,3 +27,11 @@ WHITENOISE_AUTOREFRESH = True
 # Tests run tasks in-process for determinism even when REDIS_URL points at a real broker;
 # tests/ltc/test_celery_worker.py sends through Redis to a real worker on purpose.
 CELERY_TASK_ALWAYS_EAGER = True
+
+# A test database is thrown away after the run: its commits need not wait for the disk. With
+# synchronous_commit on, each commit waited ~6 ms for the WAL to reach disk on CI's machine
+# (~1 ms off), and the tests that commit (browser journeys, races, anything on the live server,
+# the flush after each of them) commit thousands of times. Visibility and isolation between
+# sessions are unchanged; only a crash could lose the last commits of a database nobody keeps.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405

@@ -13,6 +13,7 @@ finance sits on the south region; admin on the company.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -155,6 +156,31 @@ def _slowness(item) -> int:
     return next((i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), 99)
 
 
+#: Test files that never touch the test database: they start processes of their own on an SQLite
+#: file or with no database (the demo's quiet start, production settings), or read only the
+#: source and pure functions (a scan of state updates, normalisation properties). CI runs the
+#: suite on SQLite and again on PostgreSQL; these would only repeat themselves, so they run on
+#: the embedded default only (tests/ltc/test_run_once.py checks the list stays true).
+DATABASE_INDEPENDENT = (
+    "tests/ltc/test_quiet_start.py",
+    "tests/ltc/test_settings.py",
+    "tests/ltc/test_state_updates.py",
+    "tests/accounts/test_normalise_properties.py",
+    "tests/ltc/test_module_size.py",
+    "tests/ltc/test_import_order.py",
+    "tests/ltc/test_compose.py",
+)
+
+
+def on_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     items.sort(key=_slowness)  # stable: files keep their order within each rank
+    if on_postgresql():
+        once = pytest.mark.skip(reason="does not touch the database: runs on the embedded default")
+        for item in items:
+            if item.nodeid.startswith(DATABASE_INDEPENDENT):
+                item.add_marker(once)
