@@ -64,6 +64,8 @@ NOT_GRANTABLE = {
     "keyaccounts.home_coverage": "which panel a home page shows first, not a permission",
     "keyaccounts.home_office": "which panel a home page shows first, not a permission",
     "receivables.withdraw_write_off": "only whoever asked may withdraw a request",
+    "roles.administer": "defining roles stays with administrators (no role grants itself)",
+    "roles.assign": "giving roles stays with administrators and sales managers",
 }
 
 #: The named rules a configured role may hold, in words.
