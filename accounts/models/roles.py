@@ -45,7 +45,7 @@ class RoleDefinition(TimeStampedModel):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("accounts:role-edit", args=[self.pk])
+        return reverse("roles:edit", args=[self.pk])
 
 
 class RoleAssignment(models.Model):

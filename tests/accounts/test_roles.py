@@ -298,3 +298,49 @@ def test_a_list_for_a_multi_role_user_costs_the_queries_of_a_plain_reps(org, api
     multi_queries, multi_rows = queries(multi)
     assert multi_rows > plain_rows  # the roles show more rows ...
     assert multi_queries == plain_queries  # ... at the same number of queries
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_roles_pages_in_both_languages(org, client, language):
+    role = define(org, "presales", ["opportunities.view", "prices.approve"], name_zh="售前")
+    give(org, org.rep, role, org.gd_carrier, RoleScope.TEAM)
+    client.force_login(org.admin)
+    client.cookies["django_language"] = language
+    listed = client.get(reverse("roles:list"), HTTP_ACCEPT_LANGUAGE=language)
+    assert listed.status_code == 200
+    assert ("售前" if language == "zh-hans" else "Presales") in listed.text
+    edit = client.get(reverse("roles:edit", args=[role.pk]), HTTP_ACCEPT_LANGUAGE=language)
+    assert edit.status_code == 200
+    assert 'value="prices.approve" checked' in edit.text
+
+
+def test_an_admin_defines_a_role_on_the_page_and_a_manager_gives_it(org, client):
+    client.force_login(org.admin)
+    response = client.post(
+        reverse("roles:new"),
+        {"code": "presales", "name_en": "Presales", "permissions": ["opportunities.view"]},
+    )
+    assert response.status_code == 302, response.content
+    role = RoleDefinition.objects.get(code="presales")
+    client.force_login(org.manager)
+    body = {"user": org.teammate.pk, "role": role.pk, "org_unit": org.gd_carrier.pk}
+    assert client.post(reverse("roles:list"), {**body, "scope": "team"}).status_code == 302
+    assignment = RoleAssignment.objects.get()
+    remove = client.post(reverse("roles:assignment-remove", args=[assignment.pk]))
+    assert remove.status_code == 302
+    assert not RoleAssignment.objects.exists()
+
+
+def test_a_rep_reads_roles_but_neither_defines_nor_gives_them(org, client):
+    role = define(org, "presales", ["opportunities.view"])
+    client.force_login(org.rep)
+    assert client.get(reverse("roles:list")).status_code == 200
+    assert client.get(reverse("roles:new")).status_code == 403
+    body = {"code": "x", "name_en": "X", "permissions": []}
+    assert client.post(reverse("roles:edit", args=[role.pk]), body).status_code == 403
+    body = {"user": org.rep.pk, "role": role.pk, "org_unit": org.gd_carrier.pk, "scope": "own"}
+    assert client.post(reverse("roles:list"), body).status_code == 403
+    assert not RoleAssignment.objects.exists()
