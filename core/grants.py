@@ -19,8 +19,20 @@ from .choices import RoleScope
 
 #: Conditions under which a configured role does not grant a thing (four eyes).
 _VETOES: dict[str, Callable[..., bool]] = {}
+#: Models whose rows belong to another record through a generic relation (an activity and
+#: the lead, deal or contract it is about): configured roles reach such a row when they reach
+#: its record. model -> (content type field, id field, [the record models]).
+_SUBJECTS: dict[type[models.Model], tuple[str, str, list[type[models.Model]]]] = {}
 
-__all__ = ["area_of", "configured_scope", "granted", "role_grants", "veto"]
+__all__ = [
+    "area_of",
+    "configured_scope",
+    "follow_subject",
+    "granted",
+    "may_create_in",
+    "role_grants",
+    "veto",
+]
 
 
 def role_grants(user) -> list[dict]:
@@ -57,6 +69,8 @@ def configured_scope(
     """What the user's configured roles add for `model`: (False, None) when none grants the
     action on its area; else (True, filter), the filter None when one reaches everything.
     "change" implies "view"."""
+    if model in _SUBJECTS:
+        return _subject_scope(model, user, action)
     area = area_of(model)
     if area is None:
         return False, None
@@ -108,3 +122,53 @@ def veto(name: str) -> Callable[[Callable[..., bool]], Callable[..., bool]]:
         return condition
 
     return register
+
+
+def follow_subject(
+    model: type[models.Model],
+    subject: type[models.Model],
+    *,
+    type_field: str = "subject_type",
+    id_field: str = "subject_id",
+) -> None:
+    """Let configured roles reach `model`'s rows about a `subject` record whenever they reach
+    that record (an activity on a lead is seen by whoever a role lets see the lead)."""
+    _type, _id, subjects = _SUBJECTS.setdefault(model, (type_field, id_field, []))
+    if subject not in subjects:
+        subjects.append(subject)
+
+
+def _subject_scope(model: type[models.Model], user, action: Action) -> tuple[bool, Q | None]:
+    from django.contrib.contenttypes.models import ContentType  # cached after the first ask
+
+    type_field, id_field, subjects = _SUBJECTS[model]
+    found, q = False, Q(pk__in=[])
+    for subject in subjects:
+        granted_here, reach = configured_scope(subject, user, action)
+        if not granted_here:
+            continue
+        found = True
+        kind = ContentType.objects.get_for_model(subject, for_concrete_model=False)
+        rows = Q(**{f"{type_field}_id": kind.pk})
+        if reach is not None:
+            ids = subject._default_manager.filter(reach).values("pk")
+            rows &= Q(**{f"{id_field}__in": ids})
+        q |= rows
+    return found, q
+
+
+def may_create_in(model: type[models.Model], user, unit) -> bool:
+    """Whether a configured role lets `user` file a new `model` record under `unit` (beyond
+    where their built-in role files): `<area>.create` held in a scope that holds the unit."""
+    area = area_of(model)
+    if area is None or unit is None:
+        return False
+    for grant in _granting(user, f"{area}.create"):
+        scope = grant.get("scope")
+        if scope == RoleScope.COMPANY:
+            return True
+        if scope == RoleScope.TEAM and unit.pk == grant["unit"]:
+            return True
+        if scope == RoleScope.SUBTREE and unit.path.startswith(grant["path"]):
+            return True
+    return False

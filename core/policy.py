@@ -35,12 +35,26 @@ from django.utils.translation import gettext as _
 from .access import AccessSpec, Action, spec_for, subtree_unit_ids, team_member  # noqa: F401
 from .choices import Role, TriangleRole
 from .errors import ApplicationError, Forbidden, ValidationFailed
-from .grants import area_of, configured_scope, granted, role_grants, veto  # noqa: F401
+from .grants import (  # noqa: F401
+    area_of,
+    configured_scope,
+    follow_subject,
+    granted,
+    may_create_in,
+    role_grants,
+    veto,
+)
 
 
 def may_do(user, area: str, action: str, obj: models.Model | None = None) -> bool:
     """The generic area permissions (create, export, see amounts) for people whose built-in
-    role does not already answer: whether a configured role grants `<area>.<action>`."""
+    role does not already answer: whether a configured role grants `<area>.<action>`.
+
+    Where they are decided today: filing a new record under a unit (`write_scope_errors`
+    also accepts a unit a configured `<area>.create` reaches, `may_create_in`). Exports and
+    amounts are not limited by role today (everyone exports and sees the amounts of what they
+    may view), so a configured role has nothing to add there yet; a page that starts to limit
+    them asks here."""
     if not (user and user.is_authenticated and user.is_active):
         return False
     return granted(user, f"{area}.{action}", obj)
@@ -374,7 +388,10 @@ def write_scope_errors(
         if value is None:
             error = _("No such record.")
         elif related is org_unit_model:
-            error = None if may_file_under(user, value) else _("Not one of your org units.")
+            allowed = may_file_under(user, value) or (
+                instance is None and may_create_in(model, user, value)
+            )
+            error = None if allowed else _("Not one of your org units.")
         elif name == spec.owner:
             allowed = may_give_work_to(user, value, _team_of(spec, data, instance))
             error = None if allowed else _("Not someone you may make the owner.")

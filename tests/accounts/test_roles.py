@@ -344,3 +344,24 @@ def test_a_rep_reads_roles_but_neither_defines_nor_gives_them(org, client):
     body = {"user": org.rep.pk, "role": role.pk, "org_unit": org.gd_carrier.pk, "scope": "own"}
     assert client.post(reverse("roles:list"), body).status_code == 403
     assert not RoleAssignment.objects.exists()
+
+
+def test_the_user_admin_page_shows_a_users_roles(org, client):
+    role = define(org, "presales", ["opportunities.view"], name_en="Presales engineer")
+    give(org, org.rep, role, org.gd_carrier, RoleScope.TEAM)
+    client.force_login(org.admin)
+    page = client.get(reverse("admin:accounts_user_change", args=[org.rep.pk]))
+    assert page.status_code == 200
+    assert "Presales engineer" in page.text
+
+
+def test_a_role_that_creates_in_another_team_files_records_there(org, api):
+    body = {"name": "Port authority", "org_unit": org.gd_gov.pk, "owner": org.rep.pk}
+    refused = api(org.rep).post(reverse("customer-list"), body, format="json")
+    assert refused.status_code == 400 and "org_unit" in refused.json()["fields"]
+    role = define(org, "channel", ["customers.create", "customers.view"])
+    give(org, org.rep, role, org.gd_gov, RoleScope.TEAM)
+    created = api(org.rep).post(reverse("customer-list"), body, format="json")
+    assert created.status_code == 201, created.content
+    elsewhere = {**body, "name": "Harbour board", "org_unit": org.js_carrier.pk}
+    assert api(org.rep).post(reverse("customer-list"), elsewhere, format="json").status_code == 400
