@@ -172,6 +172,9 @@ def role_assign(
     _may_assign(by, user=user, role=role, org_unit=org_unit, scope=scope)
     _refuse_assignment_twin(user=user, role=role, org_unit=org_unit)
     with transaction.atomic():
+        # The role's row first (as `role_update` takes it): a change of its permissions either
+        # comes before and is compiled here, or after and finds this assignment to rewrite.
+        RoleDefinition.objects.select_for_update().filter(pk=role.pk).exists()
         locked = User.objects.select_for_update().get(pk=user.pk)
         before = _held(locked)
         assignment = insert_once(
@@ -229,7 +232,10 @@ def grants_compile(user: User) -> list[dict]:
 
 
 def grants_refresh(*, users) -> None:
-    """Rewrite the compiled grants of `users` (after their assignments or roles changed)."""
+    """Rewrite the compiled grants of `users` (after their assignments or roles changed), each
+    under its row lock and read after it, so a concurrent giving or taking back is never
+    overwritten with what was true before it."""
     for user in {u.pk: u for u in users}.values():
+        User.objects.select_for_update().filter(pk=user.pk).exists()
         user.role_grants = grants_compile(user)
         User.objects.filter(pk=user.pk).update(role_grants=user.role_grants)
