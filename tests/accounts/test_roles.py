@@ -365,3 +365,16 @@ def test_a_role_that_creates_in_another_team_files_records_there(org, api):
     assert created.status_code == 201, created.content
     elsewhere = {**body, "name": "Harbour board", "org_unit": org.js_carrier.pk}
     assert api(org.rep).post(reverse("customer-list"), elsewhere, format="json").status_code == 400
+
+
+def test_giving_a_role_reads_as_a_sentence_in_both_languages(org):
+    from django.utils import translation
+
+    from core.timeline import describe_events
+
+    give(org, org.rep, define(org, "auditor", ALL_VIEW), org.hq, RoleScope.COMPANY)
+    events = list(timeline(org.rep).filter(action="role.assigned"))
+    with translation.override("zh-hans"):
+        described = describe_events(events)[0]
+        assert "角色已授予" in described.sentence
+        assert any("自定义角色" in d and "auditor@hq:company" in d for d in described.details)
