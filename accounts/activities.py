@@ -36,6 +36,9 @@ def register_subject(
     if getattr(model, "access", None) is None:
         raise TypeError(f"{model.__name__} declares no access spec")
     _subjects[model._meta.label_lower] = model
+    from .models import Activity
+
+    policy.follow_subject(Activity, model)  # configured roles see what is recorded on it
     if parent:
         _parents[model._meta.label_lower] = parent
     if promises:

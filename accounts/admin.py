@@ -12,6 +12,8 @@ from .models import (
     IronTriangle,
     IronTriangleMember,
     OrgUnit,
+    RoleAssignment,
+    RoleDefinition,
     User,
 )
 
@@ -24,10 +26,46 @@ class OrgUnitAdmin(admin.ModelAdmin):
     readonly_fields = ["path", "depth"]
 
 
+class RoleAssignmentInline(admin.TabularInline):
+    """A user's configured roles (issue 20.1), read-only: they are given and taken back on
+    /settings/roles/ or the API, which audit them and rewrite the user's compiled grants."""
+
+    model = RoleAssignment
+    fk_name = "user"
+    fields = ["role", "org_unit", "scope", "created_by", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoleDefinition)
+class RoleDefinitionAdmin(admin.ModelAdmin):
+    """Read-only here: roles are defined on /settings/roles/ (audited, validated)."""
+
+    list_display = ["code", "name_en", "name_zh", "builtin"]
+    readonly_fields = ["code", "name_en", "name_zh", "description", "builtin", "permissions"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "get_full_name", "role", "org_unit", "is_active"]
     list_filter = ["role", "is_active", "org_unit"]
+    inlines = [RoleAssignmentInline]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
         (

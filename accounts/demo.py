@@ -50,6 +50,38 @@ USERS = [
         "js-carrier",
         "Delivery manager 交付经理",
     ),
+    # Configured roles (issue 20.1, `ROLES` below) on top of a built-in role.
+    ("audit.ma", "Ma", "Jun", Role.SALES_REP, "hq", "Internal auditor 审计"),
+    ("presales.gao", "Gao", "Fei", Role.SOLUTION_MANAGER, "js", "Presales engineer 售前工程师"),
+]
+
+#: Configured roles (issue 20.1): code, English and Chinese names, permissions, and who holds
+#: each where: (username, unit code, scope).
+ROLES = [
+    (
+        "auditor",
+        "Auditor",
+        "审计员",
+        [
+            f"{area}.{action}"
+            for area in (
+                *("customers", "contacts", "leads", "opportunities", "quotes", "contracts"),
+                *("milestones", "receipts", "key_accounts", "reports"),
+            )
+            for action in ("view", "see_amounts")
+        ],
+        [("audit.ma", "hq", "company")],
+    ),
+    (
+        "presales",
+        "Presales engineer",
+        "售前工程师",
+        [
+            *("customers.view", "contacts.view", "opportunities.view", "opportunities.change"),
+            *("quotes.view", "quotes.change", "gates.take_part"),
+        ],
+        [("presales.gao", "gd-gov", "team"), ("presales.gao", "js-carrier", "team")],
+    ),
 ]
 
 CUSTOMERS = [
@@ -178,4 +210,23 @@ def seed(ctx: DemoContext) -> None:
     AuthorityRule.objects.create(
         org_unit=units["js"], max_amount=Decimal("3000000"), min_margin_pct=Decimal("18")
     )
+    _seed_roles(users, units)
     ctx.data.update(units=units, users=users, customers=customers)
+
+
+def _seed_roles(users: dict, units: dict) -> None:
+    from .services import role_assign, role_create
+
+    for code, name_en, name_zh, permissions, holders in ROLES:
+        role = role_create(
+            by=users["admin"],
+            data={"code": code, "name_en": name_en, "name_zh": name_zh, "permissions": permissions},
+        )
+        for username, unit, scope in holders:
+            role_assign(
+                by=users["admin"],
+                user=users[username],
+                role=role,
+                org_unit=units[unit],
+                scope=scope,
+            )

@@ -21,6 +21,9 @@ ACTION_LABELS.update(
         "import.failed": _("Import failed"),
         "import.cancelled": _("Import cancelled"),
         "user.deactivated": _("User deactivated"),
+        "role.assigned": _("Role given"),
+        "role.unassigned": _("Role taken back"),
+        "role.deleted": _("Role deleted"),
     }
 )
 

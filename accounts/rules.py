@@ -39,3 +39,16 @@ def see_contact_details(by, user) -> bool:
     if is_sales_manager(by) and by.org_unit_id and user.org_unit_id:
         return user.org_unit.path.startswith(by.org_unit.path)
     return False
+
+
+@rule("roles.administer")
+def administer_roles(user, obj=None) -> bool:
+    """Defining roles as permission sets (issue 20.1): administrators."""
+    return is_admin(user)
+
+
+@rule("roles.assign")
+def assign_roles(user, obj=None) -> bool:
+    """Giving configured roles: administrators anywhere, sales managers within their subtree
+    (the service holds them to it)."""
+    return manages(user)

@@ -221,3 +221,18 @@ def with_latest_promise(queryset: QuerySet) -> QuerySet:
 
 def import_job_list(*, user: User) -> QuerySet[ImportJob]:
     return policy.restrict(ImportJob.objects.select_related("created_by"), user)
+
+
+def role_assignment_list(*, user: User) -> QuerySet:
+    """The configured role assignments `user` may see (issue 20.1): every one (administrators),
+    those of their subtree's people or units (sales managers), their own (everyone)."""
+    from .models import RoleAssignment
+
+    rows = RoleAssignment.objects.select_related("user", "role", "org_unit", "created_by")
+    if policy.is_admin(user):
+        return rows
+    mine = Q(user=user)
+    if policy.manages(user) and user.org_unit_id:
+        path = user.org_unit.path
+        mine |= Q(user__org_unit__path__startswith=path) | Q(org_unit__path__startswith=path)
+    return rows.filter(mine)

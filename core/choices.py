@@ -16,6 +16,16 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+class RoleScope(models.TextChoices):
+    """How far a configured role reaches from the org unit it is held in (issue 20.1): the
+    holder's own records, the unit's, the unit's subtree, or the whole company."""
+
+    OWN = "own", _("Own records")
+    TEAM = "team", _("The unit")
+    SUBTREE = "subtree", _("The unit and every unit below it")
+    COMPANY = "company", _("The whole company")
+
+
 class TriangleRole(models.TextChoices):
     """A seat in the iron triangle (铁三角). MEMBER is anyone added beyond the three."""
 

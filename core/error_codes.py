@@ -68,6 +68,12 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     ),
     "import_state": (409, "The import is not in the state this step needs."),
     "owner_not_assignable": (400, "The lead's owner may not be given leads here."),
+    # --- Roles as permission sets (issue 20.1) -------------------------------------------------
+    "unknown_permission": (400, "A role names a permission the catalogue does not have."),
+    "role_builtin": (403, "A built-in role is read-only: its rules are in the code."),
+    "role_not_assignable": (400, "A built-in role is a user's role, set on the user, not given."),
+    "role_in_use": (409, "People still hold the role; take it back from them first."),
+    "duplicate_role_assignment": (409, "The person already holds this role in this unit."),
     # --- Gates (ATI / ATB / ATC) ---------------------------------------------------------------
     "gate_open": (409, "A review of this gate is already open."),
     "gate_not_ready": (409, "The record does not meet the gate's entry conditions."),

@@ -9,7 +9,11 @@ to what the user may see ("view") or change ("change"):
 - sales managers: records whose org unit is in their unit's subtree;
 - finance: models that declare finance access, in their unit's subtree;
 - reps, solution and fulfillment managers: records they own or sit on the iron triangle of,
-  the unowned records of their team's pool, and (to view only) all their team's records.
+  the unowned records of their team's pool, and (to view only) all their team's records;
+- and, on top of the built-in role, what the roles an administrator configured grant the user
+  (issue 20.1, `core.permissions`): each assignment adds its scope (own, team, subtree,
+  company) for the areas whose view or change it grants. A user's assignments are compiled
+  onto the user row (`User.role_grants`), so asking costs no query of its own.
 
 Writes into a scope are held to the same module (`check_write_scope`, `check_seats`): where a
 record may be filed, who may own it or sit on its team, and which records it may point at.
@@ -20,72 +24,59 @@ See docs/adr/0004-access-policy.md.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Literal
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+# AccessSpec, spec_for and the configured roles' answers are the policy's too (re-exported).
+from .access import AccessSpec, Action, spec_for, subtree_unit_ids, team_member  # noqa: F401
 from .choices import Role, TriangleRole
 from .errors import ApplicationError, Forbidden, ValidationFailed
-
-Action = Literal["view", "change"]
-
-
-@dataclass(frozen=True)
-class AccessSpec:
-    """How a model's rows belong to people.
-
-    owner: path to the owning user; unit: path to the org unit; team: path to the iron
-    triangle; finance: "" (no access), "view" or "change"; via: path to a parent record whose
-    own spec applies (contacts follow their customer, milestones their contract), though a
-    child's own `finance` level wins over its parent's; pool: rows
-    with no owner yet are the team's pool, which every member of the unit may work on.
-    """
-
-    owner: str | None = None
-    unit: str | None = None
-    team: str | None = None
-    finance: Literal["", "view", "change"] = ""
-    via: str | None = None
-    pool: bool = False
+from .grants import (  # noqa: F401
+    area_of,
+    configured_scope,
+    follow_subject,
+    granted,
+    may_create_in,
+    role_grants,
+    veto,
+)
 
 
-def spec_for(model: type[models.Model]) -> tuple[AccessSpec, str]:
-    """The effective spec for `model` and the lookup prefix that reaches it."""
-    spec: AccessSpec | None = getattr(model, "access", None)
-    if spec is None:
-        raise TypeError(f"{model.__name__} declares no access spec")
-    prefix, finance = "", spec.finance
-    while spec.via:
-        field = model._meta.get_field(spec.via)
-        prefix = f"{prefix}{spec.via}__"
-        model = field.related_model
-        spec = model.access
-        finance = finance or spec.finance
-    return replace(spec, finance=finance), prefix
+def may_do(user, area: str, action: str, obj: models.Model | None = None) -> bool:
+    """The generic area permissions (create, export, see amounts) for people whose built-in
+    role does not already answer: whether a configured role grants `<area>.<action>`.
 
-
-def subtree_unit_ids(user) -> models.QuerySet:
-    """A subquery of the ids of the user's org unit and every unit below it."""
-    org_unit_model = apps.get_model("accounts", "OrgUnit")
-    unit = user.org_unit
-    return org_unit_model.objects.filter(path__startswith=unit.path).values("pk")
-
-
-def _team_member(prefix: str, team: str, user) -> Exists:
-    member_model = apps.get_model("accounts", "IronTriangleMember")
-    return Exists(member_model.objects.filter(team=OuterRef(f"{prefix}{team}"), user=user))
+    Where they are decided today: filing a new record under a unit (`write_scope_errors`
+    also accepts a unit a configured `<area>.create` reaches, `may_create_in`). Exports and
+    amounts are not limited by role today (everyone exports and sees the amounts of what they
+    may view), so a configured role has nothing to add there yet; a page that starts to limit
+    them asks here."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return granted(user, f"{area}.{action}", obj)
 
 
 def subtree_scope(model: type[models.Model], user, action: Action = "view") -> tuple[bool, object]:
     """Whether what `user` may do to `model` is exactly the records of one whole org subtree,
-    and its root: (True, None) for everything (administrators), (True, unit) for their unit's
-    subtree (sales managers; finance where the model grants it), (False, None) for anything
-    narrower (owned, team or pool records). Rollups kept per org unit can answer the first two."""
+    and its root: (True, None) for everything (administrators, a company-wide configured
+    role), (True, unit) for their unit's subtree (sales managers; finance where the model
+    grants it), (False, None) for anything narrower or less regular (owned, team or pool
+    records; configured roles in other units). Rollups kept per org unit can answer the first
+    two."""
+    whole, root = _builtin_subtree_scope(model, user, action)
+    if whole and root is None:
+        return whole, root
+    configured, reach = configured_scope(model, user, action)
+    if not configured:
+        return whole, root
+    return (True, None) if reach is None else (False, None)
+
+
+def _builtin_subtree_scope(model: type[models.Model], user, action: Action) -> tuple[bool, object]:
     if not (user and user.is_authenticated and user.is_active):
         return False, None
     if user.is_superuser or user.role == Role.ADMIN:
@@ -102,10 +93,21 @@ def subtree_scope(model: type[models.Model], user, action: Action = "view") -> t
 
 
 def scope_q(model: type[models.Model], user, action: Action = "view") -> Q | None:
-    """The filter that limits `model` to what `user` may do; None means no limit at all."""
+    """The filter that limits `model` to what `user` may do; None means no limit at all: the
+    built-in role's scope, or'ed with what the user's configured roles reach."""
     if not (user and user.is_authenticated and user.is_active):
         return Q(pk__in=[])
-    whole, root = subtree_scope(model, user, action)
+    builtin = _builtin_scope_q(model, user, action)
+    if builtin is None:
+        return None
+    configured, reach = configured_scope(model, user, action)
+    if not configured:
+        return builtin
+    return None if reach is None else builtin | reach
+
+
+def _builtin_scope_q(model: type[models.Model], user, action: Action) -> Q | None:
+    whole, root = _builtin_subtree_scope(model, user, action)
     if whole and root is None:
         return None
     spec, prefix = spec_for(model)
@@ -119,7 +121,7 @@ def scope_q(model: type[models.Model], user, action: Action = "view") -> Q | Non
     if spec.owner:
         q |= Q(**{f"{prefix}{spec.owner}": user})
     if spec.team:
-        q |= _team_member(prefix, spec.team, user)
+        q |= team_member(prefix, spec.team, user)
     if spec.unit and user.org_unit_id:
         if action == "view":
             q |= Q(**{f"{prefix}{spec.unit}": user.org_unit_id})
@@ -338,7 +340,7 @@ def may_write_into(model: type[models.Model], user, parent: models.Model) -> boo
             pk=parent.pk, **{lookup: subtree_unit_ids(user)}
         )
         return found.exists()
-    if user.role == Role.FINANCE:
+    if user.role == Role.FINANCE and not configured_scope(model, user, "change")[0]:
         return False
     return can(user, parent, "change")
 
@@ -386,7 +388,10 @@ def write_scope_errors(
         if value is None:
             error = _("No such record.")
         elif related is org_unit_model:
-            error = None if may_file_under(user, value) else _("Not one of your org units.")
+            allowed = may_file_under(user, value) or (
+                instance is None and may_create_in(model, user, value)
+            )
+            error = None if allowed else _("Not one of your org units.")
         elif name == spec.owner:
             allowed = may_give_work_to(user, value, _team_of(spec, data, instance))
             error = None if allowed else _("Not someone you may make the owner.")
@@ -446,14 +451,16 @@ def rule(name: str) -> Callable[[Callable[..., bool]], Callable[..., bool]]:
 
 
 def may(user, name: str, obj: models.Model | None = None) -> bool:
-    """Whether `user` may do `name` (to `obj`): false for anyone signed out or inactive."""
+    """Whether `user` may do `name` (to `obj`): the registered rule, or a configured role that
+    grants `name` in a scope holding `obj` (`granted`); false for anyone signed out or
+    inactive."""
     try:
         predicate = _RULES[name]
     except KeyError:
         raise LookupError(f"No rule is registered as {name!r}.") from None
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    return bool(predicate(user, obj))
+    return bool(predicate(user, obj)) or granted(user, name, obj)
 
 
 def rule_names() -> list[str]:

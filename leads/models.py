@@ -74,7 +74,7 @@ def may_distribute(lead: Lead, user) -> bool:
 class Lead(ConcurrentTransitionMixin, TimeStampedModel):
     """A sales lead (线索): a customer's need, before it is a qualified opportunity."""
 
-    access = AccessSpec(owner="owner", unit="org_unit", pool=True)
+    access = AccessSpec(owner="owner", unit="org_unit", pool=True, area="leads")
 
     title = models.CharField(_("title"), max_length=200)
     customer = models.ForeignKey(

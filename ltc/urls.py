@@ -41,6 +41,7 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("collections/", include("receivables.urls")),
     path("key-accounts/", include("keyaccounts.urls")),
+    path("settings/roles/", include("accounts.role_urls")),
     path("admin/", admin.site.urls),
     # The REST API, version 1: the core's endpoints and each app's.
     path("api/v1/", include("core.api.urls")),

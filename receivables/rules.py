@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.choices import Role
-from core.policy import handles_money, is_admin, is_sales_manager, rule
+from core.policy import handles_money, is_admin, is_sales_manager, rule, veto
 
 from .models.writeoffs import APPROVE_PERMISSION
 
@@ -32,6 +32,12 @@ def approve_write_off(user, request=None) -> bool:
     if is_admin(user) or is_sales_manager(user):
         return True
     return user.role == Role.FINANCE and user.has_perm(APPROVE_PERMISSION)
+
+
+@veto("receivables.approve_write_off")
+def own_write_off_request(user, request=None) -> bool:
+    """A role configured to approve write-offs still never approves its holder's own request."""
+    return request is not None and request.requested_by_id == user.pk
 
 
 @rule("receivables.withdraw_write_off")

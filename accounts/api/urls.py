@@ -1,6 +1,6 @@
 from core.api.routers import Router
 
-from . import contacts, views
+from . import contacts, roles, views
 
 router = Router()
 router.register("org-units", views.OrgUnitViewSet, basename="orgunit")
@@ -9,5 +9,7 @@ router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("contacts", contacts.ContactViewSet, basename="contact")
 router.register("customer-aliases", views.CustomerAliasViewSet, basename="customeralias")
 router.register("activities", views.ActivityViewSet, basename="activity")
+router.register("roles", roles.RoleDefinitionViewSet, basename="role")
+router.register("role-assignments", roles.RoleAssignmentViewSet, basename="roleassignment")
 router.register("imports", views.ImportJobViewSet, basename="importjob")
 urlpatterns = router.urls

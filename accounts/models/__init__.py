@@ -27,6 +27,10 @@ from .people import (
     OrgUnit,
     User,
 )
+from .roles import (
+    RoleAssignment,
+    RoleDefinition,
+)
 from .teams import (
     AccountChainMember,
     IronTriangle,
@@ -46,6 +50,8 @@ __all__ = [
     "IronTriangle",
     "IronTriangleMember",
     "OrgUnit",
+    "RoleAssignment",
+    "RoleDefinition",
     "User",
     "import_upload_to",
 ]

@@ -36,7 +36,7 @@ class Customer(TimeStampedModel):
     visitors on to the survivor. `objects` leaves tombstones out; `all_objects` has them.
     """
 
-    access = AccessSpec(owner="owner", unit="org_unit", finance="view")
+    access = AccessSpec(owner="owner", unit="org_unit", finance="view", area="customers")
 
     objects = ActiveCustomerManager()
     all_objects = models.Manager()
@@ -148,7 +148,7 @@ class Contact(TimeStampedModel):
     leaves tombstones out, `all_objects` has them (accounts.contact_dedupe).
     """
 
-    access = AccessSpec(via="customer")
+    access = AccessSpec(via="customer", area="contacts")
 
     objects = ActiveContactManager()
     all_objects = models.Manager()

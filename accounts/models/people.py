@@ -85,6 +85,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
+    # The configured roles' assignments (`RoleAssignment`), compiled for the access policy by
+    # `accounts.services.roles` whenever one changes: read with the user, asked for free.
+    role_grants = models.JSONField(default=list, blank=True, editable=False)
     email_digest = models.BooleanField(
         _("daily e-mail digest"),
         default=False,

@@ -37,6 +37,16 @@ from .customers import (
     customer_update,
     customers_intake_lock,
 )
+from .roles import (
+    ROLE_FIELDS,
+    grants_compile,
+    grants_refresh,
+    role_assign,
+    role_create,
+    role_delete,
+    role_unassign,
+    role_update,
+)
 from .teams import (
     CHAIN_FIELDS,
     SEATS,
@@ -103,6 +113,14 @@ __all__ = [
     "iron_triangle_create",
     "iron_triangle_set",
     "record_team_set",
+    "ROLE_FIELDS",
+    "grants_compile",
+    "grants_refresh",
+    "role_assign",
+    "role_create",
+    "role_delete",
+    "role_unassign",
+    "role_update",
     "user_create",
     "user_deactivate",
     "user_holdings",

@@ -124,7 +124,9 @@ class Contract(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
     versioned amendment behind; the signed text stays as it was.
     """
 
-    access = AccessSpec(owner="owner", unit="org_unit", team="team", finance="view")
+    access = AccessSpec(
+        owner="owner", unit="org_unit", team="team", finance="view", area="contracts"
+    )
     number_prefix = "CON"
 
     #: Terms fixed by signing: afterwards they change only by amendment (an empty one may still

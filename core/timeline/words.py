@@ -27,6 +27,7 @@ from ..money import format_money as money_text
 
 #: Labels of the free-form keys services put in `changes` (keys that are not model fields).
 KEY_LABELS = {
+    "roles": gettext_lazy("Configured roles"),  # a person's, as code@unit:scope (issue 20.1)
     "gate": gettext_lazy("Gate"),
     "seat": gettext_lazy("Seat"),
     "verdict": gettext_lazy("Recommendation"),

@@ -20,7 +20,7 @@ class AccountPlan(TimeStampedModel):
     """The plan of one key account for one period: targets per product (with a floor target,
     保底目标), the responsible team (an iron triangle) and the actions that get there."""
 
-    access = AccessSpec(owner="owner", unit="org_unit", team="team")
+    access = AccessSpec(owner="owner", unit="org_unit", team="team", area="key_accounts")
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
@@ -102,7 +102,9 @@ class PlanTarget(TimeStampedModel):
 class PlanAction(TimeStampedModel):
     """A step of an account plan: what, who, by when, and the floor result it must secure."""
 
-    access = AccessSpec(owner="owner", unit="plan__org_unit", team="plan__team")
+    access = AccessSpec(
+        owner="owner", unit="plan__org_unit", team="plan__team", area="key_accounts"
+    )
 
     plan = models.ForeignKey(
         AccountPlan,

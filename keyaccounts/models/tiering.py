@@ -171,7 +171,7 @@ class AccountProfile(TimeStampedModel):
     strategic value, the potential from its purchase drivers, its place in the customer matrix,
     and its tier: as the criteria give it, or overridden by hand with a reason."""
 
-    access = AccessSpec(via="customer")
+    access = AccessSpec(via="customer", area="key_accounts")
 
     customer = models.OneToOneField(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="profile"

@@ -119,7 +119,7 @@ class Quote(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
     opportunity's amount and margin follow it.
     """
 
-    access = AccessSpec(via="opportunity")
+    access = AccessSpec(via="opportunity", area="quotes")
     number_prefix = "QUO"
 
     opportunity = models.ForeignKey(

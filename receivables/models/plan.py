@@ -51,7 +51,7 @@ class PaymentMilestone(ConcurrentTransitionMixin, TimeStampedModel):
     kept in step by the services and reconciled by `selectors.reconciliation`.
     """
 
-    access = AccessSpec(via="contract", finance="change")
+    access = AccessSpec(via="contract", finance="change", area="milestones")
 
     contract = models.ForeignKey(
         Contract,

@@ -31,7 +31,9 @@ class Receipt(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
     which contract the money is for. What is not allocated is unapplied credit, applied later.
     """
 
-    access = AccessSpec(owner="owner", unit="org_unit", team="contract__team", finance="change")
+    access = AccessSpec(
+        owner="owner", unit="org_unit", team="contract__team", finance="change", area="receipts"
+    )
     number_prefix = "RCP"
 
     customer = models.ForeignKey(

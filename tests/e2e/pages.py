@@ -37,6 +37,7 @@ NOT_PAGES = {
     "accounts:customer-duplicates": "htmx fragment of the customer form",
     "accounts:account-chain-add": "POST only",
     "accounts:account-chain-remove": "POST only",
+    "roles:assignment-remove": "POST only",
     "leads:export": "CSV download",
     "leads:assign": "POST only",
     "leads:verification": "POST only",
@@ -68,6 +69,7 @@ ARGUMENTS.update(
     {
         "gate-detail": _pk("ltc.GateReview"),
         "imports:detail": _pk("accounts.ImportJob"),
+        "roles:edit": _pk("accounts.RoleDefinition", builtin=False),
         "accounts:customer-detail": _pk("accounts.Customer"),
         "accounts:customer-edit": _pk("accounts.Customer"),
         "accounts:customer-merge": _pk("accounts.Customer"),

@@ -52,6 +52,9 @@ ROLES = {
     "office_manager": "dir.liu",  # Guangdong representative office
     "finance": "fin.sun",  # South region
     "admin": "admin",
+    # Configured roles (issue 20.1) on top of a built-in one, from the demo company:
+    "auditor": "audit.ma",  # a rep at HQ holding "auditor" company-wide (view only)
+    "presales": "presales.gao",  # an SR in Jiangsu holding "presales" in two teams
 }
 
 #: People in two regions who sit on no team: whoever the policy keeps a user from assigning or
@@ -81,6 +84,10 @@ UNSCOPED = {
     "WebhookDeliveryViewSet": "admin",
     "JobViewSet": "admin",  # operations on demand (ADR 15)
     "JobRunViewSet": "admin",
+    "RoleDefinitionViewSet": "reference",  # read by all, written by admins (issue 20.1)
+    # Configured role assignments: one's own, a manager's subtree's, everything for admins
+    # (tests/accounts/test_roles.py).
+    "RoleAssignmentViewSet": "own",
 }
 
 

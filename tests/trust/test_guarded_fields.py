@@ -57,6 +57,8 @@ GUARDS = {
     "parent": "made only for a customer the writer may change",
     "duplicate_override": "adding a contact the customer has already (same e-mail or phone) "
     "is a sales manager's or an administrator's override (accounts.contact_dedupe)",
+    "role_giver": "a configured role is given by an administrator, or by a sales manager to the "
+    "people of their subtree in its units, never company-wide; a built-in role never (issue 20.1)",
     "direct_basis": "a contract made without an ATC names a rule that covers it as made by the "
     "writer (kind, unit, role, currency, amount, what it renews or calls off); fixed once made "
     "and judged again at signing (ADR 14)",
@@ -122,6 +124,12 @@ GUARDED: dict[str, dict[str, str]] = {
     "opportunities.opportunitycompetitor": {"opportunity": "scope"},
     "opportunities.quote": {"opportunity": "scope"},
     "receivables.writeoffrequest": {"milestone": "scope"},
+    "accounts.roleassignment": {
+        "user": "role_giver",
+        "role": "role_giver",
+        "org_unit": "role_giver",
+        "scope": "role_giver",
+    },
 }
 
 
@@ -248,6 +256,7 @@ PLAIN: dict[str, set[str]] = {
     "opportunities.quote": {"lines", "notes", "valid_until"},
     "opportunities.stageprobability": {"org_unit", "probability_pct", "stage"},
     "opportunities.stagenorm": {"norm_days", "gate_norm_days"},
+    "accounts.roledefinition": {"code", "description", "name_en", "name_zh", "permissions"},
     "contracts.directcontractrule": {
         *("currency", "is_active", "kind", "max_amount", "name", "org_unit", "roles"),
     },
@@ -518,6 +527,30 @@ def test_assignable_fields_refuse_a_generic_write(org, api):
     response = api(org.manager).post("/api/v1/distribution-rules/", rule, format="json")
     assert response.status_code == 400 and "assignees" in response.json()["fields"]
     assert not DistributionRule.objects.exists()
+
+
+def test_role_giver_fields_refuse_a_generic_write(org, api):
+    from accounts.models import RoleAssignment, RoleDefinition
+    from accounts.services import role_create
+
+    assert guarded("role_giver") == {
+        ("accounts.roleassignment", name) for name in ("user", "role", "org_unit", "scope")
+    }
+    role = role_create(
+        by=org.admin, data={"code": "viewer", "name_en": "Viewer", "permissions": ["leads.view"]}
+    )
+    builtin = RoleDefinition.objects.create(code="builtin-y", name_en="B", builtin=True)
+    inside = {"user": org.teammate.pk, "role": role.pk, "org_unit": org.gd_carrier.pk}
+    for name, value in (
+        ("user", org.other_region_rep.pk),
+        ("org_unit", org.js_carrier.pk),
+        ("scope", "company"),
+        ("role", builtin.pk),
+    ):
+        body = {**inside, "scope": "team", name: value}
+        response = api(org.manager).post("/api/v1/role-assignments/", body, format="json")
+        assert response.status_code == 400 and name in response.json()["fields"], name
+    assert not RoleAssignment.objects.exists()
 
 
 def test_direct_basis_fields_refuse_a_generic_write(org, api):
