@@ -55,6 +55,7 @@ class ModelSerializer(serializers.ModelSerializer):
         models.DateTimeField: fields.DateTimeField,
         money.MoneyField: fields.MoneyField,
         validators.CleanedFieldMixin: fields.CleanedCharField,
+        fields.CustomValuesModelField: fields.CustomValuesField,
     }
 
     def build_standard_field(self, field_name, model_field):
