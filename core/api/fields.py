@@ -5,12 +5,11 @@ model fields to them; serializers declaring such a field by hand use these too."
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from core import money
-from core.custom_fields import CustomValuesField as CustomValuesModelField
 from core.custom_fields import validate
 from core.errors import ValidationFailed
 from core.inputs import InputRejected, to_utc, validate_input
