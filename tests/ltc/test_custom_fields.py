@@ -243,3 +243,63 @@ def test_the_openapi_schema_types_the_custom_object(org, api):
     custom = schema["components"]["schemas"]["Customer"]["properties"]["custom"]
     assert custom["type"] == "object" and "additionalProperties" in custom
     assert "/api/v1/custom-fields/" in schema["paths"]
+
+
+# --- filters on the API and the pages ------------------------------------------------------
+
+
+def test_filters_on_custom_values(org, api):
+    define(org.admin, key="segment", type="choice", choices=CHOICES)
+    define(org.admin, key="seats", type="number")
+    define(org.admin, key="since", type="date")
+    define(org.admin, key="tags", type="multi_choice", choices=CHOICES)
+    define(org.admin, key="budget", type="money")
+    define(org.admin, key="vip", type="yes_no")
+    a = CustomerFactory(
+        owner=org.rep,
+        custom={
+            "segment": "gold",
+            "seats": "9",
+            "since": "2020-01-01",
+            "tags": ["gold"],
+            "budget": {"amount": "100.00", "currency": "CNY"},
+            "vip": True,
+        },
+    )
+    b = CustomerFactory(
+        owner=org.rep,
+        custom={
+            "segment": "silver",
+            "seats": "10",
+            "since": "2024-06-30",
+            "tags": ["gold", "silver"],
+            "budget": {"amount": "2000.00", "currency": "CNY"},
+            "vip": False,
+        },
+    )
+    CustomerFactory(owner=org.rep)
+
+    def ids(query):
+        response = api(org.rep).get(f"/api/v1/customers/?{query}")
+        assert response.status_code == 200, response.json()
+        return {row["id"] for row in response.json()["results"]}
+
+    assert ids("custom.segment=gold") == {a.pk}
+    assert ids("custom.seats__gte=9.5") == {b.pk}  # numerically: "10" > "9.5"
+    assert ids("custom.seats__lte=9") == {a.pk}
+    assert ids("custom.seats=10.0") == {b.pk}
+    assert ids("custom.since__gte=2021-01-01") == {b.pk}
+    assert ids("custom.tags=silver") == {b.pk}
+    assert ids("custom.tags=gold") == {a.pk, b.pk}
+    assert ids("custom.budget__gte=1000") == {b.pk}
+    assert ids("custom.vip=true") == {a.pk}
+    assert ids("custom.segment=gold&custom.seats__lte=100") == {a.pk}
+    for bad, field in [
+        ("custom.nothing=1", "custom.nothing"),
+        ("custom.seats=many", "custom.seats"),
+        ("custom.segment__gte=gold", "custom.segment__gte"),
+        ("custom.since__lte=yesterday", "custom.since__lte"),
+    ]:
+        response = api(org.rep).get(f"/api/v1/customers/?{bad}")
+        assert response.status_code == 400, bad
+        assert field in response.json()["fields"], response.json()
