@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import rules  # noqa: F401  (the core's named permissions)
+        from .custom_fields import demo  # noqa: F401  (registers the demo seeder)
         from .custom_fields.display import register_panels
         from .jobs import register_job
 
