@@ -119,6 +119,8 @@ class CustomValuesField(models.JSONField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("default", dict)
+        # Also in the database: bulk writers (an import's COPY) that leave the column out.
+        kwargs.setdefault("db_default", models.Value({}, output_field=models.JSONField()))
         kwargs.setdefault("blank", True)
         kwargs.setdefault("verbose_name", _("custom fields"))
         super().__init__(*args, **kwargs)
