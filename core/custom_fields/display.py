@@ -85,6 +85,24 @@ def row_values(rows, fields: list[CustomField]) -> None:
         row.custom_cells = [display_value(f, values.get(f.key), users) for f in fields]
 
 
+def custom_columns(model, rows) -> list[CustomField]:
+    """For a list page: the columns of `model`'s custom fields shown in lists, and each row's
+    `custom_cells`; the values are read in one query by id (a list reads only its columns)."""
+    if not any(f.name == "custom" for f in model._meta.concrete_fields):
+        return []
+    fields = list_columns(model)
+    if not fields or not rows:
+        return fields
+    stored = dict(
+        model._base_manager.filter(pk__in=[r.pk for r in rows]).values_list("pk", "custom")
+    )
+    users = users_of(fields, list(stored.values()))
+    for row in rows:
+        values = stored.get(row.pk) or {}
+        row.custom_cells = [display_value(f, values.get(f.key), users) for f in fields]
+    return fields
+
+
 def _panel(record, user) -> dict | None:
     rows = details(record)
     return {"details": rows} if rows else None

@@ -28,12 +28,12 @@ from django.utils.translation import gettext_lazy as _
 class FieldType(models.TextChoices):
     TEXT = "text", _("Text")
     LONG_TEXT = "long_text", _("Long text")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", _("Numeric")
     MONEY = "money", _("Money")
     DATE = "date", _("Date")
     CHOICE = "choice", _("Choice")
     MULTI_CHOICE = "multi_choice", _("Multiple choice")
-    USER = "user", _("User")
+    USER = "user", _("Colleague")
     YES_NO = "yes_no", _("Yes / no")
 
 
