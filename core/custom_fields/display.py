@@ -103,6 +103,41 @@ def custom_columns(model, rows) -> list[CustomField]:
     return fields
 
 
+def export_value(field: CustomField, value):
+    """One value as an export cell, in the form the import reads back."""
+    if value in (None, "", []):
+        return ""
+    if field.type == FieldType.MONEY and isinstance(value, dict):
+        return f"{value.get('amount')} {value.get('currency', '')}".strip()
+    if field.type == FieldType.MULTI_CHOICE and isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if field.type == FieldType.YES_NO:
+        return "true" if value else "false"
+    return value
+
+
+def custom_export_columns(queryset):
+    """(queryset, [(header, value of a row)]) for an export of a record type with custom
+    fields: one column per active field, headed by its label (the import reads labels and
+    `custom.<key>` alike); the queryset loads `custom` when it loads only some columns."""
+    model = queryset.model
+    if not any(f.name == "custom" for f in model._meta.concrete_fields):
+        return queryset, []
+    fields = definitions(model)
+    if not fields:
+        return queryset, []
+    names, deferring = queryset.query.deferred_loading
+    if not deferring and names:
+        queryset = queryset.only(*names, "custom")
+    elif deferring and "custom" in names:
+        queryset = queryset.defer(None).defer(*(set(names) - {"custom"}))
+
+    def reader(field):
+        return lambda row: export_value(field, (row.custom or {}).get(field.key))
+
+    return queryset, [(field.label, reader(field)) for field in fields]
+
+
 def _panel(record, user) -> dict | None:
     rows = details(record)
     return {"details": rows} if rows else None

@@ -152,3 +152,13 @@ def test_the_admin_shows_a_bad_custom_value_on_the_field(org, client, fields):
     url = f"/admin/accounts/customer/{customer.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200
+
+
+def test_the_export_carries_custom_columns_that_the_import_reads_back(org, api, fields):
+    from tests.accounts.conftest import read_csv
+
+    CustomerFactory(owner=org.rep, name="甲有限公司", custom={"segment": "gold", "vip": True})
+    rows = read_csv(api(org.rep).get("/api/v1/customers/export/?file_format=csv"))
+    header = rows[0]
+    assert header[-3:] == ["Segment", "Seats", "Vip"]
+    assert rows[1][-3:] == ["gold", "", "true"]
