@@ -88,6 +88,8 @@ def add_custom_fields(form) -> None:
     """Add the record type's active custom fields to a model form (see the module)."""
     instance = form.instance
     fields = definitions(type(instance), include_retired=True)
+    if all(field.retired for field in fields):
+        return  # nothing to show: the form writes no custom values
     form._custom_definitions = fields
     stored = instance.custom or {}
     state = getattr(instance, "state", None)
