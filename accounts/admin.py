@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
+from core.custom_fields.forms import CustomValuesAdminForm
 
 from .models import (
     Activity,
@@ -117,6 +118,7 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
+    form = CustomValuesAdminForm  # custom values' errors on `custom`
     list_display = ["name", "tier", "industry", "region", "owner", "org_unit"]
     list_filter = ["tier", "industry"]
     search_fields = ["name", "normalised_name", "credit_code"]
@@ -130,6 +132,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
+    form = CustomValuesAdminForm  # custom values' errors on `custom`
     list_display = ["name", "customer", "title", "department", "phone", "email"]
     search_fields = ["name", "phone", "email"]
     raw_id_fields = ["customer"]

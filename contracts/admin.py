@@ -1,11 +1,14 @@
 from django.contrib import admin
 
+from core.custom_fields.forms import CustomValuesAdminForm
+
 from .models import Contract, DirectContractRule
 from .services import direct_rule_create, direct_rule_update
 
 
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
+    form = CustomValuesAdminForm  # custom values' errors on `custom`
     list_display = [
         "number",
         "title",

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from .custom_fields.models import CustomField
+from .custom_fields.services import custom_field_create, custom_field_update
 from .models import (
     AuditEvent,
     AuthorityRule,
@@ -132,3 +134,39 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CustomField)
+class CustomFieldAdmin(admin.ModelAdmin):
+    """Custom fields, written through their services so every change is audited; the key,
+    record type and type are fixed once made (retire a field instead of deleting it)."""
+
+    list_display = ["target", "key", "label_en", "label_zh", "type", "position", "retired"]
+    list_filter = ["target", "type", "retired"]
+    search_fields = ["key", "label_en", "label_zh"]
+    readonly_fields = ["version"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["target", "key", "type"] if obj is not None else []
+        return [*fixed, *self.readonly_fields]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change:
+            saved = custom_field_update(field=form.initial_instance, by=request.user, data=data)
+        else:
+            data = {name: form.cleaned_data[name] for name in form.cleaned_data}
+            saved = custom_field_create(by=request.user, data=data)
+        obj.pk, obj.version = saved.pk, saved.version
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        stored = CustomField.objects.get(pk=obj.pk) if obj is not None else None
+
+        class StoredForm(form):
+            initial_instance = stored
+
+        return StoredForm

@@ -12,8 +12,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import rules  # noqa: F401  (the core's named permissions)
+        from .custom_fields import demo  # noqa: F401  (registers the demo seeder)
+        from .custom_fields.display import register_panels
         from .jobs import register_job
 
+        register_panels()  # "Details": a record's custom fields on its page
         register_job(
             name="outbox-flush",
             task="ltc.tasks.flush_outbox",

@@ -27,6 +27,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from .custom_fields.display import custom_export_columns
+
 FORMATS = ("csv", "xlsx")
 # What a spreadsheet may run as a formula: ASCII and the full-width forms a Chinese IME types.
 # The one list: every CSV this application writes goes through `safe_text`.
@@ -95,7 +97,11 @@ def _rows(queryset: models.QuerySet | Iterable, columns: list[ExportColumn]) -> 
 def export_response(
     *, queryset, columns: list[ExportColumn], file_format: str, filename: str
 ) -> StreamingHttpResponse | FileResponse:
-    """The download of `queryset` (already filtered and policy-scoped) as CSV or XLSX."""
+    """The download of `queryset` (already filtered and policy-scoped) as CSV or XLSX; a
+    record type's active custom fields follow its columns (issue 20.2)."""
+    if isinstance(queryset, models.QuerySet):
+        queryset, extra = custom_export_columns(queryset)
+        columns = [*columns, *(ExportColumn(header, value) for header, value in extra)]
     header = [str(c.header) for c in columns]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if file_format == "xlsx":

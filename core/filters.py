@@ -15,6 +15,8 @@ from django_filters import rest_framework as drf_filters
 from django_filters.rest_framework import *  # noqa: F403 (the filters, re-exported)
 from django_filters.widgets import BooleanWidget
 
+from .custom_fields.filtering import apply_custom_filters
+from .custom_fields.forms import carries_custom
 from .inputs import to_utc, validate_input
 
 
@@ -37,7 +39,10 @@ class FilterSet(drf_filters.FilterSet):
         for name, value in self.form.cleaned_data.items():
             if isinstance(value, dt.datetime):
                 self.form.cleaned_data[name] = to_utc(value)
-        return super().filter_queryset(queryset)
+        queryset = super().filter_queryset(queryset)
+        if carries_custom(queryset.model):  # ?custom.<key>=… (issue 20.2)
+            queryset = apply_custom_filters(queryset, self.data)
+        return queryset
 
 
 class FilterBackend(drf_filters.DjangoFilterBackend):

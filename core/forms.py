@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import money
 from .choices import Decision, RiskLevel
+from .custom_fields.forms import add_custom_fields, carries_custom, collect_custom
 from .inputs import to_utc, validate_input
 
 
@@ -30,7 +31,10 @@ class UserForm(forms.Form):
 
 class RecordForm(forms.ModelForm):
     """Base of the model forms. The date fields Django makes from the model's get the
-    business-date rule of core.inputs (money fields get theirs from MoneyField.formfield)."""
+    business-date rule of core.inputs (money fields get theirs from MoneyField.formfield).
+    A form of a record with custom values shows them (`with_custom_fields`; issue 20.2)."""
+
+    with_custom_fields = True
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
@@ -39,6 +43,15 @@ class RecordForm(forms.ModelForm):
             is_date = isinstance(field, forms.DateField | forms.DateTimeField)
             if is_date and validate_input not in field.validators:
                 field.validators.append(validate_input)
+        if self.with_custom_fields and carries_custom(
+            self._meta.model
+        ):  # its custom fields, as `custom.<key>`
+            add_custom_fields(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        collect_custom(self)
+        return cleaned
 
 
 class DateField(forms.DateField):

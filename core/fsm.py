@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, has_transition_perm
 
-from . import policy
+from . import custom_fields, policy
 from .audit import audit_record
 from .errors import Conflict, Forbidden, NotFound, TransitionNotAllowed, ValidationFailed
 from .messages import render_text
@@ -89,6 +89,12 @@ def unmet(instance, name: str) -> dict[str, list[str]]:
                 continue
             message = getattr(condition, "message", None) or _("A condition is not met.")
             missing.setdefault(getattr(condition, "field", "state"), []).append(str(message))
+    if isinstance(meta.target, str) and hasattr(instance, "custom"):
+        # A custom field required in the target state blocks entering it (issue 20.2).
+        fields = custom_fields.definitions(type(instance))
+        values = instance.custom or {}
+        for name, message in custom_fields.missing_required(fields, values, meta.target).items():
+            missing.setdefault(name, []).append(message)
     return missing
 
 

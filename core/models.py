@@ -26,6 +26,7 @@ from .choices import (
     RiskLevel,
     TriangleRole,
 )
+from .custom_fields.models import CustomField  # noqa: F401 (registered with the app)
 from .money import CurrencyField, MoneyField
 from .policy import AccessSpec
 

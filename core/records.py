@@ -79,6 +79,10 @@ def record_update(
             )
         if check_scope:
             policy.check_write_scope(model, by, data, instance=instance)
+        if isinstance(data.get("custom"), dict) and hasattr(instance, "custom"):
+            # Custom values change by key (None clears one): what a write does not name, a
+            # retired field's value among them, is kept (issue 20.2).
+            data = {**data, "custom": {**(instance.custom or {}), **data["custom"]}}
         before = snapshot(instance, list(data))
         for name, value in data.items():
             setattr(instance, name, value)

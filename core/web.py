@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from . import fsm, hooks, policy
 from .api.pagination import CursorPagination
 from .audit import timeline
+from .custom_fields.display import custom_columns
 from .errors import ApplicationError, ValidationFailed
 
 
@@ -97,6 +98,7 @@ class ListPage(LoginRequiredMixin, TemplateView):
         context.update(
             filter=filterset,
             rows=rows,
+            custom_columns=custom_columns(queryset.model, rows),
             changeable_ids=changeable,
             ordering=ordering,
             ordering_choices=self.ordering_choices,

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from core.custom_fields.forms import CustomValuesAdminForm
+
 from .models import DistributionRule, Lead, LeadCaptureSource, LeadQualificationPolicy
 from .services import (
     capture_source_create,
@@ -13,6 +15,7 @@ from .services import (
 class LeadAdmin(admin.ModelAdmin):
     """State changes happen in the app (audited); the admin cannot change the state."""
 
+    form = CustomValuesAdminForm  # custom values' errors on `custom`
     list_display = ["title", "company", "state", "score", "owner", "org_unit", "source"]
     list_filter = ["state", "source", "buying_pattern"]
     search_fields = ["title", "company_name"]

@@ -60,6 +60,8 @@ class LeadVerificationForm(RecordForm):
     the form asks exactly what the transition will check; the budget's amount comes with the
     budget."""
 
+    with_custom_fields = False  # a step on the lead's page; the values are on its form
+
     class Meta:
         model = Lead
         fields = [*BANT.values(), "budget_amount"]

@@ -14,6 +14,7 @@ from accounts.choices import Industry
 from accounts.models import Contact, Customer, OrgUnit, User
 from accounts.normalise import normalise_company_name
 from core import policy
+from core.custom_fields import CustomValuesField, CustomValuesMixin
 from core.fsm import Guard, guard
 from core.models import TimeStampedModel
 from core.money import CurrencyField, MoneyField
@@ -71,7 +72,7 @@ def may_distribute(lead: Lead, user) -> bool:
     return policy.may(user, "leads.distribute", lead)
 
 
-class Lead(ConcurrentTransitionMixin, TimeStampedModel):
+class Lead(CustomValuesMixin, ConcurrentTransitionMixin, TimeStampedModel):
     """A sales lead (线索): a customer's need, before it is a qualified opportunity."""
 
     access = AccessSpec(owner="owner", unit="org_unit", pool=True, area="leads")
@@ -176,6 +177,8 @@ class Lead(ConcurrentTransitionMixin, TimeStampedModel):
         related_name="merged_from",
     )
     merged_at = models.DateTimeField(_("merged at"), null=True, blank=True, editable=False)
+
+    custom = CustomValuesField()
 
     class Meta:
         verbose_name = _("lead")

@@ -8,6 +8,7 @@ from accounts import two_factor
 from accounts.api.auth import ObtainTokenView
 from core import saved_views, views
 from core.api.schema_view import DocsView, SchemaView
+from core.custom_fields import pages as custom_field_pages
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +24,21 @@ urlpatterns = [
     path("notifications/badge/", views.notifications_badge, name="notifications-badge"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-mark-read"),
+    path(
+        "settings/custom-fields/",
+        custom_field_pages.CustomFieldListPage.as_view(),
+        name="custom-fields",
+    ),
+    path(
+        "settings/custom-fields/new/",
+        custom_field_pages.CustomFieldFormPage.as_view(),
+        name="custom-field-create",
+    ),
+    path(
+        "settings/custom-fields/<int:pk>/",
+        custom_field_pages.CustomFieldFormPage.as_view(),
+        name="custom-field-edit",
+    ),
     path("gates/", views.gate_inbox, name="gate-inbox"),
     path("gates/<int:pk>/", views.gate_detail, name="gate-detail"),
     path(

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.custom_fields.forms import CustomValuesAdminForm
+
 from .models import (
     Bid,
     BidChecklistItem,
@@ -19,6 +21,7 @@ from .models import (
 
 @admin.register(Opportunity)
 class OpportunityAdmin(admin.ModelAdmin):
+    form = CustomValuesAdminForm  # custom values' errors on `custom`
     list_display = [
         "number",
         "name",

@@ -99,6 +99,7 @@ class CustomerSerializer(ScopedModelSerializer):
             "merged_at",
             "created_at",
             "updated_at",
+            "custom",
             "version",
         ]
         # The tier is set by the criteria or a manager's override, with its reason and history
@@ -152,6 +153,7 @@ class ContactSerializer(ScopedModelSerializer):
             "merged_at",
             "created_at",
             "updated_at",
+            "custom",
             "version",
         ]
         read_only_fields = ["merged_into", "merged_at", "created_at", "updated_at", "version"]

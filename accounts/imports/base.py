@@ -9,6 +9,7 @@ it writes a batch with `bulk_create` (`save`). Nothing is written while previewi
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -23,8 +24,10 @@ from django.db import connection, models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core import context
+from core import context, custom_fields
 from core.bulk import copy_insert
+from core.custom_fields.forms import carries_custom
+from core.errors import ValidationFailed
 from core.models import AuditEvent
 from core.money import parse_money
 from core.validators import clean_credit_code, clean_email, clean_phone, clean_url
@@ -260,12 +263,57 @@ class Importer:
 
     def copy_values(self, row: Row) -> tuple:
         """The values of `copy_fields` of a valid row, as `build` gives them to the model: a
-        foreign key's id from the record `row.values` holds under the field's name."""
+        foreign key's id from the record `row.values` holds under the field's name (custom
+        values as JSON text)."""
         values = row.values
         return tuple(
-            (values[key].pk if values[key] is not None else None) if record else values[key]
+            (values[key].pk if values[key] is not None else None)
+            if record
+            else (json.dumps(values[key]) if isinstance(values[key], dict) else values[key])
             for key, record in self._copy_keys
         )
+
+    # Custom fields: columns `custom.<key>` (or a field's label) ---------------------------------
+    @cached_property
+    def custom_definitions(self) -> list:
+        """The record type's custom fields (retired ones too: their columns are ignored)."""
+        if not carries_custom(self.model):
+            return []
+        return custom_fields.definitions(self.model, include_retired=True)
+
+    def custom_headers(self) -> dict[str, str]:
+        """{header_key: "custom.<key>"} of every active custom field's column."""
+        headers = {}
+        for definition in self.custom_definitions:
+            if definition.retired:
+                continue
+            column = f"custom.{definition.key}"
+            for name in (column, definition.label_en, definition.label_zh):
+                headers.setdefault(header_key(name), column)
+        return headers
+
+    def clean_custom(self, row: Row) -> None:
+        """`row.values["custom"]`: the custom columns' values, checked by the one validator
+        (the state a new record starts in decides what is required)."""
+        if not carries_custom(self.model):
+            return
+        by_key = {f.key: f for f in self.custom_definitions}
+        values = {}
+        for name, raw in row.raw.items():
+            found = by_key.get(name.removeprefix("custom.")) if name.startswith("custom.") else None
+            if found is not None and not found.retired:
+                values[found.key] = custom_fields.coerce_text(found, raw)
+        state = None
+        if any(f.name == "state" for f in self.model._meta.concrete_fields):
+            state = self.model._meta.get_field("state").get_default()
+        try:
+            row.values["custom"] = custom_fields.validate(
+                self.model, values, state=state, fields=self.custom_definitions
+            )
+        except ValidationFailed as exc:
+            for name, messages in exc.fields.items():
+                for message in messages:
+                    row.error(name, message)
 
     @cached_property
     def _copy_keys(self) -> list[tuple[str, bool]]:

@@ -244,6 +244,7 @@ class CustomerImporter(Importer):
         "website",
         "address",
         "external_id",
+        "custom",
     )
 
 

@@ -103,7 +103,10 @@ def import_start(*, by: User, kind: str, upload: UploadedFile) -> ImportJob:
 def _header(importer: Importer, cells: list[str]) -> list[str | None]:
     """The column key of each cell of the header row (None: ignored); refuses a header that
     lacks a required column or names one twice."""
-    lookup = {h: c.key for c in importer.columns for h in c.headers()}
+    lookup = {
+        **importer.custom_headers(),
+        **{h: c.key for c in importer.columns for h in c.headers()},
+    }
     keys = [lookup.get(header_key(cell)) for cell in cells]
     taken = [k for k in keys if k]
     twice = {k for k in taken if taken.count(k) > 1}
@@ -138,6 +141,7 @@ def _read(job: ImportJob, importer: Importer) -> Iterator[list[Row]]:
             raw = {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys) if k}
             row = Row(number=number, raw=raw)
             importer.clean(row)
+            importer.clean_custom(row)
             batch.append(row)
             if len(batch) >= importer.batch_size:
                 yield batch

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.custom_fields import CustomValuesField, CustomValuesMixin
 from core.models import TimeStampedModel
 from core.policy import AccessSpec
 from core.validators import CreditCodeField, EmailField, PhoneField, URLField
@@ -28,7 +29,7 @@ class ActiveCustomerManager(models.Manager):
         return super().get_queryset().filter(merged_into__isnull=True)
 
 
-class Customer(TimeStampedModel):
+class Customer(CustomValuesMixin, TimeStampedModel):
     """A customer account (客户). `owner` is the registered account manager (客户报备).
 
     A customer merged into another keeps its row as a tombstone (`merged_into`): its related
@@ -91,6 +92,8 @@ class Customer(TimeStampedModel):
     )
     merged_at = models.DateTimeField(_("merged at"), null=True, blank=True, editable=False)
 
+    custom = CustomValuesField()
+
     class Meta:
         verbose_name = _("customer")
         base_manager_name = "all_objects"
@@ -140,7 +143,7 @@ class ActiveContactManager(models.Manager):
         return super().get_queryset().filter(merged_into__isnull=True)
 
 
-class Contact(TimeStampedModel):
+class Contact(CustomValuesMixin, TimeStampedModel):
     """A person at a customer.
 
     A contact merged into another (a duplicate of the same person at the same customer) keeps
@@ -175,6 +178,8 @@ class Contact(TimeStampedModel):
         related_name="merged_from",
     )
     merged_at = models.DateTimeField(_("merged at"), null=True, blank=True, editable=False)
+
+    custom = CustomValuesField()
 
     class Meta:
         verbose_name = _("contact")

@@ -89,6 +89,7 @@ class ContractSerializer(RecordSerializer):
             "state_reason",
             "created_at",
             "updated_at",
+            "custom",
             "version",
             "available_transitions",
         ]

@@ -18,6 +18,7 @@ from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transitio
 from accounts.models import Customer, IronTriangle, OrgUnit, User
 from core import policy
 from core.choices import GateKind, GateState
+from core.custom_fields import CustomValuesField, CustomValuesMixin
 from core.fsm import Guard, guard
 from core.models import GateReview, NumberedModel, TimeStampedModel
 from core.money import CurrencyField, MoneyField
@@ -115,7 +116,7 @@ def is_manager(contract: Contract, user) -> bool:
     return policy.may(user, "contracts.suspend_or_terminate", contract)
 
 
-class Contract(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
+class Contract(CustomValuesMixin, ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
     """A customer contract: its terms, its team and its execution state.
 
     A framework agreement (框架协议) sets terms and a ceiling; its call-off orders are contracts
@@ -284,6 +285,8 @@ class Contract(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
     )
     suspended_from = models.CharField(max_length=20, blank=True, editable=False)
     state_reason = models.TextField(_("reason"), blank=True)
+
+    custom = CustomValuesField()
 
     class Meta:
         verbose_name = _("contract")

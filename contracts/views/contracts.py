@@ -155,7 +155,12 @@ class ContractEditPage(RecordFormPage):
         return contract_list(user=self.request.user)
 
     def save(self, form):
-        data = {k: v for k, v in form.cleaned_data.items() if not form.fields[k].disabled}
+        # (`custom` gathers the custom.<key> fields, none of them disabled)
+        data = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k not in form.fields or not form.fields[k].disabled
+        }
         return contract_update(
             contract=self.get_object(),
             by=self.request.user,

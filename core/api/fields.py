@@ -5,10 +5,13 @@ model fields to them; serializers declaring such a field by hand use these too."
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from core import money
+from core.custom_fields import validate
+from core.errors import ValidationFailed
 from core.inputs import InputRejected, to_utc, validate_input
 
 
@@ -82,3 +85,59 @@ class CleanedCharField(serializers.CharField):
             return self.cleaner(value)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages, code=error.code) from None
+
+
+class CustomValuesField(serializers.JSONField):
+    """A record's custom fields (`custom`): {key: value}, as the definitions at
+    `/api/v1/custom-fields/` say. A write changes the keys it names (null clears one) and
+    keeps the rest; each value is checked by its field's type here, and the whole by the
+    record's state when it is saved (core.custom_fields.validate)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(_("Give an object of custom values."))
+        parent = self.parent
+        instance = getattr(parent, "instance", None)
+        stored = dict(getattr(instance, "custom", None) or {}) if instance is not None else {}
+        merged = {**stored, **data}
+        try:
+            return validate(parent.Meta.model, merged, partial=True)
+        except ValidationFailed as exc:
+            raise serializers.ValidationError(
+                {name.removeprefix("custom."): msgs for name, msgs in exc.fields.items()}
+            ) from None
+
+
+CUSTOM_VALUE_SCHEMA = {
+    "oneOf": [
+        {"type": "string", "description": "text, long text, number (decimal), date, choice"},
+        {"type": "boolean", "description": "yes/no"},
+        {"type": "integer", "description": "user id"},
+        {"type": "array", "items": {"type": "string"}, "description": "multiple choice"},
+        {
+            "type": "object",
+            "description": "money",
+            "properties": {
+                "amount": {"type": "string", "format": "decimal"},
+                "currency": {"type": "string"},
+            },
+            "required": ["amount"],
+        },
+    ],
+    "nullable": True,
+}
+
+
+class CustomValuesFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = CustomValuesField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "object",
+            "description": (
+                "Custom fields by key; their types, labels, choices and the states that require"
+                " them are at /api/v1/custom-fields/. A write changes the keys it names (null"
+                " clears one)."
+            ),
+            "additionalProperties": CUSTOM_VALUE_SCHEMA,
+        }

@@ -7,7 +7,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
 
-from core import fsm, money, policy, validators
+from core import custom_fields, fsm, money, policy, validators
 from core.api.errors import _flatten
 from core.choices import Decision, GateKind, RiskLevel, TriangleRole
 from core.gates import GATE_TOPICS, may_decide
@@ -55,6 +55,7 @@ class ModelSerializer(serializers.ModelSerializer):
         models.DateTimeField: fields.DateTimeField,
         money.MoneyField: fields.MoneyField,
         validators.CleanedFieldMixin: fields.CleanedCharField,
+        custom_fields.CustomValuesField: fields.CustomValuesField,
     }
 
     def build_standard_field(self, field_name, model_field):

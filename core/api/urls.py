@@ -2,7 +2,7 @@
 
 from core.api.routers import Router
 
-from . import jobs, saved_views, views
+from . import custom_fields, jobs, saved_views, views
 
 router = Router()
 router.register("notifications", views.NotificationViewSet, basename="notification")
@@ -11,5 +11,6 @@ router.register("authority-rules", views.AuthorityRuleViewSet, basename="authori
 router.register("saved-views", saved_views.SavedViewViewSet, basename="savedview")
 router.register("jobs", jobs.JobViewSet, basename="job")
 router.register("job-runs", jobs.JobRunViewSet, basename="jobrun")
+router.register("custom-fields", custom_fields.CustomFieldViewSet, basename="customfield")
 
 urlpatterns = router.urls

@@ -81,6 +81,7 @@ class LeadSerializer(RecordSerializer):
             "merged_at",
             "created_at",
             "updated_at",
+            "custom",
             "version",
             "available_transitions",
             "actions",

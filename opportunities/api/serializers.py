@@ -109,6 +109,7 @@ class OpportunitySerializer(RecordSerializer):
             "closed_at",
             "created_at",
             "updated_at",
+            "custom",
             "version",
             "available_transitions",
         ]

@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import Customer, IronTriangle, OrgUnit, User
 from core.choices import GateKind
+from core.custom_fields import CustomValuesField, CustomValuesMixin
 from core.fsm import guard
 from core.gates import has_go
 from core.models import NumberedModel, TimeStampedModel
@@ -38,7 +39,7 @@ atb_passed = _gate_go(GateKind.ATB, _("The ATB review has not decided go."))
 atc_passed = _gate_go(GateKind.ATC, _("The ATC review has not decided go."))
 
 
-class Opportunity(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
+class Opportunity(CustomValuesMixin, ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
     """An opportunity (机会点): a customer's project we pursue, run by an iron triangle."""
 
     access = AccessSpec(owner="owner", unit="org_unit", team="team", area="opportunities")
@@ -126,6 +127,8 @@ class Opportunity(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
         related_name="won_against_us",
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    custom = CustomValuesField()
 
     class Meta:
         verbose_name = _("opportunity")

@@ -71,6 +71,7 @@ class PaymentMilestoneSerializer(RecordSerializer):
             "is_overdue",
             "days_overdue",
             "settled_at",
+            "custom",
             "version",
             "available_transitions",
         ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
 from contracts.models import Contract
+from core.custom_fields import CustomValuesField, CustomValuesMixin
 from core.models import TimeStampedModel
 from core.money import CurrencyField, MoneyField
 from core.policy import AccessSpec
@@ -42,7 +43,7 @@ def settled_state(milestone: PaymentMilestone, **kwargs) -> str:
 _SETTLED = GET_STATE(settled_state, states=ALL_STATES)
 
 
-class PaymentMilestone(ConcurrentTransitionMixin, TimeStampedModel):
+class PaymentMilestone(CustomValuesMixin, ConcurrentTransitionMixin, TimeStampedModel):
     """One instalment of a contract's payment plan (首付款, 到货款, 验收款, 质保金 ...).
 
     Its amount is fixed by the plan (a percentage of the contract or an amount); its due date
@@ -87,6 +88,8 @@ class PaymentMilestone(ConcurrentTransitionMixin, TimeStampedModel):
     paid_amount = MoneyField(_("paid"), default=ZERO)
     written_off_amount = MoneyField(_("written off"), default=ZERO)
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    custom = CustomValuesField()
 
     class Meta:
         verbose_name = _("payment milestone")

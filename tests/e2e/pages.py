@@ -68,6 +68,7 @@ def _named(key: str, model_path: str, **filters) -> Callable[[], dict]:
 ARGUMENTS.update(
     {
         "gate-detail": _pk("ltc.GateReview"),
+        "custom-field-edit": _pk("ltc.CustomField"),
         "imports:detail": _pk("accounts.ImportJob"),
         "roles:edit": _pk("accounts.RoleDefinition", builtin=False),
         "accounts:customer-detail": _pk("accounts.Customer"),

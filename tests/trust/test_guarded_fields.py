@@ -139,6 +139,7 @@ GUARDED: dict[str, dict[str, str]] = {
 PLAIN: dict[str, set[str]] = {
     "AllocationInputSerializer": {"amount", "invoice", "milestone"},
     "ContactBulkRequestSerializer": {"items"},
+    "CustomFieldChoiceSerializer": {"label_en", "label_zh", "value"},
     "CustomerBulkRequestSerializer": {"allow_duplicate", "items"},
     "GateOpenSerializer": {"kind", "subject_id", "subject_type"},
     "ImportUploadSerializer": {"file", "kind"},
@@ -159,10 +160,12 @@ PLAIN: dict[str, set[str]] = {
         *("coach_level", "contact", "notes", "relationship", "reports_to", "role", "stance"),
     },
     "accounts.contact": {
+        "custom",  # checked by the record type's custom-field definitions (issue 20.2)
         *("customer_external_id", "department", "email", "external_id", "name", "notes"),
         *("phone", "title"),
     },
     "accounts.customer": {
+        "custom",
         *("address", "allow_duplicate", "credit_code", "email", "external_id", "industry"),
         *("name", "parent", "phone", "region", "website"),
     },
@@ -177,7 +180,7 @@ PLAIN: dict[str, set[str]] = {
         *("cost_impact", "customer_reference", "description", "new_amount", "new_ends_on"),
         *("replans", "requested_on", "scope", "title"),
     },
-    "contracts.contract": {"customer_reference", "renewal_of", "title"},
+    "contracts.contract": {"custom", "customer_reference", "renewal_of", "title"},
     "contracts.contractdocument": {"file", "kind", "milestone", "title"},
     "contracts.contractevaluation": {"acceptance_rating", "actual_cost", "lessons_learnt"},
     "contracts.deliverable": {"description", "due_on", "name", "quantity", "unit"},
@@ -219,6 +222,7 @@ PLAIN: dict[str, set[str]] = {
         "regions",
     },
     "leads.lead": {
+        "custom",
         *("authority_identified", "budget_amount", "budget_confirmed", "buying_pattern"),
         *("company_name", "contact", "contact_email", "contact_name", "contact_phone"),
         *("currency", "customer", "estimated_amount", "expected_close_date", "industry"),
@@ -226,6 +230,11 @@ PLAIN: dict[str, set[str]] = {
         *("allow_duplicate", "timeline_confirmed", "title"),
     },
     "leads.leadcapturesource": {"allowed_origins", "name"},
+    # Administrators only; the key, record type and type are fixed once made (the service).
+    "ltc.customfield": {
+        *("choices", "key", "label_en", "label_zh", "position", "required_in_states"),
+        *("retired", "show_in_list", "target", "type"),
+    },
     "ltc.authorityrule": {
         *("currency", "escalate_on_high_risk", "gate_kind", "is_active", "max_amount"),
         *("min_down_payment_pct", "min_margin_pct", "org_unit"),
@@ -240,6 +249,7 @@ PLAIN: dict[str, set[str]] = {
         *("notes", "relationship", "reports_to", "role", "stance"),
     },
     "opportunities.opportunity": {
+        "custom",
         *("customer", "description", "down_payment_pct", "expected_close_date"),
         *("forecast_category", "liability_cap_pct", "name", "payment_terms", "product_line"),
         "warranty_months",
