@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import rules  # noqa: F401  (the core's named permissions)
+        from .approvals import rules as approval_rules  # noqa: F401
         from .jobs import register_job
 
         register_job(

@@ -522,3 +522,14 @@ class JobRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_JOB_RUN_STATES
+
+
+# The approval engine's models (ADR 16) live beside it and are registered here, under `ltc`.
+from .approvals.models import (  # noqa: E402, F401
+    ApprovalChain,
+    ApprovalNotice,
+    ApprovalRequest,
+    ApprovalStep,
+    ApprovalTask,
+    Delegation,
+)
