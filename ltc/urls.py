@@ -8,6 +8,7 @@ from accounts import two_factor
 from accounts.api.auth import ObtainTokenView
 from core import saved_views, views
 from core.api.schema_view import DocsView, SchemaView
+from core.approvals import views as approval_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,6 +26,9 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-mark-read"),
     path("gates/", views.gate_inbox, name="gate-inbox"),
     path("gates/<int:pk>/", views.gate_detail, name="gate-detail"),
+    path("approvals/<int:pk>/", approval_views.approval_detail, name="approval-detail"),
+    path("approvals/delegations/", approval_views.delegations, name="delegations"),
+    path("settings/approval-chains/", approval_views.approval_chains, name="approval-chains"),
     path(
         "saved-views/", login_required(require_POST(saved_views.save_page)), name="saved-view-save"
     ),

@@ -285,8 +285,9 @@ class ApprovalTask(models.Model):
         return self.outcome == TaskOutcome.WAITING
 
     @property
-    def age(self):
-        return timezone.now() - self.created_at
+    def days_waiting(self) -> int:
+        """Whole days since the task was made (its age on the inbox)."""
+        return (timezone.now() - self.created_at).days
 
 
 class ApprovalNotice(models.Model):
