@@ -187,7 +187,7 @@ def chain_update(
         if expected_version is not None and expected_version != chain.version:
             raise Conflict(
                 _("Someone else changed this chain meanwhile; reload and try again."),
-                code="version_conflict",
+                code="stale_version",
             )
         before = chain_state(chain)
         if active:

@@ -41,7 +41,7 @@ class RoleLevel(models.TextChoices):
 
 
 class ApprovalState(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", _("Awaiting a decision")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     SENT_BACK = "sent_back", _("Sent back for rework")
