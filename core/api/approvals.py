@@ -80,6 +80,8 @@ class ApprovalChainSerializer(ModelSerializer):
 class ApprovalChainWriteSerializer(serializers.Serializer):
     """A chain as written: its steps are given whole, in order (they replace the old ones)."""
 
+    scope_model = ApprovalChain
+
     kind = serializers.ChoiceField(choices=ApprovalKind.choices, required=False)
     name = serializers.CharField(max_length=120, required=False)
     active = serializers.BooleanField(required=False)

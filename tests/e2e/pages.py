@@ -67,6 +67,7 @@ def _named(key: str, model_path: str, **filters) -> Callable[[], dict]:
 ARGUMENTS.update(
     {
         "gate-detail": _pk("ltc.GateReview"),
+        "approval-detail": _pk("ltc.ApprovalRequest"),
         "imports:detail": _pk("accounts.ImportJob"),
         "accounts:customer-detail": _pk("accounts.Customer"),
         "accounts:customer-edit": _pk("accounts.Customer"),
