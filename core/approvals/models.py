@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from ..models import TimeStampedModel
+from ..modelbase import TimeStampedModel
 from ..policy import AccessSpec
 from .choices import (
     OPEN_APPROVAL_STATES,
