@@ -114,6 +114,16 @@ ACTION_LABELS = {
     "job.requested": _("Job run requested"),
     "job.finished": _("Job run finished"),
     "job.failed": _("Job run failed"),
+    "approval_chain.defined": _("Approval chain defined"),
+    "approval_chain.changed": _("Approval chain changed"),
+    "approval.requested": _("Approval requested"),
+    "approval.decided": _("Approval step decided"),
+    "approval.step_skipped": _("Approval step skipped"),
+    "approval.delegated": _("Approval task delegated"),
+    "approval.reminded": _("Approval reminder sent"),
+    "approval.escalated": _("Approval escalated"),
+    "delegation.set": _("Delegation set"),
+    "delegation.ended": _("Delegation ended"),
 }
 
 

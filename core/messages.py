@@ -181,6 +181,22 @@ MESSAGES: dict[str, MessageTemplate] = {
         _("Escalated to %(unit)s; no decision needed from you: %(review)s"),
         _("Why: %(reasons)s"),
     ),
+    # Approval chains (core.approvals)
+    "approval.waiting": MessageTemplate(
+        _("Waiting for your approval: %(kind)s, %(title)s"), _("Step: %(step)s")
+    ),
+    "approval.reminder": MessageTemplate(
+        _("Still waiting for your approval: %(kind)s, %(title)s"), _("Step: %(step)s")
+    ),
+    "approval.escalated": MessageTemplate(
+        _("Not decided in time, escalated to you: %(kind)s, %(title)s"), _("Step: %(step)s")
+    ),
+    "approval.decided": MessageTemplate(_("%(kind)s %(state)s: %(title)s")),
+    "approval.withdrawn": MessageTemplate(_("Withdrawn, nothing to do: %(kind)s, %(title)s")),
+    "note.approval_skipped": MessageTemplate(
+        _("Step “%(step)s” skipped: its condition does not apply.")
+    ),
+    "note.approval_delegated": MessageTemplate(_("%(to)s stands in for %(from)s.")),
     # Escalation reasons (core.gates.authority), stored on GateReview.escalation_reasons
     R + "currency": MessageTemplate(
         _("Amount is in %(currency)s; the authority limit is in %(limit)s.")

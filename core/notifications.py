@@ -29,6 +29,8 @@ URGENT_KINDS = frozenset(
         "activity.overdue",
         "change.raised",
         "delivery.late",
+        "approval.waiting",
+        "approval.escalated",
     }
 )
 #: Kinds whose name starts so are urgent too (the payment reminders of overdue milestones).

@@ -85,3 +85,12 @@ def run_job(run_id: int) -> str:
     finally:
         reset(token)
     return run.status if run is not None else "skipped"
+
+
+@shared_task(acks_late=True, name="ltc.tasks.send_approval_reminders")
+def send_approval_reminders() -> dict:
+    """Remind approvers whose step waits beyond half its time limit and escalate beyond the
+    whole of it, each exactly once per task (`core.approvals.reminders`)."""
+    from .approvals.reminders import approvals_scan
+
+    return approvals_scan()

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from . import gates, hooks, policy, web
+from .approvals.selectors import tasks_waiting_on
 from .choices import GateState, TriangleRole
 from .errors import ApplicationError
 from .forms import GateAssessForm, GateDecideForm
@@ -188,6 +189,7 @@ def gate_inbox(request):
         request,
         "ltc/gate_inbox.html",
         {
+            "approval_tasks": tasks_waiting_on(user)[:200],
             "to_decide": gates.reviews_to_decide(user).select_related("org_unit")[:200],
             "to_assess": gates.reviews_to_assess(user)[:200],
             "team_reviews": gates.reviews_raised_in_team(user)[:200],

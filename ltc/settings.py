@@ -178,6 +178,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "outbox-flush": {"task": "ltc.tasks.flush_outbox", "schedule": 60},
+    "approvals-reminders-and-escalations": {
+        "task": "ltc.tasks.send_approval_reminders",
+        "schedule": 15 * 60,
+    },
     "notifications-email-digest": {
         "task": "ltc.tasks.send_daily_digests",
         "schedule": 24 * 60 * 60,

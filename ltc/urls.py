@@ -9,6 +9,7 @@ from accounts.api.auth import ObtainTokenView
 from core import saved_views, views
 from core.api.schema_view import DocsView, SchemaView
 from core.custom_fields import pages as custom_field_pages
+from core.approvals import views as approval_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -41,6 +42,9 @@ urlpatterns = [
     ),
     path("gates/", views.gate_inbox, name="gate-inbox"),
     path("gates/<int:pk>/", views.gate_detail, name="gate-detail"),
+    path("approvals/<int:pk>/", approval_views.approval_detail, name="approval-detail"),
+    path("approvals/delegations/", approval_views.delegations, name="delegations"),
+    path("settings/approval-chains/", approval_views.approval_chains, name="approval-chains"),
     path(
         "saved-views/", login_required(require_POST(saved_views.save_page)), name="saved-view-save"
     ),

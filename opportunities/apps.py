@@ -9,7 +9,7 @@ class OpportunitiesConfig(AppConfig):
     def ready(self) -> None:
         from core.jobs import register_job  # the on-demand jobs (ADR 15)
 
-        from . import demo, gates, hooks, rules  # noqa: F401  (registers gates, hooks, demo data)
+        from . import approvals, demo, gates, hooks, rules  # noqa: F401  (registers them)
 
         register_job(
             name="opportunities-bid-reminders",

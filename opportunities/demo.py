@@ -148,6 +148,34 @@ def _complete_bid(bid, users):
         bid_checklist_check(item=item, by=users["ar.chen"], done=True)
 
 
+def _two_step_special_price_chain(users) -> None:
+    """The administrator's special-price chain (ADR 16): the pricing approver as before, then
+    the office's manager for a quote above CNY 5,000,000."""
+    from core.approvals.chains import chain_for, chain_update
+
+    from .approvals import PRICING_APPROVERS
+
+    chain_update(
+        chain=chain_for("special_price"),
+        by=users["admin"],
+        name="特价审批 Special price",
+        steps=[
+            {
+                "name": "定价审批人 Pricing approver",
+                "approver": {"type": "resolver", "name": PRICING_APPROVERS},
+                "time_limit_hours": 24,
+            },
+            {
+                "name": "代表处经理 Office manager",
+                "condition": {"min_amount": "5000000", "currency": "CNY"},
+                "approver": {"type": "role", "role": "sales_manager", "level": "office"},
+                "time_limit_hours": 48,
+                "escalate_to": {"type": "role", "role": "sales_manager", "level": "any"},
+            },
+        ],
+    )
+
+
 @register(30, "opportunities")
 def seed(ctx: DemoContext) -> None:
     users, customers, leads = ctx.data["users"], ctx.data["customers"], ctx.data["leads"]
@@ -293,6 +321,7 @@ def seed(ctx: DemoContext) -> None:
             {"product": products["SVC-INST"], "quantity": 20},
         ],
     )
+    _two_step_special_price_chain(users)
     quote_submit(quote=pending, by=ar, justification="Pacific Cloud quoted 15% under list.")
     campus_bid = bid_create(
         opportunity=campus,

@@ -137,10 +137,10 @@ def pricing_approvers(quote: Quote) -> list[User]:
     return list(managers_over(unit, nearest=True))
 
 
-def may_approve_quote(user: User, quote: Quote) -> bool:
-    """A pricing approver: the configured approver, or a sales manager whose unit contains the
-    opportunity's. Never the one who asked for the special price."""
-    if not user.is_authenticated or user.pk == quote.submitted_by_id:
+def may_approve_as_pricing_approver(user: User, quote: Quote) -> bool:
+    """A pricing approver by today's rule: the configured approver, or a sales manager whose
+    unit contains the opportunity's (the special-price chain's default step asks this)."""
+    if not user.is_authenticated:
         return False
     unit = quote.opportunity.org_unit
     if (
@@ -151,6 +151,21 @@ def may_approve_quote(user: User, quote: Quote) -> bool:
         return True
     approver = configured_approver(unit)
     return approver is not None and approver.pk == user.pk
+
+
+def may_approve_quote(user: User, quote: Quote) -> bool:
+    """Whether `user` may decide the quote's special price now: the approval engine's answer
+    for the step it waits on (a pricing approver on the default chain). Never the one who
+    asked for the special price."""
+    from core.approvals.choices import ApprovalKind
+    from core.approvals.engine import may_decide, open_request_for
+
+    if not user.is_authenticated or user.pk == quote.submitted_by_id:
+        return False
+    request = open_request_for(quote, ApprovalKind.SPECIAL_PRICE)
+    if request is None:
+        return False
+    return may_decide(user, request)
 
 
 def quotes_awaiting_approval_q(user: User) -> models.Q:
@@ -164,4 +179,18 @@ def quotes_awaiting_approval_q(user: User) -> models.Q:
     )
     for path in approver_units:
         scope |= models.Q(opportunity__org_unit__path__startswith=path)
+    scope |= models.Q(pk__in=_quotes_with_my_task(user))
     return pending & scope
+
+
+def _quotes_with_my_task(user: User):
+    """Quotes whose special-price request has a step waiting on `user` (a named approver, a
+    stand-in, an escalation)."""
+    from core.approvals.choices import ApprovalKind
+    from core.approvals.selectors import tasks_waiting_on
+
+    return (
+        tasks_waiting_on(user)
+        .filter(request__kind=ApprovalKind.SPECIAL_PRICE)
+        .values("request__subject_id")
+    )

@@ -2,12 +2,15 @@
 
 from core.api.routers import Router
 
-from . import custom_fields, jobs, saved_views, views
+from . import approvals, custom_fields, jobs, saved_views, views
 
 router = Router()
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("gate-reviews", views.GateReviewViewSet, basename="gatereview")
 router.register("authority-rules", views.AuthorityRuleViewSet, basename="authorityrule")
+router.register("approval-chains", approvals.ApprovalChainViewSet, basename="approvalchain")
+router.register("approvals", approvals.ApprovalRequestViewSet, basename="approvalrequest")
+router.register("delegations", approvals.DelegationViewSet, basename="delegation")
 router.register("saved-views", saved_views.SavedViewViewSet, basename="savedview")
 router.register("jobs", jobs.JobViewSet, basename="job")
 router.register("job-runs", jobs.JobRunViewSet, basename="jobrun")

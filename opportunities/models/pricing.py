@@ -252,6 +252,15 @@ class Quote(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
 
     @transition(
         field=state,
+        source=QuoteState.PENDING_APPROVAL,
+        target=QuoteState.DRAFT,
+        custom={"label": _("Send back for rework"), "internal": True},
+    )
+    def send_back(self, *, by=None, reason="", comment=""):
+        """An approver asks for rework: a draft again, to edit and submit again."""
+
+    @transition(
+        field=state,
         source=QuoteState.APPROVED,
         target=QuoteState.SUPERSEDED,
         custom={"label": _("Superseded"), "internal": True},
@@ -266,7 +275,11 @@ class Quote(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
         custom={"label": _("Withdraw"), "confirm": True},
     )
     def withdraw(self, *, by=None, reason="", comment=""):
-        """Not offered after all."""
+        """Not offered after all: its special-price request, if one waits, is withdrawn too."""
+        from core.approvals.choices import ApprovalKind
+        from core.approvals.engine import requests_withdraw_for
+
+        requests_withdraw_for(self, by=by, kind=ApprovalKind.SPECIAL_PRICE)
 
 
 class QuoteLine(models.Model):

@@ -14,6 +14,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import policy
+from core.approvals.choices import ApprovalKind, ApprovalState
+from core.approvals.engine import (
+    open_request_for,
+    request_decide,
+    request_resubmit,
+    request_start,
+)
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.fsm import transition_run
@@ -282,23 +289,115 @@ def quote_submit(*, quote: Quote, by: User, justification: str = "") -> Quote:
             }
             return _approve(quote, by, quote.decision_reason)
         transition_run(quote, "request_approval", by=by, comment=justification, internal=True)
+        facts = special_price_facts(quote)
+        sent_back = open_request_for(quote, ApprovalKind.SPECIAL_PRICE)
+        if sent_back is not None and sent_back.state == ApprovalState.SENT_BACK:
+            request_resubmit(request=sent_back, by=by, facts=facts, comment=justification)
+        else:
+            request_start(
+                kind=ApprovalKind.SPECIAL_PRICE,
+                subject=quote,
+                requester=by,
+                org_unit=quote.opportunity.org_unit,
+                facts=facts,
+                title=f"{quote}, {quote.opportunity}",
+            )
+    return Quote.objects.get(pk=quote.pk)
+
+
+def special_price_facts(quote: Quote) -> dict:
+    """What a special-price chain's conditions judge: the quote's figures, its product lines,
+    the deal's unit and the customer's tier."""
+    opportunity = quote.opportunity
+    lines = quote.lines.select_related("product").values_list("product__product_line", flat=True)
+    return {
+        "amount": str(quote.total),
+        "currency": quote.currency,
+        "discount_pct": str(quote.max_line_discount_pct),
+        "margin_pct": None if quote.margin_pct is None else str(quote.margin_pct),
+        "authority_pct": str(quote.authority_discount_pct),
+        "product_lines": sorted({line for line in lines if line}),
+        "customer_tier": getattr(opportunity.customer, "tier", ""),
+    }
+
+
+def special_price_waiting(request, quote: Quote, users: list) -> None:
+    """Tell a special-price step's approvers, in the quote's own words (the approval engine
+    calls this for each step that starts)."""
+    notify(
+        recipients=users,
+        kind="quote.approval_needed",
+        exclude=request.requester,
+        message=message(
+            "quote.approval_needed",
+            quote=str(quote),
+            opportunity=str(quote.opportunity),
+            discount=percent(quote.max_line_discount_pct),
+            authority=percent(quote.authority_discount_pct),
+            why=quote.justification,
+        ),
+        url=quote.get_absolute_url(),
+        target=quote,
+        email=True,
+    )
+
+
+def special_price_ended(request, quote: Quote, by: User, comment: str) -> None:
+    """The special-price request ended: approve or reject the quote as its approver decided,
+    back to draft when sent back for rework, withdrawn with the request."""
+    quote = (
+        Quote.objects.select_for_update(of=("self",))
+        .select_related("opportunity", "opportunity__owner", "submitted_by")
+        .get(pk=quote.pk)
+    )
+    if request.state == ApprovalState.WITHDRAWN:
+        if quote.state in (QuoteState.DRAFT, QuoteState.PENDING_APPROVAL):
+            transition_run(quote, "withdraw", by=by, reason=comment, check_policy=False)
+        return
+    if quote.state != QuoteState.PENDING_APPROVAL:
+        return
+    decision = {
+        ApprovalState.APPROVED: QuoteDecision.APPROVE,
+        ApprovalState.REJECTED: QuoteDecision.REJECT,
+    }.get(request.state)
+    if decision is None:  # sent back for rework: a draft again, to edit and submit again
+        transition_run(quote, "send_back", by=by, comment=comment, internal=True)
         notify(
-            recipients=pricing_approvers(quote),
-            kind="quote.approval_needed",
+            recipients=[quote.submitted_by],
+            kind="quote.sent_back",
             exclude=by,
             message=message(
-                "quote.approval_needed",
-                quote=str(quote),
-                opportunity=str(quote.opportunity),
-                discount=percent(quote.max_line_discount_pct),
-                authority=percent(authority),
-                why=justification,
+                "approval.decided",
+                kind=label(ApprovalKind, request.kind),
+                state=label(ApprovalState, request.state),
+                title=request.title,
             ),
+            body=comment,
             url=quote.get_absolute_url(),
             target=quote,
             email=True,
         )
-    return quote
+        return
+    quote.decided_by, quote.decided_at, quote.decision_reason = by, timezone.now(), comment
+    if decision == QuoteDecision.APPROVE:
+        _approve(quote, by, comment)
+    else:
+        transition_run(quote, "reject", by=by, comment=comment, internal=True, check_policy=False)
+    notify(
+        recipients=[quote.submitted_by, quote.opportunity.owner, *pricing_approvers(quote)],
+        kind="quote.decided",
+        exclude=by,
+        message=message(
+            "quote.decided",
+            decision=label(QuoteDecision, decision),
+            quote=str(quote),
+            opportunity=str(quote.opportunity),
+        ),
+        body=comment,
+        url=quote.get_absolute_url(),
+        target=quote,
+        email=True,
+    )
 
 
 def quote_decide(*, quote: Quote, by: User, decision: str, reason: str = "") -> Quote:
@@ -329,33 +428,15 @@ def quote_decide(*, quote: Quote, by: User, decision: str, reason: str = "") -> 
                 _("Only a pricing approver over this opportunity may decide, never the requester."),
                 code="pricing_authority",
             )
-        locked.decided_by, locked.decided_at, locked.decision_reason = by, timezone.now(), reason
-        if decision == QuoteDecision.APPROVE:
-            _approve(locked, by, reason)
-        else:
-            transition_run(
-                locked, "reject", by=by, comment=reason, internal=True, check_policy=False
+        request = open_request_for(locked, ApprovalKind.SPECIAL_PRICE)
+        if request is None:
+            raise Conflict(
+                _("This quote is not waiting for approval (%(state)s).")
+                % {"state": locked.get_state_display()},
+                code="quote_not_pending",
             )
-        notify(
-            recipients=[
-                locked.submitted_by,
-                locked.opportunity.owner,
-                *pricing_approvers(locked),
-            ],
-            kind="quote.decided",
-            exclude=by,
-            message=message(
-                "quote.decided",
-                decision=label(QuoteDecision, decision),
-                quote=str(locked),
-                opportunity=str(locked.opportunity),
-            ),
-            body=reason,
-            url=locked.get_absolute_url(),
-            target=locked,
-            email=True,
-        )
-    return locked
+        request_decide(request=request, by=by, decision=decision, comment=reason)
+    return Quote.objects.get(pk=quote.pk)
 
 
 def quote_withdraw(*, quote: Quote, by: User, reason: str = "") -> Quote:

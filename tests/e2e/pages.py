@@ -69,6 +69,7 @@ ARGUMENTS.update(
     {
         "gate-detail": _pk("ltc.GateReview"),
         "custom-field-edit": _pk("ltc.CustomField"),
+        "approval-detail": _pk("ltc.ApprovalRequest"),
         "imports:detail": _pk("accounts.ImportJob"),
         "roles:edit": _pk("accounts.RoleDefinition", builtin=False),
         "accounts:customer-detail": _pk("accounts.Customer"),

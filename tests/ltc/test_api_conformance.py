@@ -36,7 +36,7 @@ PATH_IDS = {"customer_id": "/api/v1/customers/"}
 def demo_company(api, settings, tmp_path):
     """The demo company, and what it does not seed: an import with an issue, a stage
     probability, an API key, a webhook delivery, a saved view, a job run, a customer alias,
-    a lead qualification policy, a stage norm."""
+    a lead qualification policy, a delegation, a stage norm."""
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", password="conformance-pass-1", stdout=io.StringIO())
     admin = User.objects.get(username="admin")
@@ -67,6 +67,18 @@ def demo_company(api, settings, tmp_path):
         {"org_unit": customer.org_unit_id, "require_budget": False},
     )
     assert policy.status_code == 201, policy.json()
+    # A stand-in while a manager is away (approval delegations).
+    from django.utils import timezone
+
+    delegation = api(User.objects.get(username="mgr.zhao")).post(
+        "/api/v1/delegations/",
+        {
+            "to_user": User.objects.get(username="dir.liu").pk,
+            "starts_on": timezone.localdate(),
+            "ends_on": timezone.localdate(),
+        },
+    )
+    assert delegation.status_code == 201, delegation.json()
     # Seeded by a migration, so gone after a test that flushed the database.
     StageNorm.objects.get_or_create(
         stage="guiding", defaults={"norm_days": 60, "gate_norm_days": 7}

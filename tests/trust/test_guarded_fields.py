@@ -240,6 +240,10 @@ PLAIN: dict[str, set[str]] = {
         *("min_down_payment_pct", "min_margin_pct", "org_unit"),
     },
     "ltc.savedview": {"name", "page", "query", "shared"},
+    # Company configuration (administrators); a chain's steps are validated as a whole.
+    "ltc.approvalchain": {"active", "kind", "name", "steps"},
+    # One's own stand-in while away (from_user is the writer; cycles refused).
+    "ltc.delegation": {"ends_on", "starts_on", "to_user"},
     "opportunities.bid": {"deadline", "tender_reference"},
     "opportunities.bidchecklistitem": {"required", "text"},
     "opportunities.bidsection": {"notes", "status"},

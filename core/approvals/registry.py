@@ -1,0 +1,75 @@
+"""What the apps tell the approval engine (registered in their `AppConfig.ready`): how a kind
+of approval talks to its subject, and the named approvers ("resolvers") a step may use.
+
+The engine sits in the core and never imports an app; it calls up through these."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class ApprovalSubject:
+    """How the engine talks to the subject of one kind of approval.
+
+    `on_ended(request, subject, by, comment)` moves the subject on when the request ends
+    (approved, rejected, sent back or withdrawn: `request.state`), inside the decision's
+    transaction. `notify_waiting(request, subject, users)` tells the approvers of a new step
+    in the subject's own words; without it the engine sends `approval.waiting`.
+    `seat_holder(subject, seat)` answers an iron-triangle seat (ar, sr, fr).
+    `default_steps` is the chain the kind starts with when no administrator has defined one:
+    what the app decided before chains were data."""
+
+    on_ended: Callable
+    default_name: str = ""
+    default_steps: tuple[dict, ...] = ()
+    notify_waiting: Callable | None = None
+    seat_holder: Callable | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Resolver:
+    """An approver an app names by its own rule: `approvers(request)` are asked (tasks),
+    `eligible(user, request)` may decide an any-of step though not asked (a manager higher up).
+    `label` names it on the settings page."""
+
+    label: object
+    approvers: Callable
+    eligible: Callable | None = None
+
+
+_kinds: dict[str, ApprovalSubject] = {}
+_resolvers: dict[str, Resolver] = {}
+
+
+def register_kind(kind: str, subject: ApprovalSubject) -> None:
+    _kinds[kind] = subject
+
+
+def kind_adapter(kind: str) -> ApprovalSubject | None:
+    return _kinds.get(kind)
+
+
+def registered_kinds() -> list[str]:
+    return list(_kinds)
+
+
+def register_resolver(name: str, resolver: Resolver) -> None:
+    _resolvers[name] = resolver
+
+
+def resolver(name: str) -> Resolver | None:
+    return _resolvers.get(name)
+
+
+def resolvers() -> dict[str, Resolver]:
+    return dict(_resolvers)
+
+
+def subject_of(request) -> models.Model | None:
+    model = request.subject_type.model_class()
+    return model._default_manager.filter(pk=request.subject_id).first() if model else None
