@@ -21,6 +21,11 @@ ACTION_LABELS.update(
         "import.failed": _("Import failed"),
         "import.cancelled": _("Import cancelled"),
         "user.deactivated": _("User deactivated"),
+        "registration.protected": _("Registered and protected (客户报备)"),
+        "registration.contested": _("Registration contested, waiting for a ruling"),
+        "registration.renewed": _("Registration renewed"),
+        "registration.ruled": _("Contested registration ruled"),
+        "registration.ended": _("Registration protection ended"),
     }
 )
 

@@ -39,3 +39,16 @@ def see_contact_details(by, user) -> bool:
     if is_sales_manager(by) and by.org_unit_id and user.org_unit_id:
         return user.org_unit.path.startswith(by.org_unit.path)
     return False
+
+
+@rule("registrations.register")
+def register_customers(user, customer=None) -> bool:
+    """Registering an account (客户报备) is selling work: everyone but finance."""
+    return not is_finance(user)
+
+
+@rule("registrations.rule")
+def rule_registrations(user, registration=None) -> bool:
+    """Sales managers and administrators rule contested registrations (and release one for
+    its holder); the service holds them to registrations they may change (their subtree)."""
+    return manages(user)

@@ -27,6 +27,10 @@ from .people import (
     OrgUnit,
     User,
 )
+from .registrations import (
+    CustomerRegistration,
+    project_key,
+)
 from .teams import (
     AccountChainMember,
     IronTriangle,
@@ -41,6 +45,7 @@ __all__ = [
     "Contact",
     "Customer",
     "CustomerAlias",
+    "CustomerRegistration",
     "ImportIssue",
     "ImportJob",
     "IronTriangle",
@@ -48,4 +53,5 @@ __all__ = [
     "OrgUnit",
     "User",
     "import_upload_to",
+    "project_key",
 ]

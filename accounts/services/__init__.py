@@ -37,6 +37,15 @@ from .customers import (
     customer_update,
     customers_intake_lock,
 )
+from .registrations import (
+    registration_create,
+    registration_expire,
+    registration_holder,
+    registration_release,
+    registration_renew,
+    registration_rule,
+    registrations_due,
+)
 from .teams import (
     CHAIN_FIELDS,
     SEATS,
@@ -103,6 +112,13 @@ __all__ = [
     "iron_triangle_create",
     "iron_triangle_set",
     "record_team_set",
+    "registration_create",
+    "registration_expire",
+    "registration_holder",
+    "registration_release",
+    "registration_renew",
+    "registration_rule",
+    "registrations_due",
     "user_create",
     "user_deactivate",
     "user_holdings",
