@@ -227,13 +227,17 @@ def _locked(registration: CustomerRegistration) -> CustomerRegistration:
     )
 
 
-def _require_state(registration: CustomerRegistration, state: str, code: str) -> None:
-    if registration.state != state:
-        raise Conflict(
-            _("This registration is “%(state)s”, not “%(wanted)s”.")
-            % {"state": registration.get_state_display(), "wanted": S(state).label},
-            code=code,
-        )
+def _require_state(registration: CustomerRegistration, state: str) -> None:
+    """A 409 unless the registration is in `state` (protected, or waiting for a ruling)."""
+    if registration.state == state:
+        return
+    text = _("This registration is “%(state)s”, not “%(wanted)s”.") % {
+        "state": registration.get_state_display(),
+        "wanted": S(state).label,
+    }
+    if state == S.PROTECTED:
+        raise Conflict(text, code="registration_not_protected")
+    raise Conflict(text, code="registration_not_in_ruling")
 
 
 def registration_renew(*, registration: CustomerRegistration, by: User) -> CustomerRegistration:
@@ -241,7 +245,7 @@ def registration_renew(*, registration: CustomerRegistration, by: User) -> Custo
     customer since it began or was last renewed (400 `registration_no_activity`)."""
     with transaction.atomic():
         locked = _locked(registration)
-        _require_state(locked, S.PROTECTED, "registration_not_protected")
+        _require_state(locked, S.PROTECTED)
         if locked.owner_id != by.pk:
             raise Forbidden(_("Only the holder renews a registration."))
         last = _latest_activity(locked.customer_id, locked.renewed_at)
@@ -280,7 +284,7 @@ def registration_release(*, registration: CustomerRegistration, by: User) -> Cus
     """The holder, or a manager over the registration, gives the protection back."""
     with transaction.atomic():
         locked = _locked(registration)
-        _require_state(locked, S.PROTECTED, "registration_not_protected")
+        _require_state(locked, S.PROTECTED)
         manager = policy.may(by, "registrations.rule", locked) and policy.can(by, locked, "change")
         if locked.owner_id != by.pk and not manager:
             raise Forbidden(_("Only the holder or their manager releases a registration."))
@@ -320,7 +324,7 @@ def registration_rule(
         locked = _locked(registration)
         if not policy.may(by, "registrations.rule", locked) or not policy.can(by, locked, "change"):
             raise Forbidden(_("Only a sales manager over this registration's unit rules on it."))
-        _require_state(locked, S.PENDING_RULING, "registration_not_in_ruling")
+        _require_state(locked, S.PENDING_RULING)
         if not comment:
             raise ValidationFailed(
                 _("Say why (a comment is required)."), fields={"comment": [_("Required.")]}
