@@ -7,14 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core import policy
 from core.errors import ApplicationError, ValidationFailed
-from core.web import ListPage
+from core.web import ListPage, RecordPage
 
 from .filters import CustomerRegistrationFilter
 from .forms import RegistrationForm, RegistrationRuleForm
@@ -53,9 +52,29 @@ class RegistrationListPage(ListPage):
         return context
 
 
-def _list_url(anchor: int | None = None) -> str:
-    url = reverse("accounts:registrations")
-    return f"{url}#registration-{anchor}" if anchor else url
+class RegistrationPage(RecordPage):
+    """One registration: whom it protects until when, what it competes with, the ruling, the
+    actions the user may take, and its timeline."""
+
+    template_name = "accounts/registration_detail.html"
+
+    def base_queryset(self):
+        return registration_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        registration, user = context["object"], self.request.user
+        context.update(
+            is_holder=registration.owner_id == user.pk,
+            may_rule=registrations_to_rule(user=user).filter(pk=registration.pk).exists(),
+            may_release=registration.state == "protected"
+            and (
+                registration.owner_id == user.pk
+                or (policy.may(user, "registrations.rule", registration) and context["may_change"])
+            ),
+            rule_form=RegistrationRuleForm(),
+        )
+        return context
 
 
 class _RegistrationAction(LoginRequiredMixin, View):
@@ -75,7 +94,7 @@ class _RegistrationAction(LoginRequiredMixin, View):
             messages.error(request, error.message)
         else:
             messages.success(request, str(self.done))
-        return HttpResponseRedirect(_list_url(registration.pk))
+        return HttpResponseRedirect(registration.get_absolute_url())
 
 
 class RegistrationRenew(_RegistrationAction):

@@ -14,6 +14,11 @@ urlpatterns = [
         name="registrations",
     ),
     path(
+        "registrations/<int:pk>/",
+        registration_views.RegistrationPage.as_view(),
+        name="registration-detail",
+    ),
+    path(
         "registrations/<int:pk>/renew/",
         registration_views.RegistrationRenew.as_view(),
         name="registration-renew",

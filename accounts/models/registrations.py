@@ -120,7 +120,7 @@ class CustomerRegistration(ConcurrentTransitionMixin, TimeStampedModel):
         return str(self.customer)
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:registrations") + f"#registration-{self.pk}"
+        return reverse("accounts:registration-detail", args=[self.pk])
 
     def save(self, *args, **kwargs):
         self.project = (self.project or "").strip()

@@ -382,3 +382,10 @@ def test_the_pages_in_chinese(org, customer, browser_client):
         reverse("accounts:registrations"), HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert "客户报备" in page.content.decode()
+
+
+def test_the_registration_page_is_404_outside_ones_scope(org, customer, browser_client):
+    contested_for = registration_create(by=org.rep, customer=customer)
+    url = contested_for.get_absolute_url()
+    assert browser_client(org.rep).get(url).status_code == 200
+    assert browser_client(org.other_region_rep).get(url).status_code == 404
