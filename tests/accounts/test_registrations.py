@@ -389,3 +389,19 @@ def test_the_registration_page_is_404_outside_ones_scope(org, customer, browser_
     url = contested_for.get_absolute_url()
     assert browser_client(org.rep).get(url).status_code == 200
     assert browser_client(org.other_region_rep).get(url).status_code == 404
+
+
+def test_the_database_allows_one_protection_per_customer_and_project(org, customer):
+    from django.db import IntegrityError, transaction
+
+    held = registration_create(by=org.rep, customer=customer, project="Grid")
+    twin = dict(
+        customer=customer,
+        owner=org.teammate,
+        org_unit=org.gd_carrier,
+        state="protected",
+        protected_until=held.protected_until,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CustomerRegistration.objects.create(**twin, project=" grid ")
+    CustomerRegistration.objects.create(**twin, project="Data centre")  # another project
