@@ -23,3 +23,12 @@ class AccountsConfig(AppConfig):
             label=_("Overdue next steps"),
             description=_("Tell owners about next steps past their date (once each)."),
         )
+        register_job(
+            name="accounts-expire-registrations",
+            task="accounts.tasks.registrations_expire",
+            label=_("Customer registrations"),
+            description=_(
+                "End the protections past their date: renewed where the account was worked, "
+                "else expired (once each)."
+            ),
+        )

@@ -87,3 +87,20 @@ class CoachLevel(models.TextChoices):
     INFORMS = "informs", _("Passes information")
     ADVISES = "advises", _("Can advise")
     SWAYS = "sways", _("Can sway the decision")
+
+
+class RegistrationState(models.TextChoices):
+    """A customer registration's life (客户报备): protected for its holder until it ends."""
+
+    PENDING_RULING = "pending_ruling", _("Waiting for a ruling")
+    PROTECTED = "protected", _("Protected")
+    RELEASED = "released", _("Released")
+    EXPIRED = "expired", _("Expired")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RegistrationAward(models.TextChoices):
+    """Whom a manager's ruling on a contested registration gives the protection to."""
+
+    CHALLENGER = "challenger", _("The new registration")
+    HOLDER = "holder", _("The registration holding protection")

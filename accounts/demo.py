@@ -230,3 +230,21 @@ def _seed_roles(users: dict, units: dict) -> None:
                 org_unit=units[unit],
                 scope=scope,
             )
+
+
+@register(11, "registrations")
+def seed_registrations(ctx: DemoContext) -> None:
+    """客户报备: the carrier team's rep holds China Mobile Guangdong, the government team's rep
+    the hospital; the carrier team's solution manager asks for a ruling on a project at China
+    Mobile, which the team manager and the office director are asked to decide."""
+    from .services import registration_create
+
+    users, customers = ctx.data["users"], ctx.data["customers"]
+    registration_create(by=users["ar.chen"], customer=customers["cmcc-gd"])
+    registration_create(by=users["ar.he"], customer=customers["gz-hospital"])
+    registration_create(
+        by=users["sr.li"],
+        customer=customers["cmcc-gd"],
+        project="5G private network for the power grid",
+        contest=True,
+    )

@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core import filters
 
-from .choices import ActivityKind
-from .models import Activity, Customer
+from .choices import ActivityKind, RegistrationState
+from .models import Activity, Customer, CustomerRegistration
 from .normalise import normalise_company_name
-from .selectors import overdue_next_step, overdue_q
+from .selectors import overdue_next_step, overdue_q, registrations_to_rule
 
 
 class OverdueNextStepFilter(filters.BooleanFilter):
@@ -60,3 +60,25 @@ class ActivityFilter(filters.FilterSet):
             return queryset
         q = Q(next_step_done_at__isnull=True) & ~Q(next_step="")
         return queryset.filter(q) if value else queryset.exclude(q)
+
+
+class CustomerRegistrationFilter(filters.FilterSet):
+    """Registrations by state, customer and owner; `show=mine` the user's own, `show=ruling`
+    the contested ones waiting for the user's ruling."""
+
+    SHOW = [("mine", _("Mine")), ("ruling", _("Waiting for my ruling"))]
+
+    state = filters.ChoiceFilter(choices=RegistrationState.choices, label=_("State"))
+    show = filters.ChoiceFilter(choices=SHOW, method="filter_show", label=_("Show"))
+
+    class Meta:
+        model = CustomerRegistration
+        fields = ["state", "customer", "owner"]
+
+    def filter_show(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if not value or user is None:
+            return queryset
+        if value == "mine":
+            return queryset.filter(owner=user)
+        return queryset.filter(pk__in=registrations_to_rule(user=user).values("pk"))

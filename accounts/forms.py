@@ -5,7 +5,7 @@ from core import policy
 from core.choices import TriangleRole
 from core.forms import DateInput, RecordForm, UserForm
 
-from .choices import ActivityKind, ImportMode
+from .choices import ActivityKind, ImportMode, RegistrationAward
 from .models import AccountChainMember, Activity, Contact, Customer, User
 from .selectors import SEAT_ROLES, by_name, seat_candidates
 
@@ -226,3 +226,23 @@ class IronTriangleForm(UserForm):
             unit=getattr(record, "org_unit", None) or self.user.org_unit,
             holders=holders,
         )
+
+
+class RegistrationForm(forms.Form):
+    """Register a customer, or one project at it, for oneself (客户报备)."""
+
+    project = forms.CharField(
+        label=_("Project (leave empty for the whole customer)"), max_length=200, required=False
+    )
+    contest = forms.BooleanField(
+        label=_("If a colleague holds it, ask a manager to rule"), required=False
+    )
+
+
+class RegistrationRuleForm(forms.Form):
+    """A manager's ruling on a contested registration."""
+
+    award = forms.ChoiceField(label=_("Award the protection to"), choices=RegistrationAward.choices)
+    comment = forms.CharField(
+        label=_("Why"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -24,6 +24,11 @@ ACTION_LABELS.update(
         "role.assigned": _("Role given"),
         "role.unassigned": _("Role taken back"),
         "role.deleted": _("Role deleted"),
+        "registration.protected": _("Registered and protected (客户报备)"),
+        "registration.contested": _("Registration contested, waiting for a ruling"),
+        "registration.renewed": _("Registration renewed"),
+        "registration.ruled": _("Contested registration ruled"),
+        "registration.ended": _("Registration protection ended"),
     }
 )
 

@@ -52,3 +52,16 @@ def assign_roles(user, obj=None) -> bool:
     """Giving configured roles: administrators anywhere, sales managers within their subtree
     (the service holds them to it)."""
     return manages(user)
+
+
+@rule("registrations.register")
+def register_customers(user, customer=None) -> bool:
+    """Registering an account (客户报备) is selling work: everyone but finance."""
+    return not is_finance(user)
+
+
+@rule("registrations.rule")
+def rule_registrations(user, registration=None) -> bool:
+    """Sales managers and administrators rule contested registrations (and release one for
+    its holder); the service holds them to registrations they may change (their subtree)."""
+    return manages(user)

@@ -21,6 +21,7 @@ from .models import (
     Contact,
     Customer,
     CustomerAlias,
+    CustomerRegistration,
     ImportJob,
     IronTriangleMember,
     OrgUnit,
@@ -236,3 +237,37 @@ def role_assignment_list(*, user: User) -> QuerySet:
         path = user.org_unit.path
         mine |= Q(user__org_unit__path__startswith=path) | Q(org_unit__path__startswith=path)
     return rows.filter(mine)
+
+
+# --- Customer registrations (客户报备) ----------------------------------------------------------
+
+
+def registration_list(*, user: User) -> QuerySet[CustomerRegistration]:
+    """The registrations `user` may see: their own, their team's, a manager's subtree."""
+    return policy.restrict(
+        CustomerRegistration.objects.select_related(
+            "customer", "owner", "org_unit", "competing__owner", "ruled_by"
+        ),
+        user,
+    )
+
+
+def registrations_to_rule(*, user: User) -> QuerySet[CustomerRegistration]:
+    """The contested registrations waiting for `user`'s ruling (none unless they rule)."""
+    if not policy.may(user, "registrations.rule"):
+        return CustomerRegistration.objects.none()
+    return policy.restrict(
+        registration_list(user=user).filter(state="pending_ruling"), user, "change"
+    )
+
+
+def customer_protections(*, customer: Customer) -> list[CustomerRegistration]:
+    """Who holds protection on the customer (whole or per project) until when, and who waits
+    for a ruling: shown to everyone who sees the customer, as 客户报备 is company-wide."""
+    return list(
+        CustomerRegistration.objects.filter(
+            customer=customer, state__in=["protected", "pending_ruling"]
+        )
+        .select_related("owner", "competing__owner")
+        .order_by("state", "project_key", "pk")
+    )

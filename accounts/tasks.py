@@ -73,3 +73,17 @@ def activities_flag_overdue() -> int:
             )
             flagged += 1
     return flagged
+
+
+@shared_task(acks_late=True)
+def registrations_expire() -> int:
+    """End each customer registration (客户报备) past its date, once: renewed where the
+    account was worked since, else expired and its holder told. The state change under the
+    row's lock is the claim, so a second or concurrent run changes nothing."""
+    from .services.registrations import registration_expire, registrations_due
+
+    expired = 0
+    for pk in registrations_due():
+        if registration_expire(registration_id=pk) == "expired":
+            expired += 1
+    return expired

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import registration_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -8,6 +8,36 @@ urlpatterns = [
     path("new/", views.CustomerCreatePage.as_view(), name="customer-create"),
     path("export/", views.customer_export, name="customer-export"),
     path("duplicates/", views.customer_duplicates_partial, name="customer-duplicates"),
+    path(
+        "registrations/",
+        registration_views.RegistrationListPage.as_view(),
+        name="registrations",
+    ),
+    path(
+        "registrations/<int:pk>/",
+        registration_views.RegistrationPage.as_view(),
+        name="registration-detail",
+    ),
+    path(
+        "registrations/<int:pk>/renew/",
+        registration_views.RegistrationRenew.as_view(),
+        name="registration-renew",
+    ),
+    path(
+        "registrations/<int:pk>/release/",
+        registration_views.RegistrationRelease.as_view(),
+        name="registration-release",
+    ),
+    path(
+        "registrations/<int:pk>/rule/",
+        registration_views.RegistrationRule.as_view(),
+        name="registration-rule",
+    ),
+    path(
+        "<int:pk>/register/",
+        registration_views.RegistrationCreate.as_view(),
+        name="registration-create",
+    ),
     path("<int:pk>/", views.CustomerPage.as_view(), name="customer-detail"),
     path("<int:pk>/edit/", views.CustomerEditPage.as_view(), name="customer-edit"),
     path("<int:pk>/merge/", views.CustomerMergePage.as_view(), name="customer-merge"),

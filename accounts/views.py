@@ -30,6 +30,7 @@ from .forms import (
     ImportUploadForm,
     IronTriangleForm,
     MergeForm,
+    RegistrationForm,
 )
 from .imports import importer_for, importers
 from .imports.customers import customer_export_columns
@@ -48,6 +49,7 @@ from .selectors import (
     contact_list,
     customer_duplicates,
     customer_list,
+    customer_protections,
     customer_resolve,
     import_job_list,
 )
@@ -181,6 +183,9 @@ class CustomerPage(RecordPage):
         context["merged_from"] = Customer.all_objects.filter(merged_into=customer)
         context["contact_twins"] = contact_duplicate_pairs(customer=customer)
         context["aliases"] = list(customer.aliases.all())
+        context["protections"] = customer_protections(customer=customer)
+        if policy.may(user, "registrations.register", customer):
+            context["registration_form"] = RegistrationForm()
         return context
 
 

@@ -12,9 +12,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import rules  # noqa: F401  (the core's named permissions)
+        from .approvals import rules as approval_rules  # noqa: F401
         from .custom_fields import demo  # noqa: F401  (registers the demo seeder)
         from .custom_fields.display import register_panels
-        from .approvals import rules as approval_rules  # noqa: F401
         from .jobs import register_job
 
         register_panels()  # "Details": a record's custom fields on its page

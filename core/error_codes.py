@@ -66,6 +66,18 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     # --- Parties and imports -----------------------------------------------------------------
     "duplicate_alias": (400, "The alias names another customer already, or is another's name."),
     "duplicate_customer": (409, "A customer with this name or credit code exists already."),
+    "registration_conflict": (
+        400,
+        "The customer (or project) is protected for someone else: names the holder and the "
+        "date the protection ends.",
+    ),
+    "registration_exists": (400, "The owner holds or awaits this registration already."),
+    "registration_no_activity": (
+        400,
+        "No activity on the customer since the protection began or was renewed.",
+    ),
+    "registration_not_protected": (409, "The registration does not hold protection (now)."),
+    "registration_not_in_ruling": (409, "The registration is not waiting for a ruling."),
     "external_id_unavailable": (409, "This external id belongs to another record."),
     "duplicate_contact": (
         409,

@@ -248,6 +248,19 @@ MESSAGES: dict[str, MessageTemplate] = {
     "activity.overdue": MessageTemplate(
         _("Overdue next step: %(step)s (due %(date)s)"), _("%(kind)s: %(summary)s")
     ),
+    # Customer registrations (客户报备)
+    "registration.contested": MessageTemplate(
+        _("%(owner)s asks for a ruling on %(what)s"),
+        _("%(holder)s holds its protection until %(until)s."),
+    ),
+    "registration.released": MessageTemplate(_("%(by)s released your registration of %(what)s")),
+    "registration.expired": MessageTemplate(
+        _("Your registration of %(what)s expired"),
+        _("It was protected until %(until)s; no activity renewed it."),
+    ),
+    "registration.ruled": MessageTemplate(
+        _("Ruling on the registration of %(what)s: awarded to %(winner)s")
+    ),
     # Receivables
     "receipt.recorded": MessageTemplate(_("%(amount)s received from %(customer)s")),
     "receipt.reversed": MessageTemplate(_("Receipt %(number)s (%(amount)s) was reversed")),

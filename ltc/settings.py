@@ -237,12 +237,21 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "receivables.tasks.refresh_ageing_rollup",
         "schedule": 60,
     },
+    # Customer registrations (客户报备) past their date: renewed if the account was worked,
+    # else expired and the holder told; each once (the state change is the claim).
+    "accounts-expire-registrations": {
+        "task": "accounts.tasks.registrations_expire",
+        "schedule": 60 * 60,
+    },
 }
 AGEING_ROLLUP_MAX_AGE = int(os.environ.get("AGEING_ROLLUP_MAX_AGE", 15 * 60))  # seconds
 # Days before a payment milestone's due date on which its AR is reminded.
 # Whether one person may hold two seats (AR, SR, FR) of an iron triangle: a small company's
 # rep may also be its solution manager. Off by default: the three seats check each other.
 IRON_TRIANGLE_SHARED_SEATS = env_bool("IRON_TRIANGLE_SHARED_SEATS", False)
+# Days a customer registration (客户报备) protects the account for its holder, from the
+# registration or its last renewal.
+CUSTOMER_REGISTRATION_DAYS = int(os.environ.get("CUSTOMER_REGISTRATION_DAYS", "90"))
 
 RECEIVABLES_REMINDER_DAYS_BEFORE = [
     int(n) for n in env_list("RECEIVABLES_REMINDER_DAYS_BEFORE", ["7", "3", "1"])

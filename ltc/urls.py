@@ -8,8 +8,8 @@ from accounts import two_factor
 from accounts.api.auth import ObtainTokenView
 from core import saved_views, views
 from core.api.schema_view import DocsView, SchemaView
-from core.custom_fields import pages as custom_field_pages
 from core.approvals import views as approval_views
+from core.custom_fields import pages as custom_field_pages
 
 urlpatterns = [
     path("", views.home, name="home"),

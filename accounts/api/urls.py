@@ -1,6 +1,6 @@
 from core.api.routers import Router
 
-from . import contacts, roles, views
+from . import contacts, registrations, roles, views
 
 router = Router()
 router.register("org-units", views.OrgUnitViewSet, basename="orgunit")
@@ -8,6 +8,11 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("contacts", contacts.ContactViewSet, basename="contact")
 router.register("customer-aliases", views.CustomerAliasViewSet, basename="customeralias")
+router.register(
+    "customer-registrations",
+    registrations.CustomerRegistrationViewSet,
+    basename="customerregistration",
+)
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("roles", roles.RoleDefinitionViewSet, basename="role")
 router.register("role-assignments", roles.RoleAssignmentViewSet, basename="roleassignment")

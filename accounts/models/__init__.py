@@ -27,6 +27,10 @@ from .people import (
     OrgUnit,
     User,
 )
+from .registrations import (
+    CustomerRegistration,
+    project_key,
+)
 from .roles import (
     RoleAssignment,
     RoleDefinition,
@@ -45,6 +49,7 @@ __all__ = [
     "Contact",
     "Customer",
     "CustomerAlias",
+    "CustomerRegistration",
     "ImportIssue",
     "ImportJob",
     "IronTriangle",
@@ -54,4 +59,5 @@ __all__ = [
     "RoleDefinition",
     "User",
     "import_upload_to",
+    "project_key",
 ]

@@ -37,6 +37,15 @@ from .customers import (
     customer_update,
     customers_intake_lock,
 )
+from .registrations import (
+    registration_create,
+    registration_expire,
+    registration_holder,
+    registration_release,
+    registration_renew,
+    registration_rule,
+    registrations_due,
+)
 from .roles import (
     ROLE_FIELDS,
     grants_compile,
@@ -121,6 +130,13 @@ __all__ = [
     "role_delete",
     "role_unassign",
     "role_update",
+    "registration_create",
+    "registration_expire",
+    "registration_holder",
+    "registration_release",
+    "registration_renew",
+    "registration_rule",
+    "registrations_due",
     "user_create",
     "user_deactivate",
     "user_holdings",

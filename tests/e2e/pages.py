@@ -77,6 +77,7 @@ ARGUMENTS.update(
         "accounts:customer-merge": _pk("accounts.Customer"),
         "accounts:customer-alias": _pk("accounts.Customer"),
         "accounts:contact-merge": _pk("accounts.Contact"),
+        "accounts:registration-detail": _pk("accounts.CustomerRegistration"),
         "accounts:contact-create": _named("customer_pk", "accounts.Customer"),
         "leads:rule-edit": _pk("leads.DistributionRule"),
         "leads:detail": _pk("leads.Lead"),

@@ -71,6 +71,7 @@ GUARDED: dict[str, dict[str, str]] = {
     "accounts.contact": {"customer": "scope", "allow_duplicate": "duplicate_override"},
     "accounts.customeralias": {"customer": "scope"},
     "accounts.customer": {"owner": "scope", "org_unit": "scope"},
+    "accounts.customerregistration": {"owner": "scope"},
     "contracts.changerequest": {"contract": "scope"},
     "contracts.contract": {
         "org_unit": "scope",
@@ -170,6 +171,9 @@ PLAIN: dict[str, set[str]] = {
         *("name", "parent", "phone", "region", "website"),
     },
     "accounts.customeralias": {"alias"},
+    # 客户报备: the customer is one the writer may see (the related-id test); `contest` asks
+    # for a manager's ruling instead of a 400 when a colleague holds the protection.
+    "accounts.customerregistration": {"contest", "customer", "project"},
     # Administrators only (ADR 15): whom the company employs, where and as what.
     "UserWriteSerializer": {
         *("username", "email", "first_name", "last_name", "role", "org_unit", "title"),
