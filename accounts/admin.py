@@ -27,24 +27,6 @@ class OrgUnitAdmin(admin.ModelAdmin):
     readonly_fields = ["path", "depth"]
 
 
-class RoleAssignmentInline(admin.TabularInline):
-    """A user's configured roles (issue 20.1), read-only: they are given and taken back on
-    /settings/roles/ or the API, which audit them and rewrite the user's compiled grants."""
-
-    model = RoleAssignment
-    fk_name = "user"
-    fields = ["role", "org_unit", "scope", "created_by", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(RoleDefinition)
 class RoleDefinitionAdmin(admin.ModelAdmin):
     """Read-only here: roles are defined on /settings/roles/ (audited, validated)."""
@@ -66,18 +48,33 @@ class RoleDefinitionAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "get_full_name", "role", "org_unit", "is_active"]
     list_filter = ["role", "is_active", "org_unit"]
-    inlines = [RoleAssignmentInline]
+    readonly_fields = ["configured_roles"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
         (
             _("Sales organisation"),
-            {"fields": ["role", "org_unit", "title", "phone", "language", "email_digest"]},
+            {
+                "fields": [
+                    *("role", "org_unit", "title", "phone", "language", "email_digest"),
+                    "configured_roles",
+                ]
+            },
         ),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,
         (_("Sales organisation"), {"fields": ["role", "org_unit"]}),
     ]
+
+    @admin.display(description=_("configured roles"))
+    def configured_roles(self, obj) -> str:
+        """The user's configured roles (issue 20.1), read-only: they are given and taken back
+        on /settings/roles/ or the API, which audit them and rewrite the compiled grants."""
+        rows = RoleAssignment.objects.filter(user=obj).select_related("role", "org_unit")
+        return (
+            "; ".join(f"{a.role.name} · {a.org_unit} · {a.get_scope_display()}" for a in rows)
+            or "—"
+        )
 
     #: What decides what a user may do: every change is on the audit trail, before and after.
     AUDITED = ["role", "org_unit", "is_active", "is_staff", "is_superuser"]
