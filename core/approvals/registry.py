@@ -62,8 +62,8 @@ def register_resolver(name: str, resolver: Resolver) -> None:
     _resolvers[name] = resolver
 
 
-def resolver(name: str) -> Resolver | None:
-    return _resolvers.get(name)
+def resolver(name) -> Resolver | None:
+    return _resolvers.get(name) if isinstance(name, str) else None
 
 
 def resolvers() -> dict[str, Resolver]:

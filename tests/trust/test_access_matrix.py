@@ -84,10 +84,19 @@ UNSCOPED = {
     "WebhookDeliveryViewSet": "admin",
     "JobViewSet": "admin",  # operations on demand (ADR 15)
     "JobRunViewSet": "admin",
+<<<<<<< HEAD
     "RoleDefinitionViewSet": "reference",  # read by all, written by admins (issue 20.1)
     # Configured role assignments: one's own, a manager's subtree's, everything for admins
     # (tests/accounts/test_roles.py).
     "RoleAssignmentViewSet": "own",
+=======
+    # Approval chains (ADR 16): company configuration, read by all, written by admins.
+    "ApprovalChainViewSet": "reference",
+    # One's own delegations and those to one (an administrator's: all).
+    "DelegationViewSet": "own",
+    # Requests: restrict() on the requester and unit, and those one is asked to decide.
+    "ApprovalRequestViewSet": "approvals",
+>>>>>>> i20-approvals
 }
 
 
@@ -575,6 +584,25 @@ def test_users_and_org_units_of_other_regions_are_not_listed_with_their_details(
     assert rows
     for row in rows:
         assert "password" not in row
+
+
+def test_approval_requests_are_those_in_scope_and_those_one_is_asked(users):
+    from core.approvals.models import ApprovalRequest, ApprovalTask, Delegation
+
+    for role, user in users.items():
+        client = client_for(user)
+        listed = listed_ids(client, reverse("approvalrequest-list"))
+        scoped = set(
+            policy.restrict(ApprovalRequest.objects.all(), user).values_list("pk", flat=True)
+        )
+        asked = set(ApprovalTask.objects.filter(assignee=user).values_list("request_id", flat=True))
+        assert listed == scoped | asked, role
+        delegations = listed_ids(client, reverse("delegation-list"))
+        if not policy.is_admin(user):
+            mine = Delegation.objects.filter(from_user=user) | Delegation.objects.filter(
+                to_user=user
+            )
+            assert delegations == set(mine.values_list("pk", flat=True)), role
 
 
 def test_own_rows_are_the_users_own(users):
