@@ -84,19 +84,16 @@ UNSCOPED = {
     "WebhookDeliveryViewSet": "admin",
     "JobViewSet": "admin",  # operations on demand (ADR 15)
     "JobRunViewSet": "admin",
-<<<<<<< HEAD
     "RoleDefinitionViewSet": "reference",  # read by all, written by admins (issue 20.1)
     # Configured role assignments: one's own, a manager's subtree's, everything for admins
     # (tests/accounts/test_roles.py).
     "RoleAssignmentViewSet": "own",
-=======
     # Approval chains (ADR 16): company configuration, read by all, written by admins.
     "ApprovalChainViewSet": "reference",
     # One's own delegations and those to one (an administrator's: all).
     "DelegationViewSet": "own",
     # Requests: restrict() on the requester and unit, and those one is asked to decide.
     "ApprovalRequestViewSet": "approvals",
->>>>>>> i20-approvals
 }
 
 
