@@ -47,7 +47,7 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     "throttled": (429, "Too many requests for this API key; wait before trying again."),
     "server_error": (500, "A fault on our side; it has been logged."),
     "error": (500, "An error no other code describes."),
-    # --- Approval chains (ADR 16) -------------------------------------------------------------
+    # --- Approval chains (ADR 17) -------------------------------------------------------------
     "no_possible_approver": (400, "A step of the chain names nobody who could approve it."),
     "approval_chain_exists": (400, "The kind already has an active chain: change that one."),
     "no_approval_chain": (409, "No approval chain is defined for this kind."),

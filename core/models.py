@@ -495,7 +495,7 @@ class JobRun(models.Model):
         return self.status in ACTIVE_JOB_RUN_STATES
 
 
-# The approval engine's models (ADR 16) live beside it and are registered here, under `ltc`.
+# The approval engine's models (ADR 17) live beside it and are registered here, under `ltc`.
 from .approvals.models import (  # noqa: E402, F401
     ApprovalChain,
     ApprovalNotice,

@@ -1,4 +1,4 @@
-"""The special price (特价审批) on the approval engine (ADR 16): the kind, its default chain
+"""The special price (特价审批) on the approval engine (ADR 17): the kind, its default chain
 (one step: the pricing approvers as before chains were data), and the pricing-approver rule
 a step may name."""
 

@@ -149,7 +149,7 @@ def _complete_bid(bid, users):
 
 
 def _two_step_special_price_chain(users) -> None:
-    """The administrator's special-price chain (ADR 16): the pricing approver as before, then
+    """The administrator's special-price chain (ADR 17): the pricing approver as before, then
     the office's manager for a quote above CNY 5,000,000."""
     from core.approvals.chains import chain_for, chain_update
 

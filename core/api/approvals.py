@@ -1,4 +1,4 @@
-"""API of approval chains (ADR 16): /approval-chains/ (administrators write, steps nested),
+"""API of approval chains (ADR 17): /approval-chains/ (administrators write, steps nested),
 /approvals/ (the requests one may see; `?waiting_on=me`; decide, withdraw, resubmit) and
 /delegations/ (one's stand-in while away)."""
 

@@ -1,4 +1,4 @@
-"""Approval chains as data, and the engine that runs them (ADR 16).
+"""Approval chains as data, and the engine that runs them (ADR 17).
 
 An administrator defines, per kind of approval, ordered steps with conditions and approvers;
 `request_start` runs a subject through the steps that apply, and each approver decides their

@@ -1,4 +1,4 @@
-"""Approval chains as data (ADR 16): a chain per kind of approval, its ordered steps, the
+"""Approval chains as data (ADR 17): a chain per kind of approval, its ordered steps, the
 requests that run through them, each approver's task, and delegations while someone is away.
 
 Defined here, registered under the core's app label (`ltc`) by `core.models`, which imports

@@ -1,4 +1,4 @@
-"""Approval chains as data and the engine that runs them (issue 20.3, ADR 16), driven through
+"""Approval chains as data and the engine that runs them (issue 20.3, ADR 17), driven through
 the special price (特价审批): conditions and skipped steps, any of / all of, send-back and
 resubmit, withdrawal, delegation, reminders and escalation exactly once, the inbox."""
 

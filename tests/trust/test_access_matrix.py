@@ -88,7 +88,7 @@ UNSCOPED = {
     # Configured role assignments: one's own, a manager's subtree's, everything for admins
     # (tests/accounts/test_roles.py).
     "RoleAssignmentViewSet": "own",
-    # Approval chains (ADR 16): company configuration, read by all, written by admins.
+    # Approval chains (ADR 17): company configuration, read by all, written by admins.
     "ApprovalChainViewSet": "reference",
     # One's own delegations and those to one (an administrator's: all).
     "DelegationViewSet": "own",
