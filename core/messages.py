@@ -297,6 +297,7 @@ MESSAGES: dict[str, MessageTemplate] = {
     "note.registered": MessageTemplate(
         _("Account %(customer)s is registered to %(owner)s (客户报备).")
     ),
+    "note.registration_ended": MessageTemplate(_("Protection ended: %(state)s")),
     "note.lead_merged_into": MessageTemplate(_("Merged into lead #%(pk)s %(title)s.")),
     "note.lead_merged_here": MessageTemplate(_("Merged lead #%(pk)s %(title)s into this lead.")),
     "note.score": MessageTemplate(_("Score %(score)s")),

@@ -22,7 +22,7 @@ from core.audit import audit_record
 from core.choices import Role
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.fsm import transition_run
-from core.messages import day, message
+from core.messages import day, label, message
 from core.notifications import notify
 from core.records import insert_once
 
@@ -126,6 +126,11 @@ def _record_on_customer(registration, action: str, *, by, comment="", **changes)
             **changes,
         },
     )
+
+
+def _ended(registration: CustomerRegistration) -> dict:
+    """How a protection ended, read in each reader's language on the customer's timeline."""
+    return message("note.registration_ended", state=label(RegistrationState, registration.state))
 
 
 def registration_create(
@@ -292,7 +297,7 @@ def registration_release(*, registration: CustomerRegistration, by: User) -> Cus
         transition_run(
             locked, "release", by=by, internal=True, check_policy=False, update_fields=["ended_at"]
         )
-        _record_on_customer(locked, "registration.ended", by=by, state=locked.state)
+        _record_on_customer(locked, "registration.ended", by=by, comment=_ended(locked))
         if locked.owner_id != by.pk:
             notify(
                 recipients=[locked.owner],
@@ -360,7 +365,7 @@ def registration_rule(
                     internal=True,
                     update_fields=["ended_at"],
                 )
-                _record_on_customer(holder, "registration.ended", by=by, state=holder.state)
+                _record_on_customer(holder, "registration.ended", by=by, comment=_ended(holder))
             other = registration_holder(
                 customer=locked.customer, project=locked.project, exclude_pk=locked.pk
             )
@@ -425,7 +430,7 @@ def registration_expire(*, registration_id: int) -> str:
         transition_run(
             locked, "expire", by=None, internal=True, check_policy=False, update_fields=["ended_at"]
         )
-        _record_on_customer(locked, "registration.ended", by=None, state=locked.state)
+        _record_on_customer(locked, "registration.ended", by=None, comment=_ended(locked))
         notify(
             recipients=[locked.owner],
             kind="registration.ended",

@@ -29,6 +29,7 @@ _TONES = {
         "reached",
         "done",
         "validated",
+        "protected",
     },
     "bad": {
         "disqualified",
@@ -55,6 +56,7 @@ _TONES = {
         "pending_approval",
         "in_review",
         "raised",
+        "pending_ruling",
     },
 }
 
