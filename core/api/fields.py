@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from core import money
 from core.custom_fields import validate
+from core.custom_fields.validation import EMPTY
 from core.errors import ValidationFailed
 from core.inputs import InputRejected, to_utc, validate_input
 
@@ -101,11 +102,13 @@ class CustomValuesField(serializers.JSONField):
         stored = dict(getattr(instance, "custom", None) or {}) if instance is not None else {}
         merged = {**stored, **data}
         try:
-            return validate(parent.Meta.model, merged, partial=True)
+            cleaned = validate(parent.Meta.model, merged, partial=True)
         except ValidationFailed as exc:
             raise serializers.ValidationError(
                 {name.removeprefix("custom."): msgs for name, msgs in exc.fields.items()}
             ) from None
+        # A cleared key stays named (None), so the save's merge by key clears it too.
+        return {**cleaned, **{k: None for k, v in data.items() if v in EMPTY and k in stored}}
 
 
 CUSTOM_VALUE_SCHEMA = {

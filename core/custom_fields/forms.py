@@ -22,7 +22,7 @@ from ..inputs import validate_input
 from ..money import DEFAULT_CURRENCY, MoneyFormField
 from .definitions import definitions
 from .models import CustomField, FieldType
-from .validation import validate
+from .validation import EMPTY, validate
 
 PREFIX = "custom."
 CURRENCY_SUFFIX = "__currency"
@@ -142,9 +142,11 @@ def collect_custom(form) -> None:
     for name in [n for n in data if n.startswith(PREFIX)]:
         data.pop(name)
     try:
-        data["custom"] = validate(
+        cleaned = validate(
             type(form.instance), values, state=getattr(form.instance, "state", None), fields=fields
         )
+        # A cleared field stays named (None), so the save's merge by key clears it too.
+        data["custom"] = {**cleaned, **{k: None for k, v in values.items() if v in EMPTY}}
     except ValidationFailed as exc:
         for name, messages in exc.fields.items():
             for message in messages:

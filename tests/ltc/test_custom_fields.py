@@ -11,7 +11,13 @@ from core.custom_fields import CustomField, validate
 from core.custom_fields.services import custom_field_create
 from core.errors import ValidationFailed
 from opportunities.models import Opportunity
-from tests.factories import CustomerFactory, OpportunityFactory
+from tests.factories import (
+    ContactFactory,
+    ContractFactory,
+    CustomerFactory,
+    LeadFactory,
+    OpportunityFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -303,3 +309,39 @@ def test_filters_on_custom_values(org, api):
         response = api(org.rep).get(f"/api/v1/customers/?{bad}")
         assert response.status_code == 400, bad
         assert field in response.json()["fields"], response.json()
+
+
+# --- every record type's API takes and checks its own custom fields ------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "url", "make"),
+    [
+        ("accounts.contact", "contacts", lambda org: ContactFactory(customer=_mine(org))),
+        ("leads.lead", "leads", lambda org: LeadFactory(owner=org.rep)),
+        (
+            "opportunities.opportunity",
+            "opportunities",
+            lambda org: OpportunityFactory(owner=org.rep),
+        ),
+        ("contracts.contract", "contracts", lambda org: ContractFactory(owner=org.rep)),
+    ],
+)
+def test_each_record_type_takes_its_custom_fields(org, api, target, url, make):
+    define(org.admin, target=target, key="ref", type="number")
+    define(org.admin, target="accounts.customer", key="other")  # another type's field
+    record = make(org)
+    path = f"/api/v1/{url}/{record.pk}/"
+    refused = api(org.rep).patch(path, {"custom": {"ref": "x"}}, format="json")
+    assert refused.status_code == 400 and "custom.ref" in refused.json()["fields"]
+    refused = api(org.rep).patch(path, {"custom": {"other": "x"}}, format="json")
+    assert refused.status_code == 400 and "custom.other" in refused.json()["fields"]
+    taken = api(org.rep).patch(path, {"custom": {"ref": "2.50"}}, format="json")
+    assert taken.status_code == 200, taken.json()
+    assert taken.json()["custom"] == {"ref": "2.5"}
+    record.refresh_from_db()
+    assert record.custom == {"ref": "2.5"}
+
+
+def _mine(org):
+    return CustomerFactory(owner=org.rep)

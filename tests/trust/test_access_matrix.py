@@ -67,6 +67,7 @@ UNSCOPED = {
     "NotificationViewSet": "own",  # the user's own notifications only
     "SavedViewViewSet": "own",  # the user's own and shared saved views
     "AuthorityRuleViewSet": "reference",  # read by all in their chain, written by admins
+    "CustomFieldViewSet": "reference",  # custom-field definitions: read by all, admins write
     "OrgUnitViewSet": "reference",
     "UserViewSet": "reference",
     "CompetitorViewSet": "catalogue",  # the shared competitor list: any seller adds to it
