@@ -12,6 +12,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import rules  # noqa: F401  (the core's named permissions)
+        from .fsm import fsm_fields_leave_migration_models_alone
+
+        fsm_fields_leave_migration_models_alone()
         from .jobs import register_job
 
         register_job(
