@@ -15,6 +15,9 @@ class CoreConfig(AppConfig):
         from .approvals import rules as approval_rules  # noqa: F401
         from .custom_fields import demo  # noqa: F401  (registers the demo seeder)
         from .custom_fields.display import register_panels
+        from .fsm import fsm_fields_leave_migration_models_alone
+
+        fsm_fields_leave_migration_models_alone()
         from .jobs import register_job
 
         register_panels()  # "Details": a record's custom fields on its page

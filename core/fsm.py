@@ -274,3 +274,30 @@ class GuardedStates:
                 if not isinstance(value, Combinable):
                     setattr(instance, name, value)
         return bool(moved)
+
+
+def fsm_fields_leave_migration_models_alone() -> None:
+    """Keep `migrate` linear in the number of migrations (called once, from the core's `ready`).
+
+    django-fsm-2's `FSMField.contribute_to_class` connects a `class_prepared` receiver per field
+    instance, to collect the model's transition methods. Migrations render every model again
+    for each operation that needs it (each time with new field instances), so the receivers
+    piled up in the thousands and every model rendered afterwards was announced to all of them:
+    `migrate` called `_collect_transitions` 3.9 million times and spent most of its time there
+    (about 80 s of CPU for a new database, paid by each test process and by `make run`). A
+    model rendered by migrations (module `__fake__`) has no methods, hence no transitions: its
+    fields disconnect at once."""
+    from django.db.models.signals import class_prepared
+    from django_fsm import FSMFieldMixin
+
+    contribute = FSMFieldMixin.contribute_to_class
+    if getattr(contribute, "leaves_migration_models_alone", False):
+        return
+
+    def contribute_to_class(self, cls, name, *args, **kwargs):
+        contribute(self, cls, name, *args, **kwargs)
+        if cls.__module__ == "__fake__":
+            class_prepared.disconnect(self._collect_transitions)
+
+    contribute_to_class.leaves_migration_models_alone = True
+    FSMFieldMixin.contribute_to_class = contribute_to_class

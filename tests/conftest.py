@@ -169,6 +169,7 @@ DATABASE_INDEPENDENT = (
     "tests/ltc/test_module_size.py",
     "tests/ltc/test_import_order.py",
     "tests/ltc/test_compose.py",
+    "tests/ltc/test_migrate_cost.py",
 )
 
 
