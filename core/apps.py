@@ -16,10 +16,9 @@ class CoreConfig(AppConfig):
         from .custom_fields import demo  # noqa: F401  (registers the demo seeder)
         from .custom_fields.display import register_panels
         from .fsm import fsm_fields_leave_migration_models_alone
-
-        fsm_fields_leave_migration_models_alone()
         from .jobs import register_job
 
+        fsm_fields_leave_migration_models_alone()
         register_panels()  # "Details": a record's custom fields on its page
         register_job(
             name="outbox-flush",
