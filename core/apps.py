@@ -21,6 +21,15 @@ class CoreConfig(AppConfig):
         fsm_fields_leave_migration_models_alone()
         register_panels()  # "Details": a record's custom fields on its page
         register_job(
+            name="approvals-reminders-and-escalations",
+            task="ltc.tasks.send_approval_reminders",
+            label=_("Approval reminders and escalations"),
+            description=_(
+                "Remind approvers of steps half-way to their time limit and escalate those past "
+                "it (once each)."
+            ),
+        )
+        register_job(
             name="outbox-flush",
             task="ltc.tasks.flush_outbox",
             label=_("Outbox flush"),

@@ -66,6 +66,8 @@ NOT_GRANTABLE = {
     "receivables.withdraw_write_off": "only whoever asked may withdraw a request",
     "roles.administer": "defining roles stays with administrators (no role grants itself)",
     "roles.assign": "giving roles stays with administrators and sales managers",
+    "approvals.manage_chains": "approval chains are company configuration, kept by administrators",
+    "approvals.delegate_for": "one's own stand-in is everyone's; others' stay with administrators",
 }
 
 #: The named rules a configured role may hold, in words.
@@ -85,6 +87,8 @@ RULE_LABELS = {
     "leads.manage_distribution": _("Keep the lead distribution rules"),
     "prices.approve": _("Approve special prices"),
     "receivables.approve_write_off": _("Approve write-offs"),
+    "registrations.register": _("Register customers and projects (客户报备)"),
+    "registrations.rule": _("Rule contested registrations"),
     "receivables.chase": _("Chase payment milestones"),
     "receivables.collections_board": _("See the collections board"),
     "receivables.handle_money": _("Record receipts, invoices and statements"),

@@ -452,6 +452,7 @@ SPECTACULAR_SETTINGS = {
         "MilestoneStateEnum": "receivables.choices.MilestoneState",
         "ReceiptStateEnum": "receivables.choices.ReceiptState",
         "RoleEnum": "core.choices.Role",
+        "ApprovalKindEnum": "core.approvals.choices.ApprovalKind",
         "RiskLevelEnum": "core.choices.RiskLevel",
         "QuoteStateEnum": "opportunities.choices.QuoteState",
         "BidStateEnum": "opportunities.choices.BidState",

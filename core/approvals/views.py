@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from .. import policy, web
 from ..errors import ApplicationError, Forbidden
+from ..forms import DateField
 from .chains import chain_define, chain_update
 from .choices import ApprovalDecision, ApprovalKind, ApprovalState
 from .delegations import delegation_create, delegation_end
@@ -67,12 +68,10 @@ class DelegationForm(forms.Form):
         label=gettext_lazy("Stands in"),
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
     )
-    starts_on = forms.DateField(
+    starts_on = DateField(
         label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    ends_on = forms.DateField(
-        label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    ends_on = DateField(label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 def _act(request, approval, form):
