@@ -46,9 +46,7 @@ urlpatterns = [
     path("approvals/<int:pk>/", approval_views.approval_detail, name="approval-detail"),
     path("approvals/delegations/", approval_views.delegations, name="delegations"),
     path("settings/approval-chains/", approval_views.approval_chains, name="approval-chains"),
-    path(
-        "settings/configuration/", configuration_pages.configuration_page, name="configuration"
-    ),
+    path("settings/configuration/", configuration_pages.configuration_page, name="configuration"),
     path(
         "saved-views/", login_required(require_POST(saved_views.save_page)), name="saved-view-save"
     ),

