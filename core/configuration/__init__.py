@@ -66,7 +66,7 @@ def register_section(section: Section) -> None:
     _sections[section.name] = section
 
 
-def sections() -> list[Section]:
+def registered_sections() -> list[Section]:
     return sorted(_sections.values(), key=lambda s: (s.order, s.name))
 
 
@@ -80,7 +80,7 @@ def configuration_export(*, by=None) -> dict:
     if by is not None:
         _check_may(by)
     document: dict[str, Any] = {"format": FORMAT, "exported_at": timezone.now().isoformat()}
-    for section in sections():
+    for section in registered_sections():
         document[section.name] = section.export()
     return document
 
@@ -124,7 +124,7 @@ def _entries(document) -> list[tuple[Section, str, dict]]:
         if name not in HEADER and name not in _sections:
             errors[str(name)[:100]] = [_("Unknown section.")]
     found = []
-    for section in sections():
+    for section in registered_sections():
         entries = document.get(section.name, [])
         if not isinstance(entries, list):
             errors[section.name] = [_("A list of entries.")]

@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 
 from .. import policy
 from ..errors import ApplicationError, Forbidden, ValidationFailed
-from . import BAD, MAX_BYTES, configuration_import, configuration_read, outcome_label, sections
+from . import (
+    BAD,
+    MAX_BYTES,
+    configuration_import,
+    configuration_read,
+    outcome_label,
+    registered_sections,
+)
 
 
 def _document_of(request):
@@ -50,7 +57,7 @@ def configuration_page(request):
                     % {"created": result["created"], "changed": result["changed"]},
                 )
                 return HttpResponseRedirect(reverse("configuration"))
-            labels = {s.name: s.label for s in sections()}
+            labels = {s.name: s.label for s in registered_sections()}
             preview = {
                 **result,
                 "rows": [
@@ -68,7 +75,7 @@ def configuration_page(request):
         request,
         "ltc/configuration.html",
         {
-            "sections": sections(),
+            "sections": registered_sections(),
             "preview": preview,
             "error": error,
             "document_text": document_text,
