@@ -39,8 +39,6 @@ CREATED, CHANGED, UNCHANGED = "created", "changed", "unchanged"
 #: The largest file an import reads.
 MAX_BYTES = 5 * 1024 * 1024
 
-BAD = "bad_configuration"
-
 
 @dataclass(frozen=True)
 class Section:
@@ -89,14 +87,16 @@ def configuration_read(raw: bytes) -> dict:
     """The document in a file's bytes (UTF-8 JSON); anything else is `bad_configuration`."""
     if len(raw) > MAX_BYTES:
         raise ValidationFailed(
-            _("The file is too large."), code=BAD, fields={"file": [_("At most 5 MB.")]}
+            _("The file is too large."),
+            code="bad_configuration",
+            fields={"file": [_("At most 5 MB.")]},
         )
     try:
         return json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ValidationFailed(
             _("The file is not a configuration file."),
-            code=BAD,
+            code="bad_configuration",
             fields={"file": [_("Not JSON text.")]},
         ) from None
 
@@ -114,7 +114,7 @@ def _entries(document) -> list[tuple[Section, str, dict]]:
     if not isinstance(document, dict):
         raise ValidationFailed(
             _("The file is not a configuration file."),
-            code=BAD,
+            code="bad_configuration",
             fields={"format": [_("A JSON object with a format and sections.")]},
         )
     errors: dict[str, list[str]] = {}
@@ -146,7 +146,9 @@ def _entries(document) -> list[tuple[Section, str, dict]]:
             seen.add(key)
             found.append((section, where, entry))
     if errors:
-        raise ValidationFailed(_("The file is not a configuration file."), code=BAD, fields=errors)
+        raise ValidationFailed(
+            _("The file is not a configuration file."), code="bad_configuration", fields=errors
+        )
     return found
 
 
@@ -171,7 +173,7 @@ def configuration_import(*, document, by, dry_run: bool = False) -> dict:
     if errors:
         raise ValidationFailed(
             _("Some entries of the file are not valid; nothing was imported."),
-            code=BAD,
+            code="bad_configuration",
             fields=errors,
         )
     counts = {o: sum(1 for r in report if r["outcome"] == o) for o in (CREATED, CHANGED, UNCHANGED)}

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from .. import policy
 from ..errors import ApplicationError, Forbidden, ValidationFailed
 from . import (
-    BAD,
     MAX_BYTES,
     configuration_import,
     configuration_read,
@@ -31,7 +30,9 @@ def _document_of(request):
     upload = request.FILES.get("file")
     if upload is None:
         raise ValidationFailed(
-            _("Choose a configuration file."), code=BAD, fields={"file": [_("Choose a file.")]}
+            _("Choose a configuration file."),
+            code="bad_configuration",
+            fields={"file": [_("Choose a file.")]},
         )
     return configuration_read(upload.read(MAX_BYTES + 1))
 
