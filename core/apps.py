@@ -13,12 +13,14 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from . import rules  # noqa: F401  (the core's named permissions)
         from .approvals import rules as approval_rules  # noqa: F401
+        from .configuration.sections import register as register_configuration_sections
         from .custom_fields import demo  # noqa: F401  (registers the demo seeder)
         from .custom_fields.display import register_panels
         from .fsm import fsm_fields_leave_migration_models_alone
         from .jobs import register_job
 
         fsm_fields_leave_migration_models_alone()
+        register_configuration_sections()  # custom fields and approval chains in the file
         register_panels()  # "Details": a record's custom fields on its page
         register_job(
             name="approvals-reminders-and-escalations",

@@ -21,6 +21,11 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     "invalid_cursor": (400, "A pagination cursor that this API did not hand out."),
     "bad_version": (400, "If-Match is not a version number."),
     "bad_file": (400, "An uploaded file that is not a readable CSV or XLSX."),
+    "bad_configuration": (
+        400,
+        "A configuration file of another format, with an unknown section or an entry refused; "
+        "`fields` names each entry (`roles[presales]`), and nothing was imported.",
+    ),
     "duplicate_item": (400, "A bulk request names the same external id twice."),
     "out_of_scope": (
         400,

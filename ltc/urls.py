@@ -9,6 +9,7 @@ from accounts.api.auth import ObtainTokenView
 from core import saved_views, views
 from core.api.schema_view import DocsView, SchemaView
 from core.approvals import views as approval_views
+from core.configuration import pages as configuration_pages
 from core.custom_fields import pages as custom_field_pages
 
 urlpatterns = [
@@ -45,6 +46,7 @@ urlpatterns = [
     path("approvals/<int:pk>/", approval_views.approval_detail, name="approval-detail"),
     path("approvals/delegations/", approval_views.delegations, name="delegations"),
     path("settings/approval-chains/", approval_views.approval_chains, name="approval-chains"),
+    path("settings/configuration/", configuration_pages.configuration_page, name="configuration"),
     path(
         "saved-views/", login_required(require_POST(saved_views.save_page)), name="saved-view-save"
     ),

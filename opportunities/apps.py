@@ -9,7 +9,9 @@ class OpportunitiesConfig(AppConfig):
     def ready(self) -> None:
         from core.jobs import register_job  # the on-demand jobs (ADR 15)
 
-        from . import approvals, demo, gates, hooks, rules  # noqa: F401  (registers them)
+        from . import approvals, configuration, demo, gates, hooks, rules  # noqa: F401
+
+        configuration.register()  # stage norms and probabilities in the configuration file
 
         register_job(
             name="opportunities-bid-reminders",

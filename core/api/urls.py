@@ -1,8 +1,10 @@
 """The core's REST endpoints under /api/v1/ (the project's URLs add each app's beside them)."""
 
+from django.urls import path
+
 from core.api.routers import Router
 
-from . import approvals, custom_fields, jobs, saved_views, views
+from . import approvals, configuration, custom_fields, jobs, saved_views, views
 
 router = Router()
 router.register("notifications", views.NotificationViewSet, basename="notification")
@@ -16,4 +18,16 @@ router.register("jobs", jobs.JobViewSet, basename="job")
 router.register("job-runs", jobs.JobRunViewSet, basename="jobrun")
 router.register("custom-fields", custom_fields.CustomFieldViewSet, basename="customfield")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path(
+        "configuration/export/",
+        configuration.ConfigurationExportView.as_view(),
+        name="configuration-export",
+    ),
+    path(
+        "configuration/import/",
+        configuration.ConfigurationImportView.as_view(),
+        name="configuration-import",
+    ),
+]

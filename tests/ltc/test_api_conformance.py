@@ -36,7 +36,10 @@ PATH_IDS = {"customer_id": "/api/v1/customers/"}
 def demo_company(api, settings, tmp_path):
     """The demo company, and what it does not seed: an import with an issue, a stage
     probability, an API key, a webhook delivery, a saved view, a job run, a customer alias,
-    a lead qualification policy, a delegation, a stage norm."""
+    a lead qualification policy, a delegation, a stage norm. The configuration export
+    (`/api/v1/configuration/export/`, issue 20.6, admins only) answers from what is here: the
+    demo's configured roles, custom fields and approval chains, and the stage probability and
+    norm below."""
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", password="conformance-pass-1", stdout=io.StringIO())
     admin = User.objects.get(username="admin")
