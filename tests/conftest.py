@@ -173,6 +173,15 @@ DATABASE_INDEPENDENT = (
 )
 
 
+#: Test files that use the database but check what does not depend on which one: the headers of
+#: every response and whether the pages ask before destroying (markup), run once, on the
+#: embedded default. (The browser's CSP check is in tests/e2e/conftest.py's ONCE.)
+VENDOR_INDEPENDENT = (
+    "tests/ltc/test_security_headers.py",
+    "tests/ui/test_confirm_destructive.py",
+)
+
+
 def on_postgresql() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith("postgres")
 
@@ -183,5 +192,5 @@ def pytest_collection_modifyitems(items):
     if on_postgresql():
         once = pytest.mark.skip(reason="does not touch the database: runs on the embedded default")
         for item in items:
-            if item.nodeid.startswith(DATABASE_INDEPENDENT):
+            if item.nodeid.startswith(DATABASE_INDEPENDENT + VENDOR_INDEPENDENT):
                 item.add_marker(once)

@@ -18,7 +18,13 @@ LANGUAGES = ["en", "zh-hans"]
 
 #: Browser tests of layout and in-page behaviour (widths, charts drawn, htmx swaps), which do
 #: not depend on the database: run on the embedded default only, so CI runs them once.
-ONCE = ("test_role_homes.py", "test_stuck_deals.py", "test_timeline.py", "test_guiding_forms.py")
+ONCE = (
+    "test_role_homes.py",
+    "test_stuck_deals.py",
+    "test_timeline.py",
+    "test_guiding_forms.py",
+    "test_content_security_policy.py",
+)
 
 
 def pytest_collection_modifyitems(items):
