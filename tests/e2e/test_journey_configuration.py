@@ -201,9 +201,8 @@ def test_an_administrator_configures_and_a_team_goes_through_it(org, open_as, sc
     outsider.goto(f"/opportunities/{opportunity.pk}/edit/")
     outsider.locator("textarea[name=description]").fill("Presales: site survey done.")
     submit(outsider, 'form:has(input[name="custom.tender_number"])')
-    assert Opportunity.objects.get(pk=opportunity.pk).description == (
-        "Presales: site survey done."
-    )
+    changed = Opportunity.objects.get(pk=opportunity.pk).description
+    assert changed == "Presales: site survey done.", outsider.locator("main").inner_text()
 
     # 4. In Chinese, the missing field is named in Chinese.
     second = _initiated(org, "Airport tender")
