@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import active_users, people_picker, seat_pickers
@@ -50,7 +51,14 @@ class OpportunityForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = policy.restrict(Customer.objects.all(), self.user)
+        customers = policy.restrict(Customer.objects.all(), self.user)
+        if self.instance.pk:
+            # One a role lets change the deal but not see customers (a presales engineer)
+            # keeps its customer, which the deal's page shows them anyway.
+            customers = Customer.objects.filter(
+                Q(pk__in=customers.values("pk")) | Q(pk=self.instance.customer_id)
+            )
+        self.fields["customer"].queryset = customers
         if self.instance.pk:  # the team is edited on its own page
             del self.fields["sr"], self.fields["fr"]
             if self.instance.quotes.filter(state=QuoteState.APPROVED).exists():

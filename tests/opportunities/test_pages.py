@@ -443,3 +443,24 @@ def test_the_board_filters_by_owner_and_shows_a_bad_owner_as_a_form_error(client
     assert bad.status_code == 200
     text = bad.content.decode()
     assert mine.number in text and theirs.number in text and "errorlist" in text
+
+
+def test_one_a_role_lets_change_the_deal_keeps_its_customer_on_the_edit_form(org, opportunity):
+    """A configured role granting opportunities (not customers) still saves the edit form:
+    the deal's own customer is among the choices, no other customer they may not see."""
+    from accounts.models import RoleDefinition
+    from accounts.services import role_assign
+    from core.choices import Role
+    from opportunities.forms import OpportunityForm
+    from tests.factories import CustomerFactory, UserFactory
+
+    presales = UserFactory(role=Role.SOLUTION_MANAGER, org_unit=org.gd_gov)
+    role = RoleDefinition.objects.create(
+        code="presales",
+        name_en="Presales engineer",
+        permissions=["opportunities.view", "opportunities.change"],
+    )
+    role_assign(by=org.admin, user=presales, role=role, org_unit=org.gd_carrier, scope="team")
+    other = CustomerFactory(owner=org.rep)
+    choices = OpportunityForm(instance=opportunity, user=presales).fields["customer"].queryset
+    assert list(choices) == [opportunity.customer] and other not in choices
