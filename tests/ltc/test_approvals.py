@@ -5,7 +5,6 @@ resubmit, withdrawal, delegation, reminders and escalation exactly once, the inb
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -23,40 +22,16 @@ from core.approvals.reminders import approvals_scan
 from core.approvals.selectors import tasks_waiting_on
 from core.models import AuditEvent, Notification
 from opportunities.models import Quote
+from tests.opportunities import conftest as mo
 from tests.opportunities.conftest import create_quote, line
 
 pytestmark = pytest.mark.django_db
 
 PRICING = {"type": "resolver", "name": "opportunities.pricing_approvers"}
 
-
-@pytest.fixture
-def opportunity(org):
-    from tests.factories import OpportunityFactory, team
-
-    return OpportunityFactory(
-        owner=org.rep,
-        team=team(ar=org.rep, sr=org.sr, fr=org.fr),
-        amount=Decimal("1000000"),
-        margin_pct=Decimal("30"),
-    )
-
-
-@pytest.fixture
-def products(db):
-    from opportunities.models import Product
-
-    return {
-        "router": Product.objects.create(
-            code="RT-100",
-            name="Core router",
-            product_line="Network",
-            list_price=Decimal("100000.00"),
-            cost=Decimal("60000.00"),
-            currency="CNY",
-            tax_rate_pct=Decimal("13"),
-        )
-    }
+# The MO tests' deal with its iron triangle and their catalogue, not copies of them.
+opportunity = mo.opportunity
+products = mo.products
 
 
 def special(api, org, opportunity, products, who=None, quantity="1", discount="30"):

@@ -5,7 +5,6 @@ at once sends each reminder once; two first requests of a kind make one default 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -15,40 +14,19 @@ from core.approvals.chains import chain_define
 from core.approvals.models import ApprovalChain, ApprovalNotice, ApprovalRequest, ApprovalTask
 from core.approvals.reminders import approvals_scan
 from core.models import Notification
+from tests.opportunities import conftest as mo
 from tests.trust.racing import race, stampede
 
 from .test_approvals import PRICING, request_of, special  # noqa: F401
+
+# The MO tests' deal with its iron triangle and their catalogue, not copies of them.
+opportunity = mo.opportunity
+products = mo.products
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-@pytest.fixture
-def opportunity(org):
-    from tests.factories import OpportunityFactory, team
-
-    return OpportunityFactory(
-        owner=org.rep, team=team(ar=org.rep, sr=org.sr, fr=org.fr), amount=Decimal("1000000")
-    )
-
-
-@pytest.fixture
-def products(db):
-    from opportunities.models import Product
-
-    return {
-        "router": Product.objects.create(
-            code="RT-100",
-            name="Core router",
-            product_line="Network",
-            list_price=Decimal("100000.00"),
-            cost=Decimal("60000.00"),
-            currency="CNY",
-            tax_rate_pct=Decimal("13"),
-        )
-    }
 
 
 def _decide(api, user, pk, decision, comment="race"):
