@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from tests.conftest import on_postgresql
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "e2e"
 LAPTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
@@ -29,7 +31,7 @@ ONCE = (
 
 def pytest_collection_modifyitems(items):
     once = pytest.mark.skipif(
-        bool(os.environ.get("DATABASE_URL", "").startswith("postgres")),
+        on_postgresql(),
         reason="a layout check, run on the embedded default only",
     )
     for item in items:
