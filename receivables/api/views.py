@@ -82,7 +82,7 @@ class ExportMixin:
     @action(detail=False, methods=["get"], pagination_class=None)
     def export(self, request):
         queryset = self.filter_queryset(self.get_queryset())
-        return exports.response(self.export_name, queryset)
+        return exports.response(self.export_name, queryset, request.user)
 
 
 class PaymentMilestoneViewSet(
