@@ -24,9 +24,7 @@ from opportunities.models import Opportunity, Quote
 from tests.factories import CustomerFactory, LeadFactory, OpportunityFactory, UserFactory
 
 AREAS = {"customers": Customer, "leads": Lead, "opportunities": Opportunity, "quotes": Quote}
-PERMISSIONS = [
-    f"{area}.{action}" for area in AREAS for action in ("view", "change", "export")
-]
+PERMISSIONS = [f"{area}.{action}" for area in AREAS for action in ("view", "change", "export")]
 RULES = ["customers.merge", "contracts.suspend_or_terminate"]
 SCOPES = list(RoleScope.values)
 
