@@ -41,6 +41,12 @@ NAVIGATION = [
     ("/contracts/", _("Contracts"), "contracts:list", None),
     ("/collections/", _("Collections"), "receivables:milestones", None),
     ("/customers/", _("Customers"), "accounts:customers", None),
+    (
+        "/partners/",
+        _("Partners"),
+        "partners:list",
+        {Role.SALES_REP, Role.SALES_MANAGER, Role.ADMIN},
+    ),
     ("/key-accounts/", _("Key accounts"), "keyaccounts:overview", None),
 ]
 

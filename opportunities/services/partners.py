@@ -33,8 +33,8 @@ def opportunity_create_from_partner_registration(
 ) -> Opportunity:
     """The opportunity of a protected partner registration: its customer, project, product
     line and estimate, the partner on it, the AR `owner` (default: the partner manager), `sr`
-    and `fr` if named, the iron triangle formed as for any opportunity, so it passes the same ATI/ATB/ATC gates.
-    Once per registration (a unique column; a second try is a 400)."""
+    and `fr` if named, the iron triangle formed as for any opportunity, so it passes the same
+    ATI/ATB/ATC gates. Once per registration (a unique column; a second try is a 400)."""
     partner = registration.partner
     owner = data.get("owner") or partner.manager
     _refuse_twice(registration)

@@ -232,9 +232,7 @@ def test_registrations_follow_their_partners_scope(org, api, partner, customer):
     registration = approved(api, org, partner, customer)
     assert api(org.director).get(f"{URL}{registration.pk}/").status_code == 200
     assert api(org.other_region_rep).get(f"{URL}{registration.pk}/").status_code == 404
-    outsider = api(org.other_region_rep).post(
-        f"{URL}{registration.pk}/convert/", {}, format="json"
-    )
+    outsider = api(org.other_region_rep).post(f"{URL}{registration.pk}/convert/", {}, format="json")
     assert outsider.status_code == 404
 
 
