@@ -90,6 +90,7 @@ def seed(ctx: DemoContext) -> None:
         )
         partner_submit_admission(partner=partner, by=manager)
         _approve(partner, director)
+        partner.refresh_from_db()
         partners.append(partner)
     registration = partner_registration_submit(
         by=manager,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import django_filters as filters
 from django.utils.translation import gettext_lazy as _
+
+from core import filters
 
 from .choices import PartnerRegistrationState, PartnerState, PartnerTier
 from .models import Partner, PartnerAgreement, PartnerQualification, PartnerRegistration

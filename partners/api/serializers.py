@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Customer, OrgUnit, User
+from core.api import fields
 from core.api.serializers import (
     ModelSerializer,
     RecordSerializer,
@@ -133,7 +134,7 @@ class PartnerQualificationUploadSerializer(WriteScopeMixin, serializers.Serializ
     partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
     kind = serializers.ChoiceField(choices=QualificationKind.choices)
     title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    valid_until = serializers.DateField()
+    valid_until = fields.DateField()
     file = serializers.FileField(help_text="PDF, PNG, JPEG, TIFF, DOCX, XLSX or OFD.")
 
 
@@ -152,7 +153,7 @@ class PartnerRegistrationSerializer(RecordSerializer):
     protection_state = serializers.CharField(
         source="protection.state", read_only=True, default=None
     )
-    protected_until = serializers.DateField(
+    protected_until = fields.DateField(
         source="protection.protected_until", read_only=True, default=None
     )
     opportunity = serializers.SerializerMethodField()

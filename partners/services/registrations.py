@@ -94,6 +94,7 @@ def partner_registration_submit(
     ruling once approved."""
     project = " ".join((project or "").split())
     product_line = " ".join((product_line or "").split())
+    partner = Partner.objects.select_related("manager").get(pk=partner.pk)  # as it stands now
     if not policy.may(by, "registrations.register", customer):
         raise Forbidden(_("Your role does not register customers."))
     if not policy.can(by, partner, "change"):
