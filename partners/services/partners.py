@@ -100,10 +100,13 @@ def partner_create(*, by: User, data: dict[str, Any]) -> Partner:
 def partner_update(
     *, partner: Partner, by: User, data: dict[str, Any], expected_version: int | None = None
 ) -> Partner:
-    """Edit a partner one may change (its state moves only through admission)."""
+    """Edit a partner one may change (its state moves only through admission); a new
+    manager takes the partner into their unit unless another unit is named."""
     if not policy.can(by, partner, "change"):
         raise Forbidden(_("You may not change this record."))
     data = _clean_data(data)
+    if data.get("manager") is not None and "org_unit" not in data:
+        data["org_unit"] = data["manager"].org_unit  # filed with its new manager
     if "name" in data:
         _refuse_same_name(data["name"], exclude_pk=partner.pk)
     with transaction.atomic():

@@ -50,6 +50,16 @@ def test_a_partner_manager_outside_ones_scope_is_refused(org, api):
     assert not Partner.objects.exists()
 
 
+def test_a_new_manager_takes_the_partner_into_their_unit(org, api):
+    partner = make_partner(org, admit=False)
+    moved = api(org.director).patch(
+        f"{URL}{partner.pk}/", {"manager": org.other_team_rep.pk}, format="json"
+    )
+    assert moved.status_code == 200, moved.json()
+    assert moved.json()["org_unit"] == org.gd_gov.pk
+    assert api(org.rep).get(f"{URL}{partner.pk}/").status_code == 404
+
+
 def test_finance_does_not_manage_partners(org, api):
     response = api(org.finance).post(URL, {"name": "Yunlian", "tier": "agent"}, format="json")
     assert response.status_code == 403
