@@ -43,7 +43,7 @@ NAVIGATION = [
     ("/customers/", _("Customers"), "accounts:customers", None),
     (
         "/partners/",
-        _("Partners"),
+        _("Channel partners"),
         "partners:list",
         {Role.SALES_REP, Role.SALES_MANAGER, Role.ADMIN},
     ),
