@@ -455,6 +455,7 @@ SPECTACULAR_SETTINGS = {
         "DeliveryMilestoneStateEnum": "contracts.choices.DeliveryMilestoneState",
         "ChangeRequestStateEnum": "contracts.choices.ChangeRequestState",
         "DocumentKindEnum": "contracts.choices.DocumentKind",
+        "QualificationKindEnum": "partners.choices.QualificationKind",
         "AcceptanceRatingEnum": "contracts.choices.AcceptanceRating",
         "MilestoneKindEnum": "receivables.choices.MilestoneKind",
         "MilestoneStateEnum": "receivables.choices.MilestoneState",
