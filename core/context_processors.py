@@ -43,6 +43,12 @@ NAVIGATION = [
     ("/contracts/", _("Contracts"), "contracts:list", None),
     ("/collections/", _("Collections"), "receivables:milestones", None),
     ("/customers/", _("Customers"), "accounts:customers", None),
+    (
+        "/partners/",
+        _("Channel partners"),
+        "partners:list",
+        {Role.SALES_REP, Role.SALES_MANAGER, Role.ADMIN},
+    ),
     ("/key-accounts/", _("Key accounts"), "keyaccounts:overview", None),
     ("/settings/", _("Settings"), "settings-index", configures_anything),
 ]

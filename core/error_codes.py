@@ -98,6 +98,20 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     ),
     "import_state": (409, "The import is not in the state this step needs."),
     "owner_not_assignable": (400, "The lead's owner may not be given leads here."),
+    # --- Channel partners (issue 21, ADR 19) -------------------------------------------------
+    "partner_exists": (400, "A partner of this name exists already."),
+    "partner_state": (409, "The partner is not in the state this step needs (admission)."),
+    "partner_not_admitted": (400, "The partner is not admitted (准入): it registers nothing."),
+    "partner_not_qualified": (400, "The partner has no qualification (in date, verified)."),
+    "partner_tier_not_allowed": (400, "The partner's tier does not register sales projects."),
+    "partner_outside_territory": (400, "The customer is outside the partner's territory."),
+    "partner_product_line_not_allowed": (400, "The partner does not sell this product line."),
+    "partner_agreement_exists": (400, "The partner has an agreement for this year already."),
+    "registration_not_convertible": (
+        409,
+        "Only an approved registration holding protection becomes an opportunity.",
+    ),
+    "partner_registration_converted": (400, "The registration became an opportunity already."),
     # --- Roles as permission sets (issue 20.1) -------------------------------------------------
     "unknown_permission": (400, "A role names a permission the catalogue does not have."),
     "role_builtin": (403, "A built-in role is read-only: its rules are in the code."),

@@ -26,6 +26,7 @@ from . import policy
 AREAS = {
     "customers": _("Customers"),
     "contacts": _("Contacts"),
+    "partners": _("Channel partners"),
     "leads": _("Leads"),
     "opportunities": _("Opportunities"),
     "quotes": _("Quotes"),
@@ -85,6 +86,8 @@ RULE_LABELS = {
     "keyaccounts.targets_panel": _("See the targets panel"),
     "leads.distribute": _("Hand leads to owners"),
     "leads.manage_distribution": _("Keep the lead distribution rules"),
+    "partners.manage": _("Recruit and run channel partners"),
+    "partners.review_qualifications": _("Review partners' qualification documents (资质审核)"),
     "prices.approve": _("Approve special prices"),
     "receivables.approve_write_off": _("Approve write-offs"),
     "registrations.register": _("Register customers and projects (客户报备)"),

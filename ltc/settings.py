@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     # (tests/ltc/test_import_order.py holds it). The core keeps the app label "ltc".
     "core.apps.CoreConfig",
     "accounts.apps.AccountsConfig",
+    "partners.apps.PartnersConfig",
     "leads.apps.LeadsConfig",
     "opportunities.apps.OpportunitiesConfig",
     "contracts.apps.ContractsConfig",
@@ -249,7 +250,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accounts.tasks.registrations_expire",
         "schedule": 60 * 60,
     },
+    # Partner qualifications (资质) about to expire: their managers reminded, once each.
+    "partners-qualification-reminders": {
+        "task": "partners.tasks.qualifications_remind",
+        "schedule": 24 * 60 * 60,
+    },
 }
+# Days before a partner's verified qualification expires on which its manager is reminded.
+PARTNER_QUALIFICATION_REMIND_DAYS = int(os.environ.get("PARTNER_QUALIFICATION_REMIND_DAYS", 30))
 AGEING_ROLLUP_MAX_AGE = int(os.environ.get("AGEING_ROLLUP_MAX_AGE", 15 * 60))  # seconds
 # Days before a payment milestone's due date on which its AR is reminded.
 # Whether one person may hold two seats (AR, SR, FR) of an iron triangle: a small company's
@@ -453,6 +461,7 @@ SPECTACULAR_SETTINGS = {
         "DeliveryMilestoneStateEnum": "contracts.choices.DeliveryMilestoneState",
         "ChangeRequestStateEnum": "contracts.choices.ChangeRequestState",
         "DocumentKindEnum": "contracts.choices.DocumentKind",
+        "QualificationKindEnum": "partners.choices.QualificationKind",
         "AcceptanceRatingEnum": "contracts.choices.AcceptanceRating",
         "MilestoneKindEnum": "receivables.choices.MilestoneKind",
         "MilestoneStateEnum": "receivables.choices.MilestoneState",

@@ -59,6 +59,7 @@ urlpatterns = [
     path("imports/", include("accounts.import_urls")),
     path("activities/", include("accounts.activity_urls")),
     path("customers/", include("accounts.urls")),
+    path("partners/", include("partners.urls")),
     path("leads/", include("leads.urls")),
     path("opportunities/", include("opportunities.urls")),
     path("contracts/", include("contracts.urls")),
@@ -69,6 +70,7 @@ urlpatterns = [
     # The REST API, version 1: the core's endpoints and each app's.
     path("api/v1/", include("core.api.urls")),
     path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/", include("partners.api.urls")),
     path("api/v1/", include("leads.api.urls")),
     path("api/v1/", include("opportunities.api.urls")),
     path("api/v1/", include("contracts.api.urls")),

@@ -8,10 +8,22 @@ class OpportunitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from core.jobs import register_job  # the on-demand jobs (ADR 15)
+        from partners.conversion import register_converter
+
+        from .services.partners import (
+            opportunity_create_from_partner_registration,
+            opportunity_of_registration,
+        )
+
+        def register_partner_conversion():
+            register_converter(
+                opportunity_create_from_partner_registration, opportunity_of_registration
+            )
 
         from . import approvals, configuration, demo, gates, hooks, rules  # noqa: F401
 
         configuration.register()  # stage norms and probabilities in the configuration file
+        register_partner_conversion()
 
         register_job(
             name="opportunities-bid-reminders",

@@ -63,6 +63,10 @@ class CustomerRegistration(ConcurrentTransitionMixin, TimeStampedModel):
     org_unit = models.ForeignKey(
         OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="+"
     )
+    #: Held through a channel: "" for our own rep, else the later app's key of the party it
+    #: protects ("partner:12", ADR 19); `owner` is then our person responsible for it.
+    channel = models.CharField(max_length=40, blank=True, default="", editable=False)
+    channel_name = models.CharField(_("held for"), max_length=200, blank=True, editable=False)
     state = FSMField(
         _("state"), choices=S.choices, default=S.PENDING_RULING, protected=True, db_index=True
     )
@@ -104,7 +108,7 @@ class CustomerRegistration(ConcurrentTransitionMixin, TimeStampedModel):
                 name="registration_one_protected",
             ),
             models.UniqueConstraint(
-                fields=["customer", "project_key", "owner"],
+                fields=["customer", "project_key", "owner", "channel"],
                 condition=Q(state=S.PENDING_RULING),
                 name="registration_one_pending_per_owner",
             ),
@@ -113,6 +117,13 @@ class CustomerRegistration(ConcurrentTransitionMixin, TimeStampedModel):
                 name="registration_protected_has_end",
             ),
         ]
+
+    @property
+    def holder_name(self) -> str:
+        """Whom the protection is for, in words: the rep, or the partner and its manager."""
+        if self.channel_name:
+            return f"{self.channel_name} ({self.owner})"
+        return str(self.owner)
 
     def __str__(self) -> str:
         if self.project:

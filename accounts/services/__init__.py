@@ -38,6 +38,7 @@ from .customers import (
     customers_intake_lock,
 )
 from .registrations import (
+    registration_check,
     registration_create,
     registration_expire,
     registration_holder,
@@ -130,6 +131,7 @@ __all__ = [
     "role_delete",
     "role_unassign",
     "role_update",
+    "registration_check",
     "registration_create",
     "registration_expire",
     "registration_holder",

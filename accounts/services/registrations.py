@@ -72,19 +72,22 @@ def _conflict_error(holder: CustomerRegistration) -> ValidationFailed:
         "Ask for a ruling (contest) if you should hold it."
     ) % {
         "customer": holder,
-        "holder": holder.owner,
+        "holder": holder.holder_name,
         "until": holder.protected_until.isoformat(),
         "pk": holder.pk,
     }
     return ValidationFailed(text, code="registration_conflict", fields={"customer": [text]})
 
 
-def _refuse_twin(customer: Customer, project: str, owner: User, *, contest: bool) -> None:
+def _refuse_twin(
+    customer: Customer, project: str, owner: User, *, contest: bool, channel: str = ""
+) -> None:
     """Raise the user's error if this registration may not be made now (ADR 12: run before the
-    insert and again when the constraint refuses it)."""
+    insert and again when the constraint refuses it). A holder is "the same" when both the
+    owner and the channel match: two partners with one partner manager still collide."""
     key = project_key(project)
     mine = CustomerRegistration.objects.filter(
-        customer=customer, project_key=key, owner=owner, state=S.PENDING_RULING
+        customer=customer, project_key=key, owner=owner, channel=channel, state=S.PENDING_RULING
     ).first()
     if mine is not None:
         text = _("%(owner)s's registration of %(what)s is waiting for a ruling already.") % {
@@ -95,15 +98,25 @@ def _refuse_twin(customer: Customer, project: str, owner: User, *, contest: bool
     holder = registration_holder(customer=customer, project=project)
     if holder is None:
         return
-    if holder.owner_id == owner.pk:
+    if holder.owner_id == owner.pk and holder.channel == channel:
         text = _("%(what)s is protected for %(owner)s until %(until)s already; renew it.") % {
             "what": holder,
-            "owner": owner,
+            "owner": holder.holder_name,
             "until": holder.protected_until.isoformat(),
         }
         raise ValidationFailed(text, code="registration_exists", fields={"customer": [text]})
     if not contest:
         raise _conflict_error(holder)
+
+
+def registration_check(
+    *, customer: Customer, project: str, owner: User, channel: str = "", contest: bool = False
+) -> None:
+    """The refusal a registration would meet now, without making one: a 400
+    `registration_conflict` naming the holder and the end of their protection (unless it
+    would be contested), or `registration_exists`. For a step before registering (a partner's
+    project registration is checked when submitted, registered when approved: ADR 19)."""
+    _refuse_twin(customer, (project or "").strip(), owner, contest=contest, channel=channel)
 
 
 def _latest_activity(customer_id: int, since: dt.datetime | None) -> dt.datetime | None:
@@ -122,7 +135,7 @@ def _record_on_customer(registration, action: str, *, by, comment="", **changes)
         changes={
             "registration": registration.pk,
             "project": registration.project,
-            "holder": str(registration.owner),
+            "holder": registration.holder_name,
             **changes,
         },
     )
@@ -140,12 +153,17 @@ def registration_create(
     project: str = "",
     owner: User | None = None,
     contest: bool = False,
+    channel: str = "",
+    channel_name: str = "",
 ) -> CustomerRegistration:
     """Register `customer` (or `project` at it) for `owner` (default: the registrant).
 
     Protected at once when nobody holds it. When a colleague holds it: a 400
     `registration_conflict` naming them and the end of their protection, or, with `contest`,
     a registration waiting for a ruling that names theirs, and the managers over both told.
+    `channel` / `channel_name`: held for an outside party (a partner's project registration,
+    ADR 19) with `owner` our person responsible for it; its own key keeps it apart from the
+    owner's other registrations.
     """
     owner = owner or by
     project = (project or "").strip()
@@ -163,7 +181,7 @@ def registration_create(
     policy.check_write_scope(CustomerRegistration, by, {"owner": owner, "org_unit": owner.org_unit})
     with transaction.atomic():
         locks.hold(REGISTRATION_LOCK, str(customer.pk))
-        _refuse_twin(customer, project, owner, contest=contest)
+        _refuse_twin(customer, project, owner, contest=contest, channel=channel)
         holder = registration_holder(customer=customer, project=project)
         now = timezone.now()
         fields = {
@@ -172,6 +190,8 @@ def registration_create(
             "owner": owner,
             "registered_by": by,
             "org_unit_id": owner.org_unit_id,
+            "channel": channel,
+            "channel_name": channel_name[:200],
         }
         if holder is None:
             fields.update(
@@ -184,7 +204,7 @@ def registration_create(
             fields.update(state=S.PENDING_RULING, competing=holder)
         registration = insert_once(
             lambda: CustomerRegistration.objects.create(**fields),
-            refuse=lambda: _refuse_twin(customer, project, owner, contest=contest),
+            refuse=lambda: _refuse_twin(customer, project, owner, contest=contest, channel=channel),
         )
         audit_record(
             target=registration,
@@ -204,7 +224,7 @@ def registration_create(
             registration,
             "registration.contested",
             by=by,
-            against=str(holder.owner),
+            against=holder.holder_name,
             until=holder.protected_until,
         )
         notify(
@@ -215,9 +235,9 @@ def registration_create(
             email=True,
             message=message(
                 "registration.contested",
-                owner=str(owner),
+                owner=registration.holder_name,
                 what=str(registration),
-                holder=str(holder.owner),
+                holder=holder.holder_name,
                 until=day(holder.protected_until),
             ),
         )
@@ -388,7 +408,7 @@ def registration_rule(
             "registration.ruled",
             by=by,
             comment=comment,
-            awarded_to=str(winner.owner) if winner is not None else "",
+            awarded_to=winner.holder_name if winner is not None else "",
         )
         recipients = [locked.owner, *([holder.owner] if holder is not None else [])]
         notify(
@@ -399,7 +419,7 @@ def registration_rule(
             message=message(
                 "registration.ruled",
                 what=str(locked),
-                winner=str(winner.owner) if winner is not None else "—",
+                winner=winner.holder_name if winner is not None else "—",
             ),
             body=comment,
         )

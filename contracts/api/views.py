@@ -78,6 +78,7 @@ from core.api.serializers import GateReviewSerializer
 from core.api.views import IsAdminOrReadOnly
 from core.choices import TriangleRole
 from core.errors import NotFound
+from core.uploads import file_response
 from opportunities.api.serializers import TeamSerializer
 
 from .serializers import (
@@ -340,19 +341,9 @@ class ContractDocumentViewSet(
 
 def document_response(document: ContractDocument) -> FileResponse:
     """Send a stored document as an attachment with the type we checked at upload."""
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise NotFound(_("The file is missing from storage.")) from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    return file_response(
+        document.file, filename=document.original_name, content_type=document.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @transitions_schema(ChangeRequest, ChangeRequestSerializer)

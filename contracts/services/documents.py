@@ -1,19 +1,17 @@
 """Writes on a contract's documents: evidence is uploaded (checked for size and type) and kept.
 
 A file is accepted only when its extension is one we allow and its first bytes say it really
-is that kind of file; its content type is ours, never the browser's. Documents are not deleted:
+is that kind of file (`core.uploads`, the one rule for evidence files); its content type is
+ours, never the browser's. Documents are not deleted:
 they are the evidence chain (证据链) collections rely on.
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import PurePath
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -21,30 +19,16 @@ from core import policy
 from core.audit import audit_record
 from core.errors import Forbidden, ValidationFailed
 from core.messages import label, message
+from core.uploads import ALLOWED_TYPES, checked_type, file_digest, max_upload_bytes
 
 from ..choices import DocumentKind
 from ..models import Contract, ContractDocument, DeliveryMilestone
 
-_ZIP = (b"PK\x03\x04",)
-#: extension -> (content type, the file's possible first bytes)
-ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".tif": ("image/tiff", (b"II*\x00", b"MM\x00*")),
-    ".tiff": ("image/tiff", (b"II*\x00", b"MM\x00*")),
-    ".docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        _ZIP,
-    ),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _ZIP),
-    ".ofd": ("application/ofd", _ZIP),  # 版式文档: Chinese e-invoices and e-certificates
-}
+__all__ = ["ALLOWED_TYPES", "document_upload", "max_document_bytes", "may_add_documents"]
 
 
 def max_document_bytes() -> int:
-    return int(getattr(settings, "CONTRACT_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024))
+    return max_upload_bytes()
 
 
 def may_add_documents(user: User, contract: Contract) -> bool:
@@ -52,48 +36,6 @@ def may_add_documents(user: User, contract: Contract) -> bool:
     return policy.can(user, contract, "change") or (
         user.is_finance and policy.can(user, contract, "view")
     )
-
-
-def _checked_type(file: UploadedFile) -> str:
-    suffix = PurePath(file.name or "").suffix.lower()
-    allowed = ALLOWED_TYPES.get(suffix)
-    if allowed is None:
-        raise ValidationFailed(
-            _("This type of file is not accepted."),
-            fields={
-                "file": [
-                    _("Accepted: %(types)s.")
-                    % {"types": ", ".join(sorted(s.lstrip(".") for s in ALLOWED_TYPES))}
-                ]
-            },
-        )
-    if not file.size:
-        raise ValidationFailed(_("The file is empty."), fields={"file": [_("Empty file.")]})
-    if file.size > max_document_bytes():
-        raise ValidationFailed(
-            _("The file is too large."),
-            fields={
-                "file": [_("At most %(size)s.") % {"size": filesizeformat(max_document_bytes())}]
-            },
-        )
-    file.seek(0)
-    head = file.read(16)
-    file.seek(0)
-    content_type, signatures = allowed
-    if not any(head.startswith(sig) for sig in signatures):
-        raise ValidationFailed(
-            _("The file's content does not match its name."),
-            fields={"file": [_("Not a real %(ext)s file.") % {"ext": suffix.lstrip(".")}]},
-        )
-    return content_type
-
-
-def _digest(file: UploadedFile) -> str:
-    sha = hashlib.sha256()
-    for chunk in file.chunks():
-        sha.update(chunk)
-    file.seek(0)
-    return sha.hexdigest()
 
 
 def document_upload(
@@ -117,7 +59,7 @@ def document_upload(
         errors["file"] = [_("Attach the file.")]
     if errors:
         raise ValidationFailed(_("The document is not valid."), fields=errors)
-    content_type = _checked_type(file)
+    content_type = checked_type(file)
     original_name = PurePath(file.name).name[:255]
     document = ContractDocument(
         contract=contract,
@@ -127,7 +69,7 @@ def document_upload(
         original_name=original_name,
         content_type=content_type,
         size=file.size,
-        sha256=_digest(file),
+        sha256=file_digest(file),
         uploaded_by=by,
     )
     document.file.save(original_name, file, save=False)

@@ -87,6 +87,7 @@ class OpportunitySerializer(RecordSerializer):
             "owner",
             "org_unit",
             "team",
+            "partner",
             "description",
             "product_line",
             "amount",
@@ -116,6 +117,7 @@ class OpportunitySerializer(RecordSerializer):
         read_only_fields = [
             "number",
             "lead",
+            "partner",
             "owner",
             "probability_pct",
             "state",

@@ -21,6 +21,7 @@ from core.models import NumberedModel, TimeStampedModel
 from core.money import CurrencyField, MoneyField, quantize
 from core.policy import AccessSpec
 from leads.models import Lead
+from partners.models import Partner, PartnerRegistration
 
 from ..choices import OPEN_STAGES, ForecastCategory, Stage, WinLossReason
 
@@ -68,6 +69,25 @@ class Opportunity(CustomValuesMixin, ConcurrentTransitionMixin, NumberedModel, T
         verbose_name=_("iron triangle"),
         on_delete=models.PROTECT,
         related_name="opportunity",
+    )
+    #: The partner seat beside the iron triangle (ADR 19): the channel partner selling with
+    #: us, and the project registration (项目报备) the opportunity came from, once.
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+    )
+    partner_registration = models.OneToOneField(
+        PartnerRegistration,
+        verbose_name=_("partner registration"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opportunity",
+        editable=False,
     )
     description = models.TextField(_("description"), blank=True)
     product_line = models.CharField(_("product line"), max_length=100, blank=True)

@@ -21,6 +21,7 @@ APPS = (
     "core",
     "ltc",
     "accounts",
+    "partners",
     "leads",
     "opportunities",
     "contracts",

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = {
     "core": 0,
     "accounts": 1,
+    "partners": 1.5,  # channel partners: above the parties, below the value stream's stages
     "leads": 2,
     "opportunities": 3,
     "contracts": 4,

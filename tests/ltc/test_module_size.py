@@ -17,6 +17,7 @@ LIMIT = 600
 PACKAGES = [
     "core",
     "accounts",
+    "partners",
     "leads",
     "opportunities",
     "contracts",

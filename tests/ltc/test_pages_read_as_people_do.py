@@ -99,6 +99,7 @@ def raw_choice_values() -> dict[str, str]:
         if model.__module__.split(".")[0] not in {
             "core",
             "accounts",
+            "partners",
             "leads",
             "opportunities",
             "contracts",

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = [
     "core",
     "accounts",
+    "partners",
     "leads",
     "opportunities",
     "contracts",

@@ -123,6 +123,11 @@ GUARDED: dict[str, dict[str, str]] = {
         "margin_pct": "quote",
     },
     "opportunities.opportunitycompetitor": {"opportunity": "scope"},
+    # Channel partners (ADR 19): filed under the partner manager's unit, parts of a partner.
+    "partners.partner": {"manager": "scope", "org_unit": "scope"},
+    "partners.partneragreement": {"partner": "scope"},
+    "partners.partnerqualification": {"partner": "scope"},
+    "partners.partnerregistration": {"partner": "scope"},
     "opportunities.quote": {"opportunity": "scope"},
     "receivables.writeoffrequest": {"milestone": "scope"},
     "accounts.roleassignment": {
@@ -190,6 +195,21 @@ PLAIN: dict[str, set[str]] = {
     "contracts.deliverable": {"description", "due_on", "name", "quantity", "unit"},
     "contracts.deliverymilestone": {"name", "note"},
     "integrations.apikey": {"name", "rate_limit", "scopes", "user"},
+    # Channel partners: the state moves only through admission (read-only here); a
+    # registration's customer is one the writer may see, its protection comes by approval.
+    "partners.partner": {
+        *("contact_name", "contact_phone", "name", "notes", "product_lines", "territories"),
+        "tier",
+    },
+    "partners.partneragreement": {
+        *("currency", "deposit_amount", "discount_max_pct", "discount_min_pct"),
+        *("rebate_scheme", "target_amount", "year"),
+    },
+    "partners.partnerqualification": {"file", "kind", "title", "valid_until"},
+    "partners.partnerregistration": {
+        *("contest", "currency", "customer", "description", "estimated_amount"),
+        *("product_line", "project"),
+    },
     "integrations.webhooksubscription": {"events", "is_active", "name", "url", "user"},
     "keyaccounts.accountplan": {"currency", "ends_on", "name", "starts_on", "strategy"},
     "keyaccounts.accountprofile": {"intelligence", "relationship_level", "relationship_stage"},
