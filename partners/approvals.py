@@ -27,7 +27,7 @@ register_kind(
         default_name="Partner admission",
         default_steps=(
             {
-                "name": "Sales manager",
+                "name": "Managers over the partner",
                 "approver": _NEAREST_MANAGER,
                 "mode": ApprovalMode.ANY_OF.value,
             },
@@ -42,7 +42,7 @@ register_kind(
         default_name="Partner project registration",
         default_steps=(
             {
-                "name": "Sales manager",
+                "name": "Managers over the partner",
                 "approver": _NEAREST_MANAGER,
                 "mode": ApprovalMode.ANY_OF.value,
             },

@@ -168,10 +168,12 @@ def partner_admission_ended(request, partner: Partner, by: User, comment: str) -
             check_policy=False,
             update_fields=["admitted_at"],
         )
-        pending = locked.qualifications.filter(status=QualificationStatus.PENDING)
-        pending.update(
-            status=QualificationStatus.VERIFIED, reviewed_by=by, reviewed_at=timezone.now()
-        )
+        # Admitting verifies the documents it was admitted on, each audited on the partner
+        # (a handful per partner: one save each, not a state changed by .update()).
+        for document in locked.qualifications.select_for_update().filter(
+            status=QualificationStatus.PENDING
+        ):
+            _mark_reviewed(document, by, QualificationStatus.VERIFIED)
     elif request.state == ApprovalState.REJECTED:
         transition_run(locked, "refuse", by=by, comment=comment, internal=True, check_policy=False)
     else:
@@ -306,16 +308,20 @@ def qualification_review(
         )
     with transaction.atomic():
         locked = PartnerQualification.objects.select_for_update().get(pk=qualification.pk)
-        locked.status, locked.reviewed_by, locked.reviewed_at = status, by, timezone.now()
-        locked.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-        audit_record(
-            target=partner,
-            action="qualification.reviewed",
-            actor=by,
-            comment=message(
-                "note.qualification_reviewed",
-                kind=label(QualificationKind, locked.kind),
-                status=label(QualificationStatus, status),
-            ),
-        )
+        _mark_reviewed(locked, by, status)
     return locked
+
+
+def _mark_reviewed(locked: PartnerQualification, by: User, status: str) -> None:
+    locked.status, locked.reviewed_by, locked.reviewed_at = status, by, timezone.now()
+    locked.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    audit_record(
+        target=locked.partner,
+        action="qualification.reviewed",
+        actor=by,
+        comment=message(
+            "note.qualification_reviewed",
+            kind=label(QualificationKind, locked.kind),
+            status=label(QualificationStatus, status),
+        ),
+    )
