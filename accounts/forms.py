@@ -22,6 +22,8 @@ class CustomerForm(RecordForm):
             "credit_code",
             "industry",
             "region",
+            "annual_revenue",
+            "revenue_currency",
             "owner",
             "phone",
             "email",

@@ -15,6 +15,7 @@ from core.errors import Conflict, Forbidden, ValidationFailed
 from core.messages import message
 from core.records import insert_once, record_create, record_update
 
+from ..choices import CustomerVetting
 from ..contact_dedupe import contact_intake_lock, contact_refuse_duplicate
 from ..merging import lock_pair, merge_recorded
 from ..models import (
@@ -26,6 +27,7 @@ from ..models import (
 )
 from ..normalise import normalise_company_name
 from ..selectors import customer_duplicates
+from .vetting import customer_vetting_start, vetting_required
 
 #: Lock scopes of the customer duplicate check (core.locks, ADR 12). Each create holds the
 #: intake lock shared and its own normalised name and credit code; a bulk writer (import
@@ -85,12 +87,18 @@ def _customer_insert(
         raise ValidationFailed(
             _("Choose the org unit the customer belongs to."), fields={"org_unit": [_("Required.")]}
         )
+    pending = vetting_required(by)
     try:
         with transaction.atomic():
-            return record_create(Customer, by=by, data=data, check_scope=check_scope)
+            customer = record_create(Customer, by=by, data=data, check_scope=check_scope)
     except IntegrityError:  # a credit code or external id is unique even for an allowed twin
         _refuse_duplicates({"credit_code": data.get("credit_code", "")}, field="credit_code")
         raise
+    if pending:  # a rep's customer waits for its approval (ADR 19), in this transaction
+        Customer.all_objects.filter(pk=customer.pk).update(state=CustomerVetting.PENDING)
+        customer = Customer.all_objects.get(pk=customer.pk)
+        customer_vetting_start(customer=customer, by=by)
+    return customer
 
 
 def _refuse_duplicates(data: dict[str, Any], field: str = "name") -> None:

@@ -1,0 +1,139 @@
+"""The customer vetting queue (客户审批, 列名; ADR 19): the pending customers an approver may
+decide, oldest first with their age, and one request that approves or rejects many, each row
+on its own."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.choices import CustomerVetting
+from accounts.filters import CustomerFilter
+from accounts.models import Customer
+from accounts.selectors import customer_vetting_queue
+from accounts.services.vetting import VETTING_BULK_MAX, customers_vetting_decide
+from core.api.mixins import ERRORS, ScopedViewSetMixin
+from core.api.pagination import CursorPagination
+from core.api.serializers import ErrorSerializer, ScopedModelSerializer
+from core.approvals.choices import ApprovalDecision
+
+
+class CustomerVettingSerializer(ScopedModelSerializer):
+    """A pending customer in the queue: what the approver weighs (revenue, industry, region),
+    where it is filed and for whom, who asked and how long ago."""
+
+    needs_changeable_ids = False
+
+    owner_name = serializers.CharField(source="owner.__str__", read_only=True, default="")
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
+    approval = serializers.IntegerField(source="approval_id", read_only=True, allow_null=True)
+    requested_by = serializers.IntegerField(
+        source="requested_by_id", read_only=True, allow_null=True
+    )
+    age_days = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "industry",
+            "region",
+            "tier",
+            "annual_revenue",
+            "revenue_currency",
+            "owner",
+            "owner_name",
+            "org_unit",
+            "org_unit_name",
+            "state",
+            "approval",
+            "requested_by",
+            "created_at",
+            "age_days",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_age_days(self, obj) -> int:
+        """Whole days since the customer was created (waiting since)."""
+        return (timezone.localdate() - timezone.localtime(obj.created_at).date()).days
+
+
+class VettingItemSerializer(serializers.Serializer):
+    """One row of a bulk decision."""
+
+    customer = serializers.IntegerField(help_text="The pending customer's id.")
+    decision = serializers.ChoiceField(choices=ApprovalDecision.choices)
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4000,
+        help_text="Why; required to reject or send back.",
+    )
+    owner = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Approving: the account manager it goes to."
+    )
+    org_unit = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Approving: its territory (org unit)."
+    )
+
+
+class VettingDecideSerializer(serializers.Serializer):
+    items = serializers.ListField(
+        child=serializers.DictField(), allow_empty=False, max_length=VETTING_BULK_MAX
+    )
+
+
+class VettingDecideRequestSerializer(serializers.Serializer):
+    """For the schema: the rows as they should be."""
+
+    items = VettingItemSerializer(many=True)
+
+
+class VettingResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    customer = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(
+        choices=[*CustomerVetting.values, "error"],
+        help_text="The customer's state after the decision (pending: a further step waits), "
+        "or error.",
+    )
+    error = ErrorSerializer(required=False)
+
+
+class VettingDecideResponseSerializer(serializers.Serializer):
+    results = VettingResultSerializer(many=True)
+
+
+class OldestFirstPagination(CursorPagination):
+    ordering = ("created_at", "id")
+
+
+class CustomerVettingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The customers waiting for approval that you vet (sales managers over their unit,
+    administrators), oldest first. `decide/` approves, rejects or sends back many at once:
+    each row through the approval engine on its own (one that fails reports its error and the
+    others still apply); approving may set the customer's `owner` and `org_unit` (territory),
+    held to your scope."""
+
+    queryset = Customer.objects.none()
+    selector = customer_vetting_queue
+    serializer_class = CustomerVettingSerializer
+    filterset_class = CustomerFilter
+    pagination_class = OldestFirstPagination
+
+    @extend_schema(
+        request=VettingDecideRequestSerializer,
+        responses={200: VettingDecideResponseSerializer, **ERRORS},
+    )
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def decide(self, request):
+        envelope = VettingDecideSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        results = customers_vetting_decide(by=request.user, items=envelope.validated_data["items"])
+        return Response({"results": results})
