@@ -117,6 +117,11 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     ),
     # --- Opportunities, quotes, bids ---------------------------------------------------------
     "opportunity_closed": (409, "The opportunity is closed."),
+    "customer_not_approved": (
+        409,
+        "The deal's customer waits for approval (deals on it stop at "
+        "LTC_PENDING_CUSTOMER_MAX_STAGE) or was rejected (its deals do not advance).",
+    ),
     "still_open": (409, "Win/loss reasons are recorded when the opportunity closes."),
     "quote_locked": (409, "Only a draft quote is edited; make a new version."),
     "quote_not_draft": (409, "Only a draft quote is submitted."),
