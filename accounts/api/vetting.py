@@ -4,6 +4,7 @@ on its own."""
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -12,13 +13,20 @@ from rest_framework.response import Response
 
 from accounts.choices import CustomerVetting
 from accounts.filters import CustomerFilter
-from accounts.models import Customer
+from accounts.models import Customer, OrgUnit, User
 from accounts.selectors import customer_vetting_queue
-from accounts.services.vetting import VETTING_BULK_MAX, customers_vetting_decide
+from accounts.services.vetting import (
+    VETTING_BULK_MAX,
+    customer_vetting_decide,
+    customers_vetting_decide,
+    pick_record,
+)
 from core.api.mixins import ERRORS, ScopedViewSetMixin
 from core.api.pagination import CursorPagination
 from core.api.serializers import ErrorSerializer, ScopedModelSerializer
 from core.approvals.choices import ApprovalDecision
+
+from .serializers import CustomerSerializer
 
 
 class CustomerVettingSerializer(ScopedModelSerializer):
@@ -64,10 +72,9 @@ class CustomerVettingSerializer(ScopedModelSerializer):
         return (timezone.localdate() - timezone.localtime(obj.created_at).date()).days
 
 
-class VettingItemSerializer(serializers.Serializer):
-    """One row of a bulk decision."""
+class VettingDecisionSerializer(serializers.Serializer):
+    """One customer's decision."""
 
-    customer = serializers.IntegerField(help_text="The pending customer's id.")
     decision = serializers.ChoiceField(choices=ApprovalDecision.choices)
     comment = serializers.CharField(
         required=False,
@@ -81,6 +88,12 @@ class VettingItemSerializer(serializers.Serializer):
     org_unit = serializers.IntegerField(
         required=False, allow_null=True, help_text="Approving: its territory (org unit)."
     )
+
+
+class VettingItemSerializer(VettingDecisionSerializer):
+    """One row of a bulk decision."""
+
+    customer = serializers.IntegerField(help_text="The pending customer's id.")
 
 
 class VettingDecideSerializer(serializers.Serializer):
@@ -114,7 +127,9 @@ class OldestFirstPagination(CursorPagination):
     ordering = ("created_at", "id")
 
 
-class CustomerVettingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class CustomerVettingViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The customers waiting for approval that you vet (sales managers over their unit,
     administrators), oldest first. `decide/` approves, rejects or sends back many at once:
     each row through the approval engine on its own (one that fails reports its error and the
@@ -137,3 +152,29 @@ class CustomerVettingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets
         envelope.is_valid(raise_exception=True)
         results = customers_vetting_decide(by=request.user, items=envelope.validated_data["items"])
         return Response({"results": results})
+
+    @extend_schema(request=VettingDecisionSerializer, responses={200: CustomerSerializer, **ERRORS})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="decide",
+        url_name="decide-one",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def decide_one(self, request, pk=None):
+        """Decide one pending customer: of two approvers at once one decides, the other gets
+        409 `approval_not_pending`."""
+        customer = get_object_or_404(self.get_queryset(), pk=pk)
+        data = VettingDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        decided = customer_vetting_decide(
+            customer=customer,
+            by=request.user,
+            decision=values["decision"],
+            comment=values.get("comment", ""),
+            owner=pick_record(User.objects.filter(is_active=True), values.get("owner"), "owner"),
+            org_unit=pick_record(OrgUnit.objects.all(), values.get("org_unit"), "org_unit"),
+        )
+        return Response(CustomerSerializer(decided, context={"request": request}).data)

@@ -59,24 +59,36 @@ def customer_create(
     data: dict[str, Any],
     allow_duplicate: bool = False,
     check_scope: bool = True,
+    pending: bool | None = None,
 ) -> Customer:
     """Create a customer after the duplicate check (normalised name, credit code, phone,
     e-mail). A likely duplicate is refused with the candidates unless `allow_duplicate`.
     Concurrent creates of the same name or credit code take turns (`customer_intake_lock`).
     It is filed under the creator's unit and owned by them unless they name another unit and
     owner they may (the access policy, checked first); a conversion that files it where its
-    lead is says `check_scope=False`."""
+    lead is says `check_scope=False`. A customer someone other than an administrator creates
+    waits for its approval when the company requires it (`pending` None), or when `pending`
+    says so (ADR 19)."""
     if check_scope:
         policy.check_write_scope(Customer, by, {"org_unit": by.org_unit, "owner": by, **data})
     with transaction.atomic():
         customer_intake_lock(name=data.get("name", ""), credit_code=data.get("credit_code", ""))
         return _customer_insert(
-            by=by, data=data, allow_duplicate=allow_duplicate, check_scope=check_scope
+            by=by,
+            data=data,
+            allow_duplicate=allow_duplicate,
+            check_scope=check_scope,
+            pending=pending,
         )
 
 
 def _customer_insert(
-    *, by: User, data: dict[str, Any], allow_duplicate: bool, check_scope: bool = True
+    *,
+    by: User,
+    data: dict[str, Any],
+    allow_duplicate: bool,
+    check_scope: bool = True,
+    pending: bool | None = None,
 ) -> Customer:
     """The check and the insert of `customer_create`, under the caller's intake lock; the
     access policy judges where it is filed and who owns it (unless the caller filed it)."""
@@ -87,7 +99,7 @@ def _customer_insert(
         raise ValidationFailed(
             _("Choose the org unit the customer belongs to."), fields={"org_unit": [_("Required.")]}
         )
-    pending = vetting_required(by)
+    pending = vetting_required(by) if pending is None else pending
     try:
         with transaction.atomic():
             customer = record_create(Customer, by=by, data=data, check_scope=check_scope)

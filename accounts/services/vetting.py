@@ -158,9 +158,9 @@ def customers_vetting_decide(*, by: User, items: list[dict[str, Any]]) -> list[d
         try:
             if not isinstance(item, dict):
                 raise ValidationFailed(_("Each row is an object."), fields={"items": [str(index)]})
-            customer = _pick(visible, item.get("customer"), "customer")
-            owner = _pick(User.objects.filter(is_active=True), item.get("owner"), "owner")
-            unit = _pick(OrgUnit.objects.all(), item.get("org_unit"), "org_unit")
+            customer = pick_record(visible, item.get("customer"), "customer")
+            owner = pick_record(User.objects.filter(is_active=True), item.get("owner"), "owner")
+            unit = pick_record(OrgUnit.objects.all(), item.get("org_unit"), "org_unit")
             result["customer"] = customer.pk
             with transaction.atomic():
                 customer = customer_vetting_decide(
@@ -177,7 +177,7 @@ def customers_vetting_decide(*, by: User, items: list[dict[str, Any]]) -> list[d
     return results
 
 
-def _pick(queryset, raw, field: str):
+def pick_record(queryset, raw, field: str):
     """The row `raw` names in `queryset` (None for none given): a 400 naming `field` when it
     is not a number or not one of them."""
     if raw in (None, ""):
