@@ -21,7 +21,8 @@ from accounts.services.vetting import (
     customers_vetting_decide,
     pick_record,
 )
-from core.api.mixins import ERRORS, ScopedViewSetMixin
+from core import policy
+from core.api.mixins import ERRORS
 from core.api.pagination import CursorPagination
 from core.api.serializers import ErrorSerializer, ScopedModelSerializer
 from core.approvals.choices import ApprovalDecision
@@ -128,7 +129,7 @@ class OldestFirstPagination(CursorPagination):
 
 
 class CustomerVettingViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The customers waiting for approval that you vet (sales managers over their unit,
     administrators), oldest first. `decide/` approves, rejects or sends back many at once:
@@ -137,10 +138,14 @@ class CustomerVettingViewSet(
     held to your scope."""
 
     queryset = Customer.objects.none()
-    selector = customer_vetting_queue
     serializer_class = CustomerVettingSerializer
     filterset_class = CustomerFilter
     pagination_class = OldestFirstPagination
+
+    def get_queryset(self):
+        """A queue, not every customer one may see: the pending ones of the units one may
+        change, for those who vet (the selector goes through the access policy)."""
+        return customer_vetting_queue(user=self.request.user)
 
     @extend_schema(
         request=VettingDecideRequestSerializer,
@@ -164,8 +169,12 @@ class CustomerVettingViewSet(
     )
     def decide_one(self, request, pk=None):
         """Decide one pending customer: of two approvers at once one decides, the other gets
-        409 `approval_not_pending`."""
-        customer = get_object_or_404(self.get_queryset(), pk=pk)
+        409 `approval_not_pending` (as does one already decided); a customer one may not see
+        is a 404, one whose step does not wait for you a 403."""
+        # Any customer one may see: one decided meanwhile is a 409, not a 404.
+        customer = get_object_or_404(
+            policy.restrict(Customer.objects.all(), request.user, "view"), pk=pk
+        )
         data = VettingDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

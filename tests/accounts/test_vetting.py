@@ -74,6 +74,17 @@ def test_the_queue_lists_pending_customers_oldest_first_with_their_age(org, api)
     # A rep vets nothing; a manager of another region sees none of these.
     assert api(org.rep).get(QUEUE).json()["results"] == []
     assert api(org.other_region_manager).get(QUEUE).json()["results"] == []
+    assert api(org.manager).get(f"{QUEUE}{first.pk}/").status_code == 200
+    assert api(org.other_region_manager).get(f"{QUEUE}{first.pk}/").status_code == 404
+    assert api(org.rep).get(f"{QUEUE}{first.pk}/").status_code == 404
+    outside = api(org.other_region_manager).post(
+        f"{QUEUE}{first.pk}/decide/", {"decision": "approve"}, format="json"
+    )
+    assert outside.status_code == 404
+    teammate = api(org.teammate).post(
+        f"{QUEUE}{first.pk}/decide/", {"decision": "approve"}, format="json"
+    )
+    assert (teammate.status_code, teammate.json()["code"]) == (403, "approval_not_yours")
 
 
 def test_approving_sets_territory_and_owner_and_reads_on_the_timeline(org, api):
@@ -340,3 +351,20 @@ def test_the_queue_page_decides_the_ticked_rows_each_on_its_own(org, api, browse
 def test_the_queue_page_is_for_those_who_vet(org, browser_client):
     assert browser_client(org.rep).get("/customers/vetting/").status_code == 403
     assert browser_client(org.rep).post("/customers/vetting/decide/", {}).status_code == 403
+
+
+def test_one_customer_decided_then_again_is_409(org, api):
+    customer = create(api, org.rep)
+    url = f"{QUEUE}{customer.pk}/decide/"
+    first = api(org.manager).post(url, {"decision": "approve"}, format="json")
+    assert first.status_code == 200, first.json()
+    assert first.json()["state"] == "approved"
+    # Decided: the second approver is told so.
+    again = api(org.director).post(url, {"decision": "approve"}, format="json")
+    assert (again.status_code, again.json()["code"]) == (409, "approval_not_pending")
+    bad = api(org.manager).post(
+        f"{QUEUE}{create(api, org.rep, name='Next Co').pk}/decide/",
+        {"decision": "approve", "owner": "nobody"},
+        format="json",
+    )
+    assert bad.status_code == 400 and "owner" in bad.json()["fields"]
