@@ -458,6 +458,8 @@ SPECTACULAR_SETTINGS = {
         "ReceiptStateEnum": "receivables.choices.ReceiptState",
         "RoleEnum": "core.choices.Role",
         "ApprovalKindEnum": "core.approvals.choices.ApprovalKind",
+        "ApprovalDecisionEnum": "core.approvals.choices.ApprovalDecision",
+        "CustomerVettingEnum": "accounts.choices.CustomerVetting",
         "RiskLevelEnum": "core.choices.RiskLevel",
         "QuoteStateEnum": "opportunities.choices.QuoteState",
         "BidStateEnum": "opportunities.choices.BidState",

@@ -148,6 +148,7 @@ class CustomerVettingViewSet(
         return customer_vetting_queue(user=self.request.user)
 
     @extend_schema(
+        operation_id="customer_vetting_decide_many",
         request=VettingDecideRequestSerializer,
         responses={200: VettingDecideResponseSerializer, **ERRORS},
     )
@@ -158,7 +159,11 @@ class CustomerVettingViewSet(
         results = customers_vetting_decide(by=request.user, items=envelope.validated_data["items"])
         return Response({"results": results})
 
-    @extend_schema(request=VettingDecisionSerializer, responses={200: CustomerSerializer, **ERRORS})
+    @extend_schema(
+        operation_id="customer_vetting_decide_one",
+        request=VettingDecisionSerializer,
+        responses={200: CustomerSerializer, **ERRORS},
+    )
     @action(
         detail=True,
         methods=["post"],
