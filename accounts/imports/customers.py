@@ -243,6 +243,8 @@ class CustomerImporter(Importer):
 
     def finished(self, created: list) -> None:
         """Each pending customer of the batch starts its approval (the queue's rows)."""
+        if not vetting_required(self.by):
+            return
         ids = [getattr(record, "pk", record) for record in created]
         pending = Customer.objects.filter(pk__in=ids, state=CustomerVetting.PENDING)
         for customer in pending.select_related("org_unit").order_by("pk"):
