@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import policy
+from core import hooks, policy
 from core.approvals.choices import ApprovalDecision, ApprovalKind, ApprovalState
 from core.approvals.engine import open_request_for, request_decide, request_start
 from core.audit import audit_record
@@ -22,8 +22,9 @@ from core.records import record_update
 from ..choices import CustomerVetting
 from ..models import Customer, OrgUnit, User
 
-#: The most rows one bulk decision may carry.
+#: The most rows one bulk decision may carry, and the longest reason.
 VETTING_BULK_MAX = 500
+MAX_COMMENT = 4000
 
 
 def vetting_required(by: User | None) -> bool:
@@ -136,8 +137,9 @@ def customer_vetting_decide(
         )
         request_decide(request=request, by=by, decision=decision, comment=comment)
         customer = Customer.all_objects.get(pk=customer.pk)
-        if data:
+        if data:  # checked above; later stages hear of it as of any edit
             customer = record_update(customer, by=by, data=data, check_scope=False)
+            hooks.emit("customer.changed", customer=customer, fields=sorted(data), by=by)
     return customer
 
 
@@ -162,6 +164,11 @@ def customers_vetting_decide(*, by: User, items: list[dict[str, Any]]) -> list[d
             owner = pick_record(User.objects.filter(is_active=True), item.get("owner"), "owner")
             unit = pick_record(OrgUnit.objects.all(), item.get("org_unit"), "org_unit")
             result["customer"] = customer.pk
+            if len(str(item.get("comment") or "")) > MAX_COMMENT:
+                raise ValidationFailed(
+                    _("At most %(n)s characters.") % {"n": MAX_COMMENT},
+                    fields={"comment": [_("At most %(n)s characters.") % {"n": MAX_COMMENT}]},
+                )
             with transaction.atomic():
                 customer = customer_vetting_decide(
                     customer=customer,
@@ -184,7 +191,7 @@ def pick_record(queryset, raw, field: str):
         if field == "customer":
             raise ValidationFailed(_("Choose a customer."), fields={field: [_("Required.")]})
         return None
-    if isinstance(raw, bool) or not str(raw).isdigit():
+    if isinstance(raw, bool) or not str(raw).isdigit() or len(str(raw)) > 18:
         raise ValidationFailed(_("Not an id."), fields={field: [_("Give a number.")]})
     found = queryset.filter(pk=int(raw)).first()
     if found is None:

@@ -190,6 +190,7 @@ def test_bad_envelopes_are_400(org, api):
     assert (
         api(org.manager).post(f"{QUEUE}decide/", {"items": "x"}, format="json").status_code == 400
     )
+    assert decide(api, org.manager, "not an object").status_code == 400
     row = decide(api, org.manager, {"customer": 1, "decision": "maybe"}).json()["results"][0]
     assert row["status"] == "error"
 
@@ -368,3 +369,17 @@ def test_one_customer_decided_then_again_is_409(org, api):
         format="json",
     )
     assert bad.status_code == 400 and "owner" in bad.json()["fields"]
+
+
+def test_hostile_rows_are_errors_of_their_own_never_a_500(org, api):
+    customer = create(api, org.rep)
+    results = decide(
+        api,
+        org.manager,
+        {"customer": "9" * 40, "decision": "approve"},
+        {"customer": customer.pk, "decision": "approve", "owner": "9" * 40},
+        {"customer": customer.pk, "decision": "reject", "comment": "x" * 4001},
+        {"customer": True, "decision": "approve"},
+    ).json()["results"]
+    assert [r["status"] for r in results] == ["error"] * 4
+    assert Customer.objects.get(pk=customer.pk).state == "pending"
