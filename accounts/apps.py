@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
         from core.jobs import register_job  # the on-demand jobs (ADR 15)
 
         # Registers the demo seeder, the audit action labels and the customer importer.
-        from . import configuration, demo, hooks, imports, rules  # noqa: F401
+        from . import approvals, configuration, demo, hooks, imports, rules  # noqa: F401
         from .activities import register_subject
         from .imports import customers  # noqa: F401
         from .models import Customer

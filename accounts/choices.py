@@ -23,6 +23,15 @@ class Tier(models.TextChoices):
     NORMAL = "normal", _("Normal")
 
 
+class CustomerVetting(models.TextChoices):
+    """Where a new customer stands in its approval (客户审批, 列名): a customer a rep creates is
+    pending until its NEW_CUSTOMER approval ends (ADR 19)."""
+
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
 class ActivityKind(models.TextChoices):
     VISIT = "visit", _("Visit")
     CALL = "call", _("Call")

@@ -248,3 +248,21 @@ def seed_registrations(ctx: DemoContext) -> None:
         project="5G private network for the power grid",
         contest=True,
     )
+
+
+@register(12, "vetting")
+def seed_vetting(ctx: DemoContext) -> None:
+    """客户审批: two customers the carrier team's rep filed wait for approval in the team
+    manager's queue (the office director may decide them too)."""
+    from .services import customer_create
+
+    users = ctx.data["users"]
+    for name, industry, revenue in (
+        ("深圳地铁集团有限公司", Industry.TRANSPORT, Decimal("12000000000")),
+        ("珠海市人民医院", Industry.HEALTHCARE, Decimal("800000000")),
+    ):
+        customer_create(
+            by=users["ar.chen"],
+            data={"name": name, "industry": industry, "region": "广东", "annual_revenue": revenue},
+            pending=True,
+        )

@@ -30,7 +30,7 @@ class CustomerFilter(filters.FilterSet):
 
     class Meta:
         model = Customer
-        fields = ["tier", "industry", "owner", "org_unit", "region"]
+        fields = ["tier", "industry", "owner", "org_unit", "region", "state"]
 
     def search(self, queryset, name, value):
         value = value.strip()

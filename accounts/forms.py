@@ -22,6 +22,8 @@ class CustomerForm(RecordForm):
             "credit_code",
             "industry",
             "region",
+            "annual_revenue",
+            "revenue_currency",
             "owner",
             "phone",
             "email",
@@ -35,8 +37,13 @@ class CustomerForm(RecordForm):
         if self.instance.pk and self.instance.owner_id:
             owners = owners | User.objects.filter(pk=self.instance.owner_id)
         people_picker(self.fields["owner"], owners)
+        # Left out: the revenue's currency stays as it is (CNY for a new customer).
+        self.fields["revenue_currency"].required = False
         if self.instance.pk:
             del self.fields["allow_duplicate"]
+
+    def clean_revenue_currency(self) -> str:
+        return self.cleaned_data.get("revenue_currency") or self.instance.revenue_currency
 
 
 class ContactForm(RecordForm):

@@ -10,6 +10,7 @@ ACTION_LABELS.update(
     {
         "customer.merged": _("A duplicate customer was merged into this one"),
         "customer.merged_into": _("Merged into another customer"),
+        "customer.vetting_requested": _("Sent for approval as a new customer (客户审批)"),
         "customer.alias_added": _("Alias added"),
         "customer.alias_removed": _("Alias removed"),
         "activity.logged": _("Activity recorded"),

@@ -65,3 +65,10 @@ def rule_registrations(user, registration=None) -> bool:
     """Sales managers and administrators rule contested registrations (and release one for
     its holder); the service holds them to registrations they may change (their subtree)."""
     return manages(user)
+
+
+@rule("customers.vet")
+def vet_customers(user, customer=None) -> bool:
+    """Vetting new customers (客户审批, ADR 19): sales managers and administrators see the
+    queue; deciding one is the approval engine's rule (the managers over its unit)."""
+    return manages(user)

@@ -12,9 +12,12 @@ from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.utils import timezone
 
 from core import policy
+from core.approvals.choices import OPEN_APPROVAL_STATES, ApprovalKind
+from core.approvals.models import ApprovalRequest
 from core.choices import Role, TriangleRole
 from core.validators import clean_phone
 
+from .choices import CustomerVetting
 from .models import (
     AccountChainMember,
     Activity,
@@ -270,4 +273,29 @@ def customer_protections(*, customer: Customer) -> list[CustomerRegistration]:
         )
         .select_related("owner", "competing__owner")
         .order_by("state", "project_key", "pk")
+    )
+
+
+def customer_vetting_queue(*, user: User) -> QuerySet[Customer]:
+    """The pending customers `user` vets (客户审批, ADR 19): of the units they may change,
+    oldest first, each with its open approval (`approval_id`, `requested_by_id`); none for
+    one who does not vet."""
+    if not policy.may(user, "customers.vet"):
+        return Customer.objects.none()
+    open_requests = ApprovalRequest.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Customer),
+        subject_id=OuterRef("pk"),
+        kind=ApprovalKind.NEW_CUSTOMER,
+        state__in=OPEN_APPROVAL_STATES,
+    ).order_by("-pk")
+    return policy.restrict(
+        Customer.objects.filter(state=CustomerVetting.PENDING)
+        .select_related("owner", "org_unit")
+        .annotate(
+            approval_id=Subquery(open_requests.values("pk")[:1]),
+            requested_by_id=Subquery(open_requests.values("requester_id")[:1]),
+        )
+        .order_by("created_at", "pk"),
+        user,
+        "change",
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import registration_views, views
+from . import registration_views, vetting_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -8,6 +8,12 @@ urlpatterns = [
     path("new/", views.CustomerCreatePage.as_view(), name="customer-create"),
     path("export/", views.customer_export, name="customer-export"),
     path("duplicates/", views.customer_duplicates_partial, name="customer-duplicates"),
+    path("vetting/", vetting_views.CustomerVettingPage.as_view(), name="customer-vetting"),
+    path(
+        "vetting/decide/",
+        vetting_views.CustomerVettingDecide.as_view(),
+        name="customer-vetting-decide",
+    ),
     path(
         "registrations/",
         registration_views.RegistrationListPage.as_view(),

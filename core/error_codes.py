@@ -98,7 +98,7 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     ),
     "import_state": (409, "The import is not in the state this step needs."),
     "owner_not_assignable": (400, "The lead's owner may not be given leads here."),
-    # --- Channel partners (issue 21, ADR 19) -------------------------------------------------
+    # --- Channel partners (issue 21, ADR 20) -------------------------------------------------
     "partner_exists": (400, "A partner of this name exists already."),
     "partner_state": (409, "The partner is not in the state this step needs (admission)."),
     "partner_not_admitted": (400, "The partner is not admitted (准入): it registers nothing."),
@@ -131,6 +131,11 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     ),
     # --- Opportunities, quotes, bids ---------------------------------------------------------
     "opportunity_closed": (409, "The opportunity is closed."),
+    "customer_not_approved": (
+        409,
+        "The deal's customer waits for approval (deals on it stop at "
+        "LTC_PENDING_CUSTOMER_MAX_STAGE) or was rejected (its deals do not advance).",
+    ),
     "still_open": (409, "Win/loss reasons are recorded when the opportunity closes."),
     "quote_locked": (409, "Only a draft quote is edited; make a new version."),
     "quote_not_draft": (409, "Only a draft quote is submitted."),

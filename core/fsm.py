@@ -38,6 +38,7 @@ class Guard:
         message,
         field: str = "state",
         explain: Callable[[Any], dict[str, str]] | None = None,
+        code: str = "",
     ):
         self.predicate = predicate
         self.message = message
@@ -45,6 +46,9 @@ class Guard:
         # Optional: {field: message} saying precisely why this instance fails, when one fixed
         # message cannot (e.g. which limit of which rule).
         self.explain = explain
+        # Optional: the error code a refusal by this guard answers with (else the generic
+        # `transition_not_allowed`), for a rule clients act on (`customer_not_approved`).
+        self.code = code
         self.__name__ = getattr(predicate, "__name__", "guard")
 
     def __call__(self, instance) -> bool:
@@ -165,7 +169,15 @@ def transition_run(
     missing = unmet(instance, name)
     if missing:
         message = "; ".join(m for msgs in missing.values() for m in msgs)
-        raise TransitionNotAllowed(message, fields=missing)
+        code = next(
+            (
+                condition.code
+                for condition in (meta.conditions if meta is not None else ())
+                if getattr(condition, "code", "") and not condition(instance)
+            ),
+            None,
+        )
+        raise TransitionNotAllowed(message, fields=missing, code=code)
     if not has_transition_perm(getattr(instance, name), by):
         raise Forbidden(
             _("Your role may not “%(label)s”.") % {"label": label_of(type(instance), name)}

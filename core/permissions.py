@@ -80,6 +80,7 @@ RULE_LABELS = {
     "contracts.run_delivery": _("Run deliveries"),
     "contracts.suspend_or_terminate": _("Suspend or terminate a contract"),
     "customers.merge": _("Merge duplicate customers"),
+    "customers.vet": _("Vet new customers (客户审批)"),
     "gates.follow_team": _("Follow the unit's gate reviews"),
     "gates.take_part": _("Take part in gate reviews"),
     "keyaccounts.override_tier": _("Override a customer's tier"),

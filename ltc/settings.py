@@ -266,6 +266,11 @@ IRON_TRIANGLE_SHARED_SEATS = env_bool("IRON_TRIANGLE_SHARED_SEATS", False)
 # Days a customer registration (客户报备) protects the account for its holder, from the
 # registration or its last renewal.
 CUSTOMER_REGISTRATION_DAYS = int(os.environ.get("CUSTOMER_REGISTRATION_DAYS", "90"))
+#: Customer vetting (客户审批, ADR 19): whether a customer someone other than an administrator
+#: creates waits for approval (off: an upgrade changes nothing until the company turns it on),
+#: and the furthest stage a deal on a pending customer may reach.
+CUSTOMER_APPROVAL_REQUIRED = env_bool("CUSTOMER_APPROVAL_REQUIRED", False)
+LTC_PENDING_CUSTOMER_MAX_STAGE = os.environ.get("LTC_PENDING_CUSTOMER_MAX_STAGE", "guiding")
 
 RECEIVABLES_REMINDER_DAYS_BEFORE = [
     int(n) for n in env_list("RECEIVABLES_REMINDER_DAYS_BEFORE", ["7", "3", "1"])
@@ -468,6 +473,8 @@ SPECTACULAR_SETTINGS = {
         "ReceiptStateEnum": "receivables.choices.ReceiptState",
         "RoleEnum": "core.choices.Role",
         "ApprovalKindEnum": "core.approvals.choices.ApprovalKind",
+        "ApprovalDecisionEnum": "core.approvals.choices.ApprovalDecision",
+        "CustomerVettingEnum": "accounts.choices.CustomerVetting",
         "RiskLevelEnum": "core.choices.RiskLevel",
         "QuoteStateEnum": "opportunities.choices.QuoteState",
         "BidStateEnum": "opportunities.choices.BidState",

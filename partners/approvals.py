@@ -1,5 +1,5 @@
 """Partner admission (准入) and partner project registration (项目报备) on the approval engine
-(ADR 17, ADR 19): the kinds and their default chains (the nearest sales manager above the
+(ADR 17, ADR 20): the kinds and their default chains (the nearest sales manager above the
 partner's unit), which an administrator may change on the settings page."""
 
 from core.approvals.choices import ApprovalKind, ApprovalMode, ApproverType, RoleLevel

@@ -47,7 +47,7 @@ class QualificationKind(models.TextChoices):
 class PartnerRegistrationState(models.TextChoices):
     """A partner's project registration as it goes through approval; once approved the
     protection itself (protected, waiting for a ruling, expired ...) is the linked customer
-    registration's state (ADR 19)."""
+    registration's state (ADR 20)."""
 
     SUBMITTED = "submitted", _("Awaiting approval")
     APPROVED = "approved", _("Approved")

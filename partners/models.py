@@ -4,7 +4,7 @@ agreements, qualification evidence, and the projects they register (项目报备
 A partner belongs to its partner manager (渠道经理) and the manager's unit, as a customer
 belongs to its owner: the one access policy scopes it and everything that is part of it.
 A partner's project registration runs through approval here; the protection it earns is an
-`accounts.CustomerRegistration` held through the partner's channel (ADR 19), so partners and
+`accounts.CustomerRegistration` held through the partner's channel (ADR 20), so partners and
 our own reps share one table of protections, one constraint and one ruling.
 """
 

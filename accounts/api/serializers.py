@@ -88,6 +88,9 @@ class CustomerSerializer(ScopedModelSerializer):
             "region",
             "parent",
             "tier",
+            "annual_revenue",
+            "revenue_currency",
+            "state",
             "owner",
             "org_unit",
             "phone",
@@ -104,9 +107,11 @@ class CustomerSerializer(ScopedModelSerializer):
         ]
         # The tier is set by the criteria or a manager's override, with its reason and history
         # (`/account-profiles/{id}/tier-override/`), never by a plain edit.
+        # The approval state (客户审批) moves only by its approval (`/customer-vetting/`).
         read_only_fields = [
             "normalised_name",
             "tier",
+            "state",
             "merged_into",
             "merged_at",
             "created_at",

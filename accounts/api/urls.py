@@ -1,6 +1,6 @@
 from core.api.routers import Router
 
-from . import contacts, registrations, roles, views
+from . import contacts, registrations, roles, vetting, views
 
 router = Router()
 router.register("org-units", views.OrgUnitViewSet, basename="orgunit")
@@ -13,6 +13,7 @@ router.register(
     registrations.CustomerRegistrationViewSet,
     basename="customerregistration",
 )
+router.register("customer-vetting", vetting.CustomerVettingViewSet, basename="customervetting")
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("roles", roles.RoleDefinitionViewSet, basename="role")
 router.register("role-assignments", roles.RoleAssignmentViewSet, basename="roleassignment")

@@ -7,16 +7,18 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..choices import Industry, Tier
+from ..choices import CustomerVetting, Industry, Tier
 from ..models import Customer, CustomerAlias, User
 from ..normalise import normalise_company_name
 from ..services import customers_intake_lock
+from ..services.vetting import customer_vetting_start, vetting_required
 from .base import (
     ChoiceParser,
     Column,
     Importer,
     Row,
     parse_credit_code,
+    parse_decimal,
     parse_email,
     parse_phone,
     parse_text,
@@ -107,6 +109,11 @@ class CustomerImporter(Importer):
         Column("industry", gettext_lazy("Industry"), ("行业",)),
         Column("region", gettext_lazy("Province / region"), ("省份", "地区", "province", "region")),
         Column("tier", gettext_lazy("Tier"), ("级别", "客户级别", "客户分级")),
+        Column(
+            "annual_revenue",
+            gettext_lazy("Annual revenue"),
+            ("年收入", "年营业额", "营业收入", "annual revenue", "revenue"),
+        ),
         Column("owner", gettext_lazy("Account manager"), ("负责人", "owner", "username")),
         Column("org_unit", gettext_lazy("Org unit"), ("组织", "unit")),
         Column("phone", gettext_lazy("Phone"), ("电话", "联系电话", "telephone")),
@@ -142,6 +149,7 @@ class CustomerImporter(Importer):
             industry=self.industry(row, "industry"),
             region=parse_text(row, "region", 60),
             tier=self.tier(row, "tier"),
+            annual_revenue=parse_decimal(row, "annual_revenue"),
             phone=parse_phone(row, "phone"),
             email=parse_email(row, "email"),
             website=parse_url(row, "website"),
@@ -152,7 +160,10 @@ class CustomerImporter(Importer):
     def check(self, rows: list[Row]) -> None:
         self.load_people(rows)
         self.load_units(rows)
+        # Upload first, approve later (ADR 19): a rep's file makes pending customers.
+        state = CustomerVetting.PENDING if vetting_required(self.by) else CustomerVetting.APPROVED
         for row in rows:
+            row.values["state"] = state
             owner = self.owner(row) or self.by
             row.values["owner"] = owner
             row.values["org_unit"] = self.org_unit(
@@ -230,6 +241,15 @@ class CustomerImporter(Importer):
     def build(self, row: Row) -> Customer:
         return Customer(**row.values)
 
+    def finished(self, created: list) -> None:
+        """Each pending customer of the batch starts its approval (the queue's rows)."""
+        if not vetting_required(self.by):
+            return
+        ids = [getattr(record, "pk", record) for record in created]
+        pending = Customer.objects.filter(pk__in=ids, state=CustomerVetting.PENDING)
+        for customer in pending.select_related("org_unit").order_by("pk"):
+            customer_vetting_start(customer=customer, by=self.by)
+
     copy_fields = (
         "name",
         "normalised_name",
@@ -237,6 +257,8 @@ class CustomerImporter(Importer):
         "industry",
         "region",
         "tier",
+        "annual_revenue",
+        "state",
         "owner_id",
         "org_unit_id",
         "phone",

@@ -7,13 +7,16 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.custom_fields import CustomValuesField, CustomValuesMixin
 from core.models import TimeStampedModel
+from core.money import CurrencyField, MoneyField
 from core.policy import AccessSpec
 from core.validators import CreditCodeField, EmailField, PhoneField, URLField
 
 from ..choices import (
+    CustomerVetting,
     Industry,
     Tier,
 )
@@ -29,7 +32,7 @@ class ActiveCustomerManager(models.Manager):
         return super().get_queryset().filter(merged_into__isnull=True)
 
 
-class Customer(CustomValuesMixin, TimeStampedModel):
+class Customer(CustomValuesMixin, FSMModelMixin, TimeStampedModel):
     """A customer account (客户). `owner` is the registered account manager (客户报备).
 
     A customer merged into another keeps its row as a tombstone (`merged_into`): its related
@@ -65,6 +68,17 @@ class Customer(CustomValuesMixin, TimeStampedModel):
         related_name="subsidiaries",
     )
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.NORMAL)
+    annual_revenue = MoneyField(_("annual revenue"), null=True, blank=True)
+    revenue_currency = CurrencyField(_("revenue currency"), db_default="CNY")
+    #: The vetting (客户审批, ADR 19): pending until its approval ends; moved only by the
+    #: approval's outcome (`accounts.services.vetting`), never by an edit.
+    state = FSMField(
+        _("approval"),
+        choices=CustomerVetting.choices,
+        default=CustomerVetting.APPROVED,
+        protected=True,
+        db_index=True,
+    )
     owner = models.ForeignKey(
         User,
         verbose_name=_("account manager"),
@@ -110,6 +124,10 @@ class Customer(CustomValuesMixin, TimeStampedModel):
                 condition=~Q(external_id=""),
                 name="customer_external_id_unique",
             ),
+            models.CheckConstraint(
+                condition=Q(annual_revenue__isnull=True) | Q(annual_revenue__gte=0),
+                name="customer_annual_revenue_gte_0",
+            ),
         ]
         indexes = [
             models.Index(fields=["org_unit", "name"]),
@@ -126,6 +144,28 @@ class Customer(CustomValuesMixin, TimeStampedModel):
     @property
     def is_merged(self) -> bool:
         return self.merged_into_id is not None
+
+    @property
+    def is_approved(self) -> bool:
+        return self.state == CustomerVetting.APPROVED
+
+    @transition(
+        field=state,
+        source=CustomerVetting.PENDING,
+        target=CustomerVetting.APPROVED,
+        custom={"label": _("Approve the new customer"), "internal": True},
+    )
+    def approve(self, *, by=None, reason="", comment=""):
+        """Its approval ended approved: the customer is listed (列名)."""
+
+    @transition(
+        field=state,
+        source=CustomerVetting.PENDING,
+        target=CustomerVetting.REJECTED,
+        custom={"label": _("Reject the new customer"), "internal": True},
+    )
+    def reject(self, *, by=None, reason="", comment=""):
+        """Its approval ended rejected: its deals cannot advance."""
 
     def save(self, *args, **kwargs):
         self.normalised_name = normalise_company_name(self.name)

@@ -64,7 +64,7 @@ class CustomerRegistration(ConcurrentTransitionMixin, TimeStampedModel):
         OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="+"
     )
     #: Held through a channel: "" for our own rep, else the later app's key of the party it
-    #: protects ("partner:12", ADR 19); `owner` is then our person responsible for it.
+    #: protects ("partner:12", ADR 20); `owner` is then our person responsible for it.
     channel = models.CharField(max_length=40, blank=True, default="", editable=False)
     channel_name = models.CharField(_("held for"), max_length=200, blank=True, editable=False)
     state = FSMField(

@@ -15,6 +15,7 @@ from core.errors import Conflict, Forbidden, ValidationFailed
 from core.messages import message
 from core.records import insert_once, record_create, record_update
 
+from ..choices import CustomerVetting
 from ..contact_dedupe import contact_intake_lock, contact_refuse_duplicate
 from ..merging import lock_pair, merge_recorded
 from ..models import (
@@ -26,6 +27,7 @@ from ..models import (
 )
 from ..normalise import normalise_company_name
 from ..selectors import customer_duplicates
+from .vetting import customer_vetting_start, vetting_required
 
 #: Lock scopes of the customer duplicate check (core.locks, ADR 12). Each create holds the
 #: intake lock shared and its own normalised name and credit code; a bulk writer (import
@@ -57,24 +59,36 @@ def customer_create(
     data: dict[str, Any],
     allow_duplicate: bool = False,
     check_scope: bool = True,
+    pending: bool | None = None,
 ) -> Customer:
     """Create a customer after the duplicate check (normalised name, credit code, phone,
     e-mail). A likely duplicate is refused with the candidates unless `allow_duplicate`.
     Concurrent creates of the same name or credit code take turns (`customer_intake_lock`).
     It is filed under the creator's unit and owned by them unless they name another unit and
     owner they may (the access policy, checked first); a conversion that files it where its
-    lead is says `check_scope=False`."""
+    lead is says `check_scope=False`. A customer someone other than an administrator creates
+    waits for its approval when the company requires it (`pending` None), or when `pending`
+    says so (ADR 19)."""
     if check_scope:
         policy.check_write_scope(Customer, by, {"org_unit": by.org_unit, "owner": by, **data})
     with transaction.atomic():
         customer_intake_lock(name=data.get("name", ""), credit_code=data.get("credit_code", ""))
         return _customer_insert(
-            by=by, data=data, allow_duplicate=allow_duplicate, check_scope=check_scope
+            by=by,
+            data=data,
+            allow_duplicate=allow_duplicate,
+            check_scope=check_scope,
+            pending=pending,
         )
 
 
 def _customer_insert(
-    *, by: User, data: dict[str, Any], allow_duplicate: bool, check_scope: bool = True
+    *,
+    by: User,
+    data: dict[str, Any],
+    allow_duplicate: bool,
+    check_scope: bool = True,
+    pending: bool | None = None,
 ) -> Customer:
     """The check and the insert of `customer_create`, under the caller's intake lock; the
     access policy judges where it is filed and who owns it (unless the caller filed it)."""
@@ -85,12 +99,18 @@ def _customer_insert(
         raise ValidationFailed(
             _("Choose the org unit the customer belongs to."), fields={"org_unit": [_("Required.")]}
         )
+    pending = vetting_required(by) if pending is None else pending
     try:
         with transaction.atomic():
-            return record_create(Customer, by=by, data=data, check_scope=check_scope)
+            customer = record_create(Customer, by=by, data=data, check_scope=check_scope)
     except IntegrityError:  # a credit code or external id is unique even for an allowed twin
         _refuse_duplicates({"credit_code": data.get("credit_code", "")}, field="credit_code")
         raise
+    if pending:  # a rep's customer waits for its approval (ADR 19), in this transaction
+        Customer.all_objects.filter(pk=customer.pk).update(state=CustomerVetting.PENDING)
+        customer = Customer.all_objects.get(pk=customer.pk)
+        customer_vetting_start(customer=customer, by=by)
+    return customer
 
 
 def _refuse_duplicates(data: dict[str, Any], field: str = "name") -> None:

@@ -115,7 +115,7 @@ def registration_check(
     """The refusal a registration would meet now, without making one: a 400
     `registration_conflict` naming the holder and the end of their protection (unless it
     would be contested), or `registration_exists`. For a step before registering (a partner's
-    project registration is checked when submitted, registered when approved: ADR 19)."""
+    project registration is checked when submitted, registered when approved: ADR 20)."""
     _refuse_twin(customer, (project or "").strip(), owner, contest=contest, channel=channel)
 
 
@@ -162,7 +162,7 @@ def registration_create(
     `registration_conflict` naming them and the end of their protection, or, with `contest`,
     a registration waiting for a ruling that names theirs, and the managers over both told.
     `channel` / `channel_name`: held for an outside party (a partner's project registration,
-    ADR 19) with `owner` our person responsible for it; its own key keeps it apart from the
+    ADR 20) with `owner` our person responsible for it; its own key keeps it apart from the
     owner's other registrations.
     """
     owner = owner or by

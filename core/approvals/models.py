@@ -68,7 +68,8 @@ class ApprovalStep(models.Model):
     one or all of them must, and how long before a reminder and an escalation.
 
     condition: {min_amount, max_amount, currency, max_margin_pct, min_discount_pct,
-    product_lines: [...], org_unit: id (its subtree), customer_tiers: [...]}, each optional;
+    product_lines: [...], org_unit: id (its subtree), customer_tiers: [...], industries: [...],
+    regions: [...]}, each optional (a new customer's amount is its annual revenue);
     a step whose condition does not match the request's facts is skipped.
     approver / escalate_to: {"type": "role", "role": ..., "level": nearest|office|region|any}
     | {"type": "user", "user": id} | {"type": "seat", "seat": ar|sr|fr}

@@ -26,6 +26,8 @@ CONDITION_KEYS = (
     "product_lines",
     "org_unit",
     "customer_tiers",
+    "industries",
+    "regions",
 )
 SEATS = (TriangleRole.AR, TriangleRole.SR, TriangleRole.FR)
 #: Delegations followed at most this deep (cycles are refused when made; this is a fuse).
@@ -78,6 +80,12 @@ def condition_matches(condition: dict, facts: dict, org_unit) -> bool:
     tiers = condition.get("customer_tiers") or []
     if tiers and facts.get("customer_tier") not in tiers:
         return False
+    industries = condition.get("industries") or []
+    if industries and facts.get("industry") not in industries:
+        return False
+    regions = condition.get("regions") or []
+    if regions and facts.get("region") not in regions:
+        return False
     unit_id = condition.get("org_unit")
     return not unit_id or int(unit_id) in org_unit.ancestor_ids()
 
@@ -95,7 +103,7 @@ def condition_errors(condition) -> dict[str, list[str]]:
     for key in ("min_amount", "max_amount", "max_margin_pct", "min_discount_pct"):
         if condition.get(key) not in (None, "") and _decimal(condition[key]) is None:
             errors[key] = [_("Enter a number.")]
-    for key in ("product_lines", "customer_tiers"):
+    for key in ("product_lines", "customer_tiers", "industries", "regions"):
         value = condition.get(key)
         if value not in (None, "") and not (
             isinstance(value, list) and all(isinstance(v, str) for v in value)

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from accounts.choices import CustomerVetting
 from accounts.models import Customer, IronTriangle, OrgUnit, User
 from core.choices import GateKind
 from core.custom_fields import CustomValuesField, CustomValuesMixin
-from core.fsm import guard
+from core.fsm import Guard, guard
 from core.gates import has_go
 from core.models import NumberedModel, TimeStampedModel
 from core.money import CurrencyField, MoneyField, quantize
@@ -33,6 +35,38 @@ def _gate_go(kind: str, message):
 
     passed.__name__ = f"passed_{kind}"
     return passed
+
+
+def _customer_cleared(target: str) -> Guard:
+    """A deal moves forward only for an approved customer (ADR 19): on a pending customer up
+    to `LTC_PENDING_CUSTOMER_MAX_STAGE`, on a rejected one not at all."""
+
+    def cleared(opportunity: Opportunity) -> bool:
+        state = opportunity.customer.state
+        if state == CustomerVetting.APPROVED:
+            return True
+        if state == CustomerVetting.REJECTED:
+            return False
+        ceiling = settings.LTC_PENDING_CUSTOMER_MAX_STAGE
+        order = list(Stage.values)
+        return ceiling in order and order.index(target) <= order.index(ceiling)
+
+    def explain(opportunity: Opportunity) -> dict:
+        if opportunity.customer.state == CustomerVetting.REJECTED:
+            return {"customer": _("The customer was rejected: its deals cannot advance.")}
+        return {
+            "customer": _("The customer is waiting for approval: deals on it stop at “%(stage)s”.")
+            % {"stage": Stage(settings.LTC_PENDING_CUSTOMER_MAX_STAGE).label}
+        }
+
+    cleared.__name__ = f"customer_cleared_for_{target}"
+    return Guard(
+        cleared,
+        _("The customer is not approved."),
+        field="customer",
+        explain=explain,
+        code="customer_not_approved",
+    )
 
 
 ati_passed = _gate_go(GateKind.ATI, _("The ATI review has not decided go."))
@@ -70,7 +104,7 @@ class Opportunity(CustomValuesMixin, ConcurrentTransitionMixin, NumberedModel, T
         on_delete=models.PROTECT,
         related_name="opportunity",
     )
-    #: The partner seat beside the iron triangle (ADR 19): the channel partner selling with
+    #: The partner seat beside the iron triangle (ADR 20): the channel partner selling with
     #: us, and the project registration (项目报备) the opportunity came from, once.
     partner = models.ForeignKey(
         Partner,
@@ -200,7 +234,7 @@ class Opportunity(CustomValuesMixin, ConcurrentTransitionMixin, NumberedModel, T
         field=state,
         source=Stage.IDENTIFIED,
         target=Stage.INITIATED,
-        conditions=[ati_passed],
+        conditions=[_customer_cleared(Stage.INITIATED), ati_passed],
         custom={"label": _("ATI passed"), "internal": True},
     )
     def pass_ati(self, *, by=None, reason="", comment=""):
@@ -210,6 +244,7 @@ class Opportunity(CustomValuesMixin, ConcurrentTransitionMixin, NumberedModel, T
         field=state,
         source=Stage.INITIATED,
         target=Stage.GUIDING,
+        conditions=[_customer_cleared(Stage.GUIDING)],
         custom={"label": _("Start guiding")},
     )
     def start_guiding(self, *, by=None, reason="", comment=""):
@@ -219,6 +254,7 @@ class Opportunity(CustomValuesMixin, ConcurrentTransitionMixin, NumberedModel, T
         field=state,
         source=Stage.GUIDING,
         target=Stage.BIDDING,
+        conditions=[_customer_cleared(Stage.BIDDING)],
         custom={"label": _("Start bidding")},
     )
     def start_bidding(self, *, by=None, reason="", comment=""):
@@ -228,7 +264,7 @@ class Opportunity(CustomValuesMixin, ConcurrentTransitionMixin, NumberedModel, T
         field=state,
         source=Stage.BIDDING,
         target=Stage.BID_SUBMITTED,
-        conditions=[atb_passed],
+        conditions=[_customer_cleared(Stage.BID_SUBMITTED), atb_passed],
         custom={"label": _("Bid submitted"), "internal": True},
     )
     def submit_bid(self, *, by=None, reason="", comment=""):
@@ -238,6 +274,7 @@ class Opportunity(CustomValuesMixin, ConcurrentTransitionMixin, NumberedModel, T
         field=state,
         source=Stage.BID_SUBMITTED,
         target=Stage.NEGOTIATING,
+        conditions=[_customer_cleared(Stage.NEGOTIATING)],
         custom={"label": _("Tender won: negotiate")},
     )
     def award(self, *, by=None, reason="", comment=""):
@@ -247,7 +284,7 @@ class Opportunity(CustomValuesMixin, ConcurrentTransitionMixin, NumberedModel, T
         field=state,
         source=Stage.NEGOTIATING,
         target=Stage.WON,
-        conditions=[atc_passed],
+        conditions=[_customer_cleared(Stage.WON), atc_passed],
         custom={"label": _("Won"), "internal": True},
     )
     def win(self, *, by=None, reason="", comment=""):

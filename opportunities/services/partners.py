@@ -1,5 +1,5 @@
 """A partner's approved project registration (项目报备) becomes an opportunity with the partner
-on it (ADR 19): registered with the partners app at start-up (`partners.conversion`), as the
+on it (ADR 20): registered with the partners app at start-up (`partners.conversion`), as the
 later stage's step it is (STYLE 4)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Writes on channel partners (services, ADR 19)."""
+"""Writes on channel partners (services, ADR 20)."""
 
 from .partners import (
     agreement_create,

@@ -1,6 +1,6 @@
 """Partners' project registrations (项目报备): submitted by the partner's manager for the
 partner, approved through the approval engine, and then protected through the customer
-registrations' one service (ADR 16, ADR 19): the same protection period, renewal by activity,
+registrations' one service (ADR 16, ADR 20): the same protection period, renewal by activity,
 hourly expiry and conflict rulings as our own reps' registrations. An approved, protected
 registration becomes an opportunity with the partner on it, through the hook the
 opportunities app registers (`conversion`)."""

@@ -96,6 +96,9 @@ UNSCOPED = {
     "DelegationViewSet": "own",
     # Requests: restrict() on the requester and unit, and those one is asked to decide.
     "ApprovalRequestViewSet": "approvals",
+    # The vetting queue (ADR 19): the pending customers of the units one may change
+    # (restrict(..., "change")), for those who vet; tests/accounts/test_vetting.py.
+    "CustomerVettingViewSet": "queue",
 }
 
 

@@ -123,7 +123,7 @@ GUARDED: dict[str, dict[str, str]] = {
         "margin_pct": "quote",
     },
     "opportunities.opportunitycompetitor": {"opportunity": "scope"},
-    # Channel partners (ADR 19): filed under the partner manager's unit, parts of a partner.
+    # Channel partners (ADR 20): filed under the partner manager's unit, parts of a partner.
     "partners.partner": {"manager": "scope", "org_unit": "scope"},
     "partners.partneragreement": {"partner": "scope"},
     "partners.partnerqualification": {"partner": "scope"},
@@ -174,6 +174,7 @@ PLAIN: dict[str, set[str]] = {
         "custom",
         *("address", "allow_duplicate", "credit_code", "email", "external_id", "industry"),
         *("name", "parent", "phone", "region", "website"),
+        *("annual_revenue", "revenue_currency"),
     },
     "accounts.customeralias": {"alias"},
     # 客户报备: the customer is one the writer may see (the related-id test); `contest` asks

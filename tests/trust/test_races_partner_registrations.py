@@ -1,4 +1,4 @@
-"""项目报备 races on PostgreSQL (ADR 19): two partners' registrations of one customer's project
+"""项目报备 races on PostgreSQL (ADR 20): two partners' registrations of one customer's project
 approved at the same instant leave exactly one protected and the other a conflict waiting for
 a ruling; two reminder runs at once remind of an expiring qualification once (threads, each
 with its own connection; see `racing.py`)."""
