@@ -119,7 +119,8 @@ class CustomerAdmin(admin.ModelAdmin):
     list_display = ["name", "tier", "industry", "region", "owner", "org_unit"]
     list_filter = ["tier", "industry"]
     search_fields = ["name", "normalised_name", "credit_code"]
-    readonly_fields = ["normalised_name", "version", "merged_into", "merged_at"]
+    # The vetting state moves only by its approval (客户审批), never by an edit.
+    readonly_fields = ["normalised_name", "state", "version", "merged_into", "merged_at"]
     raw_id_fields = ["parent", "owner"]
     inlines = [ContactInline]
 

@@ -171,6 +171,7 @@ def admin_form(org, api, browser_client, field, value):
             "name": name,
             "industry": "enterprise",
             "tier": "normal",
+            "revenue_currency": "CNY",  # the admin form's initial value
             "org_unit": org.gd_carrier.pk,
             "contacts-TOTAL_FORMS": "0",
             "contacts-INITIAL_FORMS": "0",
