@@ -29,8 +29,10 @@ from ..selectors import (
     write_off_list,
 )
 from ..services import (
+    approval_of,
     invoice_issue,
     write_off_approve,
+    write_off_may_decide,
     write_off_reject,
     write_off_request,
     write_off_withdraw,
@@ -125,7 +127,8 @@ class MilestonePage(RecordPage):
             and pending is None
             and milestone.outstanding > 0
             and milestone.state not in ("paid", "written_off"),
-            may_decide=pending is not None and may_approve(pending, user),
+            may_decide=pending is not None and write_off_may_decide(pending, user),
+            write_off_approval=pending and approval_of(pending),
             may_withdraw=pending is not None and may_withdraw(pending, user),
             invoice_form=InvoiceForm(user=user, initial={"amount": milestone.uninvoiced}),
             reason_form=ReasonForm(),
