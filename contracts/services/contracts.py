@@ -351,6 +351,7 @@ def _withdraw_open_work(contract: Contract, *, by: User, reason: str) -> None:
     gate_withdraw_open(contract, by=by, reason=reason)
     for change in contract.change_requests.filter(state__in=OPEN_CHANGE_STATES):
         gate_withdraw_open(change, by=by, reason=reason)
+        requests_withdraw_for(change, by=by, kind=ApprovalKind.CONTRACT_CHANGE)
         transition_run(
             change,
             "withdraw",
