@@ -158,3 +158,19 @@ def test_withdrawing_the_change_withdraws_its_approval(
     )
     assert approval_of(change).state == "withdrawn"
     assert amount_of(contract) == Decimal("1000000.00")
+
+
+def test_the_change_page_links_the_step_it_waits_at(
+    org,
+    client,
+    drive,
+    delivering,  # noqa: F811
+    finance_above_a_million,
+):
+    change = office_go(drive, org, delivering[0], "1200000.00")
+    client.force_login(org.finance)
+    page = client.get(approval_of(change).get_absolute_url())
+    assert page.status_code == 200 and 'name="decision"' in page.content.decode()
+    client.force_login(org.rep)
+    page = client.get(change.get_absolute_url()).content.decode()
+    assert approval_of(change).get_absolute_url() in page and "Finance controller" in page
