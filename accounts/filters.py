@@ -2,6 +2,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import filters
+from core.custom_fields.filtering import custom_text_search
 
 from .choices import ActivityKind, RegistrationState
 from .models import Activity, Customer, CustomerRegistration
@@ -35,7 +36,10 @@ class CustomerFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(normalised_name__contains=normalise_company_name(value) or value)
+        queryset, custom = custom_text_search(queryset, value)
+        return queryset.filter(
+            Q(normalised_name__contains=normalise_company_name(value) or value) | custom
+        )
 
 
 class ActivityFilter(filters.FilterSet):

@@ -106,6 +106,7 @@ def customer_export(request):
         columns=customer_export_columns(),
         file_format=file_format,
         filename="customers",
+        user=request.user,
     )
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import OverdueNextStepFilter
 from core import filters
+from core.custom_fields.filtering import custom_text_search
 
 from .choices import DeliverableState, DeliveryMilestoneState
 from .models import (
@@ -34,11 +35,13 @@ class ContractFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        queryset, custom = custom_text_search(queryset, value)
         return queryset.filter(
             Q(title__icontains=value)
             | Q(number__iexact=value)
             | Q(customer_reference__iexact=value)
             | Q(customer__name__icontains=value)
+            | custom
         )
 
 

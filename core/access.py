@@ -10,7 +10,9 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef
 
-Action = Literal["view", "change"]
+#: "export": taking the rows out of the system (CSV/XLSX); the built-in roles export what they
+#: view, a configured role only where it grants `<area>.export`.
+Action = Literal["view", "change", "export"]
 
 
 @dataclass(frozen=True)

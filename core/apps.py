@@ -33,6 +33,15 @@ class CoreConfig(AppConfig):
             ),
         )
         register_job(
+            name="custom-field-indexes",
+            task="ltc.tasks.ensure_custom_field_indexes",
+            label=_("Custom field indexes"),
+            description=_(
+                "Make the index of each number, money and date custom field that lacks one "
+                "(fast range filters)."
+            ),
+        )
+        register_job(
             name="outbox-flush",
             task="ltc.tasks.flush_outbox",
             label=_("Outbox flush"),

@@ -4,8 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Role
 from .notifications import unread_count
+from .settings_page import configures_anything
 
-#: (url prefix, label, url name, roles that see it or None for everyone)
+#: (url prefix, label, url name, who sees it: the roles, a check of the user, or None for
+#: everyone)
 NAVIGATION = [
     ("/", _("Home"), "home", None),
     (
@@ -42,6 +44,7 @@ NAVIGATION = [
     ("/collections/", _("Collections"), "receivables:milestones", None),
     ("/customers/", _("Customers"), "accounts:customers", None),
     ("/key-accounts/", _("Key accounts"), "keyaccounts:overview", None),
+    ("/settings/", _("Settings"), "settings-index", configures_anything),
 ]
 
 
@@ -53,7 +56,10 @@ def navigation(request):
     path = request.path
     items = []
     for prefix, label, url_name, roles in NAVIGATION:
-        if roles is not None and role not in roles:
+        if callable(roles):
+            if not roles(user):
+                continue
+        elif roles is not None and role not in roles:
             continue
         active = path == "/" if prefix == "/" else path.startswith(prefix)
         items.append({"label": label, "url_name": url_name, "active": active})

@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from . import policy
 from .custom_fields.display import custom_export_columns
 
 FORMATS = ("csv", "xlsx")
@@ -95,11 +96,13 @@ def _rows(queryset: models.QuerySet | Iterable, columns: list[ExportColumn]) -> 
 
 
 def export_response(
-    *, queryset, columns: list[ExportColumn], file_format: str, filename: str
+    *, queryset, columns: list[ExportColumn], file_format: str, filename: str, user
 ) -> StreamingHttpResponse | FileResponse:
-    """The download of `queryset` (already filtered and policy-scoped) as CSV or XLSX; a
+    """The download of `queryset` (already filtered and policy-scoped) as CSV or XLSX, of the
+    rows `user` may export (a configured role that shows rows need not let them leave); a
     record type's active custom fields follow its columns (issue 20.2)."""
     if isinstance(queryset, models.QuerySet):
+        queryset = policy.restrict(queryset, user, "export")
         queryset, extra = custom_export_columns(queryset)
         columns = [*columns, *(ExportColumn(header, value) for header, value in extra)]
     header = [str(c.header) for c in columns]

@@ -68,13 +68,17 @@ def configured_scope(
 ) -> tuple[bool, Q | None]:
     """What the user's configured roles add for `model`: (False, None) when none grants the
     action on its area; else (True, filter), the filter None when one reaches everything.
-    "change" implies "view"."""
+    "change" implies "view"; "export" needs `<area>.export` itself (a role that lets an auditor
+    read everything need not let them take it away)."""
     if model in _SUBJECTS:
         return _subject_scope(model, user, action)
     area = area_of(model)
     if area is None:
         return False, None
-    wanted = {f"{area}.change"} if action == "change" else {f"{area}.view", f"{area}.change"}
+    wanted = {
+        "change": {f"{area}.change"},
+        "export": {f"{area}.export"},
+    }.get(action, {f"{area}.view", f"{area}.change"})
     grants = [g for g in role_grants(user) if wanted & set(g.get("permissions", ()))]
     if not grants:
         return False, None

@@ -3,7 +3,7 @@
 Each scoped model declares an `access = AccessSpec(...)` naming the fields that tie a row to
 people: its owner, its org unit, its iron triangle, or a parent record whose spec applies.
 `restrict(queryset, user, action)` narrows any queryset (list, detail, search, export, report)
-to what the user may see ("view") or change ("change"):
+to what the user may see ("view"), change ("change") or take out in a file ("export"):
 
 - administrators: everything;
 - sales managers: records whose org unit is in their unit's subtree;
@@ -12,7 +12,8 @@ to what the user may see ("view") or change ("change"):
   the unowned records of their team's pool, and (to view only) all their team's records;
 - and, on top of the built-in role, what the roles an administrator configured grant the user
   (issue 20.1, `core.permissions`): each assignment adds its scope (own, team, subtree,
-  company) for the areas whose view or change it grants. A user's assignments are compiled
+  company) for the areas whose view or change it grants, and for exports the areas whose
+  export it grants (built-in roles export what they view). A user's assignments are compiled
   onto the user row (`User.role_grants`), so asking costs no query of its own.
 
 Writes into a scope are held to the same module (`check_write_scope`, `check_seats`): where a
@@ -52,9 +53,9 @@ def may_do(user, area: str, action: str, obj: models.Model | None = None) -> boo
 
     Where they are decided today: filing a new record under a unit (`write_scope_errors`
     also accepts a unit a configured `<area>.create` reaches, `may_create_in`). Exports and
-    amounts are not limited by role today (everyone exports and sees the amounts of what they
-    may view), so a configured role has nothing to add there yet; a page that starts to limit
-    them asks here."""
+    exports narrow to `restrict(queryset, user, "export")` (core.exports); amounts are not
+    limited by role today (everyone sees the amounts of what they may view), so a configured
+    role has nothing to add there yet; a page that starts to limit them asks here."""
     if not (user and user.is_authenticated and user.is_active):
         return False
     return granted(user, f"{area}.{action}", obj)
@@ -85,7 +86,7 @@ def _builtin_subtree_scope(model: type[models.Model], user, action: Action) -> t
     if not (spec.unit and user.org_unit_id):
         return False, None
     if user.role == Role.FINANCE:
-        allowed = spec.finance == "change" or (spec.finance == "view" and action == "view")
+        allowed = spec.finance == "change" or (spec.finance == "view" and action != "change")
         return (True, user.org_unit) if allowed else (False, None)
     if user.role == Role.SALES_MANAGER:
         return True, user.org_unit
@@ -123,7 +124,7 @@ def _builtin_scope_q(model: type[models.Model], user, action: Action) -> Q | Non
     if spec.team:
         q |= team_member(prefix, spec.team, user)
     if spec.unit and user.org_unit_id:
-        if action == "view":
+        if action != "change":
             q |= Q(**{f"{prefix}{spec.unit}": user.org_unit_id})
         elif spec.pool and spec.owner:
             q |= Q(

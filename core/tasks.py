@@ -94,3 +94,18 @@ def send_approval_reminders() -> dict:
     from .approvals.reminders import approvals_scan
 
     return approvals_scan()
+
+
+@shared_task(name="ltc.tasks.ensure_custom_field_indexes")
+def ensure_custom_field_indexes(field_ids: list[int] | None = None) -> int:
+    """Make the range index of each number, money and date custom field that lacks one (of
+    `field_ids`, or of every such field); how many were made."""
+    from .custom_fields.indexes import ensure_field_index
+    from .custom_fields.models import CustomField, FieldType
+
+    fields = CustomField.objects.filter(
+        type__in=[FieldType.NUMBER, FieldType.MONEY, FieldType.DATE]
+    )
+    if field_ids is not None:
+        fields = fields.filter(pk__in=field_ids)
+    return sum(ensure_field_index(field) for field in fields)

@@ -21,6 +21,8 @@ from . import fsm, hooks, policy
 from .api.pagination import CursorPagination
 from .audit import timeline
 from .custom_fields.display import custom_columns
+from .custom_fields.filtering import custom_text_search, text_fields_by_target
+from .custom_fields.forms import carries_custom
 from .errors import ApplicationError, ValidationFailed
 
 
@@ -279,12 +281,17 @@ def search(user, query: str, limit: int = SEARCH_LIMIT) -> list[dict]:
     query = query.strip()
     if len(query) < 2:
         return []
-    groups = []
+    groups, text_fields = [], text_fields_by_target()
     for searchable in sorted(_searchables.values(), key=lambda s: s.order):
         match = Q()
         for field in searchable.fields:
             match |= Q(**{f"{field}__icontains": query})
-        rows = list(searchable.queryset(user).filter(match).order_by("-pk")[: limit + 1])
+        queryset = searchable.queryset(user)
+        fields = text_fields.get(queryset.model._meta.label_lower)
+        if fields and carries_custom(queryset.model):  # and the type's custom text fields
+            queryset, custom = custom_text_search(queryset, query, fields)
+            match |= custom
+        rows = list(queryset.filter(match).order_by("-pk")[: limit + 1])
         if rows:
             groups.append(
                 {

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.normalise import normalise_company_name
 from core import filters
+from core.custom_fields.filtering import custom_text_search
 
 from .choices import OPEN_STATES
 from .models import Lead
@@ -46,7 +47,8 @@ class LeadFilter(filters.FilterSet):
         key = normalise_company_name(value)
         if key:
             q |= Q(company_key__startswith=key)
-        return queryset.filter(q)
+        queryset, custom = custom_text_search(queryset, value)
+        return queryset.filter(q | custom)
 
     def filter_open(self, queryset, name, value):
         if value is None:

@@ -112,6 +112,7 @@ def lead_export(request):
         columns=lead_export_columns(),
         file_format=file_format,
         filename="leads",
+        user=request.user,
     )
 
 

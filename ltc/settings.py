@@ -186,6 +186,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "ltc.tasks.send_daily_digests",
         "schedule": 24 * 60 * 60,
     },
+    # A custom field's range index is made when it is defined; nightly, any still missing
+    # (a restored database, an imported configuration).
+    "custom-field-indexes": {
+        "task": "ltc.tasks.ensure_custom_field_indexes",
+        "schedule": 24 * 60 * 60,
+    },
     "activities-flag-overdue-next-steps": {
         "task": "accounts.tasks.activities_flag_overdue",
         "schedule": 24 * 60 * 60,

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import two_factor
 from accounts.api.auth import ObtainTokenView
-from core import saved_views, views
+from core import saved_views, settings_page, views
 from core.api.schema_view import DocsView, SchemaView
 from core.approvals import views as approval_views
 from core.configuration import pages as configuration_pages
@@ -26,6 +26,7 @@ urlpatterns = [
     path("notifications/badge/", views.notifications_badge, name="notifications-badge"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-mark-read"),
+    path("settings/", settings_page.settings_index, name="settings-index"),
     path(
         "settings/custom-fields/",
         custom_field_pages.CustomFieldListPage.as_view(),

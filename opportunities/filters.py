@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.filters import OverdueNextStepFilter
 from accounts.models import OrgUnit
 from core import filters
+from core.custom_fields.filtering import custom_text_search
 
 from .choices import OPEN_STAGES
 from .models import (
@@ -56,8 +57,12 @@ class OpportunityFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        queryset, custom = custom_text_search(queryset, value)
         return queryset.filter(
-            Q(name__icontains=value) | Q(number__iexact=value) | Q(customer__name__icontains=value)
+            Q(name__icontains=value)
+            | Q(number__iexact=value)
+            | Q(customer__name__icontains=value)
+            | custom
         )
 
     def filter_open(self, queryset, name, value):

@@ -11,6 +11,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import policy
 from core.exports import Echo, safe_text
 
 CENT = Decimal("0.01")
@@ -176,8 +177,9 @@ EXPORTS: dict[str, Callable] = {
 }
 
 
-def response(name: str, queryset) -> StreamingHttpResponse:
-    header, rows = EXPORTS[name](queryset)
+def response(name: str, queryset, user) -> StreamingHttpResponse:
+    """The export `name` of `queryset` (filtered and scoped), of the rows `user` may export."""
+    header, rows = EXPORTS[name](policy.restrict(queryset, user, "export"))
     return csv_response(name, header, rows)
 
 

@@ -8,9 +8,10 @@ from accounts.models import Customer
 from contracts.models import Contract
 from core import policy
 from core.choices import Currency
-from core.forms import DateField, DateInput, MoneyField, UserForm
+from core.forms import DateField, DateInput, MoneyField, RecordForm, UserForm
 
 from .choices import InvoiceKind, MilestoneKind, MilestoneTrigger, PaymentMethod
+from .models import PaymentMilestone
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -182,3 +183,11 @@ class CommentForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class MilestoneFieldsForm(RecordForm):
+    """A milestone's custom fields (its terms change through the payment plan)."""
+
+    class Meta:
+        model = PaymentMilestone
+        fields: list[str] = []

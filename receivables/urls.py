@@ -7,6 +7,11 @@ urlpatterns = [
     path("", views.MilestoneListPage.as_view(), name="milestones"),
     path("mine/", views.MyMilestonesPage.as_view(), name="mine"),
     path("milestones/<int:pk>/", views.MilestonePage.as_view(), name="milestone-detail"),
+    path(
+        "milestones/<int:pk>/fields/",
+        views.MilestoneFieldsPage.as_view(),
+        name="milestone-fields",
+    ),
     path("milestones/<int:pk>/invoice/", views.InvoiceIssuePage.as_view(), name="invoice-issue"),
     path(
         "milestones/<int:pk>/write-off/",

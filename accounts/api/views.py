@@ -197,6 +197,7 @@ class ExportMixin:
             columns=self.export_columns(),
             file_format=query.validated_data["file_format"],
             filename=self.export_filename,
+            user=request.user,
         )
 
 

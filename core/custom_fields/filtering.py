@@ -95,3 +95,35 @@ def apply_custom_filters(queryset, params):
             )
         queryset = _filter_one(queryset, field, lookup, raw)
     return queryset
+
+
+TEXT_TYPES = (FieldType.TEXT, FieldType.LONG_TEXT)
+
+
+def text_fields_by_target() -> dict[str, list[CustomField]]:
+    """Every record type's active text fields, in one query (for a search across types)."""
+    found: dict[str, list[CustomField]] = {}
+    for field in CustomField.objects.filter(retired=False, type__in=TEXT_TYPES).order_by("id"):
+        found.setdefault(field.target, []).append(field)
+    return found
+
+
+def custom_text_search(
+    queryset: models.QuerySet, value: str, fields: list[CustomField] | None = None
+) -> tuple[models.QuerySet, models.Q]:
+    """The search over a record type's custom text fields (`fields`, else read): `(queryset,
+    q)` to OR `q` with the search's own columns (`queryset` carries what `q` needs). On
+    PostgreSQL `q` first matches the whole custom object's text, which migration ltc 0013's
+    trigram index answers at any size, then the text field's own value (so a key's name or a
+    choice code is no hit)."""
+    if fields is None:
+        fields = [field for field in definitions(queryset.model) if field.type in TEXT_TYPES]
+    if not fields or not value:
+        return queryset, models.Q(pk__in=[])
+    own = models.Q()
+    for field in fields:
+        own |= models.Q(**{f"custom__{field.key}__icontains": value})
+    if connection.vendor != "postgresql":
+        return queryset, own
+    queryset = queryset.alias(custom_text=Cast("custom", models.TextField()))
+    return queryset, models.Q(custom_text__icontains=value) & own

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 from .. import policy
 from ..errors import Forbidden, ValidationFailed
+from ..jobs import enqueue
 from ..records import insert_once, record_create, record_update
+from .filtering import RANGED
 from .models import CustomField
 
 #: Fixed once the field is made: values are stored under the key and cleaned by the type.
@@ -39,10 +41,13 @@ def custom_field_create(*, by, data: dict[str, Any]) -> CustomField:
     if data.get("position") is None and target:
         last = CustomField.objects.filter(target=target).aggregate(m=Max("position"))["m"]
         data["position"] = (last or 0) + 10
-    return insert_once(
+    field = insert_once(
         lambda: record_create(CustomField, by=by, data=data, check_scope=False),
         refuse=lambda: _refuse_taken(target, key),
     )
+    if field.type in RANGED:  # its range index, after the commit (core.custom_fields.indexes)
+        enqueue("ltc.tasks.ensure_custom_field_indexes", [field.pk])
+    return field
 
 
 def custom_field_update(

@@ -75,7 +75,8 @@ class PaymentMilestoneSerializer(RecordSerializer):
             "version",
             "available_transitions",
         ]
-        read_only_fields = fields
+        # Its terms change through the payment plan; only its custom values are written here.
+        read_only_fields = [name for name in fields if name != "custom"]
 
 
 class PaymentMilestoneListSerializer(ModelSerializer):

@@ -33,6 +33,7 @@ from receivables.services import (
     allocation_reverse,
     invoice_cancel,
     invoice_issue,
+    milestone_fields_update,
     payment_plan_set,
     receipt_allocate,
     receipt_record,
@@ -82,7 +83,7 @@ class ExportMixin:
     @action(detail=False, methods=["get"], pagination_class=None)
     def export(self, request):
         queryset = self.filter_queryset(self.get_queryset())
-        return exports.response(self.export_name, queryset)
+        return exports.response(self.export_name, queryset, request.user)
 
 
 class PaymentMilestoneViewSet(
@@ -91,6 +92,7 @@ class PaymentMilestoneViewSet(
     ExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Payment milestones (首付款, 到货款, 验收款, 质保金 ...) with what is invoiced, paid and
@@ -103,6 +105,16 @@ class PaymentMilestoneViewSet(
     search_fields = ["name", "contract__number", "contract__customer__name"]
     ordering_fields = ["id", "due_date", "amount"]
     export_name = "milestones"
+    # PATCH writes the custom values; the terms change through /payment-plans/ (a replan).
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def update_record(self, instance, data, expected_version):
+        return milestone_fields_update(
+            milestone=instance,
+            by=self.request.user,
+            custom=data.get("custom", {}),
+            expected_version=expected_version,
+        )
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -2,6 +2,7 @@
 with F() on rows locked in one order (receipt → milestones → invoices)."""
 
 from .amendments import payment_plan_replan, spread
+from .fields import milestone_fields_update
 from .invoices import invoice_cancel, invoice_issue
 from .plan import (
     apply_known_triggers,
@@ -32,6 +33,7 @@ __all__ = [
     "date_milestones_fall_due",
     "invoice_cancel",
     "invoice_issue",
+    "milestone_fields_update",
     "milestones_fall_due",
     "payment_plan_replan",
     "payment_plan_set",

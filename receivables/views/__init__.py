@@ -2,6 +2,7 @@
 
 from .milestones import (
     InvoiceIssuePage,
+    MilestoneFieldsPage,
     MilestoneListPage,
     MilestonePage,
     MyMilestonesPage,
@@ -32,6 +33,7 @@ __all__ = [
     "InvoiceListPage",
     "InvoicePage",
     "MilestoneListPage",
+    "MilestoneFieldsPage",
     "MilestonePage",
     "MyMilestonesPage",
     "PaymentPlanPage",

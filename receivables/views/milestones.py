@@ -15,11 +15,13 @@ from django.utils.translation import gettext_lazy
 from accounts.selectors import with_latest_promise, with_overdue_next_step
 from accounts.views import activities_context
 from core import policy
+from core.custom_fields.definitions import definitions
 from core.web import ListPage, RecordFormPage, RecordPage
 
 from ..choices import AgeingGroup, WriteOffState
 from ..filters import PaymentMilestoneFilter, WriteOffRequestFilter
-from ..forms import CommentForm, InvoiceForm, ReasonForm
+from ..forms import CommentForm, InvoiceForm, MilestoneFieldsForm, ReasonForm
+from ..models import PaymentMilestone
 from ..models.writeoffs import may_approve, may_withdraw
 from ..selectors import (
     ageing,
@@ -31,6 +33,7 @@ from ..selectors import (
 from ..services import (
     approval_of,
     invoice_issue,
+    milestone_fields_update,
     write_off_approve,
     write_off_may_decide,
     write_off_reject,
@@ -129,6 +132,7 @@ class MilestonePage(RecordPage):
             and milestone.state not in ("paid", "written_off"),
             may_decide=pending is not None and write_off_may_decide(pending, user),
             write_off_approval=pending and approval_of(pending),
+            may_edit_fields=context["may_change"] and bool(definitions(PaymentMilestone)),
             may_withdraw=pending is not None and may_withdraw(pending, user),
             invoice_form=InvoiceForm(user=user, initial={"amount": milestone.uninvoiced}),
             reason_form=ReasonForm(),
@@ -221,3 +225,20 @@ class WriteOffDecisionView(ActionView):
             return write_off_reject(request=obj, by=user, reason=self.data["reason"])
         self.success_message = _("Write-off request withdrawn.")
         return write_off_withdraw(request=obj, by=user)
+
+
+class MilestoneFieldsPage(RecordFormPage):
+    """Edit a milestone's custom fields."""
+
+    form_class = MilestoneFieldsForm
+    title = gettext_lazy("Milestone fields")
+
+    def base_queryset(self):
+        return milestone_list(user=self.request.user)
+
+    def save(self, form):
+        return milestone_fields_update(
+            milestone=self.get_object(),
+            by=self.request.user,
+            custom=form.cleaned_data.get("custom", {}),
+        )

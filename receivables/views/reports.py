@@ -96,7 +96,7 @@ class ExportView(LoginRequiredMixin, View):
         if filterset.is_bound and not filterset.is_valid():
             problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())
             return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
-        return exports.response(what, filterset.qs)
+        return exports.response(what, filterset.qs, request.user)
 
 
 class PaymentPlanPage(RecordFormPage):

@@ -112,6 +112,7 @@ ARGUMENTS.update(
         "contracts:evaluate": _named("contract_pk", "contracts.Contract"),
         "receivables:milestone-detail": _pk("receivables.PaymentMilestone"),
         "receivables:invoice-issue": _pk("receivables.PaymentMilestone"),
+        "receivables:milestone-fields": _pk("receivables.PaymentMilestone"),
         "receivables:receipt-detail": _pk("receivables.Receipt"),
         "receivables:invoice-detail": _pk("receivables.Invoice"),
         "receivables:battle-map": _pk("accounts.Customer"),

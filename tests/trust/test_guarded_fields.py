@@ -282,6 +282,8 @@ PLAIN: dict[str, set[str]] = {
         *("org_unit", "require_authority", "require_budget", "require_timeline"),
     },
     "receivables.invoice": {"amount", "invoice_number", "issued_on", "kind", "milestone", "note"},
+    # Its terms change through the payment plan; PATCH writes only the custom values.
+    "receivables.paymentmilestone": {"custom"},
     "receivables.writeoffrequest": {"reason"},
     "receivables.receipt": {
         *("allocations", "allow_duplicate", "amount", "auto_allocate", "bank_reference"),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ltc', '0012_merge_approval_chains_custom_fields'),
+        ('ltc', '0013_custom_text_search'),
     ]
 
     operations = [

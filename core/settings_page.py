@@ -1,0 +1,89 @@
+"""/settings/: one page that leads to everything a company configures without code (roles,
+custom fields, approval chains, planning settings, moving the configuration between systems)
+and to one's own stand-in while away, each shown only to whoever may open it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import policy
+
+
+@dataclass(frozen=True)
+class Entry:
+    url_name: str
+    title: object
+    description: object
+    may: Callable[[object], bool]
+
+
+def _may(rule: str, *, of_unit: bool = False) -> Callable[[object], bool]:
+    def check(user) -> bool:
+        return policy.may(user, rule, user.org_unit if of_unit else None)
+
+    return check
+
+
+ENTRIES = (
+    Entry(
+        "roles:list",
+        _("Roles"),
+        _("Permission sets and who holds them, in which org unit."),
+        lambda user: policy.may(user, "roles.assign") or policy.may(user, "roles.administer"),
+    ),
+    Entry(
+        "custom-fields",
+        _("Custom fields"),
+        _("The company's own fields on customers, leads, deals, contracts and milestones."),
+        _may("settings.change"),
+    ),
+    Entry(
+        "approval-chains",
+        _("Approval chains"),
+        _("Who approves prices, new customers, contract changes and write-offs, in turn."),
+        _may("approvals.manage_chains"),
+    ),
+    Entry(
+        "keyaccounts:settings",
+        _("Planning settings"),
+        _("What makes a key account: potential, relationship and coverage thresholds."),
+        _may("settings.change_unit"),
+    ),
+    Entry(
+        "configuration",
+        _("Export and import the configuration"),
+        _("Move roles, fields, chains and rule tables from a test system to production."),
+        _may("settings.change"),
+    ),
+    Entry(
+        "delegations",
+        _("My stand-in while away"),
+        _("A colleague decides the approvals that reach you while you are away."),
+        lambda user: True,
+    ),
+)
+
+
+def entries_for(user) -> list[dict]:
+    return [
+        {"url": reverse(e.url_name), "title": e.title, "description": e.description}
+        for e in ENTRIES
+        if e.may(user)
+    ]
+
+
+def configures_anything(user) -> bool:
+    """Whether the navigation leads this user to /settings/: they may configure something
+    (everyone reaches their stand-in from the approvals inbox too)."""
+    return any(e.may(user) for e in ENTRIES if e.url_name != "delegations")
+
+
+@login_required
+def settings_index(request):
+    return render(request, "ltc/settings.html", {"entries": entries_for(request.user)})
