@@ -9,7 +9,7 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from core.jobs import register_job  # the on-demand jobs (ADR 15)
 
-        from . import demo, gates, hooks, rules  # noqa: F401  (registers gates, hooks, demo data)
+        from . import approvals, demo, gates, hooks, rules  # noqa: F401  (gates, hooks, demo data)
 
         register_job(
             name="contracts-late-delivery-reminders",

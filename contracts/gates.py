@@ -14,7 +14,8 @@ from core.gates import GateSubject, register_subject
 
 from .choices import ChangeRequestState
 from .models import ChangeRequest, Contract
-from .services.changes import change_approve, change_reject, change_rework
+from .services.change_approvals import change_go
+from .services.changes import change_reject, change_rework
 from .services.closing import close_blockers, contract_close
 
 #: What collections know of the contract, frozen on its close review when it opens: the same
@@ -72,9 +73,10 @@ def _change_facts(change: ChangeRequest, kind: str) -> dict:
 
 
 def _change_on_decided(review, change: ChangeRequest, by) -> None:
-    """Go makes the amendment; stop rejects the change; hold sends it back for rework."""
+    """Go makes the amendment (after the company's contract-change chain, if it has one);
+    stop rejects the change; hold sends it back for rework."""
     if review.state == Decision.GO:
-        change_approve(change=change, review=review, by=by)
+        change_go(change=change, review=review, by=by)
     elif review.state == Decision.STOP:
         change_reject(change=change, review=review, by=by)
     elif review.state == Decision.HOLD:

@@ -37,6 +37,7 @@ hooks.register_panel(
 for action, label in {
     "contract.confirmed": _("Contract content confirmed"),
     "contract.direct_basis": _("Made without an ATC under a direct-contract rule"),
+    "contract.direct_approval": _("Direct-contract approval ended"),
     "contract.amended": _("Contract amended"),
     "contract.evaluated": _("Contract evaluated"),
     "delivery_milestone.reached": _("Delivery milestone reached"),

@@ -17,6 +17,7 @@ class CoreConfig(AppConfig):
         from .custom_fields import demo  # noqa: F401  (registers the demo seeder)
         from .custom_fields.display import register_panels
         from .fsm import fsm_fields_leave_migration_models_alone
+        from .gates import services as gate_services  # noqa: F401  (the escalated gate's kind)
         from .jobs import register_job
 
         fsm_fields_leave_migration_models_alone()

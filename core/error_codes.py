@@ -60,6 +60,14 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     "approval_not_pending": (409, "The request is not waiting for a decision."),
     "approval_not_open": (409, "The request is already decided or withdrawn."),
     "approval_not_sent_back": (409, "Only a request sent back for rework can be resubmitted."),
+    "approval_resubmit_elsewhere": (
+        409,
+        "This kind is submitted again from its subject (a contract change: taken up again).",
+    ),
+    "gate_awaiting_approval": (
+        409,
+        "The gate's go waits for the company's escalated-gate approval steps.",
+    ),
     "approval_own_request": (403, "The requester may not decide their own request."),
     "approval_not_yours": (403, "The request's current step does not wait for you."),
     "approval_requester_only": (403, "Only the requester may withdraw or resubmit."),

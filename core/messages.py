@@ -237,6 +237,9 @@ MESSAGES: dict[str, MessageTemplate] = {
     "plan.action_assigned": MessageTemplate(_("Action for %(customer)s: %(title)s, due %(due)s")),
     # Contracts
     "contract.confirm": MessageTemplate(_("Please confirm the content of %(contract)s")),
+    "contract.direct_approval_needed": MessageTemplate(
+        _("Direct contract to approve: %(contract)s, %(amount)s"), _("Basis: %(basis)s")
+    ),
     "change.raised": MessageTemplate(_("A change request needs your decision: %(change)s")),
     "change.closed": MessageTemplate(_("%(change)s: %(state)s")),
     "delivery_milestone.reached": MessageTemplate(_("%(milestone)s reached on %(contract)s")),

@@ -15,6 +15,8 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from . import gates, hooks, policy, web
+from .approvals.choices import ApprovalKind
+from .approvals.engine import open_request_for
 from .approvals.selectors import tasks_waiting_on
 from .choices import GateState, TriangleRole
 from .errors import ApplicationError
@@ -343,6 +345,8 @@ def gate_detail(request, pk):
             "split_verdicts": len(verdicts) > 1,
             "high_risk": any(a.risk_level == "high" for a in assessments.values()),
             "may_decide": review.state == GateState.OPEN and gates.may_decide(user, review),
+            "awaiting": review.state == GateState.OPEN
+            and open_request_for(review, ApprovalKind.ESCALATED_GATE),
             "assess_form": assess_form,
             "decide_form": decide_form,
             "my_seat": seat,

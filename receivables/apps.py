@@ -9,7 +9,7 @@ class ReceivablesConfig(AppConfig):
     def ready(self) -> None:
         from core.jobs import register_job  # the on-demand jobs (ADR 15)
 
-        from . import demo, hooks, rules  # noqa: F401  (registers hooks and demo data)
+        from . import approvals, demo, hooks, rules  # noqa: F401  (registers hooks, demo data)
 
         register_job(
             name="receivables-daily-scan",

@@ -47,6 +47,32 @@ STANDARD_PLAN = [
 ]
 
 
+def _two_step_write_off_chain(users) -> None:
+    """The administrator's write-off chain (ADR 17): the write-off approvers as before, then
+    the office's manager for a write-off above CNY 1,000,000."""
+    from core.approvals.chains import chain_for, chain_update
+
+    from .approvals import WRITE_OFF_APPROVERS
+
+    chain_update(
+        chain=chain_for("write_off"),
+        by=users["admin"],
+        name="坏账核销 Write-off",
+        steps=[
+            {
+                "name": "核销审批人 Write-off approver",
+                "approver": {"type": "resolver", "name": WRITE_OFF_APPROVERS},
+                "time_limit_hours": 48,
+            },
+            {
+                "name": "代表处经理 Office manager",
+                "condition": {"min_amount": "1000000", "currency": "CNY"},
+                "approver": {"type": "role", "role": "sales_manager", "level": "office"},
+            },
+        ],
+    )
+
+
 @register(50, "receivables")
 def seed(ctx: DemoContext) -> None:
     users, contracts = ctx.data["users"], ctx.data["contracts"]
@@ -123,6 +149,7 @@ def seed(ctx: DemoContext) -> None:
     )
     # fin.sun may approve write-offs; the AR asks to write off a deducted penalty.
     finance.user_permissions.add(Permission.objects.get(codename="approve_writeoff"))
+    _two_step_write_off_chain(users)
     write_off_request(
         milestone=renewal[0],
         by=users["ar.chen"],

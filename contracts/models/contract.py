@@ -17,6 +17,8 @@ from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transitio
 
 from accounts.models import Customer, IronTriangle, OrgUnit, User
 from core import policy
+from core.approvals.choices import ApprovalKind, ApprovalState
+from core.approvals.models import ApprovalRequest
 from core.choices import GateKind, GateState
 from core.custom_fields import CustomValuesField, CustomValuesMixin
 from core.fsm import Guard, guard
@@ -100,7 +102,32 @@ def ltc_basis_missing(contract: Contract) -> dict[str, str]:
                 "small order)."
             )
         }
-    return contract.direct_rule.refusal(contract, by=contract.direct_basis_by)
+    return contract.direct_rule.refusal(
+        contract, by=contract.direct_basis_by
+    ) or direct_approval_missing(contract)
+
+
+def direct_approval_missing(contract: Contract) -> dict[str, str]:
+    """A direct contract made while the company had a direct-contract approval chain is signed
+    only once that approval is granted (ADR 17); one made without a chain, as before."""
+    approval = (
+        ApprovalRequest.objects.filter(
+            kind=ApprovalKind.DIRECT_CONTRACT,
+            subject_type__app_label="contracts",
+            subject_type__model="contract",
+            subject_id=contract.pk,
+        )
+        .order_by("-id")
+        .first()
+    )
+    if approval is None or approval.state == ApprovalState.APPROVED:
+        return {}
+    return {
+        "direct_approval": _g(
+            "The direct contract's approval is “%(state)s”: it is signed once approved."
+        )
+        % {"state": approval.get_state_display()}
+    }
 
 
 has_ltc_basis = Guard(

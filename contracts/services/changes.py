@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import gates, hooks, policy
+from core.approvals.choices import ApprovalKind
+from core.approvals.engine import requests_withdraw_for
 from core.audit import audit_record
 from core.choices import GateKind, OrgUnitKind, TriangleRole
 from core.errors import Conflict, Forbidden, ValidationFailed
@@ -170,6 +172,7 @@ def change_request_transition(
             change.review = review
         elif name == "withdraw":
             gates.gate_withdraw_open(change, by=by, reason=reason)
+            requests_withdraw_for(change, by=by, kind=ApprovalKind.CONTRACT_CHANGE)
         if name in ("decline", "withdraw"):
             notify(
                 recipients=[change.raised_by, change.contract.team.seat(TriangleRole.AR)],
@@ -268,11 +271,15 @@ def _summary(amendment: ContractAmendment) -> str:
     return "; ".join(parts) or _("No change to amount, schedule or scope.")
 
 
-def change_approve(*, change: ChangeRequest, review: GateReview, by: User) -> ContractAmendment:
+def change_approve(
+    *, change: ChangeRequest, review: GateReview, by: User, by_chain: bool = False
+) -> ContractAmendment:
     """The representative office said go: make the next amendment version, apply it to the
     contract (amount, planned cost, service period end) and its delivery milestones, and
-    announce `contract.changed` so collections re-plan the payment milestones."""
+    announce `contract.changed` so collections re-plan the payment milestones. `by_chain`:
+    the last step of the contract-change chain approved (the engine said `by` may)."""
     check_office_authority(review)
+    writable = not by_chain
     contract = Contract.objects.select_for_update().get(pk=change.contract_id)
     if contract.state not in (*ACTIVE_STATES, ContractState.SUSPENDED):
         raise Conflict(
@@ -333,11 +340,19 @@ def change_approve(*, change: ChangeRequest, review: GateReview, by: User) -> Co
         contract,
         by=by,
         data={k: v for k, v in terms.items() if v != getattr(contract, k)},
+        check_scope=writable,
     )
     for milestone, planned_date in replans:
-        record_update(milestone, by=by, data={"planned_date": planned_date})
+        record_update(milestone, by=by, data={"planned_date": planned_date}, check_scope=writable)
     amendment.save()
-    transition_run(change, "approve", by=by, comment=review.decision_comment, internal=True)
+    transition_run(
+        change,
+        "approve",
+        by=by,
+        comment=review.decision_comment,
+        internal=True,
+        check_policy=writable,
+    )
     audit_record(
         target=contract,
         action="contract.amended",
@@ -348,16 +363,36 @@ def change_approve(*, change: ChangeRequest, review: GateReview, by: User) -> Co
     return amendment
 
 
-def change_reject(*, change: ChangeRequest, review: GateReview, by: User) -> ChangeRequest:
-    """The representative office refused the change: the contract stays as it is."""
+def change_reject(
+    *, change: ChangeRequest, review: GateReview, by: User, reason: str | None = None
+) -> ChangeRequest:
+    """The representative office (or a later step of the change's approval chain, saying
+    `reason`) refused the change: the contract stays as it is."""
     check_office_authority(review)
-    transition_run(change, "reject", by=by, reason=review.decision_comment, internal=True)
+    transition_run(
+        change,
+        "reject",
+        by=by,
+        reason=review.decision_comment if reason is None else reason,
+        internal=True,
+        check_policy=reason is None,
+    )
     audit_record(target=change.contract, action="change.rejected", actor=by, comment=str(change))
     return change
 
 
-def change_rework(*, change: ChangeRequest, review: GateReview, by: User) -> ChangeRequest:
-    """Hold: the proposal goes back to be reworked, then taken up for a new round."""
+def change_rework(
+    *, change: ChangeRequest, review: GateReview, by: User, reason: str | None = None
+) -> ChangeRequest:
+    """Hold (or a later step sent it back, saying `reason`): the proposal goes back to be
+    reworked, then taken up for a new round."""
     check_office_authority(review)
-    transition_run(change, "rework", by=by, reason=review.decision_comment, internal=True)
+    transition_run(
+        change,
+        "rework",
+        by=by,
+        reason=review.decision_comment if reason is None else reason,
+        internal=True,
+        check_policy=reason is None,
+    )
     return change

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import iron_triangle_copy, iron_triangle_create, record_team_set
 from core import hooks, policy
+from core.approvals.choices import ApprovalKind
+from core.approvals.engine import requests_withdraw_for
 from core.audit import audit_record
 from core.choices import TriangleRole
 from core.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed
@@ -29,6 +31,7 @@ from opportunities.selectors import approved_quote
 from ..choices import OPEN_CHANGE_STATES, ContractKind, ContractState
 from ..models import Contract
 from ..models.direct import BASIS_CONTRACT_KIND
+from .direct import direct_approval_start
 
 #: Who confirms the contract content for which side (合同接受和确认).
 CONFIRMING_SEATS = {
@@ -158,6 +161,7 @@ def contract_create(
                 ),
             },
         )
+        direct_approval_start(contract, by=by)
         return contract
 
 
@@ -331,6 +335,7 @@ def contract_transition(
             hooks.emit("contract.signed", contract=contract, by=by)
         if name == "terminate":
             _withdraw_open_work(contract, by=by, reason=reason)
+            requests_withdraw_for(contract, by=by, kind=ApprovalKind.DIRECT_CONTRACT)
         hooks.emit(
             "contract.state_changed",
             contract=contract,
@@ -346,6 +351,7 @@ def _withdraw_open_work(contract: Contract, *, by: User, reason: str) -> None:
     gate_withdraw_open(contract, by=by, reason=reason)
     for change in contract.change_requests.filter(state__in=OPEN_CHANGE_STATES):
         gate_withdraw_open(change, by=by, reason=reason)
+        requests_withdraw_for(change, by=by, kind=ApprovalKind.CONTRACT_CHANGE)
         transition_run(
             change,
             "withdraw",

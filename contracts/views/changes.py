@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core import gates
+from core.approvals.choices import ApprovalKind
+from core.approvals.engine import open_request_for
 from core.choices import GateKind
 from core.web import RecordPage, TransitionPage
 
@@ -61,6 +63,7 @@ class ChangeRequestPage(RecordPage):
         change = context["object"]
         context["reviews"] = list(gates.reviews_of(change).filter(kind=GateKind.CHANGE))
         context["amendment"] = getattr(change, "amendment", None)
+        context["approval"] = open_request_for(change, ApprovalKind.CONTRACT_CHANGE)
         return context
 
 

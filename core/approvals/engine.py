@@ -370,6 +370,10 @@ def request_resubmit(
                 _("Only a request sent back for rework can be submitted again."),
                 code="approval_not_sent_back",
             )
+        adapter = registry.kind_adapter(request.kind)
+        before = adapter.extra.get("before_resubmit") if adapter is not None else None
+        if before is not None:  # the kind's app may say it is submitted again elsewhere
+            before(request, registry.subject_of(request), by)
         request.round += 1
         if facts is not None:
             request.facts = facts

@@ -21,7 +21,9 @@ class ApprovalSubject:
     in the subject's own words; without it the engine sends `approval.waiting`.
     `seat_holder(subject, seat)` answers an iron-triangle seat (ar, sr, fr).
     `default_steps` is the chain the kind starts with when no administrator has defined one:
-    what the app decided before chains were data."""
+    what the app decided before chains were data (none: nothing waits until one is defined).
+    `extra`: `notify_ended` (False: the app tells people itself), `before_resubmit(request,
+    subject, by)` (may refuse a resubmission from the engine's surfaces)."""
 
     on_ended: Callable
     default_name: str = ""

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import hooks, policy
+from ..approvals.choices import ApprovalKind, ApprovalState
+from ..approvals.registry import ApprovalSubject, register_kind
 from ..audit import audit_record
 from ..choices import Decision, GateState, RiskLevel, TriangleRole
 from ..errors import Conflict, Forbidden, ValidationFailed
@@ -24,6 +26,13 @@ from ..notifications import notify
 from ..records import insert_once
 from .authority import deciders, escalation_reasons, may_decide
 from .config import GATE_TOPICS, SEATS, subject_adapter
+from .steps import (
+    awaiting_steps,
+    before_resubmit,
+    go_after_steps,
+    go_needs_steps,
+    withdraw_steps,
+)
 
 
 def _escalate(review: GateReview, reasons: list[dict], by) -> None:
@@ -290,6 +299,19 @@ def gate_decide(*, review: GateReview, by, decision: str, comment: str = "") -> 
             raise ValidationFailed(
                 _("Say what must be reworked."), fields={"comment": [_("Required for hold.")]}
             )
+        awaiting_steps(locked)
+        if decision == Decision.GO and go_needs_steps(locked):
+            go_after_steps(locked, by=by, comment=comment)
+            return GateReview.objects.get(pk=locked.pk)
+        return record_decision(locked, decision=decision, by=by, comment=comment)
+
+
+def record_decision(locked: GateReview, *, decision: str, by, comment: str) -> GateReview:
+    """Record the decision on the (locked, open) review and move its subject: the audit
+    event, the subject's `on_decided`, `gate.decided` for the later stages, the people told.
+    The decider's authority was checked by the caller (`gate_decide`, or the escalated gate's
+    approval chain when its last step approved)."""
+    with transaction.atomic():
         locked.decided_by, locked.decided_at = by, timezone.now()
         locked.decision_comment = comment
         transition_run(
@@ -332,6 +354,7 @@ def gate_withdraw_open(subject: models.Model, *, by, reason: str = "") -> None:
         subject_type=subject_type, subject_id=subject.pk, state=GateState.OPEN
     ).select_related("authority_unit", "team"):
         transition_run(review, "withdraw", by=by, comment=reason, internal=True, check_policy=False)
+        withdraw_steps(review, by=by)
         notify(
             recipients=[
                 *(m.user for m in review.team.members.all() if m.role in SEATS),
@@ -344,3 +367,35 @@ def gate_withdraw_open(subject: models.Model, *, by, reason: str = "") -> None:
             url=review_url(review),
             target=subject,
         )
+
+
+# --- An escalated gate's go followed by the company's steps (steps.py) ---------------------
+
+
+def _escalated_gate_ended(request, review: GateReview, by, comment: str) -> None:
+    """The steps after an escalated gate's go ended: approved records the go, rejected stop,
+    sent back hold; withdrawn (by the decider) leaves the review open to decide again."""
+    review = GateReview.objects.select_for_update().get(pk=review.pk)
+    if review.state != GateState.OPEN or request.state == ApprovalState.WITHDRAWN:
+        return
+    # The gate's decision stays the decider's (the one with its authority, who may move the
+    # subject); who approved, refused or sent back at a step is on the request's own record.
+    decider = apps.get_model("accounts", "User").objects.get(pk=request.requester_id)
+    if request.state == ApprovalState.APPROVED:
+        go = request.facts.get("go_comment") or ""
+        record_decision(review, decision=Decision.GO, by=decider, comment=go)
+    elif request.state == ApprovalState.REJECTED:
+        record_decision(review, decision=Decision.STOP, by=decider, comment=comment)
+    else:
+        record_decision(review, decision=Decision.HOLD, by=decider, comment=comment)
+
+
+register_kind(
+    ApprovalKind.ESCALATED_GATE,
+    ApprovalSubject(
+        on_ended=_escalated_gate_ended,
+        default_name="Escalated gate",
+        default_steps=(),
+        extra={"before_resubmit": before_resubmit},
+    ),
+)

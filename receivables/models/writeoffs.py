@@ -21,7 +21,8 @@ APPROVE_PERMISSION = "receivables.approve_writeoff"
 
 
 def may_approve(request: WriteOffRequest, user) -> bool:
-    """The access policy's "receivables.approve_write_off" (the FSM transition's permission)."""
+    """The access policy's "receivables.approve_write_off": who may decide under today's rule
+    (the write-off chain's default step; the approval engine decides who decides a step)."""
     return policy.may(user, "receivables.approve_write_off", request)
 
 
@@ -90,17 +91,17 @@ class WriteOffRequest(ConcurrentTransitionMixin, TimeStampedModel):
         field=state,
         source=WriteOffState.PENDING,
         target=WriteOffState.APPROVED,
-        permission=may_approve,
         custom={"label": _("Approve write-off"), "internal": True},
     )
     def approve(self, *, by=None, reason="", comment=""):
+        """Run by the write-off services when its approval request is granted: who may decide
+        is the approval engine's to say (ADR 17), so the transition names no permission."""
         self.decision_comment = comment
 
     @transition(
         field=state,
         source=WriteOffState.PENDING,
         target=WriteOffState.REJECTED,
-        permission=may_approve,
         custom={"label": _("Reject write-off"), "internal": True, "reason_required": True},
     )
     def reject(self, *, by=None, reason="", comment=""):

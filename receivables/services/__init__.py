@@ -17,8 +17,10 @@ from .receipts import (
     receipt_reverse,
 )
 from .writeoffs import (
+    approval_of,
     write_off_approve,
     write_off_approvers,
+    write_off_may_decide,
     write_off_reject,
     write_off_request,
     write_off_withdraw,
@@ -26,6 +28,7 @@ from .writeoffs import (
 
 __all__ = [
     "allocation_reverse",
+    "approval_of",
     "apply_known_triggers",
     "date_milestones_fall_due",
     "invoice_cancel",
@@ -40,6 +43,7 @@ __all__ = [
     "spread",
     "write_off_approve",
     "write_off_approvers",
+    "write_off_may_decide",
     "write_off_reject",
     "write_off_request",
     "write_off_withdraw",

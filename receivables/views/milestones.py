@@ -31,9 +31,11 @@ from ..selectors import (
     write_off_list,
 )
 from ..services import (
+    approval_of,
     invoice_issue,
     milestone_fields_update,
     write_off_approve,
+    write_off_may_decide,
     write_off_reject,
     write_off_request,
     write_off_withdraw,
@@ -128,7 +130,8 @@ class MilestonePage(RecordPage):
             and pending is None
             and milestone.outstanding > 0
             and milestone.state not in ("paid", "written_off"),
-            may_decide=pending is not None and may_approve(pending, user),
+            may_decide=pending is not None and write_off_may_decide(pending, user),
+            write_off_approval=pending and approval_of(pending),
             may_edit_fields=context["may_change"] and bool(definitions(PaymentMilestone)),
             may_withdraw=pending is not None and may_withdraw(pending, user),
             invoice_form=InvoiceForm(user=user, initial={"amount": milestone.uninvoiced}),
