@@ -245,3 +245,16 @@ def test_the_sort_reads_the_fields_index(org, type, descending):
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP INDEX IF EXISTS "{index}"')
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_custom_orderings_where_a_list_has_them(org, api):
+    schema = api(org.rep).get("/api/v1/schema/?format=json").json()
+
+    def ordering(path):
+        parameters = schema["paths"][path]["get"]["parameters"]
+        return next(p for p in parameters if p["name"] == "ordering")["description"]
+
+    assert "custom.<key>" in ordering("/api/v1/customers/")
+    assert "custom.<key>" in ordering("/api/v1/payment-milestones/")
+    assert "custom.<key>" not in ordering("/api/v1/invoices/")
