@@ -130,10 +130,12 @@ class CustomSortPages:
         down = self.descending != backwards
         rows = self.queryset.filter(**{f"{ALIAS}__isnull": False})
         if after is not None:
+            # value beyond, or the same value and the id beyond; the first condition alone
+            # bounds the index scan, the second sorts out the ties.
             value, pk = after
-            beyond, past = ("lt", "lt") if down else ("gt", "gt")
+            beyond = "lt" if down else "gt"
             rows = rows.filter(**{f"{ALIAS}__{beyond}e": value}).filter(
-                models.Q(**{f"{ALIAS}__{beyond}": value}) | models.Q(**{f"pk__{past}": pk})
+                models.Q(**{f"{ALIAS}__{beyond}": value}) | models.Q(**{f"pk__{beyond}": pk})
             )
         sign = "-" if down else ""
         return rows.order_by(f"{sign}{ALIAS}", f"{sign}pk")
