@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django_filters import rest_framework as drf_filters
 from django_filters.rest_framework import *  # noqa: F403 (the filters, re-exported)
 from django_filters.widgets import BooleanWidget
+from rest_framework import filters as drf_base_filters
 
+from .custom_fields import ordering as custom_ordering
 from .custom_fields.filtering import apply_custom_filters
 from .custom_fields.forms import carries_custom
 from .inputs import to_utc, validate_input
@@ -47,3 +49,43 @@ class FilterSet(drf_filters.FilterSet):
 
 class FilterBackend(drf_filters.DjangoFilterBackend):
     filterset_base = FilterSet
+
+
+class OrderingFilter(drf_base_filters.OrderingFilter):
+    """DRF's `?ordering=`, and on a record type with custom fields `custom.<key>` or
+    `-custom.<key>` (issue 20.2): a 400 naming `ordering` for a key that is not a field that
+    sorts; the cursor pages such a list by (value, id), rows without a value last."""
+
+    def _custom_terms(self, request, queryset) -> list[str] | None:
+        params = request.query_params.get(self.ordering_param)
+        if not params or not carries_custom(queryset.model):
+            return None
+        terms = [term.strip() for term in params.split(",") if term.strip()]
+        return terms if any(custom_ordering.is_custom(term) for term in terms) else None
+
+    def get_ordering(self, request, queryset, view):
+        terms = self._custom_terms(request, queryset)
+        if terms is None:
+            return super().get_ordering(request, queryset, view)
+        custom_ordering.parse(queryset.model, terms)
+        return (terms[0],)
+
+    def filter_queryset(self, request, queryset, view):
+        terms = self._custom_terms(request, queryset)
+        if terms is None:
+            return super().filter_queryset(request, queryset, view)
+        field, descending = custom_ordering.parse(queryset.model, terms)
+        return custom_ordering.order(queryset, field, descending)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        if model is not None and carries_custom(model):
+            for parameter in parameters:
+                parameter["description"] = (
+                    "Which field to use when ordering the results: one of the list's fields, "
+                    "`-` before it for descending; or `custom.<key>` / `-custom.<key>`, a "
+                    "custom number, money, date, text or choice field (rows without a value "
+                    "last, the id breaking ties)."
+                )
+        return parameters

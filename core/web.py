@@ -23,6 +23,7 @@ from .audit import timeline
 from .custom_fields.display import custom_columns
 from .custom_fields.filtering import custom_text_search, text_fields_by_target
 from .custom_fields.forms import carries_custom
+from .custom_fields.ordering import custom_headers, custom_ordering_choices
 from .errors import ApplicationError, ValidationFailed
 
 
@@ -89,8 +90,9 @@ class ListPage(LoginRequiredMixin, TemplateView):
         )
         localise_filter_labels(filterset)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        ordering_choices = self.ordering_choices + custom_ordering_choices(queryset.model)
         ordering = self.request.GET.get("ordering") or self.default_ordering
-        if ordering not in dict(self.ordering_choices) and ordering != self.default_ordering:
+        if ordering not in dict(ordering_choices) and ordering != self.default_ordering:
             ordering = self.default_ordering
         paginator = PageCursor()
         paginator.ordering = (ordering, "-id") if ordering.lstrip("-") != "id" else ordering
@@ -100,10 +102,11 @@ class ListPage(LoginRequiredMixin, TemplateView):
         context.update(
             filter=filterset,
             rows=rows,
-            custom_columns=custom_columns(queryset.model, rows),
+            custom_columns=(columns := custom_columns(queryset.model, rows)),
+            custom_headers=custom_headers(self.request, columns, ordering),
             changeable_ids=changeable,
             ordering=ordering,
-            ordering_choices=self.ordering_choices,
+            ordering_choices=ordering_choices,
             next_url=paginator.get_next_link(),
             previous_url=paginator.get_previous_link(),
         )

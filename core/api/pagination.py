@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
 
+from core.custom_fields import ordering as custom_ordering
 from core.errors import ValidationFailed
 
 
@@ -25,8 +26,50 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset, request, view=None):
-        self._model = queryset.model
+        self._model, self._custom = queryset.model, None
+        ordering = self.get_ordering(request, queryset, view)
+        if custom_ordering.is_custom(ordering[0]):
+            return self._paginate_custom(queryset, request, ordering)
         return super().paginate_queryset(queryset, request, view)
+
+    def _paginate_custom(self, queryset, request, ordering):
+        """A keyset page of a list sorted by a custom field (core.custom_fields.ordering)."""
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.ordering = ordering
+        self._custom = custom_ordering.parse(queryset.model, [ordering[0]])
+        self.cursor = self.decode_cursor(request)
+        backwards = bool(self.cursor and self.cursor.reverse)
+        position = None
+        if self.cursor is not None and self.cursor.position is not None:
+            position = custom_ordering.decode_position(self._custom[0], self.cursor.position)
+        pages = custom_ordering.CustomSortPages(queryset, *self._custom)
+        rows = pages.read(position, self.page_size + 1, backwards=backwards)
+        more, rows = len(rows) > self.page_size, rows[: self.page_size]
+        if backwards:
+            rows.reverse()
+        self.page = rows
+        self.has_next = more if not backwards else position is not None
+        self.has_previous = more if backwards else position is not None
+        return rows
+
+    def _custom_link(self, row, *, reverse: bool):
+        position = custom_ordering.encode_position(self._custom[0], row)
+        return self.encode_cursor(pagination.Cursor(offset=0, reverse=reverse, position=position))
+
+    def get_next_link(self):
+        if getattr(self, "_custom", None) is None:
+            return super().get_next_link()
+        if not self.has_next or not self.page:
+            return None
+        return self._custom_link(self.page[-1], reverse=False)
+
+    def get_previous_link(self):
+        if getattr(self, "_custom", None) is None:
+            return super().get_previous_link()
+        if not self.has_previous or not self.page:
+            return None
+        return self._custom_link(self.page[0], reverse=True)
 
     def decode_cursor(self, request):
         try:
@@ -40,6 +83,13 @@ class CursorPagination(pagination.CursorPagination):
     def _check_position(self, position: str) -> None:
         from core.inputs import InputRejected, check_value
 
+        if getattr(self, "_custom", None) is not None:
+            try:
+                check_value(position)
+                custom_ordering.decode_position(self._custom[0], position)
+            except (InputRejected, ValueError):
+                raise self._invalid() from None
+            return
         field = self._ordering_field()
         try:
             check_value(position)
