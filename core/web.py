@@ -67,6 +67,14 @@ def localise_filter_labels(filterset) -> None:
             spec._label = None
 
 
+def mark_hidden_amounts(queryset: models.QuerySet, user, rows) -> None:
+    """Mark the rows whose amounts `user` may not see (`amounts_hidden`, which the `money_of`
+    tag reads): no query for a user without configured roles on the rows' area."""
+    visible = policy.amount_visible_ids(queryset, user, [r.pk for r in rows])
+    for row in rows:
+        row.amounts_hidden = visible is not None and row.pk not in visible
+
+
 class PageCursor(CursorPagination):
     page_size = 25
 
@@ -97,6 +105,7 @@ class ListPage(LoginRequiredMixin, TemplateView):
         drf_request = Request(self.request)
         rows = paginator.paginate_queryset(queryset, drf_request)
         changeable = policy.changeable_ids(queryset, self.request.user, [r.pk for r in rows])
+        mark_hidden_amounts(queryset, self.request.user, rows)
         context.update(
             filter=filterset,
             rows=rows,
@@ -130,6 +139,7 @@ class RecordPage(LoginRequiredMixin, TemplateView):
         obj = self.get_object()
         user = self.request.user
         may_change = policy.can(user, obj, "change")
+        obj.amounts_hidden = not policy.amounts_visible(user, obj)
         context.update(
             object=obj,
             may_change=may_change,

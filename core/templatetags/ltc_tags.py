@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms, template
 from django.http import QueryDict
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from core import policy
 from core.money import format_money
@@ -65,6 +66,16 @@ _TONES = {
 def money(amount, currency: str = "") -> str:
     """An amount with its currency, grouped per the active locale: ¥1,234,567.00."""
     return format_money(amount, currency)
+
+
+@register.simple_tag
+def money_of(record, amount, currency: str = ""):
+    """`{% money_of o o.amount %}`: an amount of `record` in its currency (or `currency`), or
+    the hidden marker "—" where the page marked the record's amounts hidden
+    (`amounts_hidden`, set by `core.web` from `policy.amount_visible_ids`)."""
+    if getattr(record, "amounts_hidden", False):
+        return format_html('<span class="muted" title="{0}">—</span>', _("Amount hidden"))
+    return format_money(amount, currency or getattr(record, "currency", ""))
 
 
 @register.simple_tag
