@@ -137,6 +137,8 @@ class Receipt(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
+        if getattr(self, "amounts_hidden", False):  # marked by a page (core.web)
+            return self.number
         return f"{self.number} {format_money(self.amount, self.currency)}"
 
     def get_absolute_url(self) -> str:
