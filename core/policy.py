@@ -55,8 +55,9 @@ def may_do(user, area: str, action: str, obj: models.Model | None = None) -> boo
 
     Where they are decided: filing a new record under a unit (`write_scope_errors` also
     accepts a unit a configured `<area>.create` reaches, `may_create_in`); exports narrow to
-    `restrict(queryset, user, "export")` (core.exports); amounts are shown only for the rows
-    of `amount_visible_ids` (the API's serializers, the pages' `money_of`, the exports)."""
+    `restrict(queryset, user, "export")` (core.exports); amounts are shown only on the rows of
+    `restrict(queryset, user, "see_amounts")` (`with_amounts_shown`: the API's serializers,
+    the pages' `money_of`, the exports)."""
     if not (user and user.is_authenticated and user.is_active):
         return False
     return granted(user, f"{area}.{action}", obj)
@@ -193,15 +194,6 @@ def with_amounts_shown(queryset: models.QuerySet, user) -> tuple[models.QuerySet
         output_field=models.BooleanField(),
     )
     return queryset.annotate(amounts_shown=shown), True
-
-
-def amounts_visible(user, obj: models.Model) -> bool:
-    """Whether `user` sees the amounts of this one record they may view (`amount_visible_ids`
-    for one row: no query unless a configured role lets them view it)."""
-    if obj.pk is None:
-        return True
-    visible = amount_visible_ids(type(obj)._default_manager.all(), user, [obj.pk])
-    return visible is None or obj.pk in visible
 
 
 def _views_by_configured_role(model: type[models.Model], user) -> bool:

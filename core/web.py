@@ -67,14 +67,6 @@ def localise_filter_labels(filterset) -> None:
             spec._label = None
 
 
-def mark_hidden_amounts(queryset: models.QuerySet, user, rows) -> None:
-    """Mark the rows whose amounts `user` may not see (`amounts_hidden`, which the `money_of`
-    tag reads): no query for a user without configured roles on the rows' area."""
-    visible = policy.amount_visible_ids(queryset, user, [r.pk for r in rows])
-    for row in rows:
-        row.amounts_hidden = visible is not None and row.pk not in visible
-
-
 class PageCursor(CursorPagination):
     page_size = 25
 
@@ -91,7 +83,8 @@ class ListPage(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        queryset = self.base_queryset()
+        # Rows whose amounts the user may not see are annotated so (`money_of` shows "—").
+        queryset = policy.with_amounts_shown(self.base_queryset(), self.request.user)[0]
         filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
         )
@@ -105,7 +98,6 @@ class ListPage(LoginRequiredMixin, TemplateView):
         drf_request = Request(self.request)
         rows = paginator.paginate_queryset(queryset, drf_request)
         changeable = policy.changeable_ids(queryset, self.request.user, [r.pk for r in rows])
-        mark_hidden_amounts(queryset, self.request.user, rows)
         context.update(
             filter=filterset,
             rows=rows,
@@ -128,7 +120,8 @@ class RecordPage(LoginRequiredMixin, TemplateView):
 
     def get_object(self):
         if not hasattr(self, "_object"):
-            self._object = get_object_or_404(self.base_queryset(), pk=self.kwargs["pk"])
+            queryset = policy.with_amounts_shown(self.base_queryset(), self.request.user)[0]
+            self._object = get_object_or_404(queryset, pk=self.kwargs["pk"])
         return self._object
 
     def timeline_targets(self, obj) -> list[models.Model]:
@@ -139,7 +132,6 @@ class RecordPage(LoginRequiredMixin, TemplateView):
         obj = self.get_object()
         user = self.request.user
         may_change = policy.can(user, obj, "change")
-        obj.amounts_hidden = not policy.amounts_visible(user, obj)
         context.update(
             object=obj,
             may_change=may_change,

@@ -50,12 +50,15 @@ class ScopedViewSetMixin:
 
     def get_queryset(self):
         if self.selector is not None:
-            return type(self).selector(user=self.request.user)
-        return policy.restrict(super().get_queryset(), self.request.user, "view")
+            queryset = type(self).selector(user=self.request.user)
+        else:
+            queryset = policy.restrict(super().get_queryset(), self.request.user, "view")
+        # Rows whose amounts the user may not see read with their money null (the serializer
+        # asks `amounts_shown`): no query of its own, and none for most users at all.
+        return policy.with_amounts_shown(queryset, self.request.user)[0]
 
     def get_object(self):
         obj = super().get_object()
-        self._amount_visible = self._amounts_of(obj._meta.model, [obj.pk])
         if self.request.method not in SAFE_METHODS and not policy.can(
             self.request.user, obj, "change"
         ):
@@ -69,22 +72,11 @@ class ScopedViewSetMixin:
             self._changeable_ids = policy.changeable_ids(
                 queryset, self.request.user, [obj.pk for obj in page]
             )
-        if page is not None:
-            self._amount_visible = self._amounts_of(queryset.model, [obj.pk for obj in page])
         return page
-
-    def _amounts_of(self, model, ids):
-        """(model, the ids whose amounts the user sees), or None when they see them all (no
-        query for a user without configured roles on the model's area)."""
-        if getattr(model, "access", None) is None:
-            return None
-        visible = policy.amount_visible_ids(model._default_manager.all(), self.request.user, ids)
-        return None if visible is None else (model, visible)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["changeable_ids"] = getattr(self, "_changeable_ids", None)
-        context["amount_visible"] = getattr(self, "_amount_visible", None)
         return context
 
     def retrieve(self, request, *args, **kwargs):

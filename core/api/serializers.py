@@ -49,8 +49,8 @@ class ModelSerializer(serializers.ModelSerializer):
     """Base of every model serializer: money fields take parse_money's input (and refuse a
     negative amount unless the model field allows it), date fields the business range.
 
-    A row whose amounts the requester may not see (`policy.amount_visible_ids`, handed in as
-    the context's `amount_visible`: the model and the ids, by `ScopedViewSetMixin`) is read
+    A row whose amounts the requester may not see (annotated `amounts_shown` false by
+    `policy.with_amounts_shown`, which `ScopedViewSetMixin` applies to every queryset) is read
     with its money values null: money fields, decimals of money's size, money custom values."""
 
     serializer_field_mapping = {
@@ -80,8 +80,7 @@ class ModelSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        visible = self.context.get("amount_visible")
-        if visible is None or not isinstance(instance, visible[0]) or instance.pk in visible[1]:
+        if getattr(instance, "amounts_shown", True):
             return data
         for name, field in self.fields.items():
             if name not in data:

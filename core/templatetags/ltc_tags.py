@@ -68,12 +68,18 @@ def money(amount, currency: str = "") -> str:
     return format_money(amount, currency)
 
 
+@register.filter
+def amounts_shown(record) -> bool:
+    """Whether the user sees `record`'s amounts (see `money_of`)."""
+    return getattr(record, "amounts_shown", True) is not False
+
+
 @register.simple_tag
 def money_of(record, amount, currency: str = ""):
     """`{% money_of o o.amount %}`: an amount of `record` in its currency (or `currency`), or
-    the hidden marker "—" where the page marked the record's amounts hidden
-    (`amounts_hidden`, set by `core.web` from `policy.amount_visible_ids`)."""
-    if getattr(record, "amounts_hidden", False):
+    the hidden marker "—" where the user may not see the record's amounts (the page's
+    queryset annotated `amounts_shown` false: `policy.with_amounts_shown`, by `core.web`)."""
+    if not amounts_shown(record):
         return format_html('<span class="muted" title="{0}">—</span>', _("Amount hidden"))
     return format_money(amount, currency or getattr(record, "currency", ""))
 

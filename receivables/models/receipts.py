@@ -137,7 +137,7 @@ class Receipt(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        if getattr(self, "amounts_hidden", False):  # marked by a page (core.web)
+        if not getattr(self, "amounts_shown", True):  # policy.with_amounts_shown
             return self.number
         return f"{self.number} {format_money(self.amount, self.currency)}"
 
