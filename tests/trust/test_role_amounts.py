@@ -108,6 +108,18 @@ def test_exports_blank_the_amounts_of_rows_shown_without_them(org, client, viewe
     assert "250000" in exported
 
 
+def test_the_lead_pages_hide_the_estimated_amount(org, client, viewer):
+    lead = LeadFactory(owner=org.rep, company_name="Shenzhen Metro", estimated_amount="250000.00")
+    client.force_login(viewer)
+    for url in (reverse("leads:list"), reverse("leads:detail", args=[lead.pk])):
+        page = client.get(url).content.decode().split('id="timeline"')[0]
+        assert "Shenzhen Metro" in page and "250,000.00" not in page, url
+        assert 'title="Amount hidden">—' in page, url
+    _grant(org, viewer, "amounts", ["leads.see_amounts"])
+    page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    assert "250,000.00" in page
+
+
 def test_built_in_roles_see_the_amounts_of_what_they_view(org, api, deals):
     theirs, _own = deals
     for user in (org.rep, org.teammate, org.manager, org.director, org.admin):
