@@ -11,8 +11,10 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 
 #: "export": taking the rows out of the system (CSV/XLSX); the built-in roles export what they
-#: view, a configured role only where it grants `<area>.export`.
-Action = Literal["view", "change", "export"]
+#: view, a configured role only where it grants `<area>.export`. "see_amounts": reading the
+#: money of a row one may view; the built-in roles see the amounts of what they view, a
+#: configured role only where it grants `<area>.see_amounts`.
+Action = Literal["view", "change", "export", "see_amounts"]
 
 
 @dataclass(frozen=True)

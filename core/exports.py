@@ -92,7 +92,15 @@ def _attachment(filename: str) -> str:
 def _rows(queryset: models.QuerySet | Iterable, columns: list[ExportColumn]) -> Iterator[list]:
     items = queryset.iterator(chunk_size=CHUNK) if hasattr(queryset, "iterator") else queryset
     for obj in items:
-        yield [column.value(obj) for column in columns]
+        yield hide_amounts(obj, [column.value(obj) for column in columns])
+
+
+def hide_amounts(obj, cells: list) -> list:
+    """A row's cells, its amounts (decimal cells) blank when the row was
+    annotated as one whose amounts the user may not see (`policy.with_amounts_shown`)."""
+    if getattr(obj, "amounts_shown", True):
+        return cells
+    return ["" if isinstance(cell, Decimal) else cell for cell in cells]
 
 
 def export_response(
@@ -104,6 +112,7 @@ def export_response(
     if isinstance(queryset, models.QuerySet):
         queryset = policy.restrict(queryset, user, "export")
         queryset, extra = custom_export_columns(queryset)
+        queryset, _hiding = policy.with_amounts_shown(queryset, user)
         columns = [*columns, *(ExportColumn(header, value) for header, value in extra)]
     header = [str(c.header) for c in columns]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

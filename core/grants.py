@@ -69,7 +69,7 @@ def configured_scope(
     """What the user's configured roles add for `model`: (False, None) when none grants the
     action on its area; else (True, filter), the filter None when one reaches everything.
     "change" implies "view"; "export" needs `<area>.export` itself (a role that lets an auditor
-    read everything need not let them take it away)."""
+    read everything need not let them take it away), "see_amounts" `<area>.see_amounts`."""
     if model in _SUBJECTS:
         return _subject_scope(model, user, action)
     area = area_of(model)
@@ -78,6 +78,7 @@ def configured_scope(
     wanted = {
         "change": {f"{area}.change"},
         "export": {f"{area}.export"},
+        "see_amounts": {f"{area}.see_amounts"},
     }.get(action, {f"{area}.view", f"{area}.change"})
     grants = [g for g in role_grants(user) if wanted & set(g.get("permissions", ()))]
     if not grants:

@@ -13,8 +13,10 @@ to what the user may see ("view"), change ("change") or take out in a file ("exp
 - and, on top of the built-in role, what the roles an administrator configured grant the user
   (issue 20.1, `core.permissions`): each assignment adds its scope (own, team, subtree,
   company) for the areas whose view or change it grants, and for exports the areas whose
-  export it grants (built-in roles export what they view). A user's assignments are compiled
-  onto the user row (`User.role_grants`), so asking costs no query of its own.
+  export it grants (built-in roles export what they view), and for amounts the areas whose
+  see_amounts it grants (built-in roles see the amounts of what they view). A user's
+  assignments are compiled onto the user row (`User.role_grants`), so asking costs no query of
+  its own.
 
 Writes into a scope are held to the same module (`check_write_scope`, `check_seats`): where a
 record may be filed, who may own it or sit on its team, and which records it may point at.
@@ -51,11 +53,11 @@ def may_do(user, area: str, action: str, obj: models.Model | None = None) -> boo
     """The generic area permissions (create, export, see amounts) for people whose built-in
     role does not already answer: whether a configured role grants `<area>.<action>`.
 
-    Where they are decided today: filing a new record under a unit (`write_scope_errors`
-    also accepts a unit a configured `<area>.create` reaches, `may_create_in`). Exports and
-    exports narrow to `restrict(queryset, user, "export")` (core.exports); amounts are not
-    limited by role today (everyone sees the amounts of what they may view), so a configured
-    role has nothing to add there yet; a page that starts to limit them asks here."""
+    Where they are decided: filing a new record under a unit (`write_scope_errors` also
+    accepts a unit a configured `<area>.create` reaches, `may_create_in`); exports narrow to
+    `restrict(queryset, user, "export")` (core.exports); amounts are shown only on the rows of
+    `restrict(queryset, user, "see_amounts")` (`with_amounts_shown`: the API's serializers,
+    the pages' `money_of`, the exports)."""
     if not (user and user.is_authenticated and user.is_active):
         return False
     return granted(user, f"{area}.{action}", obj)
@@ -108,6 +110,8 @@ def scope_q(model: type[models.Model], user, action: Action = "view") -> Q | Non
 
 
 def _builtin_scope_q(model: type[models.Model], user, action: Action) -> Q | None:
+    if action in ("export", "see_amounts"):
+        action = "view"  # the built-in roles export, and see the amounts of, what they view
     whole, root = _builtin_subtree_scope(model, user, action)
     if whole and root is None:
         return None
@@ -156,6 +160,50 @@ def changeable_ids(queryset: models.QuerySet, user, ids) -> set:
             queryset.model._default_manager.filter(pk__in=list(ids)), user, "change"
         ).values_list("pk", flat=True)
     )
+
+
+def amount_visible_ids(queryset: models.QuerySet, user, ids) -> set | None:
+    """Of the given ids (rows the user may view), those whose amounts the user sees: None
+    for all of them. The built-in role sees the amounts of what it views; what a configured
+    role lets one view shows its amounts only where a role grants `<area>.see_amounts`. No
+    query for a user whose configured roles grant nothing on the model's area (the common
+    case), else one for a whole page of a list."""
+    model = queryset.model
+    if not _views_by_configured_role(model, user):
+        return None
+    q = scope_q(model, user, "see_amounts")
+    if q is None:
+        return None
+    rows = model._default_manager.filter(q, pk__in=list(ids))
+    return set(rows.values_list("pk", flat=True))
+
+
+def with_amounts_shown(queryset: models.QuerySet, user) -> tuple[models.QuerySet, bool]:
+    """`queryset` annotated `amounts_shown` (whether `user` sees the row's amounts), and True;
+    or unchanged, and False, when they see all of them (no configured role shows them rows of
+    the model's area). For files, which read every row in one pass."""
+    model = queryset.model
+    if not _views_by_configured_role(model, user):
+        return queryset, False
+    q = scope_q(model, user, "see_amounts")
+    if q is None:
+        return queryset, False
+    shown = models.Case(
+        models.When(q, then=models.Value(True)),
+        default=models.Value(False),
+        output_field=models.BooleanField(),
+    )
+    return queryset.annotate(amounts_shown=shown), True
+
+
+def _views_by_configured_role(model: type[models.Model], user) -> bool:
+    """Whether a configured role adds rows of `model` to what `user` views (so some rows they
+    view might be seen without amounts): no query."""
+    if not (user and user.is_authenticated and user.is_active) or not role_grants(user):
+        return False
+    if getattr(model, "access", None) is None:
+        return False
+    return configured_scope(model, user, "view")[0]
 
 
 # --- Writes into a scope ----------------------------------------------------------------------

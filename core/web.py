@@ -84,7 +84,8 @@ class ListPage(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        queryset = self.base_queryset()
+        # Rows whose amounts the user may not see are annotated so (`money_of` shows "—").
+        queryset = policy.with_amounts_shown(self.base_queryset(), self.request.user)[0]
         filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
         )
@@ -122,7 +123,8 @@ class RecordPage(LoginRequiredMixin, TemplateView):
 
     def get_object(self):
         if not hasattr(self, "_object"):
-            self._object = get_object_or_404(self.base_queryset(), pk=self.kwargs["pk"])
+            queryset = policy.with_amounts_shown(self.base_queryset(), self.request.user)[0]
+            self._object = get_object_or_404(queryset, pk=self.kwargs["pk"])
         return self._object
 
     def timeline_targets(self, obj) -> list[models.Model]:

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import policy
-from core.exports import Echo, safe_text
+from core.exports import Echo, hide_amounts, safe_text
 
 CENT = Decimal("0.01")
 
@@ -72,22 +72,25 @@ def _milestones(qs) -> tuple[list[str], Iterable[list]]:
         _("Owner (AR)"),
     ]
     rows = (
-        [
-            m.contract.number,
-            m.contract.customer.name,
-            m.name,
-            m.get_kind_display(),
-            m.due_date,
-            m.get_state_display(),
-            m.currency,
-            m.amount,
-            m.invoiced_amount,
-            m.paid_amount,
-            m.written_off_amount,
-            m.outstanding,
-            m.days_overdue,
-            str(m.contract.owner),
-        ]
+        hide_amounts(
+            m,
+            [
+                m.contract.number,
+                m.contract.customer.name,
+                m.name,
+                m.get_kind_display(),
+                m.due_date,
+                m.get_state_display(),
+                m.currency,
+                m.amount,
+                m.invoiced_amount,
+                m.paid_amount,
+                m.written_off_amount,
+                m.outstanding,
+                m.days_overdue,
+                str(m.contract.owner),
+            ],
+        )
         for m in qs.select_related("contract__customer", "contract__owner")
         .order_by("pk")
         .iterator(chunk_size=2000)
@@ -111,20 +114,23 @@ def _invoices(qs) -> tuple[list[str], Iterable[list]]:
         _("Unpaid"),
     ]
     rows = (
-        [
-            i.number,
-            i.invoice_number,
-            i.issued_on,
-            i.contract.number,
-            i.customer.name,
-            i.milestone.name,
-            i.get_kind_display(),
-            i.get_state_display(),
-            i.currency,
-            i.amount,
-            i.paid_amount,
-            i.unpaid_amount,
-        ]
+        hide_amounts(
+            i,
+            [
+                i.number,
+                i.invoice_number,
+                i.issued_on,
+                i.contract.number,
+                i.customer.name,
+                i.milestone.name,
+                i.get_kind_display(),
+                i.get_state_display(),
+                i.currency,
+                i.amount,
+                i.paid_amount,
+                i.unpaid_amount,
+            ],
+        )
         for i in qs.select_related("contract", "customer", "milestone")
         .order_by("pk")
         .iterator(chunk_size=2000)
@@ -148,20 +154,23 @@ def _receipts(qs) -> tuple[list[str], Iterable[list]]:
         _("Note"),
     ]
     rows = (
-        [
-            r.number,
-            r.received_on,
-            r.customer.name,
-            r.contract.number if r.contract_id else "",
-            r.get_method_display(),
-            r.bank_reference,
-            r.get_state_display(),
-            r.currency,
-            r.amount,
-            r.allocated_amount,
-            r.unapplied_amount,
-            r.note,
-        ]
+        hide_amounts(
+            r,
+            [
+                r.number,
+                r.received_on,
+                r.customer.name,
+                r.contract.number if r.contract_id else "",
+                r.get_method_display(),
+                r.bank_reference,
+                r.get_state_display(),
+                r.currency,
+                r.amount,
+                r.allocated_amount,
+                r.unapplied_amount,
+                r.note,
+            ],
+        )
         for r in qs.select_related("customer", "contract")
         .prefetch_related(None)
         .order_by("pk")
@@ -179,7 +188,8 @@ EXPORTS: dict[str, Callable] = {
 
 def response(name: str, queryset, user) -> StreamingHttpResponse:
     """The export `name` of `queryset` (filtered and scoped), of the rows `user` may export."""
-    header, rows = EXPORTS[name](policy.restrict(queryset, user, "export"))
+    queryset, _hiding = policy.with_amounts_shown(policy.restrict(queryset, user, "export"), user)
+    header, rows = EXPORTS[name](queryset)
     return csv_response(name, header, rows)
 
 

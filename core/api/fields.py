@@ -39,11 +39,32 @@ class MoneyFieldSchema(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         sign = "-?" if self.target.allow_negative else ""
         whole = money.MAX_DIGITS - money.DECIMAL_PLACES
-        return {
+        schema = {
             "type": "string",
             "format": "decimal",
             "pattern": rf"^{sign}\d{{0,{whole}}}(?:\.\d{{0,{money.DECIMAL_PLACES}}})?$",
         }
+        if direction == "response":
+            schema["nullable"] = True
+            schema["description"] = AMOUNT_HIDDEN
+        return schema
+
+
+#: Why a money value in a response may be null (`core.api.serializers.ModelSerializer`).
+AMOUNT_HIDDEN = (
+    "Null where the requester may view the record but not its amounts (a configured role"
+    " without `<area>.see_amounts`)."
+)
+
+
+def is_money(field) -> bool:
+    """Whether a serializer field carries money: a MoneyField, or a decimal of money's size."""
+    return isinstance(field, MoneyField) or (
+        isinstance(field, serializers.DecimalField)
+        and field.max_digits is not None
+        and field.max_digits >= money.MAX_DIGITS
+        and field.decimal_places == money.DECIMAL_PLACES
+    )
 
 
 class DateField(serializers.DateField):

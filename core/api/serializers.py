@@ -47,7 +47,11 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 class ModelSerializer(serializers.ModelSerializer):
     """Base of every model serializer: money fields take parse_money's input (and refuse a
-    negative amount unless the model field allows it), date fields the business range."""
+    negative amount unless the model field allows it), date fields the business range.
+
+    A row whose amounts the requester may not see (annotated `amounts_shown` false by
+    `policy.with_amounts_shown`, which `ScopedViewSetMixin` applies to every queryset) is read
+    with its money values null: money fields, decimals of money's size, money custom values."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -65,6 +69,32 @@ class ModelSerializer(serializers.ModelSerializer):
         if issubclass(field_class, fields.CleanedCharField):
             kwargs["cleaner"] = model_field.cleaner
         return field_class, kwargs
+
+    def get_fields(self):
+        found = super().get_fields()
+        for field in found.values():
+            if field.read_only and fields.is_money(field) and not field.allow_null:
+                field.allow_null = True  # the schema says so: null where amounts are hidden
+                field.help_text = field.help_text or fields.AMOUNT_HIDDEN
+        return found
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if getattr(instance, "amounts_shown", True):
+            return data
+        for name, field in self.fields.items():
+            if name not in data:
+                continue
+            if fields.is_money(field) and (
+                field.allow_null or isinstance(field, fields.MoneyField)
+            ):
+                data[name] = None
+            elif isinstance(field, fields.CustomValuesField) and isinstance(data[name], dict):
+                data[name] = {
+                    key: None if isinstance(value, dict) and "amount" in value else value
+                    for key, value in data[name].items()
+                }
+        return data
 
 
 class WriteScopeMixin:

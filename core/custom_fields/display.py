@@ -133,6 +133,14 @@ def custom_export_columns(queryset):
         queryset = queryset.defer(None).defer(*(set(names) - {"custom"}))
 
     def reader(field):
+        # A money value stays out of the row of a user who may not see its amounts
+        # (`policy.with_amounts_shown` annotates such rows).
+        if field.type == FieldType.MONEY:
+            return lambda row: (
+                export_value(field, (row.custom or {}).get(field.key))
+                if getattr(row, "amounts_shown", True)
+                else ""
+            )
         return lambda row: export_value(field, (row.custom or {}).get(field.key))
 
     return queryset, [(field.label, reader(field)) for field in fields]

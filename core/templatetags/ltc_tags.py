@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms, template
 from django.http import QueryDict
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from core import policy
 from core.money import format_money
@@ -65,6 +66,22 @@ _TONES = {
 def money(amount, currency: str = "") -> str:
     """An amount with its currency, grouped per the active locale: ¥1,234,567.00."""
     return format_money(amount, currency)
+
+
+@register.filter
+def amounts_shown(record) -> bool:
+    """Whether the user sees `record`'s amounts (see `money_of`)."""
+    return getattr(record, "amounts_shown", True) is not False
+
+
+@register.simple_tag
+def money_of(record, amount, currency: str = ""):
+    """`{% money_of o o.amount %}`: an amount of `record` in its currency (or `currency`), or
+    the hidden marker "—" where the user may not see the record's amounts (the page's
+    queryset annotated `amounts_shown` false: `policy.with_amounts_shown`, by `core.web`)."""
+    if not amounts_shown(record):
+        return format_html('<span class="muted" title="{0}">—</span>', _("Amount hidden"))
+    return format_money(amount, currency or getattr(record, "currency", ""))
 
 
 @register.simple_tag

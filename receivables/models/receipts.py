@@ -137,6 +137,8 @@ class Receipt(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
+        if not getattr(self, "amounts_shown", True):  # policy.with_amounts_shown
+            return self.number
         return f"{self.number} {format_money(self.amount, self.currency)}"
 
     def get_absolute_url(self) -> str:

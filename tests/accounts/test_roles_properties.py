@@ -23,8 +23,9 @@ from leads.models import Lead
 from opportunities.models import Opportunity, Quote
 from tests.factories import CustomerFactory, LeadFactory, OpportunityFactory, UserFactory
 
+ACTIONS = ("view", "change", "export", "see_amounts")
 AREAS = {"customers": Customer, "leads": Lead, "opportunities": Opportunity, "quotes": Quote}
-PERMISSIONS = [f"{area}.{action}" for area in AREAS for action in ("view", "change", "export")]
+PERMISSIONS = [f"{area}.{action}" for area in AREAS for action in ACTIONS]
 RULES = ["customers.merge", "contracts.suspend_or_terminate"]
 SCOPES = list(RoleScope.values)
 
@@ -99,8 +100,8 @@ def is_owned(user: User, row) -> bool:
 def expected(user: User, model, action: str) -> set[int]:
     plain = User.objects.get(pk=user.pk)
     plain.role_grants = []
-    # Built-in roles export what they view.
-    builtin_action = "view" if action == "export" else action
+    # Built-in roles export, and see the amounts of, what they view.
+    builtin_action = "view" if action in ("export", "see_amounts") else action
     builtin = set(
         policy.restrict(model.objects.all(), plain, builtin_action).values_list("pk", flat=True)
     )
@@ -108,6 +109,7 @@ def expected(user: User, model, action: str) -> set[int]:
     wanted = {
         "change": {f"{area}.change"},
         "export": {f"{area}.export"},
+        "see_amounts": {f"{area}.see_amounts"},
         "view": {f"{area}.view", f"{area}.change"},
     }[action]
     grants = [g for g in user.role_grants if wanted & set(g["permissions"])]
@@ -130,13 +132,18 @@ def test_random_roles_never_grant_more_than_they_say(world, drawn):
     for person, grants in zip(world.people, drawn, strict=True):
         person.role_grants = compile_grants(grants, world.units)
         for model in AREAS.values():
-            for action in ("view", "change", "export"):
+            for action in ACTIONS:
                 got = set(
                     policy.restrict(model.objects.all(), person, action).values_list(
                         "pk", flat=True
                     )
                 )
                 assert got == expected(person, model, action), (person, model, action)
+            # The rows of a page whose amounts show: those of the "see_amounts" action.
+            viewed = expected(person, model, "view")
+            shown = policy.amount_visible_ids(model.objects.all(), person, viewed)
+            want = viewed & expected(person, model, "see_amounts")
+            assert (viewed if shown is None else shown) == want, (person, model)
         customers = list(Customer.objects.select_related("org_unit"))
         plain = User.objects.get(pk=person.pk)
         plain.role_grants = []

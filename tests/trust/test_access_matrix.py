@@ -6,6 +6,9 @@ scoped. The data is the demo company (`seed_demo`, built once for the module) pl
 rep on the owner's team. For each role the policy's own `restrict()` is the oracle:
 
 - list, search, filters and exports show exactly the rows the user may view;
+- a list's money values are null exactly on the rows whose amounts the policy hides
+  (`restrict(..., "see_amounts")`: what only a configured role without `<area>.see_amounts`
+  shows);
 - a record one may not view is a 404 on every detail route (read, update, transition, timeline,
   custom actions), so guessing ids discloses nothing;
 - a record one may view but not change is a 403 on update and transition;
@@ -37,6 +40,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import OrgUnit, User
 from core import gates, policy
+from core.api.fields import MoneyField, is_money
 from core.api.mixins import ScopedViewSetMixin
 from core.api.serializers import WriteScopeMixin
 from core.choices import Role
@@ -342,6 +346,50 @@ def test_related_ids_one_may_not_view_are_as_unknown_as_missing_ones(users, reso
         got = response.json()["fields"].get(name)
         assert got, f"{resource_name}.{name} accepted a record the user may not view"
         assert str(got).replace(str(pk), "N") == str(missing).replace(str(10**9), "N")
+
+
+def money_fields(resource: Resource) -> list[str]:
+    """The money fields of a resource's list rows (those the API nulls where amounts are
+    hidden)."""
+    viewset = resource.viewset()
+    viewset.action, viewset.request, viewset.format_kwarg = "list", None, None
+    serializer = viewset.get_serializer_class()(context={})
+    return [
+        name
+        for name, field in serializer.fields.items()
+        if is_money(field) and (field.allow_null or isinstance(field, MoneyField))
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_amounts_are_null_exactly_where_the_policy_hides_them(users, role):
+    """The demo auditor's role grants `see_amounts` with its views: nothing is hidden; the
+    presales engineer reads other teams' deals and quotes without their amounts."""
+    user = users[role]
+    client = client_for(user)
+    checked, hidden_rows = 0, 0
+    for name in SCOPED:
+        resource = RESOURCES[name]
+        if not resource.has("list") or not (money := money_fields(resource)):
+            continue
+        shown = ids_of(resource.model, user, "see_amounts")
+        url = reverse(f"{resource.basename}-list") + "?page_size=200"
+        while url:
+            data = client.get(url).json()
+            rows = data["results"] if isinstance(data, dict) and "results" in data else data
+            for row in rows:
+                nulls = {field for field in money if field in row and row[field] is None}
+                if row["id"] in shown:
+                    continue  # a visible amount may still be empty (an optional field)
+                assert nulls == {field for field in money if field in row}, (name, row["id"])
+                hidden_rows += 1
+            url = data.get("next") if isinstance(data, dict) else None
+        checked += 1
+    assert checked >= 5
+    if role == "presales":
+        assert hidden_rows > 0
+    else:
+        assert hidden_rows == 0
 
 
 @pytest.mark.parametrize("role", ROLES)
