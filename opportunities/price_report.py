@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -17,6 +18,7 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    When,
 )
 from django.db.models.functions import TruncDate
 
@@ -62,10 +64,14 @@ def price_post_mortem(
         lines = lines.filter(quote__submitted_at__date__gte=start)
     if end:
         lines = lines.filter(quote__submitted_at__date__lte=end)
-    lines = lines.annotate(submitted_day=TruncDate("quote__submitted_at")).annotate(
-        agreed=_agreed_price()
+    lines = (
+        lines.annotate(submitted_day=TruncDate("quote__submitted_at"))
+        .annotate(agreed=_agreed_price())
+        .annotate(
+            agreed_line=ExpressionWrapper(F("agreed") * F("quantity"), output_field=MONEY),
+            net_agreed=Case(When(agreed__isnull=False, then=F("net_amount")), output_field=MONEY),
+        )
     )
-    under = Q(agreed__isnull=False)
     rows = (
         lines.values(
             "product_id",
@@ -79,11 +85,9 @@ def price_post_mortem(
             quantity=Sum("quantity"),
             list_amount=Sum("list_amount"),
             net_amount=Sum("net_amount"),
-            agreed_lines=Count("id", filter=under),
-            agreed_amount=Sum(
-                ExpressionWrapper(F("agreed") * F("quantity"), output_field=MONEY), filter=under
-            ),
-            net_under_agreement=Sum("net_amount", filter=under),
+            agreed_lines=Count("agreed_line"),
+            agreed_amount=Sum("agreed_line"),
+            net_under_agreement=Sum("net_agreed"),
         )
         .order_by("product__code", "quote__opportunity__owner_id", "quote__currency")
     )

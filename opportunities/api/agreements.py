@@ -3,7 +3,8 @@ approved through the `agreement_price` approval chain; and the price post-mortem
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,8 +14,10 @@ from core.api import fields
 from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from core.api.serializers import RecordSerializer, ScopedPrimaryKeyRelatedField
 from core.choices import Currency
+from core.params import query_params
 from opportunities.filters import AgreementPriceFilter
 from opportunities.models import AgreementPrice, Product
+from opportunities.price_report import price_post_mortem
 from opportunities.selectors import agreement_price_list
 from opportunities.services import agreement_price_create, agreement_price_submit
 from partners.models import Partner
@@ -65,6 +68,24 @@ class AgreementPriceCreateSerializer(serializers.Serializer):
     valid_to = fields.DateField(required=False, allow_null=True)
 
 
+class PricePostMortemRowSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    product_code = serializers.CharField()
+    product_name = serializers.CharField()
+    rep = serializers.IntegerField()
+    rep_name = serializers.CharField()
+    currency = serializers.CharField()
+    lines = serializers.IntegerField()
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=2)
+    list_amount = fields.MoneyField()
+    achieved_amount = fields.MoneyField()
+    discount_pct = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    agreed_lines = serializers.IntegerField()
+    agreed_amount = fields.MoneyField(allow_null=True)
+    achieved_under_agreement = fields.MoneyField(allow_null=True)
+    vs_agreement_pct = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+
+
 class AgreementPriceViewSet(
     ScopedViewSetMixin,
     TimelineMixin,
@@ -107,3 +128,29 @@ class AgreementPriceViewSet(
         """Ask for approval through the `agreement_price` chain (a draft only; 409 else)."""
         price = self.get_object()
         return self._respond(agreement_price_submit(price=price, by=request.user))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE),
+            OpenApiParameter("end", OpenApiTypes.DATE),
+        ],
+        responses={200: PricePostMortemRowSerializer(many=True), **ERRORS},
+        summary="Price post-mortem: achieved vs list vs agreement, by product and rep",
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="post-mortem",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def post_mortem(self, request):
+        """On the approved quotes you may see (submitted between `start` and `end`): per
+        product, rep and currency the quantity, list and achieved (net) amounts, the discount
+        off list, and on lines under the customer's agreement price in force then the agreed
+        amount and the achieved price against it (%)."""
+        params = query_params(request)
+        rows = price_post_mortem(
+            user=request.user, start=params.date("start"), end=params.date("end")
+        )
+        return Response(PricePostMortemRowSerializer(rows, many=True).data)

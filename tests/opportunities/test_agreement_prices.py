@@ -254,3 +254,56 @@ def test_a_partner_deal_follows_the_partner_price_and_discount_band(
     assert below.json()["state"] == "pending_approval"
     reason = AuditEvent.objects.get(target_id=below.json()["id"], action="quote.agreement_check")
     assert reason.comment_message[0]["code"] == "note.below_agreement"
+
+
+def test_the_price_post_mortem_compares_achieved_list_and_agreement(
+    org, api, browser_client, opportunity, products
+):
+    approved(api, org, products["router"], "96000", TODAY, customer=opportunity.customer_id)
+    # 2 routers at 3% off (97,000 each: above the agreement), approved within authority.
+    first = _submit_quote(api, org.rep, opportunity, [line(products["router"], "2", "3")])
+    assert first.json()["state"] == "approved"
+    # A new version, 1 router at 6% off (94,000: below the agreement), approved by a manager.
+    second = _submit_quote(api, org.rep, opportunity, [line(products["router"], "1", "6")], "z")
+    api(org.manager).post(
+        f"/api/v1/quotes/{second.json()['id']}/decision/",
+        {"decision": "approve", "reason": "ok"},
+        format="json",
+    )
+    # Only the approved quote counts (the first is superseded).
+    rows = api(org.manager).get(f"{URL}post-mortem/").json()
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["product_code"] == "RT-100" and row["rep"] == org.rep.pk
+    assert row["list_amount"] == "100000.00" and row["achieved_amount"] == "94000.00"
+    assert row["discount_pct"] == "6.00"
+    assert row["agreed_amount"] == "96000.00" and row["vs_agreement_pct"] == "-2.08"
+    # Out of scope: nothing.
+    assert api(org.other_region_manager).get(f"{URL}post-mortem/").json() == []
+    page = browser_client(org.manager).get("/opportunities/price-post-mortem/")
+    assert page.status_code == 200 and "RT-100" in page.content.decode()
+
+
+def test_the_pages_list_create_and_submit(org, browser_client, opportunity, products):
+    client = browser_client(org.rep)
+    form = {
+        "customer": opportunity.customer_id,
+        "product": products["router"].pk,
+        "price": "90000",
+        "valid_from": str(TODAY),
+    }
+    created = client.post("/opportunities/agreement-prices/", form)
+    assert created.status_code == 302
+    price = AgreementPrice.objects.get()
+    assert created["Location"] == price.get_absolute_url()
+    assert client.get("/opportunities/agreement-prices/").status_code == 200
+    assert client.get(price.get_absolute_url()).status_code == 200
+    assert client.post(price.get_absolute_url()).status_code == 302
+    assert AgreementPrice.objects.get().state == "pending"
+    outsider = browser_client(org.other_region_rep)
+    assert outsider.get(price.get_absolute_url()).status_code == 404
+    client = browser_client(org.rep)
+    backwards = {**form, "valid_to": str(TODAY - dt.timedelta(days=1))}
+    refused = client.post("/opportunities/agreement-prices/", backwards)
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    assert AgreementPrice.objects.count() == 1
