@@ -72,10 +72,12 @@ def test_the_exclusion_constraint_holds_without_the_service(org, api, opportunit
     customer = opportunity.customer_id
     one = _pending(api, org, customer, products["router"], "90000")
     two = _pending(api, org, customer, products["router"], "88000")
-    AgreementPrice.objects.filter(pk=one.pk).update(state="approved")
+    AgreementPrice.objects.filter(pk=one.pk).update(
+        state="approved", valid_to=TODAY + dt.timedelta(days=30)
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         AgreementPrice.objects.filter(pk=two.pk).update(state="approved")
-    # Not overlapping in time: fine.
+    # Not overlapping in time (after the first one's end): fine.
     AgreementPrice.objects.filter(pk=two.pk).update(
-        valid_from=TODAY + dt.timedelta(days=400), state="approved"
+        valid_from=TODAY + dt.timedelta(days=31), state="approved"
     )
