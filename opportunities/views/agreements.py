@@ -17,7 +17,7 @@ from accounts.models import Customer
 from core import policy
 from core.approvals.engine import open_request_for
 from core.errors import ApplicationError, ValidationFailed
-from core.forms import DateField, DateInput, UserForm
+from core.forms import DateField, DateInput, LongSelect, UserForm
 from core.web import apply_error, localise_filter_labels
 from partners.models import Partner
 
@@ -32,10 +32,16 @@ LIST_SIZE = 100
 
 class AgreementPriceForm(UserForm):
     customer = forms.ModelChoiceField(
-        label=gettext_lazy("Customer"), queryset=Customer.objects.none(), required=False
+        label=gettext_lazy("Customer"),
+        queryset=Customer.objects.none(),
+        required=False,
+        widget=LongSelect,
     )
     partner = forms.ModelChoiceField(
-        label=gettext_lazy("Partner"), queryset=Partner.objects.none(), required=False
+        label=gettext_lazy("Partner"),
+        queryset=Partner.objects.none(),
+        required=False,
+        widget=LongSelect,
     )
     product = forms.ModelChoiceField(
         label=gettext_lazy("Product"), queryset=Product.objects.filter(is_active=True)
