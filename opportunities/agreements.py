@@ -16,23 +16,32 @@ from .choices import AgreementPriceState
 from .models import AgreementPrice, Quote
 
 
-def agreement_price_for(
+def agreement_price_query(
     product_id: int, *, customer_id=None, partner_id=None, on: dt.date | None = None
-) -> AgreementPrice | None:
-    """The approved agreement price of the customer (or partner) for the product on `on`
-    (today): one query on the (party, product, state, -valid_from) index."""
+):
+    """The approved agreement prices of the customer (or partner) for the product in force on
+    `on` (today), the latest start first: a range scan of the (party, product, state,
+    -valid_from) index."""
     on = on or timezone.localdate()
     party = {"partner_id": partner_id} if partner_id else {"customer_id": customer_id}
-    if not any(party.values()):
-        return None
     return (
         AgreementPrice.objects.filter(
             **party, product_id=product_id, state=AgreementPriceState.APPROVED, valid_from__lte=on
         )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         .order_by("-valid_from")
-        .first()
     )
+
+
+def agreement_price_for(
+    product_id: int, *, customer_id=None, partner_id=None, on: dt.date | None = None
+) -> AgreementPrice | None:
+    """The agreement price in force for the customer (or partner) and product: one query."""
+    if not (customer_id or partner_id):
+        return None
+    return agreement_price_query(
+        product_id, customer_id=customer_id, partner_id=partner_id, on=on
+    ).first()
 
 
 def _partner_band(partner, on: dt.date):

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.approvals.engine import open_request_for
 from core.models import AuditEvent
-from opportunities.agreements import agreement_price_for
+from opportunities.agreements import agreement_price_for, agreement_price_query
 from opportunities.models import AgreementPrice
 from partners.models import PartnerAgreement
 from tests.partners.conftest import make_partner
@@ -307,3 +307,35 @@ def test_the_pages_list_create_and_submit(org, browser_client, opportunity, prod
     refused = client.post("/opportunities/agreement-prices/", backwards)
     assert refused.status_code == 200 and "errorlist" in refused.content.decode()
     assert AgreementPrice.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL planner")
+def test_the_price_today_is_an_index_scan_among_many(org, api, opportunity, products):
+    """Among thousands of rows the lookup is one index scan, not a table scan."""
+    from opportunities.models import Product
+
+    extra = Product.objects.bulk_create(
+        Product(code=f"P-{i}", name=f"P {i}", list_price=1, cost=1) for i in range(100)
+    )
+    rows = [
+        AgreementPrice(
+            customer_id=opportunity.customer_id,
+            product=product,
+            price=Decimal("1"),
+            valid_from=TODAY - dt.timedelta(days=30 * (n + 1)),
+            valid_to=TODAY - dt.timedelta(days=30 * n + 1),
+            state="approved" if n % 2 else "rejected",
+            org_unit=org.gd_carrier,
+            created_by=org.rep,
+        )
+        for product in extra
+        for n in range(60)
+    ]
+    AgreementPrice.objects.bulk_create(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE opportunities_agreementprice")
+    query = agreement_price_query(extra[7].pk, customer_id=opportunity.customer_id)[:1]
+    plan = query.explain()
+    # An index (the planner picks the composite one or, on this one-customer data, the
+    # product's) and never a scan of the table.
+    assert "Index" in plan and "Seq Scan" not in plan, plan
