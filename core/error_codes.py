@@ -155,6 +155,11 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
         "Only a pricing approver over the deal decides, never the requester.",
     ),
     "special_price_justification": (400, "A special price needs a justification."),
+    "agreement_price_overlap": (
+        400,
+        "An approved agreement price of the same customer (partner) and product overlaps.",
+    ),
+    "agreement_price_state": (409, "The agreement price is not in the state this step needs."),
     "bid_exists": (409, "This opportunity has a bid already."),
     "bid_wrong_stage": (409, "A bid is prepared while guiding or bidding."),
     "bid_not_ready": (409, "The bid's checklist is not complete."),

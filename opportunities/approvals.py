@@ -4,7 +4,7 @@ a step may name."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.approvals.choices import ApprovalKind, ApprovalMode, ApproverType
+from core.approvals.choices import ApprovalKind, ApprovalMode, ApproverType, RoleLevel
 from core.approvals.registry import (
     ApprovalSubject,
     Resolver,
@@ -12,8 +12,10 @@ from core.approvals.registry import (
     register_resolver,
     subject_of,
 )
+from core.choices import Role
 
 from .pricing import may_approve_as_pricing_approver, pricing_approvers
+from .services.agreements import agreement_price_ended, agreement_price_waiting
 from .services.quotes import special_price_ended, special_price_waiting
 
 PRICING_APPROVERS = "opportunities.pricing_approvers"
@@ -57,5 +59,24 @@ register_kind(
             },
         ),
         extra={"notify_ended": False},
+    ),
+)
+register_kind(
+    ApprovalKind.AGREEMENT_PRICE,
+    ApprovalSubject(
+        on_ended=agreement_price_ended,
+        notify_waiting=agreement_price_waiting,
+        default_name="Agreement price",
+        default_steps=(
+            {
+                "name": "Managers over the customer or partner",
+                "approver": {
+                    "type": ApproverType.ROLE.value,
+                    "role": Role.SALES_MANAGER.value,
+                    "level": RoleLevel.NEAREST.value,
+                },
+                "mode": ApprovalMode.ANY_OF.value,
+            },
+        ),
     ),
 )

@@ -92,6 +92,16 @@ class QuoteState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class AgreementPriceState(models.TextChoices):
+    """An agreement price (协议价) as it goes through its approval chain; only an approved
+    one binds quotes."""
+
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
 class QuoteDecision(models.TextChoices):
     APPROVE = "approve", _("Approve")
     REJECT = "reject", _("Reject")

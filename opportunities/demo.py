@@ -12,6 +12,8 @@ from core.demo import DemoContext, register
 
 from .models import Competitor, PricingRule, Product
 from .services import (
+    agreement_price_create,
+    agreement_price_submit,
     bid_checklist_check,
     bid_create,
     bid_section_update,
@@ -381,4 +383,43 @@ def seed(ctx: DemoContext) -> None:
         owner=users["ar.zhou"],
         seats=(None, None),
     )
+    _agreement_prices(ctx, products, ar, mgr, today)
     ctx.data["won"] = [edge]
+
+
+def _agreement_prices(ctx: DemoContext, products, ar, mgr, today) -> None:
+    """Two agreement prices (协议价): China Mobile Guangdong's BBU price, approved by the
+    manager for the year, and a partner's access-point price waiting for approval."""
+    from core.approvals.engine import open_request_for, request_decide
+
+    bbu = products["5G-BBU-01"]
+    agreed = agreement_price_create(
+        by=ar,
+        data={
+            "customer": ctx.data["customers"]["cmcc-gd"],
+            "product": bbu,
+            "price": bbu.list_price * Decimal("0.85"),
+            "valid_from": today.replace(month=1, day=1),
+            "valid_to": today.replace(month=12, day=31),
+        },
+    )
+    agreement_price_submit(price=agreed, by=ar)
+    request_decide(
+        request=open_request_for(agreed),
+        by=mgr,
+        decision="approve",
+        comment="The frame agreement for the year.",
+    )
+    partners = ctx.data.get("partners") or []
+    if partners:
+        ap = products["WIFI-AP7"]
+        waiting = agreement_price_create(
+            by=ar,
+            data={
+                "partner": partners[0],
+                "product": ap,
+                "price": ap.list_price * Decimal("0.80"),
+                "valid_from": today,
+            },
+        )
+        agreement_price_submit(price=waiting, by=ar)

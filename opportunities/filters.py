@@ -10,6 +10,7 @@ from core.custom_fields.filtering import custom_text_search
 
 from .choices import OPEN_STAGES
 from .models import (
+    AgreementPrice,
     Bid,
     Competitor,
     DecisionChainMember,
@@ -143,3 +144,18 @@ class ProductFilter(filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value))
+
+
+class AgreementPriceFilter(filters.FilterSet):
+    valid_on = filters.DateFilter(method="filter_valid_on", label=_("Valid on"))
+
+    class Meta:
+        model = AgreementPrice
+        fields = ["customer", "partner", "product", "state", "currency"]
+
+    def filter_valid_on(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(valid_from__lte=value).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=value)
+        )

@@ -74,6 +74,7 @@ ACTION_LABELS.update(
         "competitor.added": _("Competitor added"),
         "competitor.removed": _("Competitor removed"),
         "quote.priced": _("Quote lines priced"),
+        "quote.agreement_check": _("Special price: below an agreement price or the partner's band"),
         "bid.checklist_removed": _("Checklist item removed"),
     }
 )

@@ -40,6 +40,7 @@ from .forecast import (
     weighted_pipeline,
 )
 from .models import (
+    AgreementPrice,
     Bid,
     BidChecklistItem,
     BidSection,
@@ -410,3 +411,14 @@ def win_loss_by_competitor(*, user: User, period: Period | None = None) -> list[
         for pk, values in stats.items()
     ]
     return sorted(result, key=lambda r: (-r["met"], r["name"]))
+
+
+def agreement_price_list(*, user):
+    """Agreement prices the user may see (the access policy: their own and their units')."""
+    return policy.restrict(
+        AgreementPrice.objects.select_related(
+            "customer", "partner", "product", "created_by", "org_unit"
+        ),
+        user,
+        "view",
+    )

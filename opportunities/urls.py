@@ -8,6 +8,13 @@ urlpatterns = [
     path("board/", views.BoardPage.as_view(), name="board"),
     path("forecast/", views.ForecastPage.as_view(), name="forecast"),
     path("win-loss/", views.WinLossPage.as_view(), name="win-loss"),
+    path("price-post-mortem/", views.PricePostMortemPage.as_view(), name="price-post-mortem"),
+    path("agreement-prices/", views.AgreementPriceListPage.as_view(), name="agreement-prices"),
+    path(
+        "agreement-prices/<int:pk>/",
+        views.AgreementPricePage.as_view(),
+        name="agreement-price",
+    ),
     path("new/", views.OpportunityCreatePage.as_view(), name="create"),
     path("from-lead/<int:lead_pk>/", views.ConvertLeadPage.as_view(), name="convert-lead"),
     path("<int:pk>/", views.OpportunityPage.as_view(), name="detail"),

@@ -17,6 +17,7 @@ class ApprovalKind(models.TextChoices):
     ESCALATED_GATE = "escalated_gate", _("Escalated gate")
     PARTNER_ADMISSION = "partner_admission", _("Partner admission")
     PARTNER_REGISTRATION = "partner_registration", _("Partner project registration")
+    AGREEMENT_PRICE = "agreement_price", _("Agreement price")
 
 
 class ApproverType(models.TextChoices):

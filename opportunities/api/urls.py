@@ -1,6 +1,6 @@
 from core.api.routers import Router
 
-from . import sales, views
+from . import agreements, sales, views
 
 router = Router()
 router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
@@ -13,6 +13,7 @@ router.register("products", views.ProductViewSet, basename="product")
 router.register("pricing-rules", views.PricingRuleViewSet, basename="pricingrule")
 router.register("stage-probabilities", views.StageProbabilityViewSet, basename="stageprobability")
 router.register("stage-norms", views.StageNormViewSet, basename="stagenorm")
+router.register("agreement-prices", agreements.AgreementPriceViewSet, basename="agreementprice")
 router.register("quotes", sales.QuoteViewSet, basename="quote")
 router.register("bids", sales.BidViewSet, basename="bid")
 router.register("bid-sections", sales.BidSectionViewSet, basename="bidsection")

@@ -7,8 +7,10 @@ from .competition import Competitor, OpportunityCompetitor
 from .chain import DecisionChainMember
 from .pricing import PricingRule, Product, Quote, QuoteLine
 from .bids import Bid, BidChecklistItem, BidReminder, BidSection
+from .agreements import AgreementPrice
 
 __all__ = [
+    "AgreementPrice",
     "Bid",
     "BidChecklistItem",
     "BidReminder",

@@ -1,6 +1,7 @@
 """Writes of MO (services): every change to an opportunity and what hangs off it goes
 through one of these, in one transaction, audited."""
 
+from .agreements import agreement_price_create, agreement_price_submit
 from .bids import (
     bid_checklist_add,
     bid_checklist_check,
@@ -45,6 +46,8 @@ from .quotes import (
 )
 
 __all__ = [
+    "agreement_price_create",
+    "agreement_price_submit",
     "CONVERTIBLE",
     "GATED_STAGES",
     "bid_checklist_add",

@@ -28,6 +28,7 @@ from core.messages import label, message, percent
 from core.notifications import notify
 from core.records import record_create, record_update
 
+from ..agreements import agreement_reasons
 from ..choices import QuoteDecision, QuoteState
 from ..models import Opportunity, Product, Quote, QuoteLine
 from ..pricing import (
@@ -269,11 +270,19 @@ def quote_submit(*, quote: Quote, by: User, justification: str = "") -> Quote:
     _may_change(by, quote.opportunity)
     _check_submittable(quote)
     authority = max_discount_for(by, quote.opportunity.org_unit)
-    special = quote.max_line_discount_pct > authority
+    reasons = agreement_reasons(quote)  # below an agreement price (协议价), outside a band
+    special = quote.max_line_discount_pct > authority or bool(reasons)
     if special and not justification.strip():
+        text = (
+            _("A line is below its agreement price or outside the partner's band: say why.")
+            if quote.max_line_discount_pct <= authority
+            else _(
+                "A discount of %(discount)s%% is beyond your authority of %(authority)s%%: say why."
+            )
+            % {"discount": quote.max_line_discount_pct, "authority": authority}
+        )
         raise ValidationFailed(
-            _("A discount of %(discount)s%% is beyond your authority of %(authority)s%%: say why.")
-            % {"discount": quote.max_line_discount_pct, "authority": authority},
+            text,
             code="special_price_justification",
             fields={"justification": [_("Required for a special price.")]},
         )
@@ -289,7 +298,9 @@ def quote_submit(*, quote: Quote, by: User, justification: str = "") -> Quote:
             }
             return _approve(quote, by, quote.decision_reason)
         transition_run(quote, "request_approval", by=by, comment=justification, internal=True)
-        facts = special_price_facts(quote)
+        if reasons:  # the approver reads them on the quote's timeline, in their language
+            audit_record(target=quote, action="quote.agreement_check", actor=by, comment=reasons)
+        facts = {**special_price_facts(quote), "below_agreement": bool(reasons)}
         sent_back = open_request_for(quote, ApprovalKind.SPECIAL_PRICE)
         if sent_back is not None and sent_back.state == ApprovalState.SENT_BACK:
             request_resubmit(request=sent_back, by=by, facts=facts, comment=justification)

@@ -1,5 +1,6 @@
 """Pages of MO."""
 
+from .agreements import AgreementPriceListPage, AgreementPricePage, PricePostMortemPage
 from .opportunity import (
     CloseReasonPage,
     ConvertLeadPage,
@@ -23,6 +24,8 @@ from .reports import BoardPage, ForecastPage, MovePage, WinLossPage
 from .sales import BidPage, QuoteFormPage, QuotePage
 
 __all__ = [
+    "AgreementPriceListPage",
+    "AgreementPricePage",
     "BidPage",
     "BoardPage",
     "CloseReasonPage",
@@ -41,6 +44,7 @@ __all__ = [
     "OpportunityListPage",
     "OpportunityPage",
     "OpportunityTransitionPage",
+    "PricePostMortemPage",
     "QuoteFormPage",
     "QuotePage",
     "TeamPage",

@@ -103,6 +103,7 @@ ARGUMENTS.update(
         "opportunities:competitor-edit": _pk("opportunities.OpportunityCompetitor"),
         "opportunities:quote-create": _named("opportunity_pk", "opportunities.Opportunity"),
         "opportunities:quote": _pk("opportunities.Quote"),
+        "opportunities:agreement-price": _pk("opportunities.AgreementPrice"),
         "opportunities:quote-edit": _pk("opportunities.Quote"),
         "opportunities:bid": lambda: {"pk": _first("opportunities.Bid").opportunity_id},
         "contracts:detail": _pk("contracts.Contract"),

@@ -144,6 +144,11 @@ GUARDED: dict[str, dict[str, str]] = {
 #: the catalogue, integrations) is plain: nobody else writes it at all.
 PLAIN: dict[str, set[str]] = {
     "AllocationInputSerializer": {"amount", "invoice", "milestone"},
+    # Agreement prices (issue 21.4): the customer or partner is one the writer may change (the
+    # service asks; a scoped reference), the rest is data an approval chain judges.
+    "AgreementPriceCreateSerializer": {
+        *("currency", "customer", "partner", "price", "product", "valid_from", "valid_to"),
+    },
     "ContactBulkRequestSerializer": {"items"},
     "CustomFieldChoiceSerializer": {"label_en", "label_zh", "value"},
     "CustomerBulkRequestSerializer": {"allow_duplicate", "items"},
