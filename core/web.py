@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from . import fsm, hooks, policy
 from .api.pagination import CursorPagination
 from .audit import timeline
+from .custom_fields.definitions import definitions
 from .custom_fields.display import custom_columns
 from .custom_fields.filtering import custom_text_search, text_fields_by_target
 from .custom_fields.forms import carries_custom
@@ -91,7 +92,9 @@ class ListPage(LoginRequiredMixin, TemplateView):
         )
         localise_filter_labels(filterset)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-        ordering_choices = self.ordering_choices + custom_ordering_choices(queryset.model)
+        # The record type's custom fields, read once for the sort menu and the columns.
+        fields = definitions(queryset.model) if carries_custom(queryset.model) else []
+        ordering_choices = self.ordering_choices + custom_ordering_choices(queryset.model, fields)
         ordering = self.request.GET.get("ordering") or self.default_ordering
         if ordering not in dict(ordering_choices) and ordering != self.default_ordering:
             ordering = self.default_ordering
@@ -103,7 +106,7 @@ class ListPage(LoginRequiredMixin, TemplateView):
         context.update(
             filter=filterset,
             rows=rows,
-            custom_columns=(columns := custom_columns(queryset.model, rows)),
+            custom_columns=(columns := custom_columns(queryset.model, rows, fields)),
             custom_headers=custom_headers(self.request, columns, ordering),
             changeable_ids=changeable,
             ordering=ordering,

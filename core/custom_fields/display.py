@@ -85,12 +85,16 @@ def row_values(rows, fields: list[CustomField]) -> None:
         row.custom_cells = [display_value(f, values.get(f.key), users) for f in fields]
 
 
-def custom_columns(model, rows) -> list[CustomField]:
+def custom_columns(model, rows, definitions_read: list[CustomField] | None = None) -> list:
     """For a list page: the columns of `model`'s custom fields shown in lists, and each row's
-    `custom_cells`; the values are read in one query by id (a list reads only its columns)."""
+    `custom_cells`; the values are read in one query by id (a list reads only its columns).
+    `definitions_read`: `model`'s active definitions, when the caller has read them already."""
     if not any(f.name == "custom" for f in model._meta.concrete_fields):
         return []
-    fields = list_columns(model)
+    if definitions_read is None:
+        fields = list_columns(model)
+    else:
+        fields = [f for f in definitions_read if f.show_in_list]
     if not fields or not rows:
         return fields
     stored = dict(

@@ -176,12 +176,14 @@ class CustomSortPages:
 # --- The list pages: the sort menu's entries and the custom columns' headers -----------------
 
 
-def custom_ordering_choices(model) -> list[tuple[str, str]]:
-    """The sort menu's entries for `model`'s custom fields that sort, both directions."""
+def custom_ordering_choices(model, fields: list | None = None) -> list[tuple[str, str]]:
+    """The sort menu's entries for `model`'s custom fields that sort, both directions (of
+    `fields`, `model`'s active definitions when the caller has read them already)."""
     if not any(f.name == "custom" for f in model._meta.concrete_fields):
         return []
     choices = []
-    for field in sortable_fields(model):
+    sortable = sortable_fields(model) if fields is None else [f for f in fields if f.type in SORTED]
+    for field in sortable:
         choices.append((f"{PREFIX}{field.key}", _("%(label)s, ascending") % {"label": field.label}))
         choices.append(
             (f"-{PREFIX}{field.key}", _("%(label)s, descending") % {"label": field.label})

@@ -14,7 +14,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import Customer, OrgUnit
 from core.models import TimeStampedModel
-from core.money import CurrencyField, MoneyField
+from core.money import CurrencyField, MoneyField, format_money
 from core.policy import AccessSpec
 from partners.models import Partner
 
@@ -97,7 +97,7 @@ class AgreementPrice(ConcurrentTransitionMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         party = self.customer if self.customer_id else self.partner
-        return f"{party} · {self.product.code} · {self.price} {self.currency}"
+        return f"{party} · {self.product.code} · {format_money(self.price, self.currency)}"
 
     def get_absolute_url(self) -> str:
         return reverse("opportunities:agreement-price", args=[self.pk])
