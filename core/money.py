@@ -2,6 +2,8 @@
 
 import re
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
@@ -88,11 +90,26 @@ def parse_money(value, *, allow_negative: bool = False) -> Decimal:
 _SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$", "GBP": "£", "JPY": "¥"}
 
 
+#: Set while a record whose amounts the reader may not see is shown (its page, its timeline):
+#: every amount formatted meanwhile reads "—" (issue 20.1's "see amounts"; core.policy).
+_amounts_hidden: ContextVar[bool] = ContextVar("amounts_hidden", default=False)
+
+
+@contextmanager
+def amounts_hidden(hidden: bool = True):
+    """Within this block, `format_money` shows "—" for every amount (when `hidden`)."""
+    token = _amounts_hidden.set(hidden or _amounts_hidden.get())
+    try:
+        yield
+    finally:
+        _amounts_hidden.reset(token)
+
+
 def format_money(amount, currency: str = "") -> str:
     """An amount with its currency, grouped per the active locale: ¥1,234,567.00. The one way
     money is shown to people (pages, titles, messages, e-mails); CSV exports keep plain
     numbers."""
-    if amount in (None, ""):
+    if amount in (None, "") or _amounts_hidden.get():
         return "—"
     value = number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
     return f"{_SYMBOLS.get(currency, currency + ' ' if currency else '')}{value}"

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from core import fsm, policy
 from core.audit import timeline
 from core.errors import Conflict, Forbidden
+from core.money import MoneyField, amounts_hidden
 from core.records import record_create, record_update
 
 from .serializers import AuditEventSerializer, ErrorSerializer, TransitionInputSerializer
@@ -103,14 +104,32 @@ class ScopedViewSetMixin:
         )
 
 
+def timeline_data(obj, events) -> list[dict]:
+    """The timeline of `obj` as the API gives it. When the reader may not see `obj`'s amounts
+    (issue 20.1, `amounts_shown`), its sentences read "—" for every amount and the raw diff's
+    money fields (of each event's own record) are null."""
+    if getattr(obj, "amounts_shown", True) is not False:
+        return AuditEventSerializer(events, many=True).data
+    events = list(events)
+    with amounts_hidden():
+        data = AuditEventSerializer(events, many=True).data
+    for event, row in zip(events, data, strict=True):
+        model = event.target_type.model_class()
+        fields = model._meta.fields if model else []
+        money = {f.name for f in fields if isinstance(f, MoneyField)}
+        changes = row.get("changes")
+        if isinstance(changes, dict):
+            row["changes"] = {k: None if k in money else v for k, v in changes.items()}
+    return data
+
+
 class TimelineMixin:
     @extend_schema(responses=AuditEventSerializer(many=True), summary="Audit timeline")
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request, pk=None):
         """Every audited change to this record, newest first."""
         obj = self.get_object()
-        events = timeline(*self.timeline_targets(obj))[:500]
-        return Response(AuditEventSerializer(events, many=True).data)
+        return Response(timeline_data(obj, timeline(*self.timeline_targets(obj))[:500]))
 
     def timeline_targets(self, obj) -> list[models.Model]:
         return [obj]

@@ -19,6 +19,7 @@ from core.api.mixins import (
     TimelineMixin,
     TransitionsMixin,
     requested_version,
+    timeline_data,
 )
 from core.api.serializers import AuditEventSerializer
 from core.api.views import IsAdminOrReadOnly
@@ -209,8 +210,8 @@ class OpportunityViewSet(
     def timeline(self, request, pk=None):
         """Every audited change to the opportunity, its source lead, quotes, bid, decision chain
         and competitors, newest first."""
-        events = opportunity_timeline(self.get_object())[:500]
-        return Response(AuditEventSerializer(events, many=True).data)
+        obj = self.get_object()
+        return Response(timeline_data(obj, opportunity_timeline(obj)[:500]))
 
     @extend_schema(request=ConvertLeadSerializer, responses={201: OpportunitySerializer, **ERRORS})
     @action(detail=False, methods=["post"], url_path="from-lead")
