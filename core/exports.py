@@ -29,6 +29,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from . import policy
 from .custom_fields.display import custom_export_columns
+from .money import amounts_shown
 
 FORMATS = ("csv", "xlsx")
 # What a spreadsheet may run as a formula: ASCII and the full-width forms a Chinese IME types.
@@ -98,7 +99,7 @@ def _rows(queryset: models.QuerySet | Iterable, columns: list[ExportColumn]) -> 
 def hide_amounts(obj, cells: list) -> list:
     """A row's cells, its amounts (decimal cells) blank when the row was
     annotated as one whose amounts the user may not see (`policy.with_amounts_shown`)."""
-    if getattr(obj, "amounts_shown", True):
+    if amounts_shown(obj):
         return cells
     return ["" if isinstance(cell, Decimal) else cell for cell in cells]
 

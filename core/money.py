@@ -96,13 +96,19 @@ _amounts_hidden: ContextVar[bool] = ContextVar("amounts_hidden", default=False)
 
 
 @contextmanager
-def amounts_hidden(hidden: bool = True):
-    """Within this block, `format_money` shows "—" for every amount (when `hidden`)."""
-    token = _amounts_hidden.set(hidden or _amounts_hidden.get())
+def amounts_hidden():
+    """Within this block, `format_money` shows "—" for every amount."""
+    token = _amounts_hidden.set(True)
     try:
         yield
     finally:
         _amounts_hidden.reset(token)
+
+
+def amounts_shown(record) -> bool:
+    """Whether the user a record was read for sees its amounts: False only on a row that
+    `core.policy.with_amounts_shown` annotated as hidden (`amounts_shown`)."""
+    return bool(getattr(record, "amounts_shown", True))
 
 
 def format_money(amount, currency: str = "") -> str:

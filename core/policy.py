@@ -169,9 +169,7 @@ def amount_visible_ids(queryset: models.QuerySet, user, ids) -> set | None:
     query for a user whose configured roles grant nothing on the model's area (the common
     case), else one for a whole page of a list."""
     model = queryset.model
-    if not _views_by_configured_role(model, user):
-        return None
-    q = scope_q(model, user, "see_amounts")
+    q = _amounts_q(model, user)
     if q is None:
         return None
     rows = model._default_manager.filter(q, pk__in=list(ids))
@@ -182,10 +180,7 @@ def with_amounts_shown(queryset: models.QuerySet, user) -> tuple[models.QuerySet
     """`queryset` annotated `amounts_shown` (whether `user` sees the row's amounts), and True;
     or unchanged, and False, when they see all of them (no configured role shows them rows of
     the model's area). For files, which read every row in one pass."""
-    model = queryset.model
-    if not _views_by_configured_role(model, user):
-        return queryset, False
-    q = scope_q(model, user, "see_amounts")
+    q = _amounts_q(queryset.model, user)
     if q is None:
         return queryset, False
     shown = models.Case(
@@ -194,6 +189,14 @@ def with_amounts_shown(queryset: models.QuerySet, user) -> tuple[models.QuerySet
         output_field=models.BooleanField(),
     )
     return queryset.annotate(amounts_shown=shown), True
+
+
+def _amounts_q(model: type[models.Model], user) -> Q | None:
+    """The rows of `model` whose amounts `user` sees; None for all of them (no configured role
+    shows them rows of the model's area, or their scope reaches everything)."""
+    if not _views_by_configured_role(model, user):
+        return None
+    return scope_q(model, user, "see_amounts")
 
 
 def _views_by_configured_role(model: type[models.Model], user) -> bool:

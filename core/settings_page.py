@@ -23,11 +23,8 @@ class Entry:
     may: Callable[[object], bool]
 
 
-def _may(rule: str, *, of_unit: bool = False) -> Callable[[object], bool]:
-    def check(user) -> bool:
-        return policy.may(user, rule, user.org_unit if of_unit else None)
-
-    return check
+def _may(rule: str) -> Callable[[object], bool]:
+    return lambda user: policy.may(user, rule)
 
 
 ENTRIES = (

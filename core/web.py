@@ -26,7 +26,7 @@ from .custom_fields.filtering import custom_text_search, text_fields_by_target
 from .custom_fields.forms import carries_custom
 from .custom_fields.ordering import custom_headers, custom_ordering_choices
 from .errors import ApplicationError, ValidationFailed
-from .money import amounts_hidden
+from .money import amounts_hidden, amounts_shown
 
 
 def apply_error(form, error: ApplicationError) -> None:
@@ -158,7 +158,7 @@ class RecordPage(LoginRequiredMixin, TemplateView):
         """A record whose amounts the user may not see is rendered with every amount hidden:
         its timeline's sentences and panels too, not only the fields `money_of` shows."""
         response = super().render_to_response(context, **kwargs)
-        if getattr(context.get("object"), "amounts_shown", True) is False:
+        if not amounts_shown(context.get("object")):
             with amounts_hidden():
                 response.render()
         return response

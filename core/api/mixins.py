@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from core import fsm, policy
 from core.audit import timeline
 from core.errors import Conflict, Forbidden
-from core.money import MoneyField, amounts_hidden
+from core.money import amounts_hidden, amounts_shown
 from core.records import record_create, record_update
+from core.timeline.pages import money_field_names
 
 from .serializers import AuditEventSerializer, ErrorSerializer, TransitionInputSerializer
 
@@ -107,16 +108,13 @@ class ScopedViewSetMixin:
 def timeline_data(obj, events) -> list[dict]:
     """The timeline of `obj` as the API gives it. When the reader may not see `obj`'s amounts
     (issue 20.1, `amounts_shown`), its sentences read "—" for every amount and the raw diff's
-    money fields (of each event's own record) are null."""
-    if getattr(obj, "amounts_shown", True) is not False:
+    money fields (the names the timeline's money filter knows) are null."""
+    if amounts_shown(obj):
         return AuditEventSerializer(events, many=True).data
-    events = list(events)
     with amounts_hidden():
         data = AuditEventSerializer(events, many=True).data
-    for event, row in zip(events, data, strict=True):
-        model = event.target_type.model_class()
-        fields = model._meta.fields if model else []
-        money = {f.name for f in fields if isinstance(f, MoneyField)}
+    money = set(money_field_names())
+    for row in data:
         changes = row.get("changes")
         if isinstance(changes, dict):
             row["changes"] = {k: None if k in money else v for k, v in changes.items()}

@@ -80,7 +80,7 @@ class ModelSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if getattr(instance, "amounts_shown", True):
+        if money.amounts_shown(instance):
             return data
         for name, field in self.fields.items():
             if name not in data:

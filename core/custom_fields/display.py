@@ -12,7 +12,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from .. import hooks
-from ..money import format_money
+from ..money import amounts_shown, format_money
 from .definitions import definitions
 from .models import CustomField, FieldType, Target
 
@@ -141,9 +141,7 @@ def custom_export_columns(queryset):
         # (`policy.with_amounts_shown` annotates such rows).
         if field.type == FieldType.MONEY:
             return lambda row: (
-                export_value(field, (row.custom or {}).get(field.key))
-                if getattr(row, "amounts_shown", True)
-                else ""
+                export_value(field, (row.custom or {}).get(field.key)) if amounts_shown(row) else ""
             )
         return lambda row: export_value(field, (row.custom or {}).get(field.key))
 

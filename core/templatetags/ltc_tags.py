@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core import policy
+from core.money import amounts_shown as money_amounts_shown
 from core.money import format_money
 
 register = template.Library()
@@ -71,7 +72,7 @@ def money(amount, currency: str = "") -> str:
 @register.filter
 def amounts_shown(record) -> bool:
     """Whether the user sees `record`'s amounts (see `money_of`)."""
-    return getattr(record, "amounts_shown", True) is not False
+    return money_amounts_shown(record)
 
 
 @register.simple_tag

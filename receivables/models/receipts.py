@@ -15,7 +15,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from accounts.models import Customer, OrgUnit, User
 from contracts.models import Contract
 from core.models import NumberedModel, TimeStampedModel
-from core.money import CurrencyField, MoneyField, format_money
+from core.money import CurrencyField, MoneyField, amounts_shown, format_money
 from core.policy import AccessSpec
 
 from ..choices import PaymentMethod, ReceiptState
@@ -137,7 +137,7 @@ class Receipt(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        if not getattr(self, "amounts_shown", True):  # policy.with_amounts_shown
+        if not amounts_shown(self):
             return self.number
         return f"{self.number} {format_money(self.amount, self.currency)}"
 
