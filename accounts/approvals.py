@@ -3,6 +3,7 @@ chain (one step: the sales managers over the customer's unit), and that rule as 
 a step may name."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core import policy
 from core.approvals.choices import ApprovalKind, ApprovalMode, ApproverType
@@ -63,10 +64,10 @@ register_kind(
     ApprovalKind.NEW_CUSTOMER,
     ApprovalSubject(
         on_ended=customer_vetting_ended,
-        default_name="New customer",
+        default_name=gettext_noop("New customer"),
         default_steps=(
             {
-                "name": "Territory manager",
+                "name": gettext_noop("Territory manager"),
                 "approver": {"type": ApproverType.RESOLVER.value, "name": TERRITORY_MANAGERS},
                 "mode": ApprovalMode.ANY_OF.value,
             },

@@ -4,6 +4,8 @@ waits (as before chains were data) until an administrator defines a chain:
 - a contract change's steps follow the representative office's go at its change review
   (ADR 11; `services.change_approvals`)."""
 
+from django.utils.translation import gettext_noop
+
 from core.approvals.choices import ApprovalKind
 from core.approvals.registry import ApprovalSubject, register_kind
 
@@ -29,7 +31,7 @@ register_kind(
         on_ended=direct_contract_ended,
         notify_waiting=direct_contract_waiting,
         seat_holder=_seat,
-        default_name="Direct contract",
+        default_name=gettext_noop("Direct contract"),
         default_steps=(),
     ),
 )
@@ -39,7 +41,7 @@ register_kind(
         on_ended=change_approval_ended,
         notify_waiting=change_approval_waiting,
         seat_holder=_change_seat,
-        default_name="Contract change",
+        default_name=gettext_noop("Contract change"),
         default_steps=(),
         extra={"before_resubmit": change_before_resubmit},
     ),

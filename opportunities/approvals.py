@@ -3,6 +3,7 @@
 a step may name."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.approvals.choices import ApprovalKind, ApprovalMode, ApproverType, RoleLevel
 from core.approvals.registry import (
@@ -50,10 +51,10 @@ register_kind(
         on_ended=special_price_ended,
         notify_waiting=special_price_waiting,
         seat_holder=_seat,
-        default_name="Special price",
+        default_name=gettext_noop("Special price"),
         default_steps=(
             {
-                "name": "Pricing approver",
+                "name": gettext_noop("Pricing approver"),
                 "approver": {"type": ApproverType.RESOLVER.value, "name": PRICING_APPROVERS},
                 "mode": ApprovalMode.ANY_OF.value,
             },
@@ -66,10 +67,10 @@ register_kind(
     ApprovalSubject(
         on_ended=agreement_price_ended,
         notify_waiting=agreement_price_waiting,
-        default_name="Agreement price",
+        default_name=gettext_noop("Agreement price"),
         default_steps=(
             {
-                "name": "Managers over the customer or partner",
+                "name": gettext_noop("Managers over the customer or partner"),
                 "approver": {
                     "type": ApproverType.ROLE.value,
                     "role": Role.SALES_MANAGER.value,

@@ -2,6 +2,8 @@
 (ADR 17, ADR 20): the kinds and their default chains (the nearest sales manager above the
 partner's unit), which an administrator may change on the settings page."""
 
+from django.utils.translation import gettext_noop
+
 from core.approvals.choices import ApprovalKind, ApprovalMode, ApproverType, RoleLevel
 from core.approvals.registry import ApprovalSubject, register_kind
 from core.choices import Role
@@ -24,10 +26,10 @@ register_kind(
     ApprovalSubject(
         on_ended=partner_admission_ended,
         notify_waiting=partner_admission_waiting,
-        default_name="Partner admission",
+        default_name=gettext_noop("Partner admission"),
         default_steps=(
             {
-                "name": "Managers over the partner",
+                "name": gettext_noop("Managers over the partner"),
                 "approver": _NEAREST_MANAGER,
                 "mode": ApprovalMode.ANY_OF.value,
             },
@@ -39,10 +41,10 @@ register_kind(
     ApprovalSubject(
         on_ended=partner_registration_ended,
         notify_waiting=partner_registration_waiting,
-        default_name="Partner project registration",
+        default_name=gettext_noop("Partner project registration"),
         default_steps=(
             {
-                "name": "Managers over the partner",
+                "name": gettext_noop("Managers over the partner"),
                 "approver": _NEAREST_MANAGER,
                 "mode": ApprovalMode.ANY_OF.value,
             },

@@ -2,6 +2,7 @@
 step: today's write-off approvers) and the write-off-approver rule a step may name."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core import policy
 from core.approvals.choices import ApprovalKind, ApprovalMode, ApproverType
@@ -54,10 +55,10 @@ register_kind(
         on_ended=write_off_ended,
         notify_waiting=write_off_waiting,
         seat_holder=_seat,
-        default_name="Write-off",
+        default_name=gettext_noop("Write-off"),
         default_steps=(
             {
-                "name": "Write-off approver",
+                "name": gettext_noop("Write-off approver"),
                 "approver": {"type": ApproverType.RESOLVER.value, "name": WRITE_OFF_APPROVERS},
                 "mode": ApprovalMode.ANY_OF.value,
             },

@@ -147,7 +147,7 @@ class ApprovalChainViewSet(
 
 
 class ApprovalTaskSerializer(ModelSerializer):
-    step_name = serializers.CharField(source="step.name", read_only=True)
+    step_name = serializers.CharField(source="step.shown_name", read_only=True)
     step_position = serializers.IntegerField(source="step.position", read_only=True)
 
     class Meta:
@@ -200,7 +200,7 @@ class ApprovalRequestSerializer(ModelSerializer):
         return obj.subject_type.model_class()._meta.label if obj.subject_type_id else ""
 
     def get_current_step_name(self, obj) -> str:
-        return obj.current_step.name if obj.current_step_id else ""
+        return obj.current_step.shown_name if obj.current_step_id else ""
 
     def get_may_decide(self, obj) -> bool:
         request = self.context.get("request")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ..audit import audit_record
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..fsm import transition_run
-from ..messages import label, message
+from ..messages import call, label, message
 from ..notifications import notify
 from . import registry
 from .chains import chain_for
@@ -37,6 +37,12 @@ OUTCOME = {
 
 def _params(request: ApprovalRequest) -> dict:
     return {"kind": label(ApprovalKind, request.kind), "title": request.title}
+
+
+def step_name(step: ApprovalStep) -> dict:
+    """A step's name as a message param: shown in the reader's language where the system gave
+    it (registry.shown_name), as typed where an administrator did."""
+    return call("core.approvals.registry.shown_name", step.name)
 
 
 def steps_of(request: ApprovalRequest) -> list[ApprovalStep]:
@@ -114,7 +120,7 @@ def _tell_waiting(request: ApprovalRequest, step: ApprovalStep, tasks: list) -> 
     notify(
         recipients=users,
         kind="approval.waiting",
-        message=message("approval.waiting", step=step.name, **_params(request)),
+        message=message("approval.waiting", step=step_name(step), **_params(request)),
         target=request,
         exclude=request.requester,
     )
@@ -131,7 +137,7 @@ def _advance(request: ApprovalRequest, *, after: int, by, comment: str = "") -> 
                 target=request,
                 action="approval.step_skipped",
                 actor=None,
-                comment=message("note.approval_skipped", step=step.name),
+                comment=message("note.approval_skipped", step=step_name(step)),
                 changes={"step": step.name},
             )
             continue

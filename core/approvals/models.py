@@ -54,6 +54,13 @@ class ApprovalChain(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language where the system gave it (a default chain)."""
+        from .registry import shown_name
+
+        return shown_name(self.name)
+
     def get_absolute_url(self) -> str:
         return reverse("approval-chains")
 
@@ -102,6 +109,13 @@ class ApprovalStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.name}"
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language where the system gave it (a default step)."""
+        from .registry import shown_name
+
+        return shown_name(self.name)
 
 
 class ApprovalRequest(ConcurrentTransitionMixin, TimeStampedModel):

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,23 @@ def resolver(name) -> Resolver | None:
 
 def resolvers() -> dict[str, Resolver]:
     return dict(_resolvers)
+
+
+def default_names() -> set[str]:
+    """The names the kinds' default chains and steps start with (each marked gettext_noop)."""
+    names = set()
+    for subject in _kinds.values():
+        names.add(str(subject.default_name))
+        names.update(str(step.get("name", "")) for step in subject.default_steps)
+    names.discard("")
+    return names
+
+
+def shown_name(name: str) -> str:
+    """A chain's or step's name as the reader should see it. A name the system gave (a default
+    chain's, stored as its English msgid) is translated into the reader's language; a name an
+    administrator typed is their own words and is shown as typed."""
+    return gettext(name) if name in default_names() else name
 
 
 def subject_of(request) -> models.Model | None:

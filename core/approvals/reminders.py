@@ -17,7 +17,7 @@ from ..audit import audit_record
 from ..messages import message
 from ..notifications import notify
 from .choices import ApprovalState, NoticeKind, TaskOutcome
-from .engine import _assign, _params
+from .engine import _assign, _params, step_name
 from .models import ApprovalNotice, ApprovalTask
 from .rules import approvers_for
 
@@ -54,7 +54,7 @@ def _remind(task: ApprovalTask) -> bool:
         notify(
             recipients=[task.assignee],
             kind="approval.reminder",
-            message=message("approval.reminder", step=step.name, **_params(request)),
+            message=message("approval.reminder", step=step_name(step), **_params(request)),
             target=request,
             email=True,
         )
@@ -77,7 +77,7 @@ def _escalate(task: ApprovalTask) -> bool:
         notify(
             recipients=[t.assignee for t in tasks],
             kind="approval.escalated",
-            message=message("approval.escalated", step=step.name, **_params(request)),
+            message=message("approval.escalated", step=step_name(step), **_params(request)),
             target=request,
         )
         audit_record(

@@ -139,12 +139,12 @@ def approval_chains(request):
     if editing is not None:
         initial = {
             "kind": editing.kind,
-            "name": editing.name,
+            "name": editing.shown_name,
             "active": editing.active,
             "steps": json.dumps(
                 [
                     {
-                        "name": s.name,
+                        "name": s.shown_name,
                         "condition": s.condition,
                         "approver": s.approver,
                         "mode": s.mode,

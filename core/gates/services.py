@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .. import hooks, policy
 from ..approvals.choices import ApprovalKind, ApprovalState
@@ -394,7 +395,7 @@ register_kind(
     ApprovalKind.ESCALATED_GATE,
     ApprovalSubject(
         on_ended=_escalated_gate_ended,
-        default_name="Escalated gate",
+        default_name=gettext_noop("Escalated gate"),
         default_steps=(),
         extra={"before_resubmit": before_resubmit},
     ),
