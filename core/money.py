@@ -106,9 +106,10 @@ def amounts_hidden():
 
 
 def amounts_shown(record) -> bool:
-    """Whether the user a record was read for sees its amounts: False only on a row that
-    `core.policy.with_amounts_shown` annotated as hidden (`amounts_shown`)."""
-    return bool(getattr(record, "amounts_shown", True))
+    """Whether the user a record was read for sees its amounts: False on a row that
+    `core.policy.with_amounts_shown` annotated as hidden (`amounts_shown`), and on every row
+    read within `amounts_hidden()` (the parts of a hidden record: its nested rows, its page)."""
+    return bool(getattr(record, "amounts_shown", True)) and not _amounts_hidden.get()
 
 
 def format_money(amount, currency: str = "") -> str:

@@ -143,6 +143,14 @@ def restrict(queryset: models.QuerySet, user, action: Action = "view") -> models
     return queryset if q is None else queryset.filter(q)
 
 
+def restrict_figures(queryset: models.QuerySet, user) -> models.QuerySet:
+    """The rows a figure of money (a report, a dashboard, a total) may sum for `user`: those
+    whose amounts they see. The same rows as "view" for the built-in roles; a configured role
+    that lets one view a record but not see its amounts keeps it out of every sum, so no total
+    reveals what its rows hide (issue 20.1)."""
+    return restrict(queryset, user, "see_amounts")
+
+
 def can(user, obj: models.Model, action: Action = "view") -> bool:
     """Whether `user` may view or change this one record (one query, same rule as restrict)."""
     if obj.pk is None:

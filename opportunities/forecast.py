@@ -115,7 +115,7 @@ def weighted_pipeline(
     subtree): per currency and forecast category, the count, the amount and the weighted
     amount (amount × stage probability). One SQL aggregate; currencies are never mixed."""
     rows = (
-        _scoped(policy.restrict(Opportunity.objects.all(), user), period, owner, org_unit)
+        _scoped(policy.restrict_figures(Opportunity.objects.all(), user), period, owner, org_unit)
         .values("currency", "forecast_category")
         .annotate(
             count=Count("id"),
@@ -142,7 +142,10 @@ def forecast_by_period(
     trunc = TruncQuarter if granularity == "quarter" else TruncMonth
     rows = (
         _scoped(
-            policy.restrict(Opportunity.objects.all(), user), Period(start, end), owner, org_unit
+            policy.restrict_figures(Opportunity.objects.all(), user),
+            Period(start, end),
+            owner,
+            org_unit,
         )
         .annotate(period=trunc("expected_close_date"))
         .values("period", "currency", "forecast_category")

@@ -57,8 +57,8 @@ def price_post_mortem(
     """One row per product, rep and currency: quantity, list, achieved (net) and, on the lines
     under an agreement price, the agreed amount; with the achieved discount off list and the
     achieved price against the agreement (%)."""
-    lines = policy.restrict(
-        QuoteLine.objects.filter(quote__state=QuoteState.APPROVED), user, "view"
+    lines = policy.restrict_figures(
+        QuoteLine.objects.filter(quote__state=QuoteState.APPROVED), user
     )
     if start:
         lines = lines.filter(quote__submitted_at__date__gte=start)

@@ -119,7 +119,7 @@ def opportunity_competitor_list(*, user: User) -> QuerySet[OpportunityCompetitor
 def pipeline_by_stage(*, user: User) -> list[dict]:
     """Open opportunities the user may see: count and amount per stage and currency (SQL)."""
     return list(
-        policy.restrict(Opportunity.objects.all(), user)
+        policy.restrict_figures(Opportunity.objects.all(), user)
         .filter(state__in=OPEN_STAGES)
         .values("state", "currency")
         .annotate(count=Count("id"), amount=Sum("amount"))
@@ -295,10 +295,14 @@ def board(
         base = base.filter(**filters)
     if stuck:
         base = base.filter(stuck_q())
+    # Each card says whether its amount is shown; a column's total sums only those (a role
+    # that shows deals without their amounts must not show their sum either).
+    base, hiding = policy.with_amounts_shown(base, user)
+    summed = Sum("amount", filter=Q(amounts_shown=True)) if hiding else Sum("amount")
     totals = defaultdict(list)
     for row in (
         base.values("state", "currency")
-        .annotate(count=Count("id"), amount=Coalesce(Sum("amount"), Value(Decimal(0))))
+        .annotate(count=Count("id"), amount=Coalesce(summed, Value(Decimal(0))))
         .order_by("state", "currency")
     ):
         totals[row["state"]].append(row)
@@ -348,7 +352,9 @@ def board(
 
 
 def _closed(user: User, period: Period | None) -> QuerySet[Opportunity]:
-    queryset = policy.restrict(Opportunity.objects.all(), user).filter(state__in=CLOSED_STAGES)
+    queryset = policy.restrict_figures(Opportunity.objects.all(), user).filter(
+        state__in=CLOSED_STAGES
+    )
     if period is not None:
         queryset = queryset.filter(
             closed_at__date__gte=period.start, closed_at__date__lte=period.end

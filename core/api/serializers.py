@@ -45,6 +45,36 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset
 
 
+def hide_amounts(serializer, instance, represent) -> dict:
+    """`represent(instance)`, with its money values null where the requester may not see the
+    row's amounts (`money.amounts_shown`): money fields, decimals of money's size, money
+    custom values. Rows nested in a hidden one are read within `amounts_hidden()`, so they
+    hide theirs too (a contract's milestones, a board card's figures)."""
+    if money.amounts_shown(instance):
+        return represent(instance)
+    with money.amounts_hidden():
+        data = represent(instance)
+    for name, field in serializer.fields.items():
+        if name not in data:
+            continue
+        if fields.is_money(field) and (field.allow_null or isinstance(field, fields.MoneyField)):
+            data[name] = None
+        elif isinstance(field, fields.CustomValuesField) and isinstance(data[name], dict):
+            data[name] = {
+                key: None if isinstance(value, dict) and "amount" in value else value
+                for key, value in data[name].items()
+            }
+    return data
+
+
+class RowSerializer(serializers.Serializer):
+    """A plain serializer of records read for a person (a board's cards): its money values are
+    null on the rows whose amounts they may not see, as in `ModelSerializer`."""
+
+    def to_representation(self, instance):
+        return hide_amounts(self, instance, super().to_representation)
+
+
 class ModelSerializer(serializers.ModelSerializer):
     """Base of every model serializer: money fields take parse_money's input (and refuse a
     negative amount unless the model field allows it), date fields the business range.
@@ -79,22 +109,7 @@ class ModelSerializer(serializers.ModelSerializer):
         return found
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if money.amounts_shown(instance):
-            return data
-        for name, field in self.fields.items():
-            if name not in data:
-                continue
-            if fields.is_money(field) and (
-                field.allow_null or isinstance(field, fields.MoneyField)
-            ):
-                data[name] = None
-            elif isinstance(field, fields.CustomValuesField) and isinstance(data[name], dict):
-                data[name] = {
-                    key: None if isinstance(value, dict) and "amount" in value else value
-                    for key, value in data[name].items()
-                }
-        return data
+        return hide_amounts(self, instance, super().to_representation)
 
 
 class WriteScopeMixin:

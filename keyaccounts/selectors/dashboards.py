@@ -82,7 +82,7 @@ def _days(value) -> Decimal | None:
 
 
 def opportunities(user: User, f: Filters) -> QuerySet[Opportunity]:
-    queryset = policy.restrict(Opportunity.objects.filter(currency=f.currency), user)
+    queryset = policy.restrict_figures(Opportunity.objects.filter(currency=f.currency), user)
     if f.unit is not None:
         queryset = queryset.filter(org_unit__path__startswith=f.unit.path)
     if f.product_line:
@@ -359,7 +359,7 @@ def rep(user: User, f: Filters, person: User | None) -> dict:
     ).select_related("plan", "plan__customer")
     if person is not None:
         actions = actions.filter(owner=person)
-    overdue_milestones = policy.restrict(
+    overdue_milestones = policy.restrict_figures(
         PaymentMilestone.objects.filter(state__in=OPEN_MILESTONE_STATES, due_date__lt=today),
         user,
     ).select_related("contract", "contract__customer")
@@ -446,7 +446,7 @@ def collections(user: User, f: Filters) -> dict:
     )
     from ..models import SalesTarget, TargetMonth
 
-    targets = policy.restrict(
+    targets = policy.restrict_figures(
         SalesTarget.objects.filter(metric=Metric.COLLECTIONS, currency=f.currency, user=None),
         user,
     )
@@ -475,7 +475,7 @@ def collections(user: User, f: Filters) -> dict:
             }
         )
         cursor = (cursor + 32 * DAY).replace(day=1)
-    milestones = policy.restrict(
+    milestones = policy.restrict_figures(
         PaymentMilestone.objects.filter(currency=f.currency, state__in=OPEN_MILESTONE_STATES), user
     )
     if f.unit is not None:

@@ -148,7 +148,7 @@ def cash_in_this_month(user: User) -> dict:
     today = timezone.localdate()
     month = periods.month(today.year, today.month)
     planned = (
-        milestone_list(user=user)
+        milestone_list(user=user, figures=True)
         .filter(currency=CURRENCY, due_date__gte=month.start, due_date__lte=month.end)
         .order_by()
         .aggregate(

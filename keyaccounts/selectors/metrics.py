@@ -64,7 +64,7 @@ def subtree(unit: OrgUnit) -> QuerySet:
 
 
 def _scoped(queryset: QuerySet, user) -> QuerySet:
-    return queryset if user is None else policy.restrict(queryset, user)
+    return queryset if user is None else policy.restrict_figures(queryset, user)
 
 
 def records(

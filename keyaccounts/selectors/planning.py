@@ -169,7 +169,7 @@ def target_months(target: SalesTarget, *, user: User) -> dict:
 
 def pipeline(*, user: User | None) -> QuerySet[Opportunity]:
     queryset = Opportunity.objects.filter(state__in=OPEN_STAGES)
-    return queryset if user is None else policy.restrict(queryset, user)
+    return queryset if user is None else policy.restrict_figures(queryset, user)
 
 
 def coverage(targets: list[SalesTarget], period: Period | None = None, *, user: User) -> list[dict]:

@@ -35,7 +35,7 @@ def _duration(value) -> dt.timedelta | None:
 def covers(user: User, f) -> bool:
     """Whether the rollup can answer this viewer's funnel: their access is a whole subtree
     (or everything) and the period is whole months."""
-    whole, _root = policy.subtree_scope(Opportunity, user)
+    whole, _root = policy.subtree_scope(Opportunity, user, "see_amounts")
     if not whole:
         return False
     start, end = f.period.start, f.period.end
@@ -49,7 +49,7 @@ def _rows(user: User, f, kind: str):
         month__gte=f.period.start,
         month__lte=f.period.end,
     )
-    _whole, root = policy.subtree_scope(Opportunity, user)
+    _whole, root = policy.subtree_scope(Opportunity, user, "see_amounts")
     if root is not None:
         rows = rows.filter(org_unit__path__startswith=root.path)
     if f.unit is not None:

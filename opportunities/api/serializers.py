@@ -10,11 +10,12 @@ from rest_framework import serializers
 from accounts.api.serializers import IronTriangleMemberSerializer
 from accounts.models import Contact, Customer, User
 from core import fsm, policy
-from core.api.fields import DateField
+from core.api.fields import AMOUNT_HIDDEN, DateField
 from core.api.serializers import (
     AvailableTransitionSerializer,
     ModelSerializer,
     RecordSerializer,
+    RowSerializer,
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
     TransitionInputSerializer,
@@ -281,13 +282,15 @@ class WinLossReportSerializer(serializers.Serializer):
     by_competitor = WinLossCompetitorRowSerializer(many=True)
 
 
-class OpportunityBoardCardSerializer(serializers.Serializer):
+class OpportunityBoardCardSerializer(RowSerializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     name = serializers.CharField()
     customer = serializers.CharField(source="customer.name")
     owner = serializers.CharField()
-    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    amount = serializers.DecimalField(
+        max_digits=18, decimal_places=2, allow_null=True, help_text=AMOUNT_HIDDEN
+    )
     currency = serializers.CharField()
     probability_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
     expected_close_date = DateField(allow_null=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponseRedirect
@@ -12,6 +14,7 @@ from django.views import View
 
 from core import policy
 from core.errors import ApplicationError, ValidationFailed
+from core.money import amounts_hidden, amounts_shown
 from core.web import apply_error
 
 from ..choices import QuoteState
@@ -182,7 +185,13 @@ class QuotePage(LoginRequiredMixin, View):
     """A quote: lines, totals, margin, the special-price request and its decision."""
 
     def get(self, request, pk, submit_form=None, decision_form=None):
-        quote = get_object_or_404(quote_list(user=request.user), pk=pk)
+        quotes = policy.with_amounts_shown(quote_list(user=request.user), request.user)[0]
+        quote = get_object_or_404(quotes, pk=pk)
+        # A quote whose amounts the user may not see reads "—" for every amount on its page.
+        with nullcontext() if amounts_shown(quote) else amounts_hidden():
+            return self._page(request, quote, submit_form, decision_form)
+
+    def _page(self, request, quote, submit_form, decision_form):
         opportunity = quote.opportunity
         may_change = policy.can(request.user, opportunity, "change") and opportunity.is_open
         may_approve = quote.state == QuoteState.PENDING_APPROVAL and may_approve_quote(

@@ -90,13 +90,13 @@ def battle_map(*, customer: Customer, user: User, today: dt.date | None = None) 
     today = today or timezone.localdate()
     customers = account_customers(customer=customer, user=user)
     contracts = list(
-        contract_list(user=user)
+        policy.restrict_figures(contract_list(user=user), user)
         .prefetch_related(None)  # the map shows terms and money, not teams or deliveries
         .filter(customer__in=customers)
         .order_by("-signed_on", "-pk")
     )
     milestones = list(
-        milestone_list(user=user)
+        milestone_list(user=user, figures=True)
         .filter(contract__in=contracts)
         .order_by("contract", "sequence", "pk")
     )
@@ -120,7 +120,7 @@ def battle_map(*, customer: Customer, user: User, today: dt.date | None = None) 
                 "collected_pct": pct(paid, planned),
             }
         )
-    scoped = milestone_list(user=user).filter(contract__in=contracts)
+    scoped = milestone_list(user=user, figures=True).filter(contract__in=contracts)
     progress = list(
         scoped.values("currency")
         .annotate(

@@ -24,8 +24,11 @@ from ..models import (
 from .money import OUTSTANDING, ZERO, pct
 
 
-def milestone_list(*, user: User) -> QuerySet[PaymentMilestone]:
-    return policy.restrict(
+def milestone_list(*, user: User, figures: bool = False) -> QuerySet[PaymentMilestone]:
+    """The milestones `user` may view; `figures=True`: those a sum of money may read
+    (`policy.restrict_figures`)."""
+    scope = policy.restrict_figures if figures else policy.restrict
+    return scope(
         PaymentMilestone.objects.select_related(
             "contract", "contract__customer", "contract__owner"
         ),
@@ -92,7 +95,9 @@ def collection_summary(
     (the trigger happened: the ageing report's receivables) and `planned` (waiting for it).
     One grouped query."""
     today = today or timezone.localdate()
-    open_milestones = milestone_list(user=user).filter(state__in=OPEN_MILESTONE_STATES)
+    open_milestones = milestone_list(user=user, figures=True).filter(
+        state__in=OPEN_MILESTONE_STATES
+    )
     if customer is not None:
         open_milestones = open_milestones.filter(contract__customer=customer)
     if owner is not None:

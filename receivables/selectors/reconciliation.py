@@ -82,7 +82,7 @@ def reconciliation(*, user: User | None = None, customer: Customer | None = None
                 Customer: "pk",
             }[qs.model]
             qs = qs.filter(**{path: customer.pk})
-        return qs if user is None else policy.restrict(qs, user)
+        return qs if user is None else policy.restrict_figures(qs, user)
 
     milestones = scoped(milestone_totals()).filter(
         ~Q(paid_amount=F("allocated"))

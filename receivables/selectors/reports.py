@@ -61,7 +61,7 @@ def bucket_filters(today: dt.date) -> dict[str, Q]:
 
 
 def receivables(*, user: User):
-    return milestone_list(user=user).filter(state__in=RECEIVABLE_STATES)
+    return milestone_list(user=user, figures=True).filter(state__in=RECEIVABLE_STATES)
 
 
 def _label(row: dict, fields: tuple[str, ...]) -> str:
@@ -96,7 +96,7 @@ def _rolled_up_by_org_unit(user: User, today: dt.date) -> tuple[list, list, dt.d
     """The ageing by org unit from `AgeingRollup` when it can answer: the viewer sees whole
     org subtrees of milestones, and the rollup counted today's buckets within the last
     `AGEING_ROLLUP_MAX_AGE` seconds (else None: aggregate live)."""
-    whole, root = policy.subtree_scope(PaymentMilestone, user)
+    whole, root = policy.subtree_scope(PaymentMilestone, user, "see_amounts")
     if not whole:
         return None
     stamp = AgeingRollup.objects.order_by("pk").values_list("as_of", "refreshed_at").first()
@@ -165,7 +165,7 @@ def kpis(*, user: User, today: dt.date | None = None, period_days: int = 90) -> 
     `period_days` days."""
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=period_days)
-    scoped = milestone_list(user=user)
+    scoped = milestone_list(user=user, figures=True)
     found: dict[str, dict] = defaultdict(
         lambda: {
             "receivables": Decimal("0.00"),
@@ -233,7 +233,7 @@ def cash_forecast(*, user: User, today: dt.date | None = None, months: int = 12)
     start = today.replace(day=1)
     year, month = divmod(start.month - 1 + months, 12)
     horizon = start.replace(year=start.year + year, month=month + 1)
-    open_ones = milestone_list(user=user).filter(state__in=OPEN_MILESTONE_STATES)
+    open_ones = milestone_list(user=user, figures=True).filter(state__in=OPEN_MILESTONE_STATES)
 
     def per_currency(qs) -> list[dict]:
         return list(

@@ -114,3 +114,12 @@ def test_finance_sees_the_amounts_it_views(org, api, world):
     assert client.get(reverse("receipt-detail", args=[receipt.pk])).json()["amount"] == "234.00"
     row = client.get(reverse("paymentmilestone-detail", args=[milestone.pk])).json()
     assert row["amount"] == "1234.00"
+
+
+def test_the_ageing_sums_only_the_milestones_whose_amounts_the_reader_sees(org, api, world):
+    _contract, _milestone, _receipt, viewer = world
+    url = "/api/v1/receivables/ageing/"
+    assert api(viewer).get(url).json()["rows"] == []
+    _grant(org, viewer, "amounts", ["milestones.see_amounts"])
+    seen = api(viewer).get(url).json()
+    assert seen["rows"] == api(org.finance).get(url).json()["rows"] != []
