@@ -102,3 +102,40 @@ def test_a_rep_sees_their_generated_leads_through_the_api(generated, client):
 def test_refuses_to_generate_twice(generated):
     with pytest.raises(CommandError):
         call_command("generate_scale_data", *ARGS)
+
+
+def test_the_channel_part_adds_partners_registrations_and_agreement_prices(generated):
+    from accounts.models import CustomerRegistration
+    from opportunities.agreements import agreement_price_for
+    from opportunities.models import AgreementPrice
+    from partners.models import Partner, PartnerAgreement, PartnerRegistration
+
+    call_command(
+        "generate_channel_data",
+        "--partners=20",
+        "--registrations=100",
+        "--agreement-prices=300",
+        "--products=10",
+        stdout=open("/dev/null", "w"),  # noqa: SIM115
+    )
+    assert Partner.objects.count() == 20 == PartnerAgreement.objects.count()
+    assert PartnerRegistration.objects.count() == 100
+    approved = PartnerRegistration.objects.filter(state="approved")
+    assert approved.count() == approved.exclude(protection=None).count() > 0
+    protected = CustomerRegistration.objects.filter(state="protected")
+    assert protected.count() == approved.count()
+    assert all(r.channel == f"partner:{r.partner_registration.partner_id}" for r in protected)
+    assert AgreementPrice.objects.count() == 300
+    pairs = AgreementPrice.objects.values_list("customer", "partner", "product")
+    assert len(set(pairs)) == 300  # one price per party and product: none overlaps
+    price = AgreementPrice.objects.first()
+    party = {"customer_id": price.customer_id, "partner_id": price.partner_id}
+    assert agreement_price_for(price.product_id, **party) == price
+    assert (
+        Opportunity.objects.exclude(partner=None).count()
+        == Opportunity.objects.filter(
+            pk__in=[o.pk for o in Opportunity.objects.all() if o.pk % 10 == 0]
+        ).count()
+    )
+    with pytest.raises(CommandError):
+        call_command("generate_channel_data", "--partners=2", stdout=open("/dev/null", "w"))  # noqa: SIM115
