@@ -20,7 +20,7 @@ class OpportunitiesConfig(AppConfig):
                 opportunity_create_from_partner_registration, opportunity_of_registration
             )
 
-        from . import approvals, configuration, demo, gates, hooks, rules  # noqa: F401
+        from . import agreement_imports, approvals, configuration, demo, gates, hooks, rules  # noqa: F401
 
         configuration.register()  # stage norms and probabilities in the configuration file
         register_partner_conversion()

@@ -11,6 +11,11 @@ urlpatterns = [
     path("price-post-mortem/", views.PricePostMortemPage.as_view(), name="price-post-mortem"),
     path("agreement-prices/", views.AgreementPriceListPage.as_view(), name="agreement-prices"),
     path(
+        "agreement-prices/export/",
+        views.agreement_price_export,
+        name="agreement-price-export",
+    ),
+    path(
         "agreement-prices/<int:pk>/",
         views.AgreementPricePage.as_view(),
         name="agreement-price",

@@ -9,7 +9,7 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from core.jobs import register_job  # the on-demand jobs (ADR 15)
 
-        from . import approvals, demo, hooks, rules  # noqa: F401
+        from . import approvals, demo, hooks, imports, rules  # noqa: F401
 
         register_job(
             name="partners-qualification-reminders",

@@ -7,6 +7,7 @@ app_name = "partners"
 urlpatterns = [
     path("", views.PartnerListPage.as_view(), name="list"),
     path("new/", views.PartnerFormPage.as_view(), name="create"),
+    path("export/", views.partner_export, name="export"),
     path("<int:pk>/", views.PartnerPage.as_view(), name="detail"),
     path("<int:pk>/edit/", views.PartnerFormPage.as_view(), name="edit"),
     path(

@@ -12,9 +12,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.http import require_GET
 
+from accounts.views import filtered, ordered
 from core import policy
 from core.errors import ApplicationError
+from core.exports import FORMATS, export_response
 from core.uploads import file_response
 from core.web import ListPage, RecordFormPage, RecordPage
 
@@ -22,6 +25,7 @@ from . import conversion
 from .choices import PartnerState, QualificationStatus
 from .filters import PartnerFilter, PartnerRegistrationFilter
 from .forms import AgreementForm, PartnerForm, PartnerRegistrationForm, QualificationForm
+from .imports import partner_export_columns
 from .selectors import (
     agreement_list,
     partner_list,
@@ -54,6 +58,24 @@ class PartnerListPage(ListPage):
         context = super().get_context_data(**kwargs)
         context["may_create"] = policy.may(self.request.user, "partners.manage")
         return context
+
+
+@login_required
+@require_GET
+def partner_export(request):
+    """The partner list, filtered and sorted as on its page, as CSV or XLSX (the import's
+    columns, so the file goes back in)."""
+    file_format = request.GET.get("file_format", "csv")
+    if file_format not in FORMATS:
+        raise Http404
+    queryset = filtered(request, PartnerFilter, partner_list(user=request.user))
+    return export_response(
+        queryset=ordered(request, queryset, PartnerListPage.ordering_choices),
+        columns=partner_export_columns(),
+        file_format=file_format,
+        filename="partners",
+        user=request.user,
+    )
 
 
 class PartnerPage(RecordPage):

@@ -9,12 +9,14 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.api.views import ExportMixin
 from accounts.models import Customer
 from core.api import fields
 from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from core.api.serializers import RecordSerializer, ScopedPrimaryKeyRelatedField
 from core.choices import Currency
 from core.params import query_params
+from opportunities.agreement_imports import agreement_price_export_columns
 from opportunities.filters import AgreementPriceFilter
 from opportunities.models import AgreementPrice, Product
 from opportunities.price_report import price_post_mortem
@@ -89,6 +91,7 @@ class PricePostMortemRowSerializer(serializers.Serializer):
 class AgreementPriceViewSet(
     ScopedViewSetMixin,
     TimelineMixin,
+    ExportMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -107,6 +110,10 @@ class AgreementPriceViewSet(
     serializer_class = AgreementPriceSerializer
     filterset_class = AgreementPriceFilter
     ordering_fields = ["id", "valid_from", "price"]
+    export_filename = "agreement-prices"
+
+    def export_columns(self):
+        return agreement_price_export_columns()
 
     def _respond(self, price, status=200):
         fresh = self.get_queryset().get(pk=price.pk)

@@ -1,6 +1,11 @@
 """Pages of MO."""
 
-from .agreements import AgreementPriceListPage, AgreementPricePage, PricePostMortemPage
+from .agreements import (
+    AgreementPriceListPage,
+    AgreementPricePage,
+    PricePostMortemPage,
+    agreement_price_export,
+)
 from .opportunity import (
     CloseReasonPage,
     ConvertLeadPage,
@@ -26,6 +31,7 @@ from .sales import BidPage, QuoteFormPage, QuotePage
 __all__ = [
     "AgreementPriceListPage",
     "AgreementPricePage",
+    "agreement_price_export",
     "BidPage",
     "BoardPage",
     "CloseReasonPage",

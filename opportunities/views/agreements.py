@@ -6,21 +6,25 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.http import require_GET
 
 from accounts.models import Customer
 from core import policy
 from core.approvals.engine import open_request_for
 from core.errors import ApplicationError, ValidationFailed
+from core.exports import FORMATS, export_response
 from core.forms import DateField, DateInput, LongSelect, UserForm
 from core.web import apply_error, localise_filter_labels
 from partners.models import Partner
 
+from ..agreement_imports import agreement_price_export_columns
 from ..filters import AgreementPriceFilter
 from ..models import Product
 from ..price_report import price_post_mortem
@@ -67,6 +71,27 @@ class AgreementPriceForm(UserForm):
 class PeriodForm(forms.Form):
     start = DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
     end = DateField(label=gettext_lazy("To"), required=False, widget=DateInput)
+
+
+@login_required
+@require_GET
+def agreement_price_export(request):
+    """The agreement prices, filtered as on their page, as CSV or XLSX (the import's columns:
+    a file goes back in as new drafts)."""
+    file_format = request.GET.get("file_format", "csv")
+    if file_format not in FORMATS:
+        raise Http404
+    filterset = AgreementPriceFilter(
+        request.GET, queryset=agreement_price_list(user=request.user), request=request
+    )
+    prices = filterset.qs if filterset.is_valid() else filterset.queryset
+    return export_response(
+        queryset=prices.order_by("-valid_from", "-id"),
+        columns=agreement_price_export_columns(),
+        file_format=file_format,
+        filename="agreement-prices",
+        user=request.user,
+    )
 
 
 class AgreementPriceListPage(LoginRequiredMixin, View):

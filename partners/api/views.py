@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from accounts.api.views import ExportMixin
 from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from core.api.parsers import JSONParser
 from core.uploads import file_response
@@ -20,6 +21,7 @@ from ..filters import (
     PartnerQualificationFilter,
     PartnerRegistrationFilter,
 )
+from ..imports import partner_export_columns
 from ..models import Partner, PartnerAgreement, PartnerQualification, PartnerRegistration
 from ..selectors import (
     agreement_list,
@@ -55,6 +57,7 @@ WRITE_METHODS = ["get", "post", "put", "patch", "head", "options"]
 class PartnerViewSet(
     ScopedViewSetMixin,
     TimelineMixin,
+    ExportMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.ListModelMixin,
@@ -73,6 +76,10 @@ class PartnerViewSet(
     search_fields = ["name"]
     ordering_fields = ["id", "name", "created_at"]
     http_method_names = WRITE_METHODS
+    export_filename = "partners"
+
+    def export_columns(self):
+        return partner_export_columns()
 
     def create_record(self, data):
         return partner_create(by=self.request.user, data=data)
