@@ -91,6 +91,12 @@ EVENTS = {
     "receipt.recorded": "receipt, by",
     # a receipt recorded by mistake was reversed; its allocations are rolled back.
     "receipt.reversed": "receipt, by",
+    # channel partners (issue 21): decision is admitted/refused; approved/rejected/returned
+    "partner.admission_decided": "partner, decision, by",
+    "partner.registration_decided": "registration, decision, by",
+    "partner.registration_converted": "registration, opportunity, by",
+    # price: opportunities.AgreementPrice; decision approved/rejected/returned
+    "agreement_price.decided": "price, decision, by",
     # a user is leaving (deactivated): each stage answers {kind: count} of what they still
     # hold (open records they own) for someone to reassign.
     "user.holdings": "user",

@@ -96,6 +96,71 @@ def on_receipt_recorded(*, receipt, by, **_):
     )
 
 
+def on_partner_admission_decided(*, partner, decision, by, **_):
+    publish(
+        "partner.admission_decided",
+        partner,
+        {
+            "partner": ref(partner),
+            "name": partner.name,
+            "tier": partner.tier,
+            "decision": decision,
+            "by": _by(by),
+        },
+    )
+
+
+def on_partner_registration_decided(*, registration, decision, by, **_):
+    protection = registration.protection
+    publish(
+        "partner.registration_decided",
+        registration,
+        {
+            "registration": ref(registration),
+            "partner": ref(registration.partner),
+            "customer": ref(registration.customer),
+            "project": registration.project,
+            "decision": decision,
+            "protection": None
+            if protection is None
+            else {"state": protection.state, "protected_until": protection.protected_until},
+            "by": _by(by),
+        },
+    )
+
+
+def on_partner_registration_converted(*, registration, opportunity, by, **_):
+    publish(
+        "partner.registration_converted",
+        registration,
+        {
+            "registration": ref(registration),
+            "partner": ref(registration.partner),
+            "opportunity": ref(opportunity),
+            "by": _by(by),
+        },
+    )
+
+
+def on_agreement_price_decided(*, price, decision, by, **_):
+    publish(
+        "agreement_price.decided",
+        price,
+        {
+            "agreement_price": ref(price),
+            "customer": ref(price.customer),
+            "partner": ref(price.partner),
+            "product": price.product.code,
+            "price": price.price,
+            "currency": price.currency,
+            "valid_from": price.valid_from,
+            "valid_to": price.valid_to,
+            "decision": decision,
+            "by": _by(by),
+        },
+    )
+
+
 def register() -> None:
     hooks.listen("lead.converted", on_lead_converted)
     hooks.listen("opportunity.stage_changed", on_stage_changed)
@@ -103,3 +168,7 @@ def register() -> None:
     hooks.listen("contract.signed", on_contract_signed)
     hooks.listen("contract.changed", on_contract_changed)
     hooks.listen("receipt.recorded", on_receipt_recorded)
+    hooks.listen("partner.admission_decided", on_partner_admission_decided)
+    hooks.listen("partner.registration_decided", on_partner_registration_decided)
+    hooks.listen("partner.registration_converted", on_partner_registration_converted)
+    hooks.listen("agreement_price.decided", on_agreement_price_decided)

@@ -29,6 +29,12 @@ EVENTS = {
     "milestone.due": gettext_lazy("A payment milestone is due today"),
     "milestone.overdue": gettext_lazy("A payment milestone is overdue"),
     "receipt.recorded": gettext_lazy("A receipt was recorded"),
+    "partner.admission_decided": gettext_lazy("A partner's admission was decided"),
+    "partner.registration_decided": gettext_lazy("A partner's project registration was decided"),
+    "partner.registration_converted": gettext_lazy(
+        "A partner's project registration became an opportunity"
+    ),
+    "agreement_price.decided": gettext_lazy("An agreement price was decided"),
 }
 MAX_ATTEMPTS = 6
 RETRY_BASE_SECONDS = 30

@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer, User
-from core import policy
+from core import hooks, policy
 from core.approvals.choices import ApprovalKind, ApprovalState
 from core.approvals.engine import request_start
 from core.audit import audit_record
@@ -221,6 +221,7 @@ def agreement_price_ended(request, price: AgreementPrice, by, comment) -> None:
             if other is None:
                 raise
             raise overlap_error(locked, other) from exc
+        hooks.emit("agreement_price.decided", price=locked, decision="approved", by=by)
         return
     name = "reject" if request.state == ApprovalState.REJECTED else "send_back"
     transition_run(
@@ -232,6 +233,8 @@ def agreement_price_ended(request, price: AgreementPrice, by, comment) -> None:
         check_policy=False,
         update_fields=["decided_at"],
     )
+    decision = "rejected" if name == "reject" else "returned"
+    hooks.emit("agreement_price.decided", price=locked, decision=decision, by=by)
 
 
 def agreement_price_waiting(request, price: AgreementPrice, users) -> None:

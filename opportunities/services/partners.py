@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import hooks
 from core.audit import audit_record
 from core.errors import ValidationFailed
 from core.messages import message
@@ -62,6 +63,12 @@ def opportunity_create_from_partner_registration(
                 action="registration.converted",
                 actor=by,
                 comment=message("note.converted_partner", opp=opportunity.number),
+            )
+            hooks.emit(
+                "partner.registration_converted",
+                registration=registration,
+                opportunity=opportunity,
+                by=by,
             )
     except IntegrityError:
         _refuse_twice(registration)

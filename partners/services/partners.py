@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core import policy
+from core import hooks, policy
 from core.approvals.choices import ApprovalKind, ApprovalState
 from core.approvals.engine import request_start
 from core.audit import audit_record
@@ -174,8 +174,10 @@ def partner_admission_ended(request, partner: Partner, by: User, comment: str) -
             status=QualificationStatus.PENDING
         ):
             _mark_reviewed(document, by, QualificationStatus.VERIFIED)
+        hooks.emit("partner.admission_decided", partner=locked, decision="admitted", by=by)
     elif request.state == ApprovalState.REJECTED:
         transition_run(locked, "refuse", by=by, comment=comment, internal=True, check_policy=False)
+        hooks.emit("partner.admission_decided", partner=locked, decision="refused", by=by)
     else:
         transition_run(locked, "reopen", by=by, comment=comment, internal=True, check_policy=False)
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import RegistrationState
 from accounts.models import Customer, User
 from accounts.services import registration_check, registration_create
-from core import policy
+from core import hooks, policy
 from core.approvals.choices import ApprovalKind, ApprovalState
 from core.approvals.engine import request_start
 from core.audit import audit_record
@@ -192,6 +192,7 @@ def partner_registration_ended(request, registration: PartnerRegistration, by, c
             check_policy=False,
             update_fields=["decided_at", "protection"],
         )
+        hooks.emit("partner.registration_decided", registration=locked, decision="approved", by=by)
         return
     name = {ApprovalState.REJECTED: "reject", ApprovalState.SENT_BACK: "send_back"}.get(
         request.state, "withdraw"
@@ -205,6 +206,9 @@ def partner_registration_ended(request, registration: PartnerRegistration, by, c
         check_policy=False,
         update_fields=["decided_at"],
     )
+    if name != "withdraw":
+        decision = {"reject": "rejected", "send_back": "returned"}[name]
+        hooks.emit("partner.registration_decided", registration=locked, decision=decision, by=by)
 
 
 def partner_registration_waiting(request, registration: PartnerRegistration, users) -> None:
