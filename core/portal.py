@@ -62,11 +62,9 @@ def api_allows(view, method: str) -> bool:
     portal (`portal_open = True`: the portal's own, one's notifications); on a scoped viewset,
     reading its list and records, and what it names in `portal_actions` (a qualification's
     upload and download), which its services then judge. Every other view is refused."""
-    from .api.mixins import ScopedViewSetMixin
-
     if getattr(view, "portal_open", False):
         return True
-    if not isinstance(view, ScopedViewSetMixin):
+    if not getattr(view, "scoped_by_policy", False):  # not a ScopedViewSetMixin
         return False
     action = getattr(view, "action", None)
     if action in getattr(view, "portal_actions", ()):

@@ -107,7 +107,12 @@ def seed(ctx: DemoContext) -> None:
     member_create(
         by=manager,
         partner=partners[0],
-        data={"username": "partner.lin", "first_name": "Lin", "last_name": "Yunlian"},
+        data={
+            "username": "partner.lin",
+            "first_name": "Lin",
+            "last_name": "Yunlian",
+            "email": "partner.lin@demo.example",
+        },
         password=ctx.password,
     )
     ctx.data["partners"] = partners

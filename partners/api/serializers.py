@@ -237,7 +237,7 @@ class PartnerMemberSerializer(ModelSerializer):
 
     username = serializers.CharField(source="user.username", read_only=True)
     name = serializers.CharField(source="user.get_full_name", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True)
 
     class Meta:
         model = PartnerMember
