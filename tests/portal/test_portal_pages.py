@@ -110,3 +110,26 @@ def test_upload_a_document_through_the_page(client, partner, lin):
     )
     assert response.status_code == 302
     assert PartnerQualification.objects.filter(partner=partner).count() == before + 1
+
+
+def test_the_partner_manager_adds_and_deactivates_partner_users_on_the_partners_page(
+    client, org, partner
+):
+    client.force_login(org.rep)
+    page = client.get(partner.get_absolute_url()).content.decode()
+    assert "/members/new/" in page
+    response = client.post(
+        f"/partners/{partner.pk}/members/new/", {"username": "lin", "password": "Portal-pass-2026!"}
+    )
+    assert response.status_code == 302
+    member = partner.members.get()
+    assert member.user.role == "partner"
+    page = client.get(partner.get_absolute_url()).content.decode()
+    assert "data-confirm" in page and f"/partners/members/{member.pk}/deactivate/" in page
+    # Another team's rep may not (the partner is not theirs to see).
+    client.force_login(org.other_team_rep)
+    assert client.post(f"/partners/members/{member.pk}/deactivate/").status_code == 404
+    client.force_login(org.rep)
+    client.post(f"/partners/members/{member.pk}/deactivate/")
+    member.refresh_from_db()
+    assert not member.active and not member.user.is_active
