@@ -27,7 +27,11 @@ class AccessSpec:
     child's own `finance` level wins over its parent's; pool: rows
     with no owner yet are the team's pool, which every member of the unit may work on; area:
     the permission area configured roles name it by (`core.permissions.AREAS`; a part of a
-    record without one is in its parent's area).
+    record without one is in its parent's area). partner: path to the channel partner (its id)
+    through which a partner user reads the row (the "own partner" scope, ADR 21); declared on
+    each model of the portal and never inherited through `via`, so a part of a record is not
+    shown to partners unless it says so. Partner users change nothing through the policy: their
+    few writes (register, withdraw, upload) are their services' own.
     """
 
     owner: str | None = None
@@ -37,6 +41,7 @@ class AccessSpec:
     via: str | None = None
     pool: bool = False
     area: str | None = None
+    partner: str | None = None
 
 
 def spec_for(model: type[models.Model]) -> tuple[AccessSpec, str]:

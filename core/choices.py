@@ -14,6 +14,9 @@ class Role(models.TextChoices):
     SALES_MANAGER = "sales_manager", _("Sales manager")
     FINANCE = "finance", _("Finance")
     ADMIN = "admin", _("Administrator")
+    #: A person of a channel partner (issue 21.3, ADR 21): the partner portal only, their own
+    #: partner's records only, none of a seller's powers.
+    PARTNER = "partner", _("Partner user")
 
 
 class RoleScope(models.TextChoices):

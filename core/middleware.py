@@ -122,3 +122,23 @@ class ApplicationErrorMiddleware:
         if isinstance(exception, ApplicationError):
             return error_response(request, exception)
         return None
+
+
+class PortalFenceMiddleware:
+    """Partner users (ADR 21) are sent to the portal from every internal page: what is theirs
+    is under /portal/; the API keeps its own fence (`core.api.auth.PortalFence`)."""
+
+    OPEN = ("/portal/", "/api/", "/login/", "/logout/", "/language/", "/two-factor/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.shortcuts import redirect
+
+        from . import policy
+
+        user = getattr(request, "user", None)
+        if policy.is_partner_user(user) and not request.path.startswith(self.OPEN):
+            return redirect("portal:home")
+        return self.get_response(request)

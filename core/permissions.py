@@ -65,6 +65,8 @@ NOT_GRANTABLE = {
     "keyaccounts.home_coverage": "which panel a home page shows first, not a permission",
     "keyaccounts.home_office": "which panel a home page shows first, not a permission",
     "receivables.withdraw_write_off": "only whoever asked may withdraw a request",
+    "portal.register": "a partner user's own partner's (ADR 21), not a seller's permission",
+    "portal.upload_documents": "a partner user's own partner's (ADR 21), not a seller's",
     "roles.administer": "defining roles stays with administrators (no role grants itself)",
     "roles.assign": "giving roles stays with administrators and sales managers",
     "approvals.manage_chains": "approval chains are company configuration, kept by administrators",

@@ -10,6 +10,9 @@ to what the user may see ("view"), change ("change") or take out in a file ("exp
 - finance: models that declare finance access, in their unit's subtree;
 - reps, solution and fulfillment managers: records they own or sit on the iron triangle of,
   the unowned records of their team's pool, and (to view only) all their team's records;
+- partner users (role "partner", ADR 21): the rows of the models that declare a `partner`
+  path, of their own partner only (`partner_scope_q`), and nothing else anywhere; no
+  configured role applies to them;
 - and, on top of the built-in role, what the roles an administrator configured grant the user
   (issue 20.1, `core.permissions`): each assignment adds its scope (own, team, subtree,
   company) for the areas whose view or change it grants, and for exports the areas whose
@@ -100,6 +103,8 @@ def scope_q(model: type[models.Model], user, action: Action = "view") -> Q | Non
     built-in role's scope, or'ed with what the user's configured roles reach."""
     if not (user and user.is_authenticated and user.is_active):
         return Q(pk__in=[])
+    if is_partner_user(user):
+        return partner_scope_q(model, user, action)
     builtin = _builtin_scope_q(model, user, action)
     if builtin is None:
         return None
@@ -107,6 +112,34 @@ def scope_q(model: type[models.Model], user, action: Action = "view") -> Q | Non
     if not configured:
         return builtin
     return None if reach is None else builtin | reach
+
+
+def is_partner_user(user) -> bool:
+    """Whether `user` is a channel partner's person (the portal's user, ADR 21)."""
+    return bool(user and user.is_authenticated and user.role == Role.PARTNER)
+
+
+def partner_of(user) -> int | None:
+    """The id of a partner user's partner (compiled onto the user: no query); None for anyone
+    else, and for a partner user whose membership ended."""
+    return getattr(user, "portal_partner", None) if is_partner_user(user) else None
+
+
+def in_partner_scope(model: type[models.Model], action: Action = "view") -> bool:
+    """Whether partner users may ever `action` rows of `model`: read (view, export, see
+    amounts) where its spec names a partner path; change never (their few writes are their
+    services' own, ADR 21)."""
+    spec: AccessSpec | None = getattr(model, "access", None)
+    return spec is not None and bool(spec.partner) and action != "change"
+
+
+def partner_scope_q(model: type[models.Model], user, action: Action = "view") -> Q:
+    """The "own partner" scope: the rows of `model` tied to the user's partner through the
+    spec's `partner` path; nothing for models without one (every internal record)."""
+    partner = partner_of(user)
+    if partner is None or not in_partner_scope(model, action):
+        return Q(pk__in=[])
+    return Q(**{model.access.partner: partner})
 
 
 def _builtin_scope_q(model: type[models.Model], user, action: Action) -> Q | None:
@@ -389,7 +422,11 @@ def _team_of(spec: AccessSpec, data: dict, instance) -> object | None:
 
 def may_write_into(model: type[models.Model], user, parent: models.Model) -> bool:
     """Whether `user` may add a `model` record to `parent` (or move one there): whether they
-    may change `parent`, as `model`'s own spec sees it (its own finance level included)."""
+    may change `parent`, as `model`'s own spec sees it (its own finance level included). A
+    partner user writes only into their own partner (what, their services decide: ADR 21)."""
+    if is_partner_user(user):
+        spec: AccessSpec | None = getattr(type(parent), "access", None)
+        return bool(spec and spec.partner == "id" and parent.pk == partner_of(user))
     whole, root = subtree_scope(model, user, "change")
     if whole:
         if root is None:
@@ -496,15 +533,22 @@ def out_of_scope(model: type[models.Model], fields: dict[str, list[str]]) -> App
 # this module and the rules modules (tests/ltc/test_role_checks.py lists any elsewhere).
 
 _RULES: dict[str, Callable[..., bool]] = {}
+#: The only rules a partner user is ever asked (ADR 21): every other answer is no for them.
+_PARTNER_RULES: set[str] = set()
 
 
-def rule(name: str) -> Callable[[Callable[..., bool]], Callable[..., bool]]:
-    """Register `predicate(user, obj=None) -> bool` as the answer to `may(user, name, obj)`."""
+def rule(
+    name: str, *, partners: bool = False
+) -> Callable[[Callable[..., bool]], Callable[..., bool]]:
+    """Register `predicate(user, obj=None) -> bool` as the answer to `may(user, name, obj)`;
+    `partners=True`: partner users are asked it too (for them every other rule is no)."""
 
     def register(predicate: Callable[..., bool]) -> Callable[..., bool]:
         if _RULES.get(name, predicate) is not predicate:
             raise ImproperlyConfigured(f"Two rules are registered as {name!r}.")
         _RULES[name] = predicate
+        if partners:
+            _PARTNER_RULES.add(name)
         return predicate
 
     return register
@@ -520,6 +564,8 @@ def may(user, name: str, obj: models.Model | None = None) -> bool:
         raise LookupError(f"No rule is registered as {name!r}.") from None
     if user is None or not user.is_authenticated or not user.is_active:
         return False
+    if is_partner_user(user):
+        return name in _PARTNER_RULES and bool(predicate(user, obj))
     return bool(predicate(user, obj)) or granted(user, name, obj)
 
 

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "keyaccounts.apps.KeyAccountsConfig",
     # Integrations (API keys, idempotency, webhooks) listen to every stage; none imports it.
     "integrations.apps.IntegrationsConfig",
+    # The partner portal (ADR 21): pages and API for partner users, above every stage it shows.
+    "portal.apps.PortalConfig",
     # The benchmarks' data generator fills every app; no app imports it.
     "bench.apps.BenchConfig",
     # The project itself, on top: it may import every app, none imports it.
@@ -99,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
+    # Partner users are kept to the portal's pages (ADR 21).
+    "core.middleware.PortalFenceMiddleware",
     "core.middleware.ApplicationErrorMiddleware",
     "integrations.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
@@ -415,7 +419,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Only requests made with an API key are throttled, each at its key's own rate.
-    "DEFAULT_THROTTLE_CLASSES": ["integrations.api.auth.ApiKeyRateThrottle"],
+    # The partner portal's fence first (a 403, ADR 21), then each API key's own rate.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api.auth.PortalFence",
+        "integrations.api.auth.ApiKeyRateThrottle",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPagination",
     "DEFAULT_PARSER_CLASSES": [

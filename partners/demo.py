@@ -1,6 +1,7 @@
 """Demo channel partners: a general distributor and an agent in Guangdong, admitted through
 the approval engine, with this year's agreements, and one project the distributor registered
-(项目报备), approved and protected."""
+(项目报备), approved and protected; `partner.lin`, the distributor's person in the partner
+portal."""
 
 import datetime as dt
 from decimal import Decimal
@@ -14,6 +15,7 @@ from core.demo import DemoContext, register
 from .choices import PartnerTier, QualificationKind
 from .services import (
     agreement_create,
+    member_create,
     partner_create,
     partner_registration_submit,
     partner_submit_admission,
@@ -101,4 +103,16 @@ def seed(ctx: DemoContext) -> None:
         estimated_amount=Decimal("2800000"),
     )
     _approve(registration, director)
+    # The distributor's own person, who signs in to the partner portal (ADR 21).
+    member_create(
+        by=manager,
+        partner=partners[0],
+        data={
+            "username": "partner.lin",
+            "first_name": "Lin",
+            "last_name": "Yunlian",
+            "email": "partner.lin@demo.example",
+        },
+        password=ctx.password,
+    )
     ctx.data["partners"] = partners

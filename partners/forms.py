@@ -88,6 +88,19 @@ class QualificationForm(UserForm):
     )
 
 
+class MemberForm(UserForm):
+    """A person of the partner who signs in to the partner portal (ADR 21)."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(render_value=False), max_length=128
+    )
+
+
 class PartnerRegistrationForm(UserForm):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
     project = forms.CharField(label=_("Project"), max_length=200)

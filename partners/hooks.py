@@ -14,6 +14,8 @@ ACTION_LABELS.update(
         "qualification.reviewed": _("Qualification document reviewed"),
         "partner.registration_submitted": _("Project registered by the partner (项目报备)"),
         "registration.converted": _("Became an opportunity"),
+        "partner.member_added": _("Partner user added"),
+        "partner.member_deactivated": _("Partner user deactivated"),
     }
 )
 

@@ -46,7 +46,7 @@ class Partner(ConcurrentTransitionMixin, TimeStampedModel):
     manager. An empty territory means the whole country. Partner users (the portal, later)
     will be `User` rows linked to a partner; nothing here assumes a partner signs in."""
 
-    access = AccessSpec(owner="manager", unit="org_unit", area="partners")
+    access = AccessSpec(owner="manager", unit="org_unit", area="partners", partner="id")
 
     name = models.CharField(_("name"), max_length=200)
     tier = models.CharField(_("tier"), max_length=30, choices=PartnerTier.choices)
@@ -137,7 +137,7 @@ class PartnerAgreement(TimeStampedModel):
     """The channel agreement of one year (渠道协议): targets, the discount band the partner
     buys within, the rebate scheme (返利) and the deposit held (保证金). One per year."""
 
-    access = AccessSpec(via="partner")
+    access = AccessSpec(via="partner", partner="partner")
 
     partner = models.ForeignKey(
         Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="agreements"
@@ -195,7 +195,7 @@ class PartnerQualification(models.Model):
     (verified or rejected) by a sales manager, or with the admission. A partner sells only
     while a verified qualification is in date; its manager is reminded before it expires."""
 
-    access = AccessSpec(via="partner")
+    access = AccessSpec(via="partner", partner="partner")
 
     partner = models.ForeignKey(
         Partner,
@@ -278,7 +278,7 @@ class PartnerRegistration(ConcurrentTransitionMixin, TimeStampedModel):
     protection, the `protection` customer registration held through the partner's channel;
     later it becomes an opportunity with the partner on it."""
 
-    access = AccessSpec(via="partner")
+    access = AccessSpec(via="partner", partner="partner")
 
     partner = models.ForeignKey(
         Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="registrations"
@@ -360,3 +360,32 @@ class PartnerRegistration(ConcurrentTransitionMixin, TimeStampedModel):
     )
     def withdraw(self, *, by=None, reason="", comment=""):
         """The partner manager takes it back."""
+
+
+class PartnerMember(TimeStampedModel):
+    """A person of a partner who signs in to the partner portal (issue 21.3, ADR 21): a user
+    with the role "partner", tied to exactly one partner (one-to-one on the user), added and
+    deactivated by the partner's manager. The user row carries the partner's id for the
+    access policy (`User.portal_partner`), kept by `partners.services.members`."""
+
+    access = AccessSpec(via="partner", partner="partner")
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="members"
+    )
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="partner_membership"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    added_by = models.ForeignKey(
+        User, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("partner user")
+        verbose_name_plural = _("partner users")
+        ordering = ["partner", "user__username"]
+        indexes = [models.Index(fields=["partner", "active"], name="partner_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.partner}"

@@ -10,7 +10,13 @@ from django.utils import timezone
 from core import policy
 
 from .choices import QualificationStatus
-from .models import Partner, PartnerAgreement, PartnerQualification, PartnerRegistration
+from .models import (
+    Partner,
+    PartnerAgreement,
+    PartnerMember,
+    PartnerQualification,
+    PartnerRegistration,
+)
 
 
 def partner_list(*, user) -> QuerySet[Partner]:
@@ -35,6 +41,10 @@ def partner_registration_list(*, user) -> QuerySet[PartnerRegistration]:
         user,
         "view",
     )
+
+
+def member_list(*, user) -> QuerySet[PartnerMember]:
+    return policy.restrict(PartnerMember.objects.select_related("partner", "user"), user, "view")
 
 
 def qualified(partner: Partner, on: dt.date | None = None) -> bool:

@@ -41,6 +41,12 @@ urlpatterns = [
         views.RegistrationSubmitPage.as_view(),
         name="registration-create",
     ),
+    path("<int:partner_pk>/members/new/", views.MemberCreatePage.as_view(), name="member-create"),
+    path(
+        "members/<int:pk>/deactivate/",
+        views.MemberDeactivate.as_view(),
+        name="member-deactivate",
+    ),
     path("registrations/", views.RegistrationListPage.as_view(), name="registrations"),
     path("registrations/<int:pk>/", views.RegistrationPage.as_view(), name="registration-detail"),
     path(

@@ -24,10 +24,17 @@ from core.web import ListPage, RecordFormPage, RecordPage
 from . import conversion
 from .choices import PartnerState, QualificationStatus
 from .filters import PartnerFilter, PartnerRegistrationFilter
-from .forms import AgreementForm, PartnerForm, PartnerRegistrationForm, QualificationForm
+from .forms import (
+    AgreementForm,
+    MemberForm,
+    PartnerForm,
+    PartnerRegistrationForm,
+    QualificationForm,
+)
 from .imports import partner_export_columns
 from .selectors import (
     agreement_list,
+    member_list,
     partner_list,
     partner_registration_list,
     qualification_list,
@@ -36,6 +43,8 @@ from .selectors import (
 from .services import (
     agreement_create,
     agreement_update,
+    member_create,
+    member_deactivate,
     partner_create,
     partner_registration_convert,
     partner_registration_submit,
@@ -91,6 +100,7 @@ class PartnerPage(RecordPage):
             agreements=partner.agreements.all(),
             qualifications=partner.qualifications.select_related("reviewed_by"),
             registrations=partner.registrations.select_related("customer", "protection")[:50],
+            members=partner.members.select_related("user"),
             qualified=qualified(partner),
             may_submit=context["may_change"]
             and partner.state in (PartnerState.CANDIDATE, PartnerState.REFUSED),
@@ -180,6 +190,19 @@ class QualificationUploadPage(_PartnerChildPage):
         return self.partner()
 
 
+class MemberCreatePage(_PartnerChildPage):
+    """Give a person of the partner a sign-in to the partner portal (ADR 21)."""
+
+    form_class = MemberForm
+    title = gettext_lazy("Add a partner user")
+
+    def save(self, form):
+        data = dict(form.cleaned_data)
+        password = data.pop("password")
+        member_create(by=self.request.user, partner=self.partner(), data=data, password=password)
+        return self.partner()
+
+
 class RegistrationSubmitPage(_PartnerChildPage):
     form_class = PartnerRegistrationForm
     title = gettext_lazy("Register a project (项目报备)")
@@ -240,6 +263,17 @@ class QualificationReview(_PartnerAction):
         qualification_review(
             qualification=self._qualification, by=request.user, status=request.POST.get("status")
         )
+
+
+class MemberDeactivate(_PartnerAction):
+    done = gettext_lazy("The partner user can no longer sign in.")
+
+    def target(self, pk):
+        self._member = get_object_or_404(member_list(user=self.request.user), pk=pk)
+        return self._member.partner
+
+    def act(self, partner, request):
+        member_deactivate(by=request.user, member=self._member)
 
 
 class RegistrationConvert(_PartnerAction):

@@ -88,6 +88,10 @@ class User(AbstractUser):
     # The configured roles' assignments (`RoleAssignment`), compiled for the access policy by
     # `accounts.services.roles` whenever one changes: read with the user, asked for free.
     role_grants = models.JSONField(default=list, blank=True, editable=False)
+    # A partner user's partner (role "partner", ADR 21), compiled from `partners.PartnerMember`
+    # by its services (accounts does not import partners: an opaque id), so the access policy
+    # knows it with the user, without a query.
+    portal_partner = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     email_digest = models.BooleanField(
         _("daily e-mail digest"),
         default=False,

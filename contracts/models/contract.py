@@ -153,7 +153,12 @@ class Contract(CustomValuesMixin, ConcurrentTransitionMixin, NumberedModel, Time
     """
 
     access = AccessSpec(
-        owner="owner", unit="org_unit", team="team", finance="view", area="contracts"
+        owner="owner",
+        unit="org_unit",
+        team="team",
+        finance="view",
+        area="contracts",
+        partner="opportunity__partner",
     )
     number_prefix = "CON"
 

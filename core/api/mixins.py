@@ -49,6 +49,8 @@ class ScopedViewSetMixin:
     #: the same function as the pages (its scope and its joins), and `queryset` only names the
     #: model for the schema and the filters.
     selector = None
+    #: What the partner portal's fence asks (`core.portal.api_allows`).
+    scoped_by_policy = True
 
     def get_queryset(self):
         if self.selector is not None:

@@ -7,7 +7,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import relations, serializers
 
-from core import custom_fields, fsm, money, policy, validators
+from core import custom_fields, fsm, money, policy, portal, validators
 from core.api.errors import _flatten
 from core.choices import Decision, GateKind, RiskLevel, TriangleRole
 from core.gates import GATE_TOPICS, may_decide
@@ -109,7 +109,12 @@ class ModelSerializer(serializers.ModelSerializer):
         return found
 
     def to_representation(self, instance):
-        return hide_amounts(self, instance, super().to_representation)
+        data = hide_amounts(self, instance, super().to_representation)
+        request = self.context.get("request")
+        if request is not None and policy.is_partner_user(request.user):
+            # Our costs and margins are not a partner's to read (ADR 21).
+            data = {k: v for k, v in data.items() if not portal.is_internal_field(k)}
+        return data
 
 
 class WriteScopeMixin:

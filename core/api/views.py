@@ -33,6 +33,7 @@ from .serializers import (
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The current user's notifications, newest first."""
 
+    portal_open = True  # one's own: partner users' too (ADR 21)
     queryset = Notification.objects.none()  # narrowed to the user in get_queryset
     serializer_class = NotificationSerializer
     filterset_fields = {"read_at": ["isnull"], "kind": ["exact"]}

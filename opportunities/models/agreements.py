@@ -30,7 +30,7 @@ class AgreementPrice(ConcurrentTransitionMixin, TimeStampedModel):
     service checks under a lock, and on PostgreSQL an exclusion constraint (migration 0006)
     holds it in the database too."""
 
-    access = AccessSpec(owner="created_by", unit="org_unit", area="quotes")
+    access = AccessSpec(owner="created_by", unit="org_unit", area="quotes", partner="partner")
 
     customer = models.ForeignKey(
         Customer,

@@ -77,7 +77,9 @@ atc_passed = _gate_go(GateKind.ATC, _("The ATC review has not decided go."))
 class Opportunity(CustomValuesMixin, ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
     """An opportunity (机会点): a customer's project we pursue, run by an iron triangle."""
 
-    access = AccessSpec(owner="owner", unit="org_unit", team="team", area="opportunities")
+    access = AccessSpec(
+        owner="owner", unit="org_unit", team="team", area="opportunities", partner="partner"
+    )
     number_prefix = "OPP"
 
     name = models.CharField(_("name"), max_length=200)

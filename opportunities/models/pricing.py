@@ -119,7 +119,7 @@ class Quote(ConcurrentTransitionMixin, NumberedModel, TimeStampedModel):
     opportunity's amount and margin follow it.
     """
 
-    access = AccessSpec(via="opportunity", area="quotes")
+    access = AccessSpec(via="opportunity", area="quotes", partner="opportunity__partner")
     number_prefix = "QUO"
 
     opportunity = models.ForeignKey(

@@ -19,7 +19,13 @@ from core.choices import Currency
 
 from .. import conversion
 from ..choices import QualificationKind, QualificationStatus
-from ..models import Partner, PartnerAgreement, PartnerQualification, PartnerRegistration
+from ..models import (
+    Partner,
+    PartnerAgreement,
+    PartnerMember,
+    PartnerQualification,
+    PartnerRegistration,
+)
 from ..selectors import qualified
 
 
@@ -223,4 +229,31 @@ class PartnerRegistrationConvertSerializer(serializers.Serializer):
     )
     fr = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+
+class PartnerMemberSerializer(ModelSerializer):
+    """A partner user (ADR 21): who signs in to the portal for a partner."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+    name = serializers.CharField(source="user.get_full_name", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True)
+
+    class Meta:
+        model = PartnerMember
+        fields = ["id", "partner", "user", "username", "name", "email", "active", "created_at"]
+        read_only_fields = fields
+
+
+class PartnerMemberCreateSerializer(WriteScopeMixin, serializers.Serializer):
+    scope_model = PartnerMember
+
+    partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
+    username = serializers.CharField(max_length=150)
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    password = serializers.CharField(
+        max_length=128, write_only=True, style={"input_type": "password"}
     )

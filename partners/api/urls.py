@@ -11,4 +11,5 @@ router.register(
 router.register(
     "partner-registrations", views.PartnerRegistrationViewSet, basename="partnerregistration"
 )
+router.register("partner-members", views.PartnerMemberViewSet, basename="partnermember")
 urlpatterns = router.urls

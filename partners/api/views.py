@@ -22,9 +22,16 @@ from ..filters import (
     PartnerRegistrationFilter,
 )
 from ..imports import partner_export_columns
-from ..models import Partner, PartnerAgreement, PartnerQualification, PartnerRegistration
+from ..models import (
+    Partner,
+    PartnerAgreement,
+    PartnerMember,
+    PartnerQualification,
+    PartnerRegistration,
+)
 from ..selectors import (
     agreement_list,
+    member_list,
     partner_list,
     partner_registration_list,
     qualification_list,
@@ -32,6 +39,8 @@ from ..selectors import (
 from ..services import (
     agreement_create,
     agreement_update,
+    member_create,
+    member_deactivate,
     partner_create,
     partner_registration_convert,
     partner_registration_submit,
@@ -42,6 +51,8 @@ from ..services import (
 )
 from .serializers import (
     PartnerAgreementSerializer,
+    PartnerMemberCreateSerializer,
+    PartnerMemberSerializer,
     PartnerQualificationSerializer,
     PartnerQualificationUploadSerializer,
     PartnerRegistrationConvertSerializer,
@@ -139,6 +150,8 @@ class PartnerQualificationViewSet(
     filterset_class = PartnerQualificationFilter
     ordering_fields = ["id", "valid_until"]
     parser_classes = [MultiPartParser, FormParser]
+    #: Partner users upload their own partner's documents and download them (ADR 21).
+    portal_actions = ("create", "download")
 
     @extend_schema(
         request={"multipart/form-data": PartnerQualificationUploadSerializer},
@@ -236,3 +249,41 @@ class PartnerRegistrationViewSet(
             registration=registration, by=request.user, data=data.validated_data
         )
         return Response({"opportunity": opportunity.pk, "number": opportunity.number}, 201)
+
+
+class PartnerMemberViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Partner users (ADR 21): the people of a partner who sign in to the partner portal.
+    Added and deactivated (`deactivate/`) by whoever may change the partner; audited on the
+    partner's timeline."""
+
+    queryset = PartnerMember.objects.none()
+    selector = member_list
+    serializer_class = PartnerMemberSerializer
+    ordering_fields = ["id"]
+
+    @extend_schema(
+        request=PartnerMemberCreateSerializer,
+        responses={201: PartnerMemberSerializer, **ERRORS},
+    )
+    def create(self, request):
+        data = PartnerMemberCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        partner, password = fields.pop("partner"), fields.pop("password")
+        member = member_create(by=request.user, partner=partner, data=fields, password=password)
+        return Response(self.get_serializer(self.get_queryset().get(pk=member.pk)).data, 201)
+
+    @extend_schema(request=None, responses={200: PartnerMemberSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def deactivate(self, request, pk=None):
+        """End the partner user's sign-in (their sessions and tokens answer nothing more)."""
+        member = get_object_or_404(self.get_queryset(), pk=pk)
+        member_deactivate(by=request.user, member=member)
+        return Response(self.get_serializer(self.get_queryset().get(pk=member.pk)).data)

@@ -1,5 +1,6 @@
 """Writes on channel partners (services, ADR 20)."""
 
+from .members import member_create, member_deactivate
 from .partners import (
     agreement_create,
     agreement_update,
@@ -22,6 +23,8 @@ from .registrations import (
 __all__ = [
     "agreement_create",
     "agreement_update",
+    "member_create",
+    "member_deactivate",
     "partner_admission_ended",
     "partner_admission_waiting",
     "partner_create",

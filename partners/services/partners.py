@@ -248,8 +248,11 @@ def qualification_upload(
     title: str = "",
 ) -> PartnerQualification:
     """Attach a qualification document (checked as every evidence file is, `core.uploads`);
-    it waits for review, or is verified with the admission."""
-    if not policy.can(by, partner, "change"):
+    it waits for review, or is verified with the admission. A partner user uploads to their
+    own partner only (`portal.upload_documents`, ADR 21)."""
+    if not (
+        policy.can(by, partner, "change") or policy.may(by, "portal.upload_documents", partner)
+    ):
         raise Forbidden(_("You may not change this record."))
     errors = {}
     if kind not in QualificationKind.values:

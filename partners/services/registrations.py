@@ -95,13 +95,19 @@ def partner_registration_submit(
     project = " ".join((project or "").split())
     product_line = " ".join((product_line or "").split())
     partner = Partner.objects.select_related("manager").get(pk=partner.pk)  # as it stands now
-    if not policy.may(by, "registrations.register", customer):
-        raise Forbidden(_("Your role does not register customers."))
-    if not policy.can(by, partner, "change"):
-        raise Forbidden(_("You may not change this record."))
     errors = {}
-    if not policy.can(by, customer, "view"):
-        errors["customer"] = [_("No such record.")]
+    if policy.is_partner_user(by):
+        # A partner user registers for their own partner only; the customer they name by its
+        # name (`portal.services`), as they see none of ours (ADR 21).
+        if not policy.may(by, "portal.register", partner):
+            raise Forbidden(_("You may not change this record."))
+    else:
+        if not policy.may(by, "registrations.register", customer):
+            raise Forbidden(_("Your role does not register customers."))
+        if not policy.can(by, partner, "change"):
+            raise Forbidden(_("You may not change this record."))
+        if not policy.can(by, customer, "view"):
+            errors["customer"] = [_("No such record.")]
     if not project:
         errors["project"] = [_("Name the project.")]
     elif len(project) > 200:
@@ -232,7 +238,7 @@ def partner_registration_convert(
     """The approved, protected registration becomes an opportunity with the partner on it
     (the partner seat beside the iron triangle), once: the opportunities app makes it
     (`conversion.converter()`), and its ATI/ATB/ATC gates are those of any opportunity."""
-    if not policy.can(by, registration, "change"):
+    if not policy.can(by, registration, "change") or policy.is_partner_user(by):
         raise Forbidden(_("You may not change this record."))
     protection = registration.protection
     if registration.state != R.APPROVED or protection is None:

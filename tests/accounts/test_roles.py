@@ -47,6 +47,8 @@ def test_every_registered_rule_is_a_permission_or_says_why_not():
 def test_the_builtin_roles_are_seeded_as_read_only_descriptions_in_catalogue_terms(db):
     seed = importlib.import_module("accounts.migrations.0011_builtin_roles").seed
     seed(django_apps, None)  # data seeded by migrations may have been flushed by another test
+    # The partner user's role (ADR 21), seeded with its own field.
+    importlib.import_module("accounts.migrations.0015_user_portal_partner").seed(django_apps, None)
     builtin = RoleDefinition.objects.filter(builtin=True)
     assert sorted(builtin.values_list("code", flat=True)) == sorted(Role.values)
     for role in builtin:

@@ -45,6 +45,7 @@ NOT_PAGES = {
     "contracts:document-download": "file download",
     "receivables:receipt-allocation-table": "htmx fragment of the receipt form",
     "receivables:export": "CSV download",
+    "portal:registration-withdraw": "POST only",
 }
 
 #: Which demo record each page with arguments shows: URL name -> kwargs, from the seeded data.
@@ -86,6 +87,7 @@ ARGUMENTS.update(
         "partners:agreement-edit": _pk("partners.PartnerAgreement"),
         "partners:qualification-create": _named("partner_pk", "partners.Partner"),
         "partners:registration-create": _named("partner_pk", "partners.Partner"),
+        "partners:member-create": _named("partner_pk", "partners.Partner"),
         "partners:registration-detail": _pk("partners.PartnerRegistration"),
         "leads:rule-edit": _pk("leads.DistributionRule"),
         "leads:detail": _pk("leads.Lead"),

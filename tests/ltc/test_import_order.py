@@ -28,6 +28,7 @@ LAYERS = {
     "receivables": 5,
     "keyaccounts": 6,
     "integrations": 7,
+    "portal": 7.5,  # the partner portal: shows partners', opportunities' and contracts' records
     "bench": 8,
     "ltc": 9,
 }

@@ -20,6 +20,12 @@ rep on the owner's team. For each role the policy's own `restrict()` is the orac
 - a gate is decided only by a user the gate engine names (with the authority), never 404/403
   confusion;
 - a record page (`get_absolute_url`) is a 404 for anyone who may not view the record.
+
+The partner user (ADR 21) is walked too: the policy's own-partner scope is the oracle for
+every list; everything but reading a list or a record (and what a viewset offers the portal,
+`portal_actions`) is a 403 from the portal's fence (`core.portal.api_allows`) before any row
+is looked at, so it discloses nothing; every internal page sends them to the portal.
+tests/portal/ proves the rest (partner A never sees partner B's rows).
 """
 
 from __future__ import annotations
@@ -59,7 +65,11 @@ ROLES = {
     # Configured roles (issue 20.1) on top of a built-in one, from the demo company:
     "auditor": "audit.ma",  # a rep at HQ holding "auditor" company-wide (view only)
     "presales": "presales.gao",  # an SR in Jiangsu holding "presales" in two teams
+    # A channel partner's person (ADR 21): the partner portal's user, own partner only.
+    "partner": "partner.lin",
 }
+#: Roles the portal's fence answers for before the policy (a 403 on whatever is not theirs).
+FENCED = {"partner"}
 CONFIGURED = {"auditor", "presales"}
 
 #: People in two regions who sit on no team: whoever the policy keeps a user from assigning or
@@ -268,7 +278,10 @@ def test_detail_routes_are_404_for_what_the_user_may_not_view(users, resource_na
             url = reverse(url_name, kwargs=_detail_kwargs(url_name, pk))
             response = getattr(client, method)(url, {}, format="json")
             if kind == "invisible":
-                assert response.status_code == 404, (action, method, url, response.status_code)
+                allowed = {404, 403} if role in FENCED else {404}
+                assert response.status_code in allowed, (action, method, url, response.status_code)
+            elif role in FENCED and action != "retrieve":
+                assert response.status_code in (200, 403), (action, url, response.status_code)
             elif action in ("retrieve", "timeline"):
                 assert response.status_code == 200, (action, url, response.status_code)
 
@@ -302,6 +315,8 @@ def test_update_and_transition_follow_view_and_change(users, resource_name, role
             url = reverse(url_name, kwargs={"pk": pk, **extra})
             status = getattr(client, method)(url, body, format="json").status_code
             expected = {"invisible": {404}, "view_only": {403}}.get(kind)
+            if role in FENCED:
+                expected = {403, 404}
             if expected:
                 assert status in expected, (kind, method, url, status)
             else:
@@ -328,6 +343,8 @@ def test_related_ids_one_may_not_view_are_as_unknown_as_missing_ones(users, reso
     serializer_class = view.get_serializer_class()
     fields = serializer_class().fields
     url = reverse(f"{resource.basename}-list")
+    if role in FENCED and client.post(url, {}, format="json").status_code == 403:
+        return  # the portal's fence: no create here at all
     for name, field in fields.items():
         if field.read_only or not isinstance(field, relations.PrimaryKeyRelatedField):
             continue
@@ -404,6 +421,10 @@ def test_exports_contain_exactly_the_rows_the_user_may_export(users, role):
         if not resource.has("export"):
             continue
         response = client.get(reverse(f"{resource.basename}-export") + "?file_format=csv")
+        if role in FENCED:
+            assert response.status_code == 403, name  # partners take no file away
+            checked += 1
+            continue
         assert response.status_code == 200, name
         content = b"".join(response.streaming_content).decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(content)))[1:]
@@ -432,6 +453,9 @@ def test_gates_are_decided_only_by_who_the_gate_engine_names(users, role):
         url = reverse("gatereview-decision", kwargs={"pk": review.pk})
         # No decision field: a 400 once access and authority are settled.
         status = client.post(url, {}, format="json").status_code
+        if role in FENCED:
+            assert status == 403, (review.pk, status)
+            continue
         if review.pk not in visible:
             assert status == 404, (review.pk, status)
         elif review.pk in may_decide:
@@ -459,7 +483,11 @@ def test_record_pages_are_404_for_what_the_user_may_not_view(users, role, client
             url = model._default_manager.get(pk=pk).get_absolute_url()
             if str(pk) not in url:
                 break  # a settings page, not a record page
-            status = client.get(url).status_code
+            response = client.get(url)
+            status = response.status_code
+            if role in FENCED:  # every internal page sends a partner user to the portal
+                assert status == 302 and response.url == reverse("portal:home"), (name, url)
+                continue
             if kind == "invisible":
                 assert status == 404, (name, url, status)
             elif url.endswith("/edit/") and kind == "view_only":
@@ -650,6 +678,9 @@ def test_approval_requests_are_those_in_scope_and_those_one_is_asked(users):
 
     for role, user in users.items():
         client = client_for(user)
+        if role in FENCED:
+            assert client.get(reverse("approvalrequest-list")).status_code == 403
+            continue
         listed = listed_ids(client, reverse("approvalrequest-list"))
         scoped = set(
             policy.restrict(ApprovalRequest.objects.all(), user).values_list("pk", flat=True)
@@ -736,6 +767,9 @@ def test_bulk_upserts_follow_view_and_change_per_item(users, name, role):
         )
     url = reverse(f"{resource.basename}-bulk-upsert")
     response = client_for(user).post(url, {"items": items}, format="json")
+    if role in FENCED:
+        assert response.status_code == 403
+        return
     assert response.status_code == 200, response.content[:300]
     got = [
         {"forbidden": "forbidden", "external_id_unavailable": "unavailable"}.get(

@@ -128,6 +128,8 @@ GUARDED: dict[str, dict[str, str]] = {
     "partners.partneragreement": {"partner": "scope"},
     "partners.partnerqualification": {"partner": "scope"},
     "partners.partnerregistration": {"partner": "scope"},
+    # Partner users (ADR 21): added to a partner one may change (the service asks).
+    "partners.partnermember": {"partner": "scope"},
     "opportunities.quote": {"opportunity": "scope"},
     "receivables.writeoffrequest": {"milestone": "scope"},
     "accounts.roleassignment": {
@@ -212,6 +214,8 @@ PLAIN: dict[str, set[str]] = {
         *("rebate_scheme", "target_amount", "year"),
     },
     "partners.partnerqualification": {"file", "kind", "title", "valid_until"},
+    # A partner user's sign-in: a new user of the role "partner", nothing else (ADR 21).
+    "partners.partnermember": {"email", "first_name", "last_name", "password", "phone", "username"},
     "partners.partnerregistration": {
         *("contest", "currency", "customer", "description", "estimated_amount"),
         *("product_line", "project"),
