@@ -27,6 +27,7 @@ LAYERS = {
     "contracts": 4,
     "receivables": 5,
     "keyaccounts": 6,
+    "channels": 6.5,  # rebates and channel reports: above the value stream, below integrations
     "integrations": 7,
     "bench": 8,
     "ltc": 9,

@@ -209,7 +209,7 @@ PLAIN: dict[str, set[str]] = {
     },
     "partners.partneragreement": {
         *("currency", "deposit_amount", "discount_max_pct", "discount_min_pct"),
-        *("rebate_scheme", "target_amount", "year"),
+        *("target_amount", "year"),
     },
     "partners.partnerqualification": {"file", "kind", "title", "valid_until"},
     "partners.partnerregistration": {
