@@ -17,6 +17,11 @@ ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
 
+def _plain(number: Decimal) -> str:
+    """1000000.00 as 1000000, 2.50 as 2.5: how people write a tier's bound."""
+    return format(number.normalize(), "f")
+
+
 @dataclass(frozen=True)
 class Tier:
     lower: Decimal
@@ -25,8 +30,8 @@ class Tier:
     fixed_amount: Decimal | None = None
 
     def text(self) -> str:
-        upper = "∞" if self.upper is None else f"{self.upper}"
-        return f"[{self.lower}, {upper})"
+        upper = "∞" if self.upper is None else _plain(self.upper)
+        return f"[{_plain(self.lower)}, {upper})"
 
     def holds(self, value: Decimal) -> bool:
         return self.lower <= value and (self.upper is None or value < self.upper)
