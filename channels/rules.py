@@ -8,9 +8,9 @@ from core.policy import handles_money, is_finance, manages, rule
 
 @rule("channels.manage_schemes")
 def manage_schemes(user, partner=None) -> bool:
-    """Rebate schemes are terms of the channel agreement: sales managers and administrators
-    (over the partner, as the access policy decides)."""
-    return manages(user)
+    """Rebate schemes are terms of the channel agreement: whoever keeps the partner's
+    agreements (everyone but finance; which partners, the access policy decides)."""
+    return not is_finance(user)
 
 
 @rule("channels.settle")

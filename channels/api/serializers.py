@@ -9,6 +9,7 @@ from core.api.serializers import (
     RecordSerializer,
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
+    WriteScopeMixin,
 )
 from partners.models import PartnerAgreement
 
@@ -49,9 +50,11 @@ class RebateSchemeSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
-class RebateSchemeWriteSerializer(serializers.Serializer):
+class RebateSchemeWriteSerializer(WriteScopeMixin, serializers.Serializer):
     """A scheme and its tiers, [from, to) each with a rate (%) or a fixed amount; the tiers
     are checked together (no overlap, no gap) by the service."""
+
+    scope_model = RebateScheme
 
     agreement = ScopedPrimaryKeyRelatedField(queryset=PartnerAgreement.objects.all())
     name = serializers.CharField(max_length=200)
