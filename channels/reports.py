@@ -96,11 +96,11 @@ def pipeline_and_revenue(
                 "tier": row["partner__tier"],
                 "currency": row["currency"],
                 "open_count": figures.get("open_count", 0),
-                "open_amount": figures.get("open_amount", ZERO),
+                "open_amount": quantize(figures.get("open_amount", ZERO)),
                 "won_count": figures.get("won_count", 0),
-                "won_amount": figures.get("won_amount", ZERO),
-                "booked_amount": figures.get("booked_amount", ZERO),
-                "cash_amount": figures.get("cash_amount", ZERO),
+                "won_amount": quantize(figures.get("won_amount", ZERO)),
+                "booked_amount": quantize(figures.get("booked_amount", ZERO)),
+                "cash_amount": quantize(figures.get("cash_amount", ZERO)),
             }
         )
     return result
@@ -177,8 +177,8 @@ def target_attainment(user, *, year: int, action: str = "view") -> list[dict]:
             "partner_name": row["partner__name"],
             "tier": row["partner__tier"],
             "currency": row["currency"],
-            "target_amount": row["target_amount"],
-            "booked_amount": row["booked"],
+            "target_amount": quantize(row["target_amount"]),
+            "booked_amount": quantize(row["booked"]),
             "attainment_pct": _pct(row["booked"], row["target_amount"]),
         }
         for row in agreements
@@ -202,9 +202,9 @@ def rebate_liability(user, *, action: str = "view") -> list[dict]:
             "partner_name": row["partner__name"],
             "tier": row["partner__tier"],
             "currency": row["currency"],
-            "accrued_amount": row["accrued"],
-            "settled_amount": row["settled"],
-            "liability_amount": row["accrued"] - row["settled"],
+            "accrued_amount": quantize(row["accrued"]),
+            "settled_amount": quantize(row["settled"]),
+            "liability_amount": quantize(row["accrued"] - row["settled"]),
         }
         for row in rows
     ]

@@ -13,7 +13,9 @@ from django.utils import timezone
 from contracts.services import contract_transition
 from partners.services import agreement_create
 from tests.factories import ContractFactory, OpportunityFactory
-from tests.partners.conftest import make_partner
+from tests.partners.conftest import customer, make_partner
+
+__all__ = ["customer"]  # the partner tests' customer in Guangdong
 
 SCHEMES = "/api/v1/rebate-schemes/"
 STATEMENTS = "/api/v1/rebate-statements/"
