@@ -168,3 +168,18 @@ def test_overlapping_tiers_on_the_form_name_the_conflict(org, browser_client, pa
     assert response.status_code == 200
     assert "Tiers 1 [0, 1000000) and 2 [900000, ∞) overlap." in response.content.decode()
     assert post_scheme  # the API refuses the same (test_rebates)
+
+
+def test_the_demo_has_a_scheme_with_an_accrual(settings, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    from channels.models import RebateAccrual, RebateScheme
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", password="demo-pass-12345", stdout=io.StringIO())
+    scheme = RebateScheme.objects.get()
+    assert scheme.tiers.count() == 3
+    line = RebateAccrual.objects.get()
+    assert line.period.partner == scheme.agreement.partner and line.amount > 0
