@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from channels.models import RebateAccrual, RebateStatement, RebateTier
+from contracts.models import Contract
 from contracts.services import contract_transition
 from core import hooks
 from tests.channels.conftest import make_agreement, post_scheme
@@ -52,7 +53,12 @@ def test_two_bookings_at_once_both_accrue_on_one_statement(org, partner):
     two = _unsigned(org, partner, "500000")
 
     def sign(contract):
-        return lambda: contract_transition(contract=contract, name="sign", by=org.rep).state
+        # Each racer loads its own rows, as two requests would (no instance shared by threads).
+        def call():
+            fresh = Contract.objects.get(pk=contract.pk)
+            return contract_transition(contract=fresh, name="sign", by=org.rep).state
+
+        return call
 
     assert race(sign(one), sign(two)) == ["signed", "signed"]
     statement = RebateStatement.objects.get()
