@@ -49,6 +49,12 @@ NAVIGATION = [
         "partners:list",
         {Role.SALES_REP, Role.SALES_MANAGER, Role.ADMIN},
     ),
+    (
+        "/channels/",
+        _("Channels and rebates"),
+        "channels:index",
+        {Role.SALES_REP, Role.SALES_MANAGER, Role.FINANCE, Role.ADMIN},
+    ),
     ("/key-accounts/", _("Key accounts"), "keyaccounts:overview", None),
     ("/settings/", _("Settings"), "settings-index", configures_anything),
 ]

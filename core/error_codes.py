@@ -120,6 +120,16 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
         "Only an approved registration holding protection becomes an opportunity.",
     ),
     "partner_registration_converted": (400, "The registration became an opportunity already."),
+    # --- Rebates (issue 21.5, ADR 22) ---------------------------------------------------------
+    "rebate_tiers_conflict": (
+        400,
+        "A rebate scheme's tiers overlap or leave a gap; `fields.tiers` names them.",
+    ),
+    "rebate_scheme_exists": (400, "The agreement has a rebate scheme already."),
+    "rebate_scheme_in_use": (
+        409,
+        "The scheme has accrued: its tiers, measure, period and basis are fixed.",
+    ),
     # --- Roles as permission sets (issue 20.1) -------------------------------------------------
     "unknown_permission": (400, "A role names a permission the catalogue does not have."),
     "role_builtin": (403, "A built-in role is read-only: its rules are in the code."),

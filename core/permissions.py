@@ -77,6 +77,9 @@ NOT_GRANTABLE = {
 RULE_LABELS = {
     "activities.follow_up": _("Work follow-ups"),
     "approvals.inbox": _("See the approvals inbox"),
+    "channels.manage_schemes": _("Keep partners' rebate schemes (返利政策)"),
+    "channels.reports": _("See the channel reports and rebate statements"),
+    "channels.settle": _("Settle rebate statements (credit note or payment)"),
     "contacts.add_duplicate": _("Add a contact knowingly twice"),
     "contracts.decide_change": _("Decide a customer's change request"),
     "contracts.run_delivery": _("Run deliveries"),

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "contracts.apps.ContractsConfig",
     "receivables.apps.ReceivablesConfig",
     "keyaccounts.apps.KeyAccountsConfig",
+    "channels.apps.ChannelsConfig",
     # Integrations (API keys, idempotency, webhooks) listen to every stage; none imports it.
     "integrations.apps.IntegrationsConfig",
     # The partner portal (ADR 21): pages and API for partner users, above every stage it shows.
@@ -228,6 +229,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "keyaccounts-open-renewals": {
         "task": "keyaccounts.tasks.open_renewal_opportunities",
         "schedule": 24 * 60 * 60,
+    },
+    # Rebates: ended periods become issued statements, once each (ADR 22), daily at 02:30.
+    "channels-rebate-statements": {
+        "task": "channels.tasks.rebate_statements_close",
+        "schedule": crontab(hour=2, minute=30),
     },
     "integrations-purge-idempotency-keys": {
         "task": "integrations.tasks.purge_idempotency_records",
@@ -475,6 +481,8 @@ SPECTACULAR_SETTINGS = {
         "ChangeRequestStateEnum": "contracts.choices.ChangeRequestState",
         "DocumentKindEnum": "contracts.choices.DocumentKind",
         "QualificationKindEnum": "partners.choices.QualificationKind",
+        "RebateStatementStateEnum": "channels.choices.StatementState",
+        "SettlementMethodEnum": "channels.choices.SettlementMethod",
         "AcceptanceRatingEnum": "contracts.choices.AcceptanceRating",
         "MilestoneKindEnum": "receivables.choices.MilestoneKind",
         "MilestoneStateEnum": "receivables.choices.MilestoneState",

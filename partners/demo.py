@@ -86,7 +86,6 @@ def seed(ctx: DemoContext) -> None:
                 "target_amount": target,
                 "discount_min_pct": band[0],
                 "discount_max_pct": band[1],
-                "rebate_scheme": "达成目标返点 3%，超额部分 5%",
                 "deposit_amount": deposit,
             },
         )

@@ -73,7 +73,6 @@ class AgreementForm(RecordForm):
             "target_amount",
             "discount_min_pct",
             "discount_max_pct",
-            "rebate_scheme",
             "deposit_amount",
         ]
 

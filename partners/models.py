@@ -135,7 +135,8 @@ class Partner(ConcurrentTransitionMixin, TimeStampedModel):
 
 class PartnerAgreement(TimeStampedModel):
     """The channel agreement of one year (渠道协议): targets, the discount band the partner
-    buys within, the rebate scheme (返利) and the deposit held (保证金). One per year."""
+    buys within and the deposit held (保证金). One per year. Its rebate scheme (返利) is a
+    `channels.RebateScheme` attached to it (ADR 22)."""
 
     access = AccessSpec(via="partner", partner="partner")
 
@@ -151,7 +152,6 @@ class PartnerAgreement(TimeStampedModel):
     discount_max_pct = models.DecimalField(
         _("highest discount (%)"), max_digits=5, decimal_places=2, default=0
     )
-    rebate_scheme = models.TextField(_("rebate scheme"), blank=True)
     deposit_amount = MoneyField(_("deposit held"), default=0)
 
     class Meta:

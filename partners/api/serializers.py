@@ -88,7 +88,6 @@ class PartnerAgreementSerializer(ScopedModelSerializer):
             "target_amount",
             "discount_min_pct",
             "discount_max_pct",
-            "rebate_scheme",
             "deposit_amount",
             "created_at",
             "version",

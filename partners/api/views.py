@@ -117,8 +117,9 @@ class PartnerAgreementViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """A partner's agreement of one year (渠道协议): targets, discount band, rebate scheme and
-    the deposit held (保证金). One per partner and year (400 `partner_agreement_exists`)."""
+    """A partner's agreement of one year (渠道协议): targets, discount band and the deposit
+    held (保证金). One per partner and year (400 `partner_agreement_exists`). Its rebate
+    scheme is attached through `/api/v1/rebate-schemes/`."""
 
     queryset = PartnerAgreement.objects.none()
     selector = agreement_list

@@ -44,7 +44,6 @@ AGREEMENT_FIELDS = (
     "target_amount",
     "discount_min_pct",
     "discount_max_pct",
-    "rebate_scheme",
     "deposit_amount",
 )
 

@@ -27,6 +27,7 @@ LAYERS = {
     "contracts": 4,
     "receivables": 5,
     "keyaccounts": 6,
+    "channels": 6.5,  # rebates and channel reports: above the value stream, below integrations
     "integrations": 7,
     "portal": 7.5,  # the partner portal: shows partners', opportunities' and contracts' records
     "bench": 8,

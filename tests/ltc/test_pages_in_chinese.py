@@ -32,6 +32,9 @@ MAIN_PAGES = [
     "/customers/",
     "/customers/new/",
     "/key-accounts/",
+    "/channels/",
+    "/channels/schemes/",
+    "/channels/statements/",
     "/notifications/",
     "/search/?q=port",
 ]

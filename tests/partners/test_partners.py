@@ -148,7 +148,6 @@ def test_one_agreement_a_year_with_a_sane_discount_band(org, partner, api):
         "discount_min_pct": "5",
         "discount_max_pct": "15",
         "deposit_amount": "500000",
-        "rebate_scheme": "3% on target",
     }
     assert api(org.rep).post(url, body, format="json").status_code == 201
     again = api(org.rep).post(url, body, format="json")

@@ -95,6 +95,9 @@ UNSCOPED = {
     "DirectContractRuleViewSet": "reference",
     "PaymentPlanViewSet": "report",  # per contract; scoped through the contract
     "ReceivablesReportViewSet": "report",  # aggregates over restrict()ed milestones
+    # Channel reports (ADR 22): aggregates over restrict()ed partners, opportunities,
+    # contracts, receipts, registrations, agreements and rebate statements.
+    "ChannelReportViewSet": "report",
     "ApiKeyViewSet": "admin",  # integrations: managed by administrators only
     "WebhookSubscriptionViewSet": "admin",
     "WebhookDeliveryViewSet": "admin",

@@ -123,6 +123,8 @@ GUARDED: dict[str, dict[str, str]] = {
         "margin_pct": "quote",
     },
     "opportunities.opportunitycompetitor": {"opportunity": "scope"},
+    # Rebate schemes (ADR 22): attached to an agreement the writer may change.
+    "channels.rebatescheme": {"agreement": "scope"},
     # Channel partners (ADR 20): filed under the partner manager's unit, parts of a partner.
     "partners.partner": {"manager": "scope", "org_unit": "scope"},
     "partners.partneragreement": {"partner": "scope"},
@@ -152,6 +154,11 @@ PLAIN: dict[str, set[str]] = {
         *("currency", "customer", "partner", "price", "product", "valid_from", "valid_to"),
     },
     "ContactBulkRequestSerializer": {"items"},
+    # Rebate schemes (ADR 22): terms of the agreement; the tiers are checked together by the
+    # service (no overlap, no gap) and fixed once the scheme has accrued.
+    "channels.rebatescheme": {"basis", "measure", "name", "notes", "period", "tiers"},
+    "RebateSchemeUpdateSerializer": {"basis", "measure", "name", "notes", "period", "tiers"},
+    "channels.rebatetier": {"fixed_amount", "lower", "rate_pct", "upper"},
     "CustomFieldChoiceSerializer": {"label_en", "label_zh", "value"},
     "CustomerBulkRequestSerializer": {"allow_duplicate", "items"},
     "GateOpenSerializer": {"kind", "subject_id", "subject_type"},
@@ -211,7 +218,7 @@ PLAIN: dict[str, set[str]] = {
     },
     "partners.partneragreement": {
         *("currency", "deposit_amount", "discount_max_pct", "discount_min_pct"),
-        *("rebate_scheme", "target_amount", "year"),
+        *("target_amount", "year"),
     },
     "partners.partnerqualification": {"file", "kind", "title", "valid_until"},
     # A partner user's sign-in: a new user of the role "partner", nothing else (ADR 21).
