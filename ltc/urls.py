@@ -65,6 +65,7 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("collections/", include("receivables.urls")),
     path("key-accounts/", include("keyaccounts.urls")),
+    path("incentives/", include("incentives.urls")),
     path("settings/roles/", include("accounts.role_urls")),
     path("admin/", admin.site.urls),
     # The REST API, version 1: the core's endpoints and each app's.
@@ -76,6 +77,7 @@ urlpatterns = [
     path("api/v1/", include("contracts.api.urls")),
     path("api/v1/", include("receivables.api.urls")),
     path("api/v1/", include("keyaccounts.api.urls")),
+    path("api/v1/", include("incentives.api.urls")),
     path("api/v1/", include("integrations.api.urls")),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),

@@ -27,6 +27,7 @@ LAYERS = {
     "contracts": 4,
     "receivables": 5,
     "keyaccounts": 6,
+    "incentives": 6.6,  # credit sharing: reads contracts, receipts and targets
     "integrations": 7,
     "bench": 8,
     "ltc": 9,
