@@ -23,7 +23,7 @@ def _shares_text(shares) -> str:
         % {
             "person": names.get(s.get("user"), "—"),
             "seat": seats.get(s.get("seat"), s.get("seat")),
-            "pct": Decimal(str(s.get("pct", "0"))).normalize(),
+            "pct": format(Decimal(str(s.get("pct", "0"))).normalize(), "f"),
         }
         for s in shares
         if isinstance(s, dict)

@@ -3,6 +3,7 @@ engine), the credit ledger and the incentive report (JSON, CSV or XLSX)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
@@ -115,7 +116,7 @@ class IncentiveReportView(APIView):
         if file_format:
             if file_format not in ("csv", "xlsx"):
                 raise ValidationFailed(
-                    "Invalid format.", fields={"file_format": ["Choose csv or xlsx."]}
+                    _("Invalid format."), fields={"file_format": [_("Choose csv or xlsx.")]}
                 )
             return incentive_report_export(request.user, query, file_format)
         rows = incentive_report(
