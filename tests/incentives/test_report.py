@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from keyaccounts.models import SalesTarget, TargetMonth
 from incentives.tasks import credit_pending
+from keyaccounts.models import SalesTarget, TargetMonth
 
 pytestmark = pytest.mark.django_db
 
