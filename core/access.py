@@ -27,7 +27,9 @@ class AccessSpec:
     child's own `finance` level wins over its parent's; pool: rows
     with no owner yet are the team's pool, which every member of the unit may work on; area:
     the permission area configured roles name it by (`core.permissions.AREAS`; a part of a
-    record without one is in its parent's area).
+    record without one is in its parent's area); private: rows about one person (their credit,
+    the basis of their commission) that colleagues of their unit do not view, though managers
+    and finance over the unit do.
     """
 
     owner: str | None = None
@@ -37,6 +39,7 @@ class AccessSpec:
     via: str | None = None
     pool: bool = False
     area: str | None = None
+    private: bool = False
 
 
 def spec_for(model: type[models.Model]) -> tuple[AccessSpec, str]:

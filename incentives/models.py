@@ -152,7 +152,7 @@ class CreditLine(models.Model):
     """One person's credit from one event generation: `amount` is their share (negative on a
     reversal line). Summing a person's lines gives their credit; nothing is ever updated."""
 
-    access = AccessSpec(owner="person", unit="org_unit", finance="view")
+    access = AccessSpec(owner="person", unit="org_unit", finance="view", private=True)
 
     event = models.ForeignKey(CreditEvent, on_delete=models.PROTECT, related_name="lines")
     kind = models.CharField(_("kind"), max_length=12, choices=CreditKind.choices)

@@ -39,12 +39,9 @@ def split_in_force(opportunity) -> CreditSplit | None:
 
 
 def credit_line_list(*, user, action: str = "view") -> QuerySet:
-    """The credit lines `user` may see: their own, or a whole subtree's for whoever sees one
-    (managers, finance, administrators, company-wide configured roles)."""
+    """The credit lines `user` may see: their own (the lines are private, ADR 23), or a
+    subtree's for managers and finance, everyone's for administrators."""
     lines = policy.restrict(CreditLine.objects.all(), user, action)
-    whole, _root = policy.subtree_scope(CreditLine, user, action)
-    if not whole:
-        lines = lines.filter(person=user)
     return lines.select_related("person", "contract", "org_unit").order_by("-credited_on", "-id")
 
 

@@ -150,6 +150,10 @@ PLAIN: dict[str, set[str]] = {
         *("currency", "customer", "partner", "price", "product", "valid_from", "valid_to"),
     },
     "ContactBulkRequestSerializer": {"items"},
+    # A deal's credit split (issue 21.6): the deal is one the writer may change and each
+    # share's person is on its seat or a colleague they may seat (the service asks, 400 each);
+    # the split itself waits for the `credit_split` approval chain.
+    "CreditSplitCreateSerializer": {"opportunity", "reason", "shares"},
     "CustomFieldChoiceSerializer": {"label_en", "label_zh", "value"},
     "CustomerBulkRequestSerializer": {"allow_duplicate", "items"},
     "GateOpenSerializer": {"kind", "subject_id", "subject_type"},
