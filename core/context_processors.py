@@ -52,7 +52,7 @@ NAVIGATION = [
     ("/key-accounts/", _("Key accounts"), "keyaccounts:overview", None),
     (
         "/incentives/",
-        _("Incentives"),
+        _("Incentive report"),
         "incentives:report",
         {Role.SALES_REP, Role.SOLUTION_MANAGER, Role.FULFILLMENT_MANAGER, Role.SALES_MANAGER},
     ),

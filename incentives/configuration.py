@@ -10,13 +10,16 @@ from core.configuration.sections import refuse_unknown, text_key
 
 from .models import CreditSplitDefault
 from .services.splits import DEFAULT_FIELDS, credit_default_set
-from .shares import company_default
 
 KEY = "company"
 
 
 def credit_split_export() -> list[dict]:
-    row = company_default()
+    """The default split, once an administrator has set it (before, the model's defaults
+    apply on every system alike)."""
+    row = CreditSplitDefault.objects.filter(company=True).first()
+    if row is None:
+        return []
     return [{"key": KEY, **{name: str(getattr(row, name)) for name in DEFAULT_FIELDS}}]
 
 
@@ -26,12 +29,11 @@ def credit_split_key(entry: dict) -> str:
 
 def credit_split_apply(entry: dict, by) -> str:
     refuse_unknown(entry, ["key", *DEFAULT_FIELDS])
-    existing = CreditSplitDefault.objects.filter(company=True).first()
-    before = credit_split_export()[0]
+    before = credit_split_export()
     credit_default_set(by=by, data=entry)
-    if existing is None:
+    if not before:
         return CREATED
-    return UNCHANGED if credit_split_export()[0] == before else CHANGED
+    return UNCHANGED if credit_split_export() == before else CHANGED
 
 
 register_section(

@@ -238,3 +238,29 @@ def test_collections_are_credited_by_share_and_reversed_with_the_receipt(
         receipt_reverse(receipt=receipt, by=org.finance, reason="Bounced")
     assert credited(org.rep, "collection") == 0
     assert CreditLine.objects.filter(kind="collection", reversal=True).count() == 3
+
+
+def test_the_default_split_travels_in_the_configuration_file(org, api):
+    empty = api(org.admin).get("/api/v1/configuration/export/").json()
+    assert empty["credit_split_default"] == []  # the model's defaults: the same everywhere
+    api(org.admin).put(
+        DEFAULT,
+        {"ar_pct": "40", "sr_pct": "30", "fr_pct": "20", "partner_pct": "10"},
+        format="json",
+    )
+    document = api(org.admin).get("/api/v1/configuration/export/").json()
+    assert document["credit_split_default"] == [
+        {
+            "key": "company",
+            "ar_pct": "40.00",
+            "sr_pct": "30.00",
+            "fr_pct": "20.00",
+            "partner_pct": "10.00",
+        }
+    ]
+    again = api(org.admin).post("/api/v1/configuration/import/", document, format="json")
+    assert again.status_code == 200 and again.json()["changed"] == 0, again.json()
+    document["credit_split_default"][0]["partner_pct"] = "11.00"
+    refused = api(org.admin).post("/api/v1/configuration/import/", document, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "bad_configuration"
