@@ -32,6 +32,8 @@ class AccessSpec:
     each model of the portal and never inherited through `via`, so a part of a record is not
     shown to partners unless it says so. Partner users change nothing through the policy: their
     few writes (register, withdraw, upload) are their services' own.
+    private: rows about one person (their credit, the basis of their commission) that
+    colleagues of their unit do not view, though managers and finance over the unit do.
     """
 
     owner: str | None = None
@@ -42,6 +44,7 @@ class AccessSpec:
     pool: bool = False
     area: str | None = None
     partner: str | None = None
+    private: bool = False
 
 
 def spec_for(model: type[models.Model]) -> tuple[AccessSpec, str]:

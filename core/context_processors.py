@@ -56,6 +56,12 @@ NAVIGATION = [
         {Role.SALES_REP, Role.SALES_MANAGER, Role.FINANCE, Role.ADMIN},
     ),
     ("/key-accounts/", _("Key accounts"), "keyaccounts:overview", None),
+    (
+        "/incentives/",
+        _("Incentive report"),
+        "incentives:report",
+        {Role.SALES_REP, Role.SOLUTION_MANAGER, Role.FULFILLMENT_MANAGER, Role.SALES_MANAGER},
+    ),
     ("/settings/", _("Settings"), "settings-index", configures_anything),
 ]
 

@@ -169,6 +169,7 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
         400,
         "An approved agreement price of the same customer (partner) and product overlaps.",
     ),
+    "credit_split_open": (409, "A credit split for the deal is already waiting for approval."),
     "agreement_price_state": (409, "The agreement price is not in the state this step needs."),
     "bid_exists": (409, "This opportunity has a bid already."),
     "bid_wrong_stage": (409, "A bid is prepared while guiding or bidding."),

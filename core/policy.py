@@ -161,7 +161,7 @@ def _builtin_scope_q(model: type[models.Model], user, action: Action) -> Q | Non
     if spec.team:
         q |= team_member(prefix, spec.team, user)
     if spec.unit and user.org_unit_id:
-        if action != "change":
+        if action != "change" and not spec.private:
             q |= Q(**{f"{prefix}{spec.unit}": user.org_unit_id})
         elif spec.pool and spec.owner:
             q |= Q(

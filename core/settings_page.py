@@ -53,6 +53,12 @@ ENTRIES = (
         _may("settings.change_unit"),
     ),
     Entry(
+        "incentives:default",
+        _("Default credit split"),
+        _("How bookings and collections are credited to the AR, SR, FR and partner manager."),
+        _may("settings.change"),
+    ),
+    Entry(
         "configuration",
         _("Export and import the configuration"),
         _("Move roles, fields, chains and rule tables from a test system to production."),

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "receivables.apps.ReceivablesConfig",
     "keyaccounts.apps.KeyAccountsConfig",
     "channels.apps.ChannelsConfig",
+    "incentives.apps.IncentivesConfig",
     # Integrations (API keys, idempotency, webhooks) listen to every stage; none imports it.
     "integrations.apps.IntegrationsConfig",
     # The partner portal (ADR 21): pages and API for partner users, above every stage it shows.
@@ -264,6 +265,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "partners-qualification-reminders": {
         "task": "partners.tasks.qualifications_remind",
         "schedule": 24 * 60 * 60,
+    },
+    # Credit sharing: signed contracts and allocated receipts credited to their people.
+    "incentives-credit": {
+        "task": "incentives.tasks.credit_pending",
+        "schedule": 5 * 60,
     },
 }
 # Days before a partner's verified qualification expires on which its manager is reminded.

@@ -67,6 +67,7 @@ urlpatterns = [
     path("key-accounts/", include("keyaccounts.urls")),
     path("channels/", include("channels.urls")),
     path("portal/", include("portal.urls")),
+    path("incentives/", include("incentives.urls")),
     path("settings/roles/", include("accounts.role_urls")),
     path("admin/", admin.site.urls),
     # The REST API, version 1: the core's endpoints and each app's.
@@ -79,6 +80,7 @@ urlpatterns = [
     path("api/v1/", include("receivables.api.urls")),
     path("api/v1/", include("keyaccounts.api.urls")),
     path("api/v1/", include("channels.api.urls")),
+    path("api/v1/", include("incentives.api.urls")),
     path("api/v1/", include("integrations.api.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

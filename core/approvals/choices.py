@@ -18,6 +18,7 @@ class ApprovalKind(models.TextChoices):
     PARTNER_ADMISSION = "partner_admission", _("Partner admission")
     PARTNER_REGISTRATION = "partner_registration", _("Partner project registration")
     AGREEMENT_PRICE = "agreement_price", _("Agreement price")
+    CREDIT_SPLIT = "credit_split", _("Credit split")
 
 
 class ApproverType(models.TextChoices):

@@ -111,6 +111,7 @@ ARGUMENTS.update(
         "opportunities:quote-create": _named("opportunity_pk", "opportunities.Opportunity"),
         "opportunities:quote": _pk("opportunities.Quote"),
         "opportunities:agreement-price": _pk("opportunities.AgreementPrice"),
+        "incentives:deal-split": _pk("opportunities.Opportunity"),
         "opportunities:quote-edit": _pk("opportunities.Quote"),
         "opportunities:bid": lambda: {"pk": _first("opportunities.Bid").opportunity_id},
         "contracts:detail": _pk("contracts.Contract"),

@@ -28,6 +28,7 @@ LAYERS = {
     "receivables": 5,
     "keyaccounts": 6,
     "channels": 6.5,  # rebates and channel reports: above the value stream, below integrations
+    "incentives": 6.6,  # credit sharing: reads contracts, receipts and targets
     "integrations": 7,
     "portal": 7.5,  # the partner portal: shows partners', opportunities' and contracts' records
     "bench": 8,

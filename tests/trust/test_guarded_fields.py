@@ -159,6 +159,10 @@ PLAIN: dict[str, set[str]] = {
     "channels.rebatescheme": {"basis", "measure", "name", "notes", "period", "tiers"},
     "RebateSchemeUpdateSerializer": {"basis", "measure", "name", "notes", "period", "tiers"},
     "channels.rebatetier": {"fixed_amount", "lower", "rate_pct", "upper"},
+    # A deal's credit split (issue 21.6): the deal is one the writer may change and each
+    # share's person is on its seat or a colleague they may seat (the service asks, 400 each);
+    # the split itself waits for the `credit_split` approval chain.
+    "CreditSplitCreateSerializer": {"opportunity", "reason", "shares"},
     "CustomFieldChoiceSerializer": {"label_en", "label_zh", "value"},
     "CustomerBulkRequestSerializer": {"allow_duplicate", "items"},
     "GateOpenSerializer": {"kind", "subject_id", "subject_type"},
