@@ -51,7 +51,7 @@ NAVIGATION = [
     ),
     (
         "/channels/",
-        _("Channels and rebates"),
+        _("Channel reports"),
         "channels:index",
         {Role.SALES_REP, Role.SALES_MANAGER, Role.FINANCE, Role.ADMIN},
     ),

@@ -120,6 +120,9 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
         "Only an approved registration holding protection becomes an opportunity.",
     ),
     "partner_registration_converted": (400, "The registration became an opportunity already."),
+    "member_inactive": (409, "The partner user is deactivated already."),
+    "unknown_customer": (400, "The portal: no customer of this name (a partner names it)."),
+    "registration_not_pending": (409, "The portal: only a pending registration is withdrawn."),
     # --- Rebates (issue 21.5, ADR 22) ---------------------------------------------------------
     "rebate_tiers_conflict": (
         400,

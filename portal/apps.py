@@ -18,6 +18,7 @@ class PortalConfig(AppConfig):
                 ("quotes", _("Quotes"), "portal:quotes"),
                 ("orders", _("Orders"), "portal:orders"),
                 ("documents", _("Documents"), "portal:documents"),
+                ("rebates", _("Rebates"), "portal:rebates"),
             ]
         ):
             portal.register_section(key, label, url_name, order=order * 10)

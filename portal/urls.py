@@ -16,4 +16,5 @@ urlpatterns = [
     path("quotes/", views.quotes, name="quotes"),
     path("orders/", views.orders, name="orders"),
     path("documents/", views.documents, name="documents"),
+    path("rebates/", views.rebates, name="rebates"),
 ]

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from channels.selectors import partner_rebate_statements
 from core import policy
 from core import portal as registry
 from core.errors import ApplicationError
@@ -127,3 +128,11 @@ def documents(request):
             return HttpResponseRedirect(reverse("portal:documents"))
     rows = selectors.documents(request.user)
     return _render(request, "portal/documents.html", {"rows": rows, "form": form})
+
+
+@portal_page("rebates")
+def rebates(request):
+    """The partner's rebate statements once issued (返利对账单): period, volume, rebate,
+    state and, when settled, how and with which reference."""
+    rows = partner_rebate_statements(request.partner)[:PAGE_SIZE]
+    return _render(request, "portal/rebates.html", {"rows": rows})

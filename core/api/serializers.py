@@ -113,7 +113,13 @@ class ModelSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and policy.is_partner_user(request.user):
             # Our costs and margins are not a partner's to read (ADR 21).
-            data = {k: v for k, v in data.items() if not portal.is_internal_field(k)}
+            # A field the schema lets be null reads null; any other is left out.
+            for name in [k for k in data if portal.is_internal_field(k)]:
+                field = self.fields.get(name)
+                if field is not None and field.allow_null:
+                    data[name] = None
+                else:
+                    del data[name]
         return data
 
 

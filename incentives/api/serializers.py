@@ -13,6 +13,9 @@ from ..models import CreditLine, CreditSplit, CreditSplitDefault
 class CreditSplitDefaultSerializer(serializers.ModelSerializer):
     """The company's default split: AR, SR, FR and partner-manager shares summing to 100."""
 
+    # null until an administrator first sets the split (the default is then the built-in one)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
     class Meta:
         model = CreditSplitDefault
         fields = ["ar_pct", "sr_pct", "fr_pct", "partner_pct", "version", "updated_at"]

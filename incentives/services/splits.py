@@ -203,9 +203,14 @@ def credit_split_ended(request, split: CreditSplit, by, comment) -> None:
         return
     state, action = ENDED[request.state]
     if state == SplitState.APPROVED:
-        CreditSplit.objects.filter(
+        # The split in force (one per deal) gives way: saved row by row, not by .update()
+        # (ADR 3), so its version moves as any change's does.
+        for earlier in CreditSplit.objects.select_for_update().filter(
             opportunity_id=locked.opportunity_id, state=SplitState.APPROVED
-        ).update(state=SplitState.SUPERSEDED)
+        ):
+            earlier.state = SplitState.SUPERSEDED
+            earlier.version += 1
+            earlier.save(update_fields=["state", "version", "updated_at"])
     locked.state, locked.decided_at = state, timezone.now()
     locked.version += 1
     locked.save(update_fields=["state", "decided_at", "version", "updated_at"])
