@@ -288,7 +288,7 @@ MESSAGES: dict[str, MessageTemplate] = {
     # Comments the system writes on a timeline (core.audit.audit_record(comment=message(...)))
     "note.superseded": MessageTemplate(_("Superseded by %(quote)s")),
     "note.below_agreement": MessageTemplate(
-        _("%(product)s at %(price)s is below the agreement price %(agreed)s (%(party)s).")
+        _("%(product)s at %(price)s is below the agreement price %(agreed)s (%(party)s)")
     ),
     "note.outside_band": MessageTemplate(
         _("%(product)s: discount %(discount)s%% outside %(partner)s's band %(low)s–%(high)s%%")

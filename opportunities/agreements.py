@@ -10,7 +10,7 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
-from core.messages import message, percent
+from core.messages import message, money, percent
 
 from .choices import AgreementPriceState
 from .models import AgreementPrice, Quote
@@ -77,8 +77,8 @@ def agreement_reasons(quote: Quote) -> list[dict]:
                 message(
                     "note.below_agreement",
                     product=line.product.code,
-                    price=line.unit_price,
-                    agreed=agreed.price,
+                    price=money(line.unit_price, quote.currency),
+                    agreed=money(agreed.price, agreed.currency),
                     party=str(party),
                 )
             )

@@ -180,8 +180,13 @@ def partner_registration_ended(request, registration: PartnerRegistration, by, c
     locked.decided_at = timezone.now()
     if request.state == ApprovalState.APPROVED:
         partner = locked.partner
+        # A partner user's registration (the portal) is held by us through the partner
+        # manager, our person responsible: a partner user files no customer registrations.
+        holder = locked.submitted_by
+        if policy.is_partner_user(holder):
+            holder = partner.manager
         locked.protection = registration_create(
-            by=locked.submitted_by,
+            by=holder,
             customer=locked.customer,
             project=locked.project,
             owner=partner.manager,

@@ -19,7 +19,8 @@ from contracts.models import Contract
 from core.approvals.models import ApprovalRequest
 from opportunities.models import Opportunity, Product, Quote
 from partners.models import PartnerRegistration
-from tests.channels.conftest import make_agreement, post_scheme
+from partners.services import agreement_create
+from tests.channels.conftest import post_scheme
 from tests.factories import CustomerFactory, team
 from tests.opportunities.conftest import advance
 from tests.opportunities.test_agreement_prices import approved as approved_price
@@ -36,7 +37,8 @@ def _approve(page, request: ApprovalRequest, comment: str) -> None:
     page.locator(f"{decide} select[name=decision]").select_option("approve")
     page.locator(f"{decide} textarea[name=comment]").fill(comment)
     submit(page, decide)
-    assert page.locator("ul.messages li.success").count() == 1
+    shown = page.locator("main").inner_text()
+    assert page.locator("ul.messages li.success").count() == 1, shown
 
 
 def test_a_partner_registers_and_the_won_deal_accrues_its_rebate(org, api, open_as, screenshot):
@@ -54,8 +56,17 @@ def test_a_partner_registers_and_the_won_deal_accrues_its_rebate(org, api, open_
         currency="CNY",
         tax_rate_pct=Decimal("13"),
     )
-    make_agreement(org, partner, timezone.localdate().year)
-    scheme = post_scheme(api, org.manager, partner.agreements.get())
+    agreement = agreement_create(
+        by=org.rep,
+        partner=partner,
+        data={
+            "year": timezone.localdate().year,
+            "currency": "CNY",
+            "target_amount": Decimal("5000000"),
+            "discount_max_pct": Decimal("20"),
+        },
+    )
+    scheme = post_scheme(api, org.manager, agreement)
     assert scheme.status_code == 201, scheme.json()
     approved_price(api, org, router, "95000", timezone.localdate(), partner=partner.pk)
 
@@ -108,7 +119,9 @@ def test_a_partner_registers_and_the_won_deal_accrues_its_rebate(org, api, open_
     submit(rep, "form:has(input[name=action][value=submit])")
     quote.refresh_from_db()
     assert quote.state == "pending_approval" and quote.special_price
-    assert "95,000.00" in rep.locator("main").inner_text()  # the agreement price it is below
+    shown = rep.locator("main").inner_text()
+    assert "below the agreement price ¥95,000.00 (Yunlian Tech)" in shown, shown
+    assert "outside Yunlian Tech's band" not in shown  # 8 % is within the partner's band
     screenshot(rep, "3-quote-below-agreement", full_page=False)
     special = ApprovalRequest.objects.get(kind="special_price", subject_id=quote.pk)
     _approve(open_as(org.manager), special, "Agreed for the partner.")
