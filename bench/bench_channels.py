@@ -33,7 +33,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from opportunities.agreements import agreement_price_for, agreement_price_query  # noqa: E402
@@ -41,6 +41,8 @@ from opportunities.models import AgreementPrice, Opportunity, Product  # noqa: E
 from opportunities.selectors import opportunity_list  # noqa: E402
 from partners.models import Partner  # noqa: E402
 from partners.selectors import partner_registration_list  # noqa: E402
+from partners.services import member_create  # noqa: E402
+from portal import selectors as portal_selectors  # noqa: E402
 
 
 def timed(calls, repeat: int) -> tuple[float, float]:
@@ -124,9 +126,27 @@ def main() -> None:
             opportunity_list(user=manager).filter(partner=partner).order_by("-id")[:25]
         ),
     }
-    for label, call in lists.items():
-        p50, p95 = timed([call] * args.repeat, args.repeat)
-        rows.append((label, p50, p95, ""))
+    with transaction.atomic():  # a partner user of the busiest partner, rolled back
+        member = member_create(
+            by=manager,
+            partner=partner,
+            data={"username": "bench-partner-user"},
+            password="Bench-pass-2026!",
+        ).user
+        lists.update(
+            {
+                "portal: registrations, partner user, first page": lambda: list(
+                    portal_selectors.registrations(member)[:50]
+                ),
+                "portal: opportunities, partner user, first page": lambda: list(
+                    portal_selectors.opportunities(member)[:50]
+                ),
+            }
+        )
+        for label, call in lists.items():
+            p50, p95 = timed([call] * args.repeat, args.repeat)
+            rows.append((label, p50, p95, ""))
+        transaction.set_rollback(True)
     print(f"{'case':<60} {'p50 ms':>8} {'p95 ms':>8}  plan")
     for label, p50, p95, used in rows:
         print(f"{label:<60} {p50:>8.2f} {p95:>8.2f}  {used}")
