@@ -21,13 +21,14 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from accounts.models import User
 from core import policy
 from core.money import quantize
 
 from .choices import AgreementPriceState, QuoteState
-from .models import AgreementPrice, QuoteLine
+from .models import AgreementPrice, DiscountTarget, QuoteLine
 
 HUNDRED = Decimal("100")
 MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -56,7 +57,8 @@ def price_post_mortem(
 ) -> list[dict]:
     """One row per product, rep and currency: quantity, list, achieved (net) and, on the lines
     under an agreement price, the agreed amount; with the achieved discount off list and the
-    achieved price against the agreement (%)."""
+    achieved price against the agreement (%), and the product line's discount target of the
+    period's year (its end's, else this year's) with whether the discount is within it."""
     lines = policy.restrict_figures(
         QuoteLine.objects.filter(quote__state=QuoteState.APPROVED), user
     )
@@ -77,6 +79,7 @@ def price_post_mortem(
             "product_id",
             "product__code",
             "product__name",
+            "product__product_line",
             "quote__opportunity__owner_id",
             "quote__currency",
         )
@@ -96,14 +99,20 @@ def price_post_mortem(
         user.pk: str(user)
         for user in User.objects.filter(pk__in={r["quote__opportunity__owner_id"] for r in rows})
     }
-    return [_row(row, reps) for row in rows]
+    year = (end or timezone.localdate()).year
+    targets = dict(
+        DiscountTarget.objects.filter(
+            year=year, product_line__in={r["product__product_line"] for r in rows}
+        ).values_list("product_line", "max_discount_pct")
+    )
+    return [_row(row, reps, targets) for row in rows]
 
 
 def _pct(part, whole) -> Decimal | None:
     return (part * HUNDRED / whole).quantize(Decimal("0.01")) if whole else None
 
 
-def _row(row: dict, reps: dict) -> dict:
+def _row(row: dict, reps: dict, targets: dict) -> dict:
     listed, net = row["list_amount"] or 0, row["net_amount"] or 0
     agreed = quantize(row["agreed_amount"]) if row["agreed_amount"] is not None else None
     under = row["net_under_agreement"] or 0
@@ -123,4 +132,12 @@ def _row(row: dict, reps: dict) -> dict:
         "agreed_amount": agreed,
         "achieved_under_agreement": quantize(under) if agreed is not None else None,
         "vs_agreement_pct": _pct(under - agreed, agreed) if agreed else None,
+        **_against_target(_pct(listed - net, listed), targets.get(row["product__product_line"])),
     }
+
+
+def _against_target(discount, target) -> dict:
+    """The product line's discount target of the year and whether the achieved discount is
+    within it (None without a target or a discount)."""
+    within = None if target is None or discount is None else discount <= target
+    return {"target_discount_pct": target, "within_target": within}

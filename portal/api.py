@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from channels.selectors import partner_rebate_statements
 from core import portal as registry
 from core.api import fields
 from core.api.mixins import ERRORS
@@ -130,3 +131,28 @@ class PortalWithdrawView(APIView):
         done = portal_registration_withdraw(by=request.user, registration=registration)
         context = {"request": request}
         return Response(PartnerRegistrationSerializer(done, context=context).data)
+
+
+class PortalRebateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    currency = serializers.CharField()
+    volume = fields.MoneyField(help_text="The period's sales the scheme counts.")
+    amount = fields.MoneyField(help_text="The statement's rebate.")
+    state = serializers.CharField()
+    settlement_method = serializers.CharField()
+    settlement_reference = serializers.CharField()
+
+
+class PortalRebatesView(APIView):
+    """One's own partner's rebate statements once issued (返利对账单), newest period first:
+    drafts still accruing stay ours."""
+
+    portal_open = True
+
+    @extend_schema(responses={200: PortalRebateSerializer(many=True), **ERRORS})
+    def get(self, request):
+        partner = own_partner(request.user)
+        rows = partner_rebate_statements(partner)[:50]
+        return Response(PortalRebateSerializer(rows, many=True).data)

@@ -13,15 +13,20 @@ from accounts.api.views import ExportMixin
 from accounts.models import Customer
 from core.api import fields
 from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
-from core.api.serializers import RecordSerializer, ScopedPrimaryKeyRelatedField
+from core.api.serializers import ModelSerializer, RecordSerializer, ScopedPrimaryKeyRelatedField
+from core.api.views import IsAdminOrReadOnly
 from core.choices import Currency
 from core.params import query_params
 from opportunities.agreement_imports import agreement_price_export_columns
 from opportunities.filters import AgreementPriceFilter
-from opportunities.models import AgreementPrice, Product
+from opportunities.models import AgreementPrice, DiscountTarget, Product
 from opportunities.price_report import price_post_mortem
 from opportunities.selectors import agreement_price_list
-from opportunities.services import agreement_price_create, agreement_price_submit
+from opportunities.services import (
+    agreement_price_create,
+    agreement_price_submit,
+    discount_target_set,
+)
 from partners.models import Partner
 
 
@@ -86,6 +91,44 @@ class PricePostMortemRowSerializer(serializers.Serializer):
     agreed_amount = fields.MoneyField(allow_null=True)
     achieved_under_agreement = fields.MoneyField(allow_null=True)
     vs_agreement_pct = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+    target_discount_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="The product line's target."
+    )
+    within_target = serializers.BooleanField(allow_null=True)
+
+
+class DiscountTargetSerializer(ModelSerializer):
+    class Meta:
+        model = DiscountTarget
+        fields = ["id", "product_line", "year", "max_discount_pct", "updated_at"]
+        read_only_fields = ["updated_at"]
+        validators = []  # posting an existing line and year replaces it (the service upserts)
+
+
+class DiscountTargetViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The company's discount targets (折扣目标): per product line and year, the deepest
+    average discount off list its quotes should reach; the price post-mortem reads each
+    product's achieved discount against its line's target. Everyone reads them;
+    administrators set them (POST replaces the line's target of the year; audited)."""
+
+    queryset = DiscountTarget.objects.all()
+    serializer_class = DiscountTargetSerializer
+    permission_classes = [*viewsets.GenericViewSet.permission_classes, IsAdminOrReadOnly]
+    filterset_fields = ["product_line", "year"]
+
+    @extend_schema(
+        request=DiscountTargetSerializer, responses={201: DiscountTargetSerializer, **ERRORS}
+    )
+    def create(self, request, *args, **kwargs):
+        data = DiscountTargetSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        target = discount_target_set(by=request.user, **data.validated_data)
+        return Response(DiscountTargetSerializer(target).data, 201)
 
 
 class AgreementPriceViewSet(

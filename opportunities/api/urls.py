@@ -14,6 +14,7 @@ router.register("pricing-rules", views.PricingRuleViewSet, basename="pricingrule
 router.register("stage-probabilities", views.StageProbabilityViewSet, basename="stageprobability")
 router.register("stage-norms", views.StageNormViewSet, basename="stagenorm")
 router.register("agreement-prices", agreements.AgreementPriceViewSet, basename="agreementprice")
+router.register("discount-targets", agreements.DiscountTargetViewSet, basename="discounttarget")
 router.register("quotes", sales.QuoteViewSet, basename="quote")
 router.register("bids", sales.BidViewSet, basename="bid")
 router.register("bid-sections", sales.BidSectionViewSet, basename="bidsection")

@@ -7,7 +7,7 @@ from .competition import Competitor, OpportunityCompetitor
 from .chain import DecisionChainMember
 from .pricing import PricingRule, Product, Quote, QuoteLine
 from .bids import Bid, BidChecklistItem, BidReminder, BidSection
-from .agreements import AgreementPrice
+from .agreements import AgreementPrice, DiscountTarget
 
 __all__ = [
     "AgreementPrice",
@@ -17,6 +17,7 @@ __all__ = [
     "BidSection",
     "Competitor",
     "DecisionChainMember",
+    "DiscountTarget",
     "Opportunity",
     "OpportunityCompetitor",
     "PricingRule",

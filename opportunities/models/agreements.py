@@ -140,3 +140,36 @@ class AgreementPrice(ConcurrentTransitionMixin, TimeStampedModel):
     )
     def send_back(self, *, by=None, reason="", comment=""):
         """Sent back or withdrawn: a draft again."""
+
+
+class DiscountTarget(TimeStampedModel):
+    """The company's discount target (折扣目标) for a product line in a year: the deepest
+    average discount off list its quotes should reach. The price post-mortem reads each
+    product's achieved discount against it. Everyone reads the targets; administrators set
+    them (`discount_target_set`, audited)."""
+
+    product_line = models.CharField(_("product line"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    max_discount_pct = models.DecimalField(
+        _("target discount (at most, %)"), max_digits=5, decimal_places=2
+    )
+
+    class Meta:
+        verbose_name = _("discount target")
+        verbose_name_plural = _("discount targets")
+        ordering = ["-year", "product_line"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product_line", "year"], name="discount_target_one_per_line_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_discount_pct__gte=0) & Q(max_discount_pct__lte=100),
+                name="discount_target_pct_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2999), name="discount_target_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_line} {self.year}: {self.max_discount_pct}%"

@@ -13,6 +13,7 @@ from .bids import (
     bid_submit,
     bid_update,
 )
+from .discounts import discount_target_set
 from .forecast import stage_norm_set, stage_probability_set
 from .opportunity import (
     CONVERTIBLE,
@@ -48,6 +49,7 @@ from .quotes import (
 __all__ = [
     "agreement_price_create",
     "agreement_price_submit",
+    "discount_target_set",
     "CONVERTIBLE",
     "GATED_STAGES",
     "bid_checklist_add",

@@ -26,10 +26,10 @@ from partners.models import Partner
 
 from ..agreement_imports import agreement_price_export_columns
 from ..filters import AgreementPriceFilter
-from ..models import Product
+from ..models import DiscountTarget, Product
 from ..price_report import price_post_mortem
 from ..selectors import agreement_price_list
-from ..services import agreement_price_create, agreement_price_submit
+from ..services import agreement_price_create, agreement_price_submit, discount_target_set
 
 LIST_SIZE = 100
 
@@ -162,9 +162,44 @@ class AgreementPricePage(LoginRequiredMixin, View):
 class PricePostMortemPage(LoginRequiredMixin, View):
     """Price achieved against list and agreement price, by product and rep (价格复盘)."""
 
-    def get(self, request):
+    def get(self, request, target_form=None):
         form = PeriodForm(request.GET or None)
         period = form.cleaned_data if form.is_bound and form.is_valid() else {}
         start, end = period.get("start"), period.get("end")
         rows = price_post_mortem(user=request.user, start=start, end=end)
-        return render(request, "opportunities/price_post_mortem.html", {"form": form, "rows": rows})
+        may_set = policy.may(request.user, "settings.change")
+        return render(
+            request,
+            "opportunities/price_post_mortem.html",
+            {
+                "form": form,
+                "rows": rows,
+                "targets": DiscountTarget.objects.all()[:LIST_SIZE],
+                "target_form": (target_form or DiscountTargetForm()) if may_set else None,
+            },
+        )
+
+    def post(self, request):
+        """An administrator sets a product line's discount target (折扣目标) for a year."""
+        form = DiscountTargetForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, target_form=form)
+        try:
+            discount_target_set(by=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            apply_error(form, error)
+            return self.get(request, target_form=form)
+        messages.success(request, _("The discount target is set."))
+        return HttpResponseRedirect(request.path)
+
+
+class DiscountTargetForm(forms.Form):
+    product_line = forms.CharField(label=gettext_lazy("Product line"), max_length=100)
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2999)
+    max_discount_pct = forms.DecimalField(
+        label=gettext_lazy("Target discount (at most, %)"),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+    )

@@ -35,6 +35,8 @@ NOT_PAGES = {
     "activities:done": "POST only",
     "accounts:customer-export": "CSV download",
     "partners:qualification-download": "file download",
+    "partners:export": "CSV download",
+    "opportunities:agreement-price-export": "CSV download",
     "channels:report-export": "CSV download",
     "channels:statement-settle": "POST only",
     "accounts:customer-duplicates": "htmx fragment of the customer form",

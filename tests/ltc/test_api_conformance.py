@@ -18,7 +18,7 @@ from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
 from accounts.models import Customer, User
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from integrations.services import api_key_issue
-from opportunities.models import StageNorm
+from opportunities.models import DiscountTarget, StageNorm
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +86,9 @@ def demo_company(api, settings, tmp_path):
     # Seeded by a migration, so gone after a test that flushed the database.
     StageNorm.objects.get_or_create(
         stage="guiding", defaults={"norm_days": 60, "gate_norm_days": 7}
+    )
+    DiscountTarget.objects.get_or_create(
+        product_line="Network", year=2026, defaults={"max_discount_pct": 8}
     )
 
 

@@ -25,7 +25,7 @@ def sold(org, api, partner, other_partner, sell):  # noqa: F811
 
 
 def test_a_partner_user_reads_their_issued_statements_only(
-    org, partner, other_partner, lin, sold, browser_client
+    org, api, partner, other_partner, lin, sold, browser_client
 ):
     client = browser_client(lin)
     page = client.get("/portal/rebates/").content.decode()
@@ -36,6 +36,12 @@ def test_a_partner_user_reads_their_issued_statements_only(
     page = client.get("/portal/rebates/").content.decode()
     assert "400,000.00" in page and "8,000.00" in page  # 2 % of the quarter's sales
     assert "700,000.00" not in page  # the other partner's
+
+    rows = api(lin).get("/api/v1/portal/rebates/").json()
+    assert [(r["volume"], r["amount"]) for r in rows if r["amount"] != "0.00"] == [
+        ("400000.00", "8000.00")
+    ]
+    assert api(org.rep).get("/api/v1/portal/rebates/").status_code == 403
 
     lin.language = "zh-hans"
     lin.save(update_fields=["language"])

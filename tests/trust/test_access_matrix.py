@@ -90,6 +90,7 @@ UNSCOPED = {
     "PricingRuleViewSet": "reference",
     "StageProbabilityViewSet": "reference",
     "StageNormViewSet": "reference",
+    "DiscountTargetViewSet": "reference",
     "LeadCaptureSourceViewSet": "reference",
     "LeadQualificationPolicyViewSet": "reference",
     "DirectContractRuleViewSet": "reference",

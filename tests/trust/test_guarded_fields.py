@@ -315,6 +315,8 @@ PLAIN: dict[str, set[str]] = {
     "opportunities.quote": {"lines", "notes", "valid_until"},
     "opportunities.stageprobability": {"org_unit", "probability_pct", "stage"},
     "opportunities.stagenorm": {"norm_days", "gate_norm_days"},
+    # Discount targets (issue 21.4): administrators only (the service asks), one per line/year.
+    "opportunities.discounttarget": {"product_line", "year", "max_discount_pct"},
     "accounts.roledefinition": {"code", "description", "name_en", "name_zh", "permissions"},
     "contracts.directcontractrule": {
         *("currency", "is_active", "kind", "max_amount", "name", "org_unit", "roles"),
