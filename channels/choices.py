@@ -28,6 +28,7 @@ class AccrualKind(models.TextChoices):
     BOOKING = "booking", _("Contract signed")
     CASH = "cash", _("Cash received")
     REVERSAL = "reversal", _("Receipt reversed")
+    ADJUSTMENT = "adjustment", _("Contract amended or terminated")
 
 
 class StatementState(models.TextChoices):

@@ -1,7 +1,8 @@
 """How rebates hear of partner sales (ADR 22): a contract of a partner's opportunity signed,
-cash received against it, a receipt reversed. Each listener runs inside the event's own
-transaction, so the ledger line commits or rolls back with the sale. And what rebates tell
-the shared core: timeline words, messages, the link on a partner's page."""
+amended or terminated, cash received against it, a receipt reversed. Each listener runs
+inside the event's own transaction, so the ledger line commits or rolls back with the sale.
+And what rebates tell the shared core: timeline words, messages, the link on a partner's
+page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from contracts.choices import ContractState
 from core import hooks
 from core.audit import ACTION_LABELS
 from core.messages import MESSAGES, MessageTemplate
@@ -70,6 +72,41 @@ def _on_receipt_reversed(receipt, by, **kwargs) -> None:
     )
 
 
+def _on_amended(contract, amendment, by, **kwargs) -> None:
+    """A booked contract amended: its period's volume moves by the change of amount (once per
+    amendment version)."""
+    partner = _partner_of(contract)
+    delta = amendment.amount_after - amendment.amount_before
+    if partner is None or not delta or not has_accrued(f"contract:{contract.pk}"):
+        return
+    accrue(
+        partner=partner,
+        basis=RebateBasis.BOOKED,
+        day=contract.signed_on,
+        volume=delta,
+        currency=contract.currency,
+        source=f"contract-amended:{contract.pk}:{amendment.version}",
+        kind=AccrualKind.ADJUSTMENT,
+        reference=contract.number,
+    )
+
+
+def _on_state_changed(contract, from_state, to_state, by, **kwargs) -> None:
+    """A booked contract terminated: its booking is taken back from its period (once)."""
+    if to_state != ContractState.TERMINATED or not has_accrued(f"contract:{contract.pk}"):
+        return
+    accrue(
+        partner=_partner_of(contract),
+        basis=RebateBasis.BOOKED,
+        day=contract.signed_on,
+        volume=-contract.amount,
+        currency=contract.currency,
+        source=f"contract-terminated:{contract.pk}",
+        kind=AccrualKind.ADJUSTMENT,
+        reference=contract.number,
+    )
+
+
 def _partner_rebates(partner):
     return (str(_("Rebates and channel reports")), reverse("channels:partner", args=[partner.pk]))
 
@@ -77,6 +114,8 @@ def _partner_rebates(partner):
 hooks.listen("contract.signed", _on_signed)
 hooks.listen("receipt.recorded", _on_receipt)
 hooks.listen("receipt.reversed", _on_receipt_reversed)
+hooks.listen("contract.changed", _on_amended)
+hooks.listen("contract.state_changed", _on_state_changed)
 hooks.register_link("partners.Partner", hooks.RecordLink(_("Rebates"), _partner_rebates))
 
 ACTION_LABELS.update(

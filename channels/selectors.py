@@ -21,7 +21,10 @@ from .models import RebateAccrual, RebateScheme, RebateStatement
 
 ZERO = Decimal("0")
 #: A contract counts as booked from its signing on, unless it was never signed or ended void.
-BOOKED_STATES = [s for s in ContractState.values if s not in (ContractState.DRAFT,)]
+# Signed and not terminated: a terminated contract's booking is taken back (hooks.py).
+BOOKED_STATES = [
+    s for s in ContractState.values if s not in (ContractState.DRAFT, ContractState.TERMINATED)
+]
 
 
 def scheme_list(user) -> QuerySet[RebateScheme]:

@@ -262,3 +262,35 @@ def test_the_partner_portal_selector_shows_issued_statements(org, partner, last_
     assert list(partner_rebate_statements(partner)) == []  # drafts stay ours
     rebate_statements_close()
     assert partner_rebate_statements(partner).count() == 4
+
+
+def test_an_amended_or_terminated_booking_moves_the_rebate_with_it(org, api, partner, scheme, sell):
+    """Amended down from 1,200,000 (3 %) to 800,000 (2 %), then terminated: the ledger follows
+    each change once, and the statement ends at nothing."""
+    from types import SimpleNamespace
+
+    from contracts.models import Contract
+    from contracts.services import contract_transition
+
+    contract = sell(partner, "1200000")
+    statement = RebateStatement.objects.get()
+    assert statement.amount == Decimal("36000.00")
+    Contract.objects.filter(pk=contract.pk).update(amount=Decimal("800000"))  # the amendment
+    contract.refresh_from_db()
+    amendment = SimpleNamespace(
+        version=2, amount_before=Decimal("1200000"), amount_after=Decimal("800000"), summary=""
+    )
+    for _twice in range(2):
+        hooks.emit("contract.changed", contract=contract, amendment=amendment, by=org.rep)
+    statement.refresh_from_db()
+    assert statement.volume == Decimal("800000.00") and statement.amount == Decimal("16000.00")
+
+    contract_transition(contract=contract, name="terminate", by=org.manager, reason="Cancelled")
+    statement.refresh_from_db()
+    assert statement.volume == Decimal("0.00") and statement.amount == Decimal("0.00")
+    kinds = list(RebateAccrual.objects.order_by("id").values_list("kind", "amount"))
+    assert kinds == [
+        ("booking", Decimal("36000.00")),
+        ("adjustment", Decimal("-20000.00")),
+        ("adjustment", Decimal("-16000.00")),
+    ]
