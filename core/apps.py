@@ -16,11 +16,12 @@ class CoreConfig(AppConfig):
         from .configuration.sections import register as register_configuration_sections
         from .custom_fields import demo  # noqa: F401  (registers the demo seeder)
         from .custom_fields.display import register_panels
-        from .fsm import fsm_fields_leave_migration_models_alone
+        from .fsm import fsm_fields_leave_migration_models_alone, fsm_refresh_is_thread_safe
         from .gates import services as gate_services  # noqa: F401  (the escalated gate's kind)
         from .jobs import register_job
 
         fsm_fields_leave_migration_models_alone()
+        fsm_refresh_is_thread_safe()  # django-fsm-2 toggles a shared flag per refresh
         register_configuration_sections()  # custom fields and approval chains in the file
         register_panels()  # "Details": a record's custom fields on its page
         register_job(

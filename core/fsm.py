@@ -313,3 +313,54 @@ def fsm_fields_leave_migration_models_alone() -> None:
 
     contribute_to_class.leaves_migration_models_alone = True
     FSMFieldMixin.contribute_to_class = contribute_to_class
+
+
+def fsm_refresh_is_thread_safe() -> None:
+    """Let two threads of one process refresh records with protected FSM fields at once
+    (called once, from the core's `ready`).
+
+    django-fsm-2's `refresh_from_db` lifts the protection of a state field by switching the
+    shared `Field.protected` flag off and back on around Django's refresh. Two threads doing
+    it at once (a threaded server, the PostgreSQL race tests) interleave: one turns the flag
+    back on while the other is still writing the reloaded state, which then fails with
+    "Direct state modification is not allowed". Here the protection is lifted for the one
+    instance instead: the descriptor refuses only a value already in the instance's
+    `__dict__`, so the values about to be reloaded leave it first. The fields to reload are
+    named explicitly (those not deferred), so Django does not take the removed ones for
+    deferred and skip them."""
+    from django_fsm import ConcurrentTransitionMixin, FSMModelMixin
+
+    if getattr(FSMModelMixin.refresh_from_db, "thread_safe", False):
+        return
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        reload_all = fields is None
+        if reload_all:
+            deferred = self.get_deferred_fields()
+            fields = [f.attname for f in self._meta.concrete_fields if f.attname not in deferred]
+        # Out of __dict__ for the refresh (so the descriptor lets it write them), and back in
+        # afterwards where the refresh did not write them.
+        kept = {
+            n: self.__dict__.pop(n) for n in self._get_protected_fsm_fields() if n in self.__dict__
+        }
+        try:
+            models.Model.refresh_from_db(
+                self, using=using, fields=fields, from_queryset=from_queryset
+            )
+        finally:
+            for name, value in kept.items():
+                self.__dict__.setdefault(name, value)
+        if reload_all:  # what Django clears when it reloads everything
+            self._prefetched_objects_cache = {}
+            for rel in self._meta.related_objects:
+                if rel.is_cached(self):
+                    rel.delete_cached_value(self)
+            for field in self._meta.private_fields:
+                if field.is_relation and field.is_cached(self):
+                    field.delete_cached_value(self)
+        if isinstance(self, ConcurrentTransitionMixin):
+            self._update_initial_state()
+
+    refresh_from_db.thread_safe = True
+    FSMModelMixin.refresh_from_db = refresh_from_db
+    ConcurrentTransitionMixin.refresh_from_db = refresh_from_db
