@@ -23,19 +23,16 @@ from core.exports import ExportColumn
 
 from .choices import PartnerTier
 from .models import Partner
+from .services.partners import split_names
 
 PARTNER_IMPORT = "partners.import"
-_LIST_SEPARATORS = re.compile(r"[,，、;；/]+")
+#: What a file separates names with, besides the commas and 、 the forms take.
+_MORE_SEPARATORS = re.compile(r"[;；/]+")
 
 
 def _words(text: str) -> list[str]:
-    seen, words = set(), []
-    for part in _LIST_SEPARATORS.split(text or ""):
-        word = " ".join(part.split())[:100]
-        if word and word.casefold() not in seen:
-            seen.add(word.casefold())
-            words.append(word)
-    return words
+    """The names of a cell (provinces, product lines) as the forms and the API read them."""
+    return split_names(_MORE_SEPARATORS.sub(",", text or ""))
 
 
 @register

@@ -48,7 +48,7 @@ AGREEMENT_FIELDS = (
 )
 
 
-def _words(values) -> list[str]:
+def split_names(values) -> list[str]:
     """A list of names (provinces, product lines) trimmed, without blanks or repeats."""
     if isinstance(values, str):
         values = values.replace("，", ",").replace("、", ",").split(",")
@@ -74,7 +74,7 @@ def _clean_data(data: dict[str, Any]) -> dict[str, Any]:
     data = {k: v for k, v in data.items() if k in PARTNER_FIELDS}
     for key in ("territories", "product_lines"):
         if key in data:
-            data[key] = _words(data[key])
+            data[key] = split_names(data[key])
     if "name" in data:
         data["name"] = " ".join((data["name"] or "").split())
     return data
