@@ -47,10 +47,13 @@ class Resolver:
 
 _kinds: dict[str, ApprovalSubject] = {}
 _resolvers: dict[str, Resolver] = {}
+_default_names: frozenset[str] | None = None
 
 
 def register_kind(kind: str, subject: ApprovalSubject) -> None:
+    global _default_names
     _kinds[kind] = subject
+    _default_names = None
 
 
 def kind_adapter(kind: str) -> ApprovalSubject | None:
@@ -73,14 +76,18 @@ def resolvers() -> dict[str, Resolver]:
     return dict(_resolvers)
 
 
-def default_names() -> set[str]:
-    """The names the kinds' default chains and steps start with (each marked gettext_noop)."""
-    names = set()
-    for subject in _kinds.values():
-        names.add(str(subject.default_name))
-        names.update(str(step.get("name", "")) for step in subject.default_steps)
-    names.discard("")
-    return names
+def default_names() -> frozenset[str]:
+    """The names the kinds' default chains and steps start with (each marked gettext_noop);
+    gathered once after the kinds are registered (a page asks it for every step it shows)."""
+    global _default_names
+    if _default_names is None:
+        names = set()
+        for subject in _kinds.values():
+            names.add(str(subject.default_name))
+            names.update(str(step.get("name", "")) for step in subject.default_steps)
+        names.discard("")
+        _default_names = frozenset(names)
+    return _default_names
 
 
 def shown_name(name: str) -> str:
