@@ -218,14 +218,15 @@ def seed_demo() -> None:
     add_what_the_demo_lacks()
 
 
-def walk_role(open_as, screenshot, username: str, shots: dict[str, str]) -> Walk:
+def walk_role(open_as, screenshot, username: str, shots: dict[str, str], pages=None) -> Walk:
     """Walk every page for `username` in both languages; `shots` names the pages (URL name ->
-    file slug) to photograph at 1440 and 390 px, besides the home page."""
+    file slug) to photograph at 1440 and 390 px, besides the home page; `pages` narrows the
+    walk to those (URL name, URL) pairs (default: every page of the URL map)."""
     user = User.objects.get(username=username)
     walk = Walk(username)
     # The first language's load tells which pages the role may open (403/404/405 are skipped,
     # in both languages); asking first with a test client would render every page once more.
-    pages = page_urls()
+    pages = page_urls() if pages is None else pages
     if only := os.environ.get("WALK_ONLY"):  # while working on some pages: a regex of URL names
         pages = [(name, url) for name, url in pages if re.search(only, name)]
     shots = {"home": "home", **shots}
