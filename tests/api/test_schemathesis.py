@@ -6,7 +6,8 @@ whole middleware stack), and each operation gets a handful of examples so the ru
 This file: positive data (valid by the schema), whose answers must conform to the schema;
 `test_schemathesis_negative.py`: negative data (ids that are not ids, wrong types, missing
 fields, values out of range), whose answers must be a 4xx in the one error shape, never a 500.
-Two files, so two test processes run them side by side.
+Two files, each run on one database (`ONE_DATABASE` in tests/conftest.py): this one on the
+embedded default, the negative data on PostgreSQL.
 """
 
 from __future__ import annotations

@@ -48,3 +48,12 @@ def test_the_files_run_once_do_not_touch_the_database():
 def test_the_check_sees_a_test_that_asks_for_the_database():
     assert database_uses("def test_x(db):\n    pass\n") == ["test_x asks for db"]
     assert database_uses("import pytest\n@pytest.mark.django_db\ndef test_y():\n    pass\n")
+
+
+def test_each_fuzzer_runs_on_one_database_and_the_two_on_both():
+    """Positive and negative data each run once per CI, one on each database."""
+    from tests.conftest import ONE_DATABASE
+
+    for path in ONE_DATABASE:
+        assert (ROOT / path).is_file(), path
+    assert sorted(ONE_DATABASE.values()) == ["postgresql", "sqlite"]
