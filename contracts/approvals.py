@@ -13,6 +13,7 @@ from core.approvals.choices import ApprovalDecision, ApprovalKind
 from core.approvals.registry import ApprovalSubject, register_kind
 from core.errors import ValidationFailed
 from core.gates.decision import decision_subject
+from core.gates.services import decision_ended
 
 from .models import ChangeRequest
 from .services.change_approvals import (
@@ -41,9 +42,9 @@ register_kind(
         default_steps=(),
     ),
 )
-_gate = decision_subject(
-    default_name=CHANGE_CHAIN_NAME, step_name=OFFICE_STEP_NAME
-)  # the change review's decision: the office's authority first (ADR 11)
+_gate = decision_subject(  # the change review's decision: the office's authority first (ADR 11)
+    on_ended=decision_ended, default_name=CHANGE_CHAIN_NAME, step_name=OFFICE_STEP_NAME
+)
 
 
 def _either(gate_side, legacy_side):

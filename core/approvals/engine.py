@@ -418,7 +418,7 @@ def first_step_applies(kind: str, facts: dict, org_unit) -> bool:
 def request_refresh(*, request: ApprovalRequest, facts: dict) -> ApprovalRequest | None:
     """The subject's facts changed while it waits (a gate escalated to the office): before
     anyone approved in this round, the round starts again on the new facts (the waiting tasks
-    closed, the first step that applies asked); after, only the later steps judge them. None
+    dropped, the first step that applies asked); after, only the later steps judge them. None
     (the request withdrawn, silently) when no step applies any more."""
     with transaction.atomic():
         request = _lock(request)
@@ -431,7 +431,11 @@ def request_refresh(*, request: ApprovalRequest, facts: dict) -> ApprovalRequest
         )
         if approved.exists():
             return request
-        _close_waiting(request)
+        # Not decided by anyone: asked anew of whoever the steps name now (a person still
+        # named gets a fresh task, not a closed one).
+        ApprovalTask.objects.filter(
+            request=request, round=request.round, outcome=TaskOutcome.WAITING
+        ).delete()
         if not any(
             condition_matches(step.condition, facts, request.org_unit) for step in steps_of(request)
         ):

@@ -156,7 +156,7 @@ def check_rules(review: GateReview, decision: str, comment: str) -> None:
         )
 
 
-def _locked_review(review: GateReview) -> GateReview:
+def locked_review(review: GateReview) -> GateReview:
     return (
         GateReview.objects.select_for_update()
         .select_related("authority_unit", "org_unit", "team")
@@ -167,37 +167,13 @@ def _locked_review(review: GateReview) -> GateReview:
 def _before_decide(request, review, by, decision: str, comment: str) -> None:
     """The gate's rules on the engine's surface too; and overturning an approval already given
     in the round (a later step's reject) says why, as every later step did before."""
-    review = _locked_review(review)
+    review = locked_review(review)
     if review.state != GateState.OPEN:
         raise Conflict(_("This review is already decided."), code="gate_decided")
     check_rules(review, FROM_ENGINE[decision], comment)
     overturning = decision == ApprovalDecision.REJECT and approved_in_round(request).exists()
     if overturning and not comment:
         raise ValidationFailed(_("Say why."), fields={"comment": [_("Required.")]})
-
-
-def _ended(request, review: GateReview, by, comment: str) -> None:
-    """The chain ended: approved records go (the last approver's, with their comment or the
-    earlier go's), rejected stop, sent back hold; an escalated go is still followed by the
-    company's `escalated_gate` steps."""
-    from .services import record_decision
-    from .steps import go_after_steps, go_needs_steps
-
-    review = _locked_review(review)
-    if review.state != GateState.OPEN or request.state == ApprovalState.WITHDRAWN:
-        return
-    if request.state == ApprovalState.APPROVED:
-        if not comment:
-            said = approved_in_round(request).exclude(comment="").values_list("comment", flat=True)
-            comment = said.first() or ""
-        if go_needs_steps(review):
-            go_after_steps(review, by=by, comment=comment)
-        else:
-            record_decision(review, decision=Decision.GO, by=by, comment=comment)
-    elif request.state == ApprovalState.REJECTED:
-        record_decision(review, decision=Decision.STOP, by=by, comment=comment)
-    else:
-        record_decision(review, decision=Decision.HOLD, by=by, comment=comment)
 
 
 def _waiting(request, review: GateReview, users) -> None:
@@ -233,10 +209,12 @@ def _withdraw_elsewhere(request, review, by) -> None:
     )
 
 
-def decision_subject(*, default_name: str, step_name: str, **overrides) -> ApprovalSubject:
-    """How the engine talks to a review whose decision runs on a chain of this kind."""
+def decision_subject(
+    *, on_ended, default_name: str, step_name: str, **overrides
+) -> ApprovalSubject:
+    """How the engine talks to a review whose decision runs on a chain of this kind
+    (`on_ended`: the gate service's `decision_ended`, which records the decision)."""
     values = {
-        "on_ended": _ended,
         "default_name": default_name,
         "default_steps": (authority_step(step_name),),
         "notify_waiting": _waiting,
@@ -250,7 +228,7 @@ def decision_subject(*, default_name: str, step_name: str, **overrides) -> Appro
         },
     }
     values.update(overrides)
-    return ApprovalSubject(**values)
+    return ApprovalSubject(on_ended=on_ended, **values)
 
 
 GATE_DECISION_NAME = gettext_noop("Gate decision")

@@ -41,6 +41,7 @@ from .decision import (
     decision_request,
     decision_start,
     decision_subject,
+    locked_review,
 )
 from .steps import (
     awaiting_steps,
@@ -416,9 +417,37 @@ def _escalated_gate_ended(request, review: GateReview, by, comment: str) -> None
         record_decision(review, decision=Decision.HOLD, by=decider, comment=comment)
 
 
+# --- The chain of a gate's decision ended (decision.py) ------------------------------------
+
+
+def decision_ended(request, review: GateReview, by, comment: str) -> None:
+    """The chain ended: approved records go (the last approver's, with their comment or the
+    earlier go's), rejected stop, sent back hold; an escalated go is still followed by the
+    company's `escalated_gate` steps."""
+    review = locked_review(review)
+    if review.state != GateState.OPEN or request.state == ApprovalState.WITHDRAWN:
+        return
+    if request.state == ApprovalState.APPROVED:
+        if not comment:
+            said = approved_in_round(request).exclude(comment="").values_list("comment", flat=True)
+            comment = said.first() or ""
+        if go_needs_steps(review):
+            go_after_steps(review, by=by, comment=comment)
+        else:
+            record_decision(review, decision=Decision.GO, by=by, comment=comment)
+    elif request.state == ApprovalState.REJECTED:
+        record_decision(review, decision=Decision.STOP, by=by, comment=comment)
+    else:
+        record_decision(review, decision=Decision.HOLD, by=by, comment=comment)
+
+
 register_kind(
     ApprovalKind.GATE_DECISION,
-    decision_subject(default_name=GATE_DECISION_NAME, step_name=GATE_AUTHORITY_STEP_NAME),
+    decision_subject(
+        on_ended=decision_ended,
+        default_name=GATE_DECISION_NAME,
+        step_name=GATE_AUTHORITY_STEP_NAME,
+    ),
 )
 register_kind(
     ApprovalKind.ESCALATED_GATE,
