@@ -188,3 +188,22 @@ def opportunity_again(opportunity):  # noqa: F811
         fr=opportunity.team.seat("fr"),
     )
     return OpportunityFactory(owner=opportunity.owner, team=triangle, amount=Decimal("1000000"))
+
+
+def test_a_gate_no_step_applies_to_any_more_goes_back_to_its_authority(
+    org,
+    api,
+    opportunity,  # noqa: F811
+    deputy,
+):
+    assert define(api, org, [by_person(deputy, escalated=False)]).status_code == 201
+    AuthorityRule.objects.create(org_unit=org.gd, escalate_on_high_risk=True)
+    review_id = open_gate(api, org.rep, opportunity).json()["id"]
+    request = request_of(review_id)
+    assess_all(api, org, review_id, risk="high")  # escalated: the deputy's step applies no more
+    request.refresh_from_db()
+    assert request.state == "withdrawn"
+    assert not request.tasks.filter(outcome="").exists()
+    refused = decide(api, org.manager, review_id, "go", "Mine")  # the office's authority now
+    assert refused.status_code == 403 and refused.json()["code"] == "gate_authority"
+    assert decide(api, org.director, review_id, "go", "Office").status_code == 200
