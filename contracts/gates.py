@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import hooks
+from core.approvals.choices import ApprovalKind
 from core.choices import Decision, GateKind
 from core.gates import GateSubject, register_subject
 
 from .choices import ChangeRequestState
 from .models import ChangeRequest, Contract
-from .services.change_approvals import change_go
+from .services.change_approvals import change_decided_at_a_later_step, change_facts, change_go
 from .services.changes import change_reject, change_rework
 from .services.closing import close_blockers, contract_close
 
@@ -77,10 +78,13 @@ def _change_on_decided(review, change: ChangeRequest, by) -> None:
     stop rejects the change; hold sends it back for rework."""
     if review.state == Decision.GO:
         change_go(change=change, review=review, by=by)
+    # The decider was judged by the review's chain (ADR 17): whoever it named decides, so
+    # the change moves in their name with the review's comment, not by their own write scope.
     elif review.state == Decision.STOP:
-        change_reject(change=change, review=review, by=by)
+        change_reject(change=change, review=review, by=by, reason=review.decision_comment)
     elif review.state == Decision.HOLD:
-        change_rework(change=change, review=review, by=by)
+        change_rework(change=change, review=review, by=by, reason=review.decision_comment)
+    change_decided_at_a_later_step(change, review, by)
 
 
 register_subject(
@@ -103,5 +107,7 @@ register_subject(
         facts=_change_facts,
         on_decided=_change_on_decided,
         title=lambda change: f"{change.contract.number} · {change}",
+        # The change review's decision is the first step of the contract-change chain.
+        extra={"approval_kind": ApprovalKind.CONTRACT_CHANGE, "approval_facts": change_facts},
     ),
 )

@@ -64,9 +64,13 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
         409,
         "This kind is submitted again from its subject (a contract change: taken up again).",
     ),
+    "approval_withdraw_elsewhere": (
+        409,
+        "This kind ends with its subject (a gate's decision: with its review).",
+    ),
     "gate_awaiting_approval": (
         409,
-        "The gate's go waits for the company's escalated-gate approval steps.",
+        "The gate's decision waits at a later step of its chain (or an escalated go's steps).",
     ),
     "approval_own_request": (403, "The requester may not decide their own request."),
     "approval_not_yours": (403, "The request's current step does not wait for you."),

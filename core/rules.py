@@ -13,6 +13,15 @@ def take_part_in_gates(user, obj=None) -> bool:
     return user.is_superuser or user.role != Role.FINANCE
 
 
+@rule("gates.decide")
+def decide_gate(user, review=None) -> bool:
+    """Who may decide an open gate review now: whoever the approval engine lets decide the
+    step its decision waits at (by default the managers with its authority; ADR 17)."""
+    from .gates.decision import gate_may_decide  # the gate engine loads after the rules
+
+    return review is not None and gate_may_decide(user, review)
+
+
 @rule("sales.work")
 def work_sales(user, obj=None) -> bool:
     """Sales roles work leads and deals (import them, see them on their home); finance does

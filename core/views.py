@@ -15,12 +15,12 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from . import gates, hooks, policy, web
-from .approvals.choices import ApprovalKind
-from .approvals.engine import open_request_for
 from .approvals.selectors import tasks_waiting_on
 from .choices import GateState, TriangleRole
 from .errors import ApplicationError
 from .forms import GateAssessForm, GateDecideForm
+from .gates.decision import awaiting as gate_awaiting
+from .gates.selectors import gate_decision_tasks
 from .models import GateReview, Notification
 from .notifications import unread_count
 from .params import query_params
@@ -187,12 +187,17 @@ def gate_inbox(request):
     a manager's team raised wherever they wait (escalated ones too), and what later stages ask
     this user to approve (special prices, contract changes...)."""
     user = request.user
+    to_decide = policy.restrict(gates.reviews_to_decide(user), user)
     return render(
         request,
         "ltc/gate_inbox.html",
         {
-            "approval_tasks": tasks_waiting_on(user)[:200],
-            "to_decide": gates.reviews_to_decide(user).select_related("org_unit")[:200],
+            # A gate's decision is listed with the gates to decide (those one may open), not
+            # twice; one asked by name who cannot open the review decides on the request.
+            "approval_tasks": tasks_waiting_on(user).exclude(
+                pk__in=gate_decision_tasks(user, to_decide)
+            )[:200],
+            "to_decide": to_decide.select_related("org_unit")[:200],
             "to_assess": gates.reviews_to_assess(user)[:200],
             "team_reviews": gates.reviews_raised_in_team(user)[:200],
             "panels": hooks.panels_for("approvals", user),
@@ -231,7 +236,7 @@ def _assess_form(request, review, seat, assessments: dict, topics: dict):
 
 def _decide_form(request, review):
     """The decision form, or None when the review is decided or I lack the authority."""
-    if review.state != GateState.OPEN or not gates.may_decide(request.user, review):
+    if not policy.may(request.user, "gates.decide", review):
         return None
     return GateDecideForm(
         request.POST if request.POST.get("form") == "decide" else None, user=request.user
@@ -344,9 +349,8 @@ def gate_detail(request, pk):
             "unassessed": _unassessed_sentence(seats) if decide_form else "",
             "split_verdicts": len(verdicts) > 1,
             "high_risk": any(a.risk_level == "high" for a in assessments.values()),
-            "may_decide": review.state == GateState.OPEN and gates.may_decide(user, review),
-            "awaiting": review.state == GateState.OPEN
-            and open_request_for(review, ApprovalKind.ESCALATED_GATE),
+            "may_decide": decide_form is not None,
+            "awaiting": gate_awaiting(review, user),
             "assess_form": assess_form,
             "decide_form": decide_form,
             "my_seat": seat,

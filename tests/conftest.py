@@ -179,6 +179,8 @@ DATABASE_INDEPENDENT = (
 VENDOR_INDEPENDENT = (
     "tests/ltc/test_security_headers.py",
     "tests/ui/test_confirm_destructive.py",
+    "tests/ltc/test_gate_decision_pins.py",
+    "tests/ltc/test_gate_chains.py",
 )
 
 

@@ -1,26 +1,26 @@
 """Contract changes (合同变更) on the approval engine (ADR 17, kind `contract_change`).
 
 The representative office decides a change at its change review (a gate: the iron triangle
-assesses, the office's authority decides, ADR 11); the office's go is then followed by the
-steps of the company's contract-change chain, when an administrator defined one (a finance
-or legal step above an amount, say). With none (the default: no steps) the office's go makes
-the amendment at once, as before chains were data. A later step's approval makes the
-amendment, its rejection refuses the change, a send-back returns it for rework: the FR takes
-it up again, the office decides again, and the chain runs again."""
+assesses, the office's authority decides, ADR 11). That decision is the first step of the
+company's contract-change chain (`contracts.approvals`; the gate's side in
+`core.gates.decision`): by default one step, the office's authority, as before chains were
+data; an administrator may replace or extend it (a finance step above an amount, say). The
+review's go (the chain's last approval) makes the amendment, stop refuses the change, hold
+(a send-back) returns it for rework: the FR takes it up again and the chain runs again on
+the new review.
+
+A request started before the change review was the chain's first step (its steps followed
+the office's go, subject the change request) still ends here (`change_approval_ended`)."""
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.approvals.choices import ApprovalKind, ApprovalState
-from core.approvals.engine import (
-    open_request_for,
-    request_resubmit,
-    request_start,
-    requests_withdraw_for,
-)
-from core.approvals.models import ApprovalChain, ApprovalRequest
+from core.approvals.choices import ApprovalKind, ApprovalState, TaskOutcome
+from core.approvals.engine import open_request_for, requests_withdraw_for
+from core.approvals.models import ApprovalRequest, ApprovalTask
 from core.choices import GateState, TriangleRole
 from core.errors import Conflict
 from core.messages import label, message
@@ -29,7 +29,7 @@ from core.notifications import notify
 
 from ..choices import ChangeRequestState
 from ..models import ChangeRequest
-from .changes import change_approve, change_reject, change_rework, check_office_authority
+from .changes import change_approve, change_reject, change_rework
 
 
 def change_facts(change: ChangeRequest) -> dict:
@@ -47,28 +47,18 @@ def change_facts(change: ChangeRequest) -> dict:
 
 
 def change_go(*, change: ChangeRequest, review: GateReview, by: User) -> None:
-    """The office said go at the change review: with no contract-change chain the amendment is
-    made now (as before); with one, the chain's steps follow (the office's decider asks them;
-    a round sent back before runs again)."""
-    if not ApprovalChain.objects.filter(kind=ApprovalKind.CONTRACT_CHANGE, active=True).exists():
-        change_approve(change=change, review=review, by=by)
-        return
-    check_office_authority(review)
-    facts = change_facts(change)
+    """The change review said go (its chain ran to the end): the amendment is made now. A
+    request of the earlier design still open for the change is withdrawn (this go decides)."""
     earlier = open_request_for(change, ApprovalKind.CONTRACT_CHANGE)
-    if earlier is not None and earlier.state == ApprovalState.SENT_BACK:
-        if earlier.requester_id == by.pk:
-            request_resubmit(request=earlier, by=by, facts=facts, comment=review.decision_comment)
-            return
+    if earlier is not None:
         requests_withdraw_for(change, by=by, kind=ApprovalKind.CONTRACT_CHANGE)
-    request_start(
-        kind=ApprovalKind.CONTRACT_CHANGE,
-        subject=change,
-        requester=by,
-        org_unit=change.contract.org_unit,
-        facts=facts,
-        title=f"{change.contract.number} · {change}",
-    )
+    change_approve(change=change, review=review, by=by, by_chain=True)
+
+
+def is_legacy(request: ApprovalRequest) -> bool:
+    """A request whose subject is the change itself (steps after the office's go), not its
+    review."""
+    return request.subject_type.model_class() is ChangeRequest
 
 
 def change_approval_waiting(request: ApprovalRequest, change: ChangeRequest, users) -> None:
@@ -98,6 +88,31 @@ def change_approval_ended(request: ApprovalRequest, change: ChangeRequest, by, c
         change_reject(change=change, review=review, by=by, reason=comment or "")
     else:
         change_rework(change=change, review=review, by=by, reason=comment or "")
+    _tell_closed(change, by, comment)
+
+
+def change_decided_at_a_later_step(change: ChangeRequest, review: GateReview, by) -> None:
+    """Tell the raiser and the AR when a step after the office's decided the change (the
+    office's own decision reaches them as `gate.decided`, as before)."""
+    request = (
+        ApprovalRequest.objects.filter(
+            kind=ApprovalKind.CONTRACT_CHANGE,
+            subject_type=ContentType.objects.get_for_model(GateReview),
+            subject_id=review.pk,
+        )
+        .order_by("-id")
+        .first()
+    )
+    if request is None:
+        return
+    decided = ApprovalTask.objects.filter(request=request, round=request.round).exclude(
+        outcome__in=[TaskOutcome.WAITING, TaskOutcome.CLOSED]
+    )
+    if decided.count() > 1:
+        _tell_closed(change, by, review.decision_comment)
+
+
+def _tell_closed(change: ChangeRequest, by, comment: str) -> None:
     notify(
         recipients=[change.raised_by, change.contract.team.seat(TriangleRole.AR)],
         kind=f"change.{change.state}",

@@ -210,6 +210,7 @@ def _escalate_to_office(review: GateReview, *, by: User) -> None:
         escalated=True, authority_unit=authority, escalation_reasons=reasons
     )
     review.refresh_from_db()
+    gates.decision_refresh(review)  # the office's authority is asked now, not the team's
     audit_record(
         target=review.subject,
         action="gate.escalated",

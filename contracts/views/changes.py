@@ -63,7 +63,12 @@ class ChangeRequestPage(RecordPage):
         change = context["object"]
         context["reviews"] = list(gates.reviews_of(change).filter(kind=GateKind.CHANGE))
         context["amendment"] = getattr(change, "amendment", None)
-        context["approval"] = open_request_for(change, ApprovalKind.CONTRACT_CHANGE)
+        # The change review's decision on the contract-change chain (ADR 17), or a request
+        # from before it was the chain's first step (its steps after the office's go).
+        review = change.review if change.review_id else None
+        context["approval"] = (
+            review is not None and gates.decision_request(review)
+        ) or open_request_for(change, ApprovalKind.CONTRACT_CHANGE)
         return context
 
 

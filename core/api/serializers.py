@@ -10,7 +10,7 @@ from rest_framework import relations, serializers
 from core import custom_fields, fsm, money, policy, portal, validators
 from core.api.errors import _flatten
 from core.choices import Decision, GateKind, RiskLevel, TriangleRole
-from core.gates import GATE_TOPICS, may_decide
+from core.gates import GATE_TOPICS
 from core.models import AuditEvent, AuthorityRule, GateAssessment, GateReview, Notification
 
 from . import fields
@@ -361,7 +361,7 @@ class GateReviewSerializer(ModelSerializer):
 
     def get_may_decide(self, obj) -> bool:
         request = self.context.get("request")
-        return bool(request and obj.state == "open" and may_decide(request.user, obj))
+        return bool(request and policy.may(request.user, "gates.decide", obj))
 
 
 class GateOpenSerializer(serializers.Serializer):

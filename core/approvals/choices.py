@@ -14,6 +14,7 @@ class ApprovalKind(models.TextChoices):
     DIRECT_CONTRACT = "direct_contract", _("Direct contract")
     DISCOUNT = "discount", _("Discount beyond a rule")
     REFUND = "refund", _("Large refund")
+    GATE_DECISION = "gate_decision", _("Gate decision")
     ESCALATED_GATE = "escalated_gate", _("Escalated gate")
     PARTNER_ADMISSION = "partner_admission", _("Partner admission")
     PARTNER_REGISTRATION = "partner_registration", _("Partner project registration")

@@ -26,7 +26,7 @@ from .choices import (
     TaskOutcome,
 )
 from .models import ApprovalRequest, ApprovalStep, ApprovalTask
-from .rules import approvers_for, condition_matches, eligible, stand_in
+from .rules import approvers_for, condition_matches, eligible, requester_may_decide, stand_in
 
 OUTCOME = {
     ApprovalDecision.APPROVE: TaskOutcome.APPROVED,
@@ -171,7 +171,8 @@ def _finish(request: ApprovalRequest, name: str, *, by, comment: str, callback=T
         subject = registry.subject_of(request)
         if subject is not None:
             adapter.on_ended(request, subject, by, comment)
-    if callback and (adapter is None or adapter.extra.get("notify_ended", True)):
+    tell = True if adapter is None else adapter.extra.get("notify_ended", True)
+    if callback and (tell(request) if callable(tell) else tell):
         notify(
             recipients=[request.requester],
             kind="approval.decided",
@@ -244,14 +245,20 @@ def _waiting_tasks(request: ApprovalRequest) -> models.QuerySet:
     )
 
 
+def _extra(request: ApprovalRequest, key: str):
+    adapter = registry.kind_adapter(request.kind)
+    return adapter.extra.get(key) if adapter is not None else None
+
+
 def may_decide(user, request: ApprovalRequest) -> bool:
     """Whether `user` may decide the request's current step now: one asked (or standing in),
-    or, on an any-of step, one its approver spec allows. Never the requester."""
+    or, on an any-of step, one its approver spec allows. Never the requester (unless the kind
+    says its requester only opened it: a gate's opener)."""
     if (
         not user.is_authenticated
         or request.state != ApprovalState.PENDING
         or request.current_step_id is None
-        or user.pk == request.requester_id
+        or (user.pk == request.requester_id and not requester_may_decide(request))
     ):
         return False
     if _waiting_tasks(request).filter(assignee=user).exists():
@@ -265,14 +272,16 @@ def request_decide(
 ) -> ApprovalRequest:
     """Record `by`'s decision on the current step. Approve: an any-of step (or an escalated
     approver's word) moves on; an all-of step when the last one approves. Reject or send back
-    ends the round at once; a rejection or a send-back says why."""
+    ends the round at once; a rejection or a send-back says why (or, for a kind with its own
+    rules, `before_decide(request, subject, by, decision, comment)` judges the decision)."""
     if decision not in ApprovalDecision.values:
         raise ValidationFailed(
             _("Choose approve, reject or send back."),
             fields={"decision": [_("Choose approve, reject or send back.")]},
         )
     comment = (comment or "").strip()
-    if decision != ApprovalDecision.APPROVE and not comment:
+    before_decide = _extra(request, "before_decide")
+    if before_decide is None and decision != ApprovalDecision.APPROVE and not comment:
         raise ValidationFailed(_("Say why."), fields={"comment": [_("Required.")]})
     with transaction.atomic():
         request = _lock(request)
@@ -282,7 +291,7 @@ def request_decide(
                 % {"state": request.get_state_display()},
                 code="approval_not_pending",
             )
-        if by.pk == request.requester_id:
+        if by.pk == request.requester_id and not requester_may_decide(request):
             raise Forbidden(_("You may not decide your own request."), code="approval_own_request")
         step = request.current_step
         task = _waiting_tasks(request).filter(assignee=by).first()
@@ -292,6 +301,8 @@ def request_decide(
             task = ApprovalTask.objects.filter(
                 request=request, round=request.round, step=step, assignee=by
             ).first() or ApprovalTask(request=request, step=step, round=request.round, assignee=by)
+        if before_decide is not None:  # the kind's own rules (a gate's: go needs every seat)
+            before_decide(request, registry.subject_of(request), by, decision, comment)
         task.outcome, task.comment, task.decided_at = OUTCOME[decision], comment, timezone.now()
         task.save()
         audit_record(
@@ -336,6 +347,9 @@ def request_withdraw(*, request: ApprovalRequest, by, reason: str = "") -> Appro
                 % {"state": request.get_state_display()},
                 code="approval_not_open",
             )
+        before_withdraw = _extra(request, "before_withdraw")
+        if before_withdraw is not None:  # the kind's app may say it is withdrawn elsewhere
+            before_withdraw(request, registry.subject_of(request), by)
         waiting = [t.assignee for t in _waiting_tasks(request).select_related("assignee")]
         _finish(request, "withdraw_request", by=by, comment=reason)
         notify(
@@ -393,3 +407,38 @@ def request_resubmit(
             update_fields=["round", "facts"],
         )
         return _advance(request, after=0, by=by)
+
+
+def first_step_applies(kind: str, facts: dict, org_unit) -> bool:
+    """Whether a step of the active chain of `kind` applies to these facts (a kind whose
+    subject must never pass unasked starts a request only then)."""
+    return any(condition_matches(step.condition, facts, org_unit) for step in chain_for(kind).steps)
+
+
+def request_refresh(*, request: ApprovalRequest, facts: dict) -> ApprovalRequest | None:
+    """The subject's facts changed while it waits (a gate escalated to the office): before
+    anyone approved in this round, the round starts again on the new facts (the waiting tasks
+    dropped, the first step that applies asked); after, only the later steps judge them. None
+    (the request withdrawn, silently) when no step applies any more."""
+    with transaction.atomic():
+        request = _lock(request)
+        if request.state != ApprovalState.PENDING:
+            return request
+        request.facts = facts
+        ApprovalRequest.objects.filter(pk=request.pk).update(facts=facts)
+        approved = ApprovalTask.objects.filter(
+            request=request, round=request.round, outcome=TaskOutcome.APPROVED
+        )
+        if approved.exists():
+            return request
+        # Not decided by anyone: asked anew of whoever the steps name now (a person still
+        # named gets a fresh task, not a closed one).
+        ApprovalTask.objects.filter(
+            request=request, round=request.round, outcome=TaskOutcome.WAITING
+        ).delete()
+        if not any(
+            condition_matches(step.condition, facts, request.org_unit) for step in steps_of(request)
+        ):
+            _finish(request, "withdraw_request", by=None, comment="", callback=False)
+            return None
+        return _advance(request, after=0, by=request.requester)

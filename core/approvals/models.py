@@ -76,8 +76,9 @@ class ApprovalStep(models.Model):
 
     condition: {min_amount, max_amount, currency, max_margin_pct, min_discount_pct,
     product_lines: [...], org_unit: id (its subtree), customer_tiers: [...], industries: [...],
-    regions: [...]}, each optional (a new customer's amount is its annual revenue);
-    a step whose condition does not match the request's facts is skipped.
+    regions: [...], gate_kinds: [ati|atb|atc|change|close], escalated: bool}, each optional
+    (a new customer's amount is its annual revenue); a step whose condition does not match
+    the request's facts is skipped.
     approver / escalate_to: {"type": "role", "role": ..., "level": nearest|office|region|any}
     | {"type": "user", "user": id} | {"type": "seat", "seat": ar|sr|fr}
     | {"type": "resolver", "name": ...}."""

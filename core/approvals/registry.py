@@ -23,8 +23,11 @@ class ApprovalSubject:
     `seat_holder(subject, seat)` answers an iron-triangle seat (ar, sr, fr).
     `default_steps` is the chain the kind starts with when no administrator has defined one:
     what the app decided before chains were data (none: nothing waits until one is defined).
-    `extra`: `notify_ended` (False: the app tells people itself), `before_resubmit(request,
-    subject, by)` (may refuse a resubmission from the engine's surfaces)."""
+    `extra`: `notify_ended` (False, or a predicate on the request: the app tells people
+    itself), `before_resubmit(request, subject, by)` and `before_withdraw(request, subject, by)`
+    (may refuse them on the engine's surfaces), `before_decide(request, subject, by, decision,
+    comment)` (the subject's own rules, reasons among them, in place of "reject and send back
+    say why"), `requester_may_decide` (True or a predicate: a gate's opener may decide it)."""
 
     on_ended: Callable
     default_name: str = ""

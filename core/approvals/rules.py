@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..choices import OrgUnitKind, Role, TriangleRole
+from ..choices import GateKind, OrgUnitKind, Role, TriangleRole
 from ..policy import is_admin, rule
 from . import registry
 from .choices import ApproverType, RoleLevel
@@ -28,6 +28,8 @@ CONDITION_KEYS = (
     "customer_tiers",
     "industries",
     "regions",
+    "gate_kinds",
+    "escalated",
 )
 SEATS = (TriangleRole.AR, TriangleRole.SR, TriangleRole.FR)
 #: Delegations followed at most this deep (cycles are refused when made; this is a fuse).
@@ -86,6 +88,12 @@ def condition_matches(condition: dict, facts: dict, org_unit) -> bool:
     regions = condition.get("regions") or []
     if regions and facts.get("region") not in regions:
         return False
+    gate_kinds = condition.get("gate_kinds") or []
+    if gate_kinds and facts.get("gate") not in gate_kinds:
+        return False
+    escalated = condition.get("escalated")
+    if escalated is not None and bool(facts.get("escalated")) != escalated:
+        return False
     unit_id = condition.get("org_unit")
     return not unit_id or int(unit_id) in org_unit.ancestor_ids()
 
@@ -109,6 +117,13 @@ def condition_errors(condition) -> dict[str, list[str]]:
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):
             errors[key] = [_("Give a list of names.")]
+    gate_kinds = condition.get("gate_kinds")
+    if gate_kinds not in (None, "") and not (
+        isinstance(gate_kinds, list) and gate_kinds and set(gate_kinds) <= set(GateKind.values)
+    ):
+        errors["gate_kinds"] = [_("Give a list of gates: ati, atb, atc, change, close.")]
+    if condition.get("escalated") is not None and not isinstance(condition["escalated"], bool):
+        errors["escalated"] = [_("Say true or false.")]
     unit = condition.get("org_unit")
     if unit not in (None, ""):
         org_unit_model = apps.get_model("accounts", "OrgUnit")
@@ -145,6 +160,14 @@ def _role_holders(spec: dict, org_unit) -> models.QuerySet:
     return holders
 
 
+def requester_may_decide(request) -> bool:
+    """Whether the kind lets its requester decide too: a gate's request is opened by whoever
+    opened the review, who may have the gate's authority (as before chains were data)."""
+    adapter = registry.kind_adapter(request.kind)
+    allowed = adapter.extra.get("requester_may_decide") if adapter is not None else False
+    return bool(allowed(request) if callable(allowed) else allowed)
+
+
 def approvers_for(spec: dict, request) -> list:
     """The people a step's approver spec names for `request` (before delegation; never the
     requester)."""
@@ -163,6 +186,8 @@ def approvers_for(spec: dict, request) -> list:
     elif kind == ApproverType.RESOLVER:
         named = registry.resolver(spec.get("name", ""))
         found = list(named.approvers(request)) if named else []
+    if requester_may_decide(request):
+        return found
     return [user for user in found if user.pk != request.requester_id]
 
 
@@ -170,7 +195,9 @@ def eligible(user, spec: dict, request) -> bool:
     """Whether `user` may decide an any-of step with this spec though not asked: someone the
     spec names, or one above them in the org chain with the same role (as a manager above the
     team may decide the team's special price today). Never the requester."""
-    if not user.is_authenticated or user.pk == request.requester_id:
+    if not user.is_authenticated or (
+        user.pk == request.requester_id and not requester_may_decide(request)
+    ):
         return False
     kind = (spec or {}).get("type")
     if kind == ApproverType.ROLE:

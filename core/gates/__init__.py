@@ -24,6 +24,7 @@ from .config import (
     registered,
     subject_adapter,
 )
+from .decision import decision_refresh, decision_request, gate_may_decide
 from .selectors import (
     facts_display,
     has_go,
@@ -45,10 +46,13 @@ __all__ = [
     "GateSubject",
     "authority_rule_for",
     "deciders",
+    "decision_refresh",
+    "decision_request",
     "escalation_reasons",
     "facts_display",
     "gate_assess",
     "gate_decide",
+    "gate_may_decide",
     "gate_open",
     "gate_withdraw_open",
     "has_go",

@@ -9,9 +9,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .. import policy
+from ..approvals.choices import ApprovalState, TaskOutcome
+from ..approvals.models import ApprovalRequest, ApprovalTask
 from ..choices import GateState, Role
 from ..models import GateAssessment, GateReview
 from .config import FACT_LABELS, SEATS, registered
+from .decision import DECISION_KINDS
+from .steps import GATE_AUTHORITY
 
 
 def facts_display(review: GateReview) -> list[dict]:
@@ -45,10 +49,51 @@ def has_go(subject: models.Model, kind: str) -> bool:
     return reviews_of(subject).filter(kind=kind, state=GateState.GO).exists()
 
 
+def _decision_requests():
+    """The pending requests of open reviews' decisions (ADR 17: the gate's own step)."""
+    return ApprovalRequest.objects.filter(
+        subject_type=ContentType.objects.get_for_model(GateReview),
+        subject_id=models.OuterRef("pk"),
+        state=ApprovalState.PENDING,
+        kind__in=DECISION_KINDS,
+    )
+
+
+def gate_decision_tasks(user, reviews: models.QuerySet) -> models.QuerySet:
+    """The ids of `user`'s waiting tasks that are the decision of one of `reviews`."""
+    return ApprovalTask.objects.filter(
+        request__subject_id__in=reviews.values("pk"),
+        assignee=user,
+        outcome=TaskOutcome.WAITING,
+        request__state=ApprovalState.PENDING,
+        request__kind__in=DECISION_KINDS,
+        request__subject_type=ContentType.objects.get_for_model(GateReview),
+    ).values("pk")
+
+
 def _to_decide_q(user) -> models.Q:
+    """Reviews waiting for `user`'s decision: those whose decision waits at the gate's
+    authority (or has no request: no step applies) where they have it, and those whose step
+    asks them by name (a person, a role, a stand-in)."""
+    pending = _decision_requests()
+    asked = models.Exists(
+        ApprovalTask.objects.filter(
+            request__subject_type=ContentType.objects.get_for_model(GateReview),
+            request__subject_id=models.OuterRef("pk"),
+            request__state=ApprovalState.PENDING,
+            request__kind__in=DECISION_KINDS,
+            request__current_step=models.F("step"),
+            assignee=user,
+            outcome=TaskOutcome.WAITING,
+        )
+    )
     if user.role == Role.SALES_MANAGER and user.org_unit_id:
-        return models.Q(authority_unit__path__startswith=user.org_unit.path)
-    return models.Q(pk__in=[])
+        at_authority = pending.filter(current_step__approver__name=GATE_AUTHORITY)
+        authority = models.Q(authority_unit__path__startswith=user.org_unit.path) & (
+            ~models.Exists(pending) | models.Exists(at_authority)
+        )
+        return authority | models.Q(asked)
+    return models.Q(asked)
 
 
 def _to_assess_q(user) -> models.Q:

@@ -15,6 +15,9 @@ from django.utils.translation import gettext_noop
 
 from .. import hooks, policy
 from ..approvals.choices import ApprovalKind, ApprovalState
+from ..approvals.engine import may_decide as engine_may_decide
+from ..approvals.engine import open_request_for, request_decide, requests_withdraw_for
+from ..approvals.models import ApprovalRequest
 from ..approvals.registry import ApprovalSubject, register_kind
 from ..audit import audit_record
 from ..choices import Decision, GateState, RiskLevel, TriangleRole
@@ -27,6 +30,19 @@ from ..notifications import notify
 from ..records import insert_once
 from .authority import deciders, escalation_reasons, may_decide
 from .config import GATE_TOPICS, SEATS, subject_adapter
+from .decision import (
+    GATE_AUTHORITY_STEP_NAME,
+    GATE_DECISION_NAME,
+    TO_ENGINE,
+    approval_kind,
+    approved_in_round,
+    check_rules,
+    decision_refresh,
+    decision_request,
+    decision_start,
+    decision_subject,
+    locked_review,
+)
 from .steps import (
     awaiting_steps,
     before_resubmit,
@@ -46,6 +62,7 @@ def _escalate(review: GateReview, reasons: list[dict], by) -> None:
     review.escalated = True
     review.authority_unit = review.org_unit.office()
     review.save(update_fields=["escalation_reasons", "escalated", "authority_unit", "updated_at"])
+    decision_refresh(review)
     audit_record(
         target=review.subject,
         action="gate.escalated",
@@ -146,6 +163,7 @@ def gate_open(*, subject: models.Model, kind: str, by, facts: dict | None = None
             changes={"gate": kind, "round": review.round, "escalated": bool(reasons)},
         )
         audit_record(target=review, action="created", actor=by)
+        decision_start(review)  # its authority (or the company's chain) is asked
         notify(
             recipients=[m.user for m in team.members.all() if m.role in SEATS],
             kind="gate.assess",
@@ -259,16 +277,21 @@ def gate_assess(
 
 
 def gate_decide(*, review: GateReview, by, decision: str, comment: str = "") -> GateReview:
-    """Decide go / stop / hold. Only a manager with authority; go needs all three assessments.
+    """Decide go / stop / hold: whoever the review's chain asks now (by default a manager with
+    its authority); go needs all three assessments. Decided through the approval engine
+    (`decision.py`); a review no step applies to is decided by its authority directly.
 
-    The review row is locked, so of two deciders racing only the first decides; the second
-    gets a 409.
+    The request's row, then the review's, is locked (the engine's order), so of two deciders
+    racing only the first decides; the second gets a 409.
     """
     if decision not in Decision.values:
         raise ValidationFailed(
             _("Choose go, stop or hold."), fields={"decision": [_("Choose go, stop or hold.")]}
         )
     with transaction.atomic():
+        request = decision_request(review)
+        if request is not None:
+            ApprovalRequest.objects.select_for_update(of=("self",)).filter(pk=request.pk).first()
         locked = (
             GateReview.objects.select_for_update()
             .select_related("authority_unit", "org_unit", "team")
@@ -280,31 +303,33 @@ def gate_decide(*, review: GateReview, by, decision: str, comment: str = "") -> 
                 % {"state": locked.get_state_display()},
                 code="gate_decided",
             )
-        if not may_decide(by, locked):
-            raise Forbidden(
-                _("Deciding this gate needs the authority of %(unit)s.")
-                % {"unit": locked.authority_unit},
-                code="gate_authority",
-            )
-        if decision == Decision.GO:
-            done = set(locked.assessments.values_list("role", flat=True))
-            missing = [str(TriangleRole(r).label) for r in SEATS if r not in done]
-            if missing:
-                raise ValidationFailed(
-                    _("Go needs every seat's assessment; missing: %(missing)s.")
-                    % {"missing": ", ".join(missing)},
-                    code="assessments_missing",
-                    fields={"decision": missing},
-                )
-        if decision == Decision.HOLD and not comment.strip():
-            raise ValidationFailed(
-                _("Say what must be reworked."), fields={"comment": [_("Required for hold.")]}
-            )
-        awaiting_steps(locked)
-        if decision == Decision.GO and go_needs_steps(locked):
-            go_after_steps(locked, by=by, comment=comment)
-            return GateReview.objects.get(pk=locked.pk)
-        return record_decision(locked, decision=decision, by=by, comment=comment)
+        if open_request_for(locked, ApprovalKind.ESCALATED_GATE) is not None:
+            _refuse_without_authority(by, locked, may_decide(by, locked))
+            check_rules(locked, decision, comment)
+            awaiting_steps(locked)
+        request = decision_request(locked) or decision_start(locked)
+        if request is None:  # no step of the chain applies: the authority decides, as before
+            _refuse_without_authority(by, locked, may_decide(by, locked))
+            check_rules(locked, decision, comment)
+            if decision == Decision.GO and go_needs_steps(locked):
+                go_after_steps(locked, by=by, comment=comment)
+                return GateReview.objects.get(pk=locked.pk)
+            return record_decision(locked, decision=decision, by=by, comment=comment)
+        if not engine_may_decide(by, request) and approved_in_round(request).exists():
+            awaiting_steps(locked, request)
+        _refuse_without_authority(by, locked, engine_may_decide(by, request))
+        check_rules(locked, decision, comment)
+        request_decide(request=request, by=by, decision=TO_ENGINE[decision], comment=comment)
+        return GateReview.objects.get(pk=locked.pk)
+
+
+def _refuse_without_authority(by, review: GateReview, allowed: bool) -> None:
+    if not allowed:
+        raise Forbidden(
+            _("Deciding this gate needs the authority of %(unit)s.")
+            % {"unit": review.authority_unit},
+            code="gate_authority",
+        )
 
 
 def record_decision(locked: GateReview, *, decision: str, by, comment: str) -> GateReview:
@@ -356,6 +381,7 @@ def gate_withdraw_open(subject: models.Model, *, by, reason: str = "") -> None:
     ).select_related("authority_unit", "team"):
         transition_run(review, "withdraw", by=by, comment=reason, internal=True, check_policy=False)
         withdraw_steps(review, by=by)
+        requests_withdraw_for(review, by=by, kind=approval_kind(review))
         notify(
             recipients=[
                 *(m.user for m in review.team.members.all() if m.role in SEATS),
@@ -391,6 +417,38 @@ def _escalated_gate_ended(request, review: GateReview, by, comment: str) -> None
         record_decision(review, decision=Decision.HOLD, by=decider, comment=comment)
 
 
+# --- The chain of a gate's decision ended (decision.py) ------------------------------------
+
+
+def decision_ended(request, review: GateReview, by, comment: str) -> None:
+    """The chain ended: approved records go (the last approver's, with their comment or the
+    earlier go's), rejected stop, sent back hold; an escalated go is still followed by the
+    company's `escalated_gate` steps."""
+    review = locked_review(review)
+    if review.state != GateState.OPEN or request.state == ApprovalState.WITHDRAWN:
+        return
+    if request.state == ApprovalState.APPROVED:
+        if not comment:
+            said = approved_in_round(request).exclude(comment="").values_list("comment", flat=True)
+            comment = said.first() or ""
+        if go_needs_steps(review):
+            go_after_steps(review, by=by, comment=comment)
+        else:
+            record_decision(review, decision=Decision.GO, by=by, comment=comment)
+    elif request.state == ApprovalState.REJECTED:
+        record_decision(review, decision=Decision.STOP, by=by, comment=comment)
+    else:
+        record_decision(review, decision=Decision.HOLD, by=by, comment=comment)
+
+
+register_kind(
+    ApprovalKind.GATE_DECISION,
+    decision_subject(
+        on_ended=decision_ended,
+        default_name=GATE_DECISION_NAME,
+        step_name=GATE_AUTHORITY_STEP_NAME,
+    ),
+)
 register_kind(
     ApprovalKind.ESCALATED_GATE,
     ApprovalSubject(

@@ -34,9 +34,10 @@ def go_needs_steps(review: GateReview) -> bool:
     )
 
 
-def awaiting_steps(review: GateReview) -> None:
-    """Refuse a decision while the review's go waits for its steps."""
-    if open_request_for(review, ApprovalKind.ESCALATED_GATE) is not None:
+def awaiting_steps(review: GateReview, request=None) -> None:
+    """Refuse a decision while the review's go waits for its steps (an escalated go's, or the
+    later steps of its own chain: `request`)."""
+    if request is not None or open_request_for(review, ApprovalKind.ESCALATED_GATE) is not None:
         raise Conflict(
             _("The go on this gate waits for its approval steps; decide there or withdraw it."),
             code="gate_awaiting_approval",

@@ -49,7 +49,7 @@ def decide(api, user, approval, decision, comment=""):
 def test_without_a_chain_the_go_is_recorded_at_once(org, drive, delivering):  # noqa: F811
     change, review = office_go(drive, org, delivering[0])
     assert review.state == "go" and change.state == "approved"
-    assert not ApprovalRequest.objects.exists()
+    assert not ApprovalRequest.objects.filter(kind="escalated_gate").exists()
 
 
 def test_the_go_waits_for_the_step_then_is_the_deciders(
