@@ -169,12 +169,12 @@ def act(request, signed: str):
             )
         except actions.LinkGone as exc:
             return _gone(request, exc)
-        except ApplicationError as exc:
+        except ApplicationError as exc:  # the engine's refusal, in the reader's words
+            form.add_error(None, exc.message)
             for name, problems in exc.fields.items():
-                for problem in problems:
-                    form.add_error(name if name in form.fields else None, problem)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+                if name in form.fields:
+                    for problem in problems:
+                        form.add_error(name, problem)
         else:
             return render(
                 request, "messaging/act_done.html", {"subject": subject, "kind": link.kind}

@@ -36,7 +36,11 @@ def make_channel(vendor):
 @pytest.fixture
 def ids(org):
     """The manager's ids in each chat app."""
-    for vendor_name, external in (("wecom", "zhao.wei"), ("dingtalk", "d-0042"), ("feishu", "ou_7d8a")):
+    for vendor_name, external in (
+        ("wecom", "zhao.wei"),
+        ("dingtalk", "d-0042"),
+        ("feishu", "ou_7d8a"),
+    ):
         ChatIdentity.objects.create(user=org.manager, vendor=vendor_name, external_id=external)
     return org
 

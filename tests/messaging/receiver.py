@@ -165,12 +165,20 @@ class Receiver:
                 and _is_text(card["header"]["title"]["content"])
                 and any(_is_text(b.get("url")) for b in buttons)
             )
-            return {"code": 0, "msg": "success", "data": {}} if ok else {"code": 9499, "msg": "Bad Request"}
+            return (
+                {"code": 0, "msg": "success", "data": {}}
+                if ok
+                else {"code": 9499, "msg": "Bad Request"}
+            )
         return {"errcode": 404, "errmsg": "no such endpoint"}
 
 
 def _wecom(ok: bool) -> dict:
-    return {"errcode": 0, "errmsg": "ok"} if ok else {"errcode": 40008, "errmsg": "invalid message type"}
+    return (
+        {"errcode": 0, "errmsg": "ok"}
+        if ok
+        else {"errcode": 40008, "errmsg": "invalid message type"}
+    )
 
 
 def channel_settings(base: str) -> dict:

@@ -47,7 +47,8 @@ def test_each_vendor_gets_a_signed_message_in_its_format_with_the_link_back(
 
 
 @pytest.mark.parametrize(
-    ("kind", "errcode"), [("dingtalk_robot", "310000"), ("feishu_bot", "19021"), ("wecom_app", "40001")]
+    ("kind", "errcode"),
+    [("dingtalk_robot", "310000"), ("feishu_bot", "19021"), ("wecom_app", "40001")],
 )
 def test_a_wrong_secret_is_the_vendors_code_in_the_log_then_retried_once_fixed(
     ids, vendor, make_channel, kind, errcode, django_capture_on_commit_callbacks
