@@ -5,6 +5,7 @@ import pytest
 from core.messages import message
 from core.notifications import notify
 from messaging.models import ChatChannel, ChatIdentity
+from tests.opportunities.conftest import opportunity, products  # noqa: F401 - fixtures
 
 from .receiver import Receiver, channel_settings
 

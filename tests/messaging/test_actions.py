@@ -16,14 +16,12 @@ from core.approvals.models import ApprovalRequest
 from messaging.actions import link_make
 from messaging.models import ActionLink
 from opportunities.models import PricingRule, Quote
-from tests.opportunities.conftest import (  # noqa: F401 - fixtures
+from tests.opportunities.conftest import (
     advance,
     assess_all,
     create_quote,
     line,
     open_gate,
-    opportunity,
-    products,
     reload,
 )
 
@@ -44,7 +42,7 @@ def button_path(vendor) -> str:
 @pytest.fixture
 def special_price(
     org, api, opportunity, products, make_channel, django_capture_on_commit_callbacks
-):  # noqa: F811
+):
     """The rep asks for a special price; the manager's Feishu message carries the link."""
     make_channel("feishu_bot")
     PricingRule.objects.create(org_unit=org.gd, role="sales_rep", max_discount_pct=Decimal("5"))
@@ -128,7 +126,7 @@ def test_a_gate_is_decided_go_from_the_message(
     opportunity,
     make_channel,
     django_capture_on_commit_callbacks,
-    vendor,  # noqa: F811
+    vendor,
 ):
     make_channel("feishu_bot")
     advance(api, org, opportunity, "identified")
