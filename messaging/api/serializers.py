@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.api.serializers import ModelSerializer
@@ -40,7 +41,7 @@ class ChatChannelSerializer(ModelSerializer):
 
     def validate_kind(self, value):
         if self.instance is not None and value != self.instance.kind:
-            raise serializers.ValidationError("The kind of a channel is fixed once made.")
+            raise serializers.ValidationError(_("The kind of a channel is fixed once made."))
         return value
 
 
@@ -68,6 +69,13 @@ class ChannelPreferenceSerializer(ModelSerializer):
         model = ChannelPreference
         fields = ["id", "kind", "channel", "enabled"]
         validators = []  # one per (user, kind, channel): an upsert
+
+    def validate_kind(self, value):
+        from core.messages import MESSAGES
+
+        if value not in MESSAGES:
+            raise serializers.ValidationError(_("No notification is of this kind."))
+        return value
 
 
 class ChatDeliverySerializer(ModelSerializer):
