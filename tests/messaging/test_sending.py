@@ -5,9 +5,11 @@ retries and backoff, and each notification sent once per channel (ADR 24)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from messaging import vendors
@@ -156,3 +158,35 @@ def test_nothing_is_sent_to_a_channel_switched_off_or_to_someone_without_an_id(
         tell(org.rep)
     assert not ChatDelivery.objects.exists()
     assert vendor.requests == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two database sessions racing: PostgreSQL",
+)
+def test_two_workers_flushing_the_same_delivery_send_it_once(org, vendor, make_channel):
+    make_channel("wecom_robot")
+    note = tell(org.manager)
+    delivery = ChatDelivery.objects.get(notification=note)
+    ChatDelivery.objects.filter(pk=delivery.pk).update(status="queued", attempts=0)
+    vendor.requests.clear()
+    vendor.delay = 0.3  # both workers are in flight together
+    start, results = threading.Barrier(2), []
+
+    def worker():
+        start.wait(5)
+        try:
+            results.append(delivery_send(delivery.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(results) == ["", "sent"]
+    assert len(vendor.sent("/wecom/robot/send")) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
