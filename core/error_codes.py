@@ -218,6 +218,4 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     "key_revoked": (409, "The API key is revoked already."),
     # --- Chat apps (ADR 24) ---------------------------------------------------------------------
     "chat_delivery_not_failed": (409, "Only a failed chat delivery can be sent again."),
-    "action_link_gone": (410, "A decision link from a chat message was used or has expired."),
-    "action_link_foreign": (403, "A decision link sent to someone else (a page, not the API)."),
 }

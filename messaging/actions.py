@@ -27,7 +27,6 @@ from core.approvals.choices import ApprovalState, TaskOutcome
 from core.approvals.engine import request_decide
 from core.approvals.models import ApprovalRequest, ApprovalTask
 from core.choices import GateState
-from core.errors import ApplicationError, Forbidden
 from core.gates.authority import may_decide
 from core.gates.services import gate_decide
 from core.models import GateReview, Notification
@@ -39,11 +38,17 @@ SALT = "messaging.action-link"
 GATE_KINDS = frozenset({"gate.ready", "gate.escalated"})
 
 
-class LinkGone(ApplicationError):
-    """The link was used or has expired: a 410 page."""
+class LinkRefused(Exception):
+    """A link that cannot be used: forged (404), someone else's (403), used or expired (410).
+    A page's answer, never the API's."""
 
-    status = 410
-    default_code = "action_link_gone"
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, str(message)
+
+
+def _gone(message: str) -> LinkRefused:
+    return LinkRefused(410, message)
 
 
 def lifetime() -> dt.timedelta:
@@ -123,26 +128,23 @@ def action_url_for(notification: Notification) -> str:
 def link_open(signed: str, user) -> ActionLink:
     """The link `signed` names, for `user`: a 404 when it is not ours, a 410 when used or
     expired, a 403 when it was sent to someone else."""
-    from core.errors import NotFound
-
     try:
         token = signing.loads(signed, salt=SALT, max_age=lifetime())
     except signing.SignatureExpired as exc:
-        raise LinkGone(_("This link has expired. Open the record in the CRM instead.")) from exc
+        raise _gone(_("This link has expired. Open the record in the CRM instead.")) from exc
     except signing.BadSignature as exc:
-        raise NotFound(_("This link is not valid.")) from exc
+        raise LinkRefused(404, _("This link is not valid.")) from exc
     link = ActionLink.objects.filter(token_hash=_hash(str(token))).first()
     if link is None:
-        raise NotFound(_("This link is not valid."))
+        raise LinkRefused(404, _("This link is not valid."))
     if link.user_id != user.pk:
-        raise Forbidden(
-            _("This link was sent to someone else. Sign in as them, or open the CRM."),
-            code="action_link_foreign",
+        raise LinkRefused(
+            403, _("This link was sent to someone else. Sign in as them, or open the CRM.")
         )
     if link.used_at is not None:
-        raise LinkGone(_("This link has been used already. Open the record in the CRM."))
+        raise _gone(_("This link has been used already. Open the record in the CRM."))
     if link.expires_at <= timezone.now():
-        raise LinkGone(_("This link has expired. Open the record in the CRM instead."))
+        raise _gone(_("This link has expired. Open the record in the CRM instead."))
     return link
 
 
@@ -167,7 +169,7 @@ def link_decide(*, link: ActionLink, by, decision: str, comment: str = ""):
             used_at=timezone.now()
         )
         if not used:
-            raise LinkGone(_("This link has been used already. Open the record in the CRM."))
+            raise _gone(_("This link has been used already. Open the record in the CRM."))
         subject = subject_of(link)
         if link.kind == ActionKind.GATE:
             return gate_decide(review=subject, by=by, decision=decision, comment=comment)

@@ -155,8 +155,8 @@ def act(request, signed: str):
         return redirect_to_login(request.get_full_path())
     try:
         link = actions.link_open(signed, request.user)
-    except ApplicationError as exc:
-        return _gone(request, exc)
+    except actions.LinkRefused as exc:
+        return _refused(request, exc)
     subject = actions.subject_of(link)
     form = DecisionForm(request.POST or None, choices=actions.choices_of(link))
     if request.method == "POST" and form.is_valid():
@@ -167,8 +167,8 @@ def act(request, signed: str):
                 decision=form.cleaned_data["decision"],
                 comment=form.cleaned_data["comment"],
             )
-        except actions.LinkGone as exc:
-            return _gone(request, exc)
+        except actions.LinkRefused as exc:
+            return _refused(request, exc)
         except ApplicationError as exc:  # the engine's refusal, in the reader's words
             form.add_error(None, exc.message)
             for name, problems in exc.fields.items():
@@ -186,6 +186,5 @@ def act(request, signed: str):
     )
 
 
-def _gone(request, exc: ApplicationError):
-    status = getattr(exc, "status", 400)
-    return render(request, "messaging/act_gone.html", {"message": exc.message}, status=status)
+def _refused(request, exc: actions.LinkRefused):
+    return render(request, "messaging/act_gone.html", {"message": exc.message}, status=exc.status)
