@@ -67,8 +67,8 @@ class ChatIdentityViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """People's ids in the chat apps. A POST sets (or, with a blank id, removes) one person's
-    id in one app; `import/` takes lines of `username,vendor,id`."""
+    """People's ids in the chat apps. A POST sets one person's id in one app (again: changes
+    it); `import/` takes lines of `username,vendor,id`, all or nothing."""
 
     queryset = identity_list()
     serializer_class = ChatIdentitySerializer
