@@ -220,4 +220,6 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     # --- Key accounts and integrations ---------------------------------------------------------
     "period_closed": (409, "The period has ended; its commitment no longer changes."),
     "key_revoked": (409, "The API key is revoked already."),
+    # --- Chat apps (ADR 24) ---------------------------------------------------------------------
+    "chat_delivery_not_failed": (409, "Only a failed chat delivery can be sent again."),
 }

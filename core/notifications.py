@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -39,6 +39,18 @@ URGENT_PREFIXES = ("payment_reminder.",)
 
 def is_urgent(kind: str) -> bool:
     return kind in URGENT_KINDS or kind.startswith(URGENT_PREFIXES)
+
+
+#: Further channels (the chat apps, ADR 24): each is called with the notifications just written,
+#: in the caller's transaction, and queues its own sending. Registered by the app that owns the
+#: channel from its `AppConfig.ready`, so the core imports none of them.
+_channels: list[Callable[[list[Notification]], None]] = []
+
+
+def register_channel(dispatch: Callable[[list[Notification]], None]) -> None:
+    """Offer every new notification to `dispatch` too (idempotent)."""
+    if dispatch not in _channels:
+        _channels.append(dispatch)
 
 
 def notify(
@@ -97,6 +109,8 @@ def notify(
         ids = [n.pk for n, u in zip(rows, users, strict=True) if u.email and not u.email_digest]
         if ids:
             enqueue("ltc.tasks.send_notification_emails", ids)
+    for dispatch in _channels:
+        dispatch(rows)
     return rows
 
 

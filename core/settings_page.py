@@ -65,6 +65,18 @@ ENTRIES = (
         _may("settings.change"),
     ),
     Entry(
+        "messaging:channels",
+        _("Chat apps"),
+        _("WeCom, DingTalk and Feishu channels, people's ids there, and the delivery log."),
+        _may("messaging.administer"),
+    ),
+    Entry(
+        "messaging:preferences",
+        _("My chat app notifications"),
+        _("Which notifications reach you in WeCom, DingTalk or Feishu."),
+        lambda user: True,
+    ),
+    Entry(
         "delegations",
         _("My stand-in while away"),
         _("A colleague decides the approvals that reach you while you are away."),
@@ -84,7 +96,8 @@ def entries_for(user) -> list[dict]:
 def configures_anything(user) -> bool:
     """Whether the navigation leads this user to /settings/: they may configure something
     (everyone reaches their stand-in from the approvals inbox too)."""
-    return any(e.may(user) for e in ENTRIES if e.url_name != "delegations")
+    personal = {"delegations", "messaging:preferences"}
+    return any(e.may(user) for e in ENTRIES if e.url_name not in personal)
 
 
 @login_required

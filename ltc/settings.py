@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     # The value stream, bottom to top: each app may import only those above it in this list
     # (tests/ltc/test_import_order.py holds it). The core keeps the app label "ltc".
     "core.apps.CoreConfig",
+    "messaging.apps.MessagingConfig",
     "accounts.apps.AccountsConfig",
     "partners.apps.PartnersConfig",
     "leads.apps.LeadsConfig",
@@ -185,6 +186,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "outbox-flush": {"task": "ltc.tasks.flush_outbox", "schedule": 60},
+    # Chat messages (ADR 24): retries whose backoff has passed.
+    "messaging-send-due": {"task": "messaging.tasks.send_due_chat_deliveries", "schedule": 60},
     "approvals-reminders-and-escalations": {
         "task": "ltc.tasks.send_approval_reminders",
         "schedule": 15 * 60,
@@ -540,3 +543,10 @@ LOGGING = {
         **({} if REDIS_URL else {"celery.app.trace": {"level": "WARNING"}}),
     },
 }
+
+# Chat apps (ADR 24): attempts before a chat message is given up (with backoff 1, 2, 4 …
+# minutes), how long a claimed message may stay "sending" before it counts as interrupted, and
+# how long a decision link in a message stays valid.
+CHAT_MAX_ATTEMPTS = int(os.environ.get("CHAT_MAX_ATTEMPTS", "5"))
+CHAT_SENDING_LEASE_SECONDS = int(os.environ.get("CHAT_SENDING_LEASE_SECONDS", "600"))
+CHAT_ACTION_LINK_MINUTES = int(os.environ.get("CHAT_ACTION_LINK_MINUTES", "240"))

@@ -68,10 +68,12 @@ urlpatterns = [
     path("channels/", include("channels.urls")),
     path("portal/", include("portal.urls")),
     path("incentives/", include("incentives.urls")),
+    path("messages/", include("messaging.urls")),
     path("settings/roles/", include("accounts.role_urls")),
     path("admin/", admin.site.urls),
     # The REST API, version 1: the core's endpoints and each app's.
     path("api/v1/", include("core.api.urls")),
+    path("api/v1/", include("messaging.api.urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("partners.api.urls")),
     path("api/v1/", include("leads.api.urls")),

@@ -178,6 +178,7 @@ DATABASE_INDEPENDENT = (
 #: embedded default. (The browser's CSP check is in tests/e2e/conftest.py's ONCE.)
 VENDOR_INDEPENDENT = (
     "tests/ltc/test_security_headers.py",
+    "tests/messaging/test_api.py",  # chat-app settings, permissions and pages (ADR 24)
     "tests/ui/test_confirm_destructive.py",
     "tests/ltc/test_gate_decision_pins.py",
     "tests/ltc/test_gate_chains.py",

@@ -26,6 +26,7 @@ ONCE = (
     "test_timeline.py",
     "test_guiding_forms.py",
     "test_content_security_policy.py",
+    "test_journey_chat_action.py",
 )
 
 

@@ -50,6 +50,9 @@ NOT_PAGES = {
     "receivables:receipt-allocation-table": "htmx fragment of the receipt form",
     "receivables:export": "CSV download",
     "portal:registration-withdraw": "POST only",
+    # A single-use decision link from a chat message (ADR 24): tests/messaging/test_actions.py
+    # and the phone journey tests/e2e/test_journey_chat_action.py open it.
+    "messaging:act": "a single-use link from a chat message",
 }
 
 #: Which demo record each page with arguments shows: URL name -> kwargs, from the seeded data.
@@ -76,6 +79,7 @@ ARGUMENTS.update(
         "gate-detail": _pk("ltc.GateReview"),
         "custom-field-edit": _pk("ltc.CustomField"),
         "approval-detail": _pk("ltc.ApprovalRequest"),
+        "messaging:channel-edit": lambda: {"kind": "feishu_bot"},
         "imports:detail": _pk("accounts.ImportJob"),
         "roles:edit": _pk("accounts.RoleDefinition", builtin=False),
         "accounts:customer-detail": _pk("accounts.Customer"),

@@ -62,6 +62,22 @@ def demo_company(api, settings, tmp_path):
         name="lead.converted", payload={"id": "demo", "event": "lead.converted"}
     )
     WebhookDelivery.objects.create(event=event, subscription=subscription)
+    # Chat apps (ADR 24): a channel (off: nothing is sent), an id, a choice, a failed delivery.
+    from core.models import Notification
+    from messaging.models import ChannelPreference, ChatChannel, ChatDelivery, ChatIdentity
+
+    robot = ChatChannel.objects.create(
+        kind="feishu_bot", name="Sales", endpoint="https://open.feishu.cn/x", enabled=False
+    )
+    chen = User.objects.get(username="ar.chen")
+    ChatIdentity.objects.create(user=chen, vendor="feishu", external_id="ou_demo")
+    ChannelPreference.objects.create(user=chen, kind="lead.assigned", channel=robot)
+    note = Notification.objects.filter(recipient=chen).first() or Notification.objects.create(
+        recipient=chen, kind="lead.assigned", title="Lead"
+    )
+    ChatDelivery.objects.create(
+        notification=note, channel=robot, status="failed", errcode="19021", errmsg="sign"
+    )
     call_command("run_job", "outbox-flush", stdout=io.StringIO())
     customer = Customer.objects.filter(owner__username="ar.chen").first()
     alias = rep.post("/api/v1/customer-aliases/", {"customer": customer.pk, "alias": "演示简称"})

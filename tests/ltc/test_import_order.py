@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Bottom to top; an app may import only those with a lower rank (and itself).
 LAYERS = {
     "core": 0,
+    "messaging": 0.5,  # chat-app channels (ADR 24): notifications out, decisions back in
     "accounts": 1,
     "partners": 1.5,  # channel partners: above the parties, below the value stream's stages
     "leads": 2,

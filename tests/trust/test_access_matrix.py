@@ -104,6 +104,12 @@ UNSCOPED = {
     "WebhookDeliveryViewSet": "admin",
     "JobViewSet": "admin",  # operations on demand (ADR 15)
     "JobRunViewSet": "admin",
+    # Chat apps (ADR 24): channels, people's ids and the delivery log are administrators';
+    # channel preferences are one's own (tests/messaging/test_api.py).
+    "ChatChannelViewSet": "admin",
+    "ChatIdentityViewSet": "admin",
+    "ChatDeliveryViewSet": "admin",
+    "ChannelPreferenceViewSet": "own",
     "RoleDefinitionViewSet": "reference",  # read by all, written by admins (issue 20.1)
     # Configured role assignments: one's own, a manager's subtree's, everything for admins
     # (tests/accounts/test_roles.py).

@@ -232,6 +232,19 @@ PLAIN: dict[str, set[str]] = {
         *("product_line", "project"),
     },
     "integrations.webhooksubscription": {"events", "is_active", "name", "url", "user"},
+    # Chat apps (ADR 24): company configuration written by administrators only; the kind is
+    # fixed once made (a 400), the secret write-only; a preference is the person's own.
+    "messaging.chatchannel": {
+        "agent_id",
+        "app_id",
+        "enabled",
+        "endpoint",
+        "kind",
+        "name",
+        "secret",
+    },
+    "messaging.chatidentity": {"external_id", "user", "vendor"},
+    "messaging.channelpreference": {"channel", "enabled", "kind"},
     "keyaccounts.accountplan": {"currency", "ends_on", "name", "starts_on", "strategy"},
     "keyaccounts.accountprofile": {"intelligence", "relationship_level", "relationship_stage"},
     "keyaccounts.commitment": {
