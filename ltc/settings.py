@@ -549,6 +549,8 @@ SPECTACULAR_SETTINGS = {
         "MilestoneStateEnum": "receivables.choices.MilestoneState",
         "ReceiptStateEnum": "receivables.choices.ReceiptState",
         "RoleEnum": "core.choices.Role",
+        "RoleScopeEnum": "core.choices.RoleScope",
+        "MappableRoleEnum": "accounts.models.sso.MAPPABLE_ROLES",
         "ApprovalKindEnum": "core.approvals.choices.ApprovalKind",
         "ApprovalDecisionEnum": "core.approvals.choices.ApprovalDecision",
         "CustomerVettingEnum": "accounts.choices.CustomerVetting",

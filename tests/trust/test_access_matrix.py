@@ -104,6 +104,8 @@ UNSCOPED = {
     "WebhookDeliveryViewSet": "admin",
     "JobViewSet": "admin",  # operations on demand (ADR 15)
     "JobRunViewSet": "admin",
+    # Single sign-on mapping rules (ADR 25): administrators read and write them.
+    "SsoMappingRuleViewSet": "admin",
     "RoleDefinitionViewSet": "reference",  # read by all, written by admins (issue 20.1)
     # Configured role assignments: one's own, a manager's subtree's, everything for admins
     # (tests/accounts/test_roles.py).
