@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import IntegrityError
 from django_auth_ldap.backend import LDAPBackend
 
 from core.choices import IdentitySource
@@ -74,7 +75,11 @@ class LdapBackend(LDAPBackend):
         return self.get_user_model()(username=username), True
 
     def authenticate_ldap_user(self, ldap_user, password):
-        user = super().authenticate_ldap_user(ldap_user, password)
+        try:
+            user = super().authenticate_ldap_user(ldap_user, password)
+        except IntegrityError:  # the entry's e-mail is another person's here
+            logger.warning("LDAP sign-in of %s clashes with another account", ldap_user.dn)
+            return None
         identity = getattr(ldap_user, "ltc_identity", None)
         if user is None or identity is None:
             return None

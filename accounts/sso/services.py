@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import policy
 from core.audit import audit_record, diff, snapshot
@@ -37,6 +38,12 @@ USER_FIELDS = [
 RULE_FIELDS = (
     *("claim", "pattern", "org_unit", "role", "grant_role", "grant_scope", "priority"),
     "is_active",
+)
+
+
+#: Why a person whose e-mail or employee id is another account's is not signed in.
+CLASH = gettext_noop(
+    "Your e-mail or employee id belongs to another account here; ask an administrator."
 )
 
 
@@ -169,7 +176,11 @@ def sso_user_map(*, user: User, identity: Identity, created: bool) -> User:
             # Switched off, the password is dropped too: no hash of it is kept here.
             locked.password_sign_in = False
             locked.set_unusable_password()
-        locked.save()
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError:
+            raise SsoRefused(_(CLASH)) from None
         after = snapshot(locked, USER_FIELDS)
         if created:
             audit_record(target=locked, action="created", changes=diff({}, after))

@@ -219,3 +219,12 @@ def test_without_a_provider_there_is_no_button_and_no_flow(client, db, settings)
     assert "Sign in with" not in client.get("/login/").content.decode()
     assert client.get("/sso/oidc/start/").status_code == 404
     assert client.get("/sso/oidc/callback/", {"code": "x", "state": "y"}).status_code == 404
+
+
+def test_an_e_mail_that_is_another_accounts_is_refused_with_a_page(sso, client, org):
+    User.objects.create_user("bob", email="", employee_id="E100")
+    User.objects.create_user("someone", email="bob.new@corp.example")
+    answer = sign_in_at_provider(client, "bob")
+    assert answer.status_code == 403
+    assert "belongs to another account" in answer.content.decode()
+    assert not signed_in_user(client).is_authenticated
