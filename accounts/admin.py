@@ -60,6 +60,8 @@ class UserAdmin(BaseUserAdmin):
                 ]
             },
         ),
+        # ADR 25: turning `password_sign_in` back on lets one SSO user use a password again.
+        (_("Single sign-on"), {"fields": ["employee_id", "identity_source", "password_sign_in"]}),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,

@@ -211,7 +211,22 @@ def seed(ctx: DemoContext) -> None:
         org_unit=units["js"], max_amount=Decimal("3000000"), min_margin_pct=Decimal("18")
     )
     _seed_roles(users, units)
+    _seed_sign_in_rules(users, units)
     ctx.data.update(units=units, users=users, customers=customers)
+
+
+def _seed_sign_in_rules(users: dict, units: dict) -> None:
+    """Two single sign-on mapping rules (ADR 25), as a company with an IdP would set them."""
+    from .sso.services import sso_rule_create
+
+    for claim, pattern, unit, role in (
+        ("groups", "sales-gd-carrier", "gd-carrier", "sales_rep"),
+        ("groups", "finance-*", "south", "finance"),
+    ):
+        sso_rule_create(
+            by=users["admin"],
+            data={"claim": claim, "pattern": pattern, "org_unit": units[unit], "role": role},
+        )
 
 
 def _seed_roles(users: dict, units: dict) -> None:

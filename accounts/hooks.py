@@ -25,6 +25,7 @@ ACTION_LABELS.update(
         "role.assigned": _("Role given"),
         "role.unassigned": _("Role taken back"),
         "role.deleted": _("Role deleted"),
+        "sso_rule.deleted": _("Sign-in mapping rule deleted"),
         "registration.protected": _("Registered and protected (客户报备)"),
         "registration.contested": _("Registration contested, waiting for a ruling"),
         "registration.renewed": _("Registration renewed"),

@@ -47,6 +47,12 @@ def administer_roles(user, obj=None) -> bool:
     return is_admin(user)
 
 
+@rule("sso.administer")
+def administer_sso(user, obj=None) -> bool:
+    """The single sign-on mapping rules (ADR 25): administrators."""
+    return is_admin(user)
+
+
 @rule("roles.assign")
 def assign_roles(user, obj=None) -> bool:
     """Giving configured roles: administrators anywhere, sales managers within their subtree

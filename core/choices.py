@@ -19,6 +19,15 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("Partner user")
 
 
+class IdentitySource(models.TextChoices):
+    """Where a person signs in from (ADR 25): this app's password, an OpenID Connect
+    provider, or the company directory (LDAP / Active Directory)."""
+
+    LOCAL = "", _("Password here")
+    OIDC = "oidc", _("Single sign-on (OpenID Connect)")
+    LDAP = "ldap", _("Company directory (LDAP)")
+
+
 class RoleScope(models.TextChoices):
     """How far a configured role reaches from the org unit it is held in (issue 20.1): the
     holder's own records, the unit's, the unit's subtree, or the whole company."""

@@ -48,6 +48,10 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     "transition_internal": (409, "The transition is run only by a service (e.g. a gate decision)."),
     "too_large": (413, "The request body is too large."),
     "unsupported_media_type": (415, "The body is not JSON (or multipart for uploads)."),
+    "password_sign_in_off": (
+        400,
+        "This person signs in through single sign-on; their password here is switched off.",
+    ),
     "locked_out": (429, "Too many failed sign-ins; wait before trying again."),
     "throttled": (429, "Too many requests for this API key; wait before trying again."),
     "server_error": (500, "A fault on our side; it has been logged."),

@@ -51,6 +51,7 @@ ACTIONS = {
 NOT_GRANTABLE = {
     "admin.site": "the Django admin site is for staff accounts only",
     "users.administer": "administering people stays with administrators",
+    "sso.administer": "how company identities map to units and roles stays with administrators",
     "users.see_contact_details": "asked about a person, not a record (ADR 13)",
     "integrations.administer": "API keys and webhooks stay with administrators",
     "operations.run_jobs": "operations stay with administrators",

@@ -35,6 +35,12 @@ ENTRIES = (
         lambda user: policy.may(user, "roles.assign") or policy.may(user, "roles.administer"),
     ),
     Entry(
+        "sso-rules:list",
+        _("Single sign-on"),
+        _("Which org unit and roles people get from their company identity when they sign in."),
+        _may("sso.administer"),
+    ),
+    Entry(
         "custom-fields",
         _("Custom fields"),
         _("The company's own fields on customers, leads, deals, contracts and milestones."),

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import two_factor
 from accounts.api.auth import ObtainTokenView
+from accounts.sso.views import SignInView
 from core import saved_views, settings_page, views
 from core.api.schema_view import DocsView, SchemaView
 from core.approvals import views as approval_views
@@ -15,7 +16,8 @@ from core.custom_fields import pages as custom_field_pages
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", SignInView.as_view(), name="login"),
+    path("sso/", include("accounts.sso.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("two-factor/", two_factor.verify, name="two-factor-verify"),
     path("two-factor/setup/", two_factor.setup, name="two-factor-setup"),
@@ -70,6 +72,7 @@ urlpatterns = [
     path("incentives/", include("incentives.urls")),
     path("messages/", include("messaging.urls")),
     path("settings/roles/", include("accounts.role_urls")),
+    path("settings/sign-in-rules/", include("accounts.sso.rule_urls")),
     path("admin/", admin.site.urls),
     # The REST API, version 1: the core's endpoints and each app's.
     path("api/v1/", include("core.api.urls")),

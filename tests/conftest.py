@@ -182,6 +182,10 @@ VENDOR_INDEPENDENT = (
     "tests/ui/test_confirm_destructive.py",
     "tests/ltc/test_gate_decision_pins.py",
     "tests/ltc/test_gate_chains.py",
+    # Single sign-on against a real OpenID Connect provider and a real slapd (ADR 25): the
+    # protocol and the directory, checked once; the rules' API runs on both databases.
+    "tests/accounts/test_sso_oidc.py",
+    "tests/accounts/test_sso_ldap.py",
 )
 
 

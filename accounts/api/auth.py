@@ -1,5 +1,7 @@
 """`POST /api/v1/auth/token/`: an API token for a username and password, and for the roles
-that sign in with two factors (see accounts.two_factor) a current code too.
+that sign in with two factors (see accounts.two_factor) a current code too. Someone whose
+password here is switched off for single sign-on (ADR 25) is told so (400
+`password_sign_in_off`).
 
 Failed attempts count towards django-axes' lockout exactly as on the sign-in page."""
 
@@ -14,7 +16,9 @@ from rest_framework import exceptions, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from accounts.sso.views import password_refusal
 from accounts.two_factor import has_device, two_factor_applies
+from core.errors import ValidationFailed
 
 
 class LockedOut(exceptions.APIException):
@@ -36,6 +40,11 @@ class TokenRequestSerializer(AuthTokenSerializer):
 
     def validate(self, attrs):
         request = self.context.get("request")
+        refusal = password_refusal(attrs.get("username") or "")
+        if refusal:
+            raise ValidationFailed(
+                refusal, code="password_sign_in_off", fields={"password": [refusal]}
+            )
         try:
             attrs = super().validate(attrs)
         except serializers.ValidationError:

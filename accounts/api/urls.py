@@ -1,3 +1,4 @@
+from accounts.sso.api import SsoMappingRuleViewSet
 from core.api.routers import Router
 
 from . import contacts, registrations, roles, vetting, views
@@ -17,5 +18,6 @@ router.register("customer-vetting", vetting.CustomerVettingViewSet, basename="cu
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("roles", roles.RoleDefinitionViewSet, basename="role")
 router.register("role-assignments", roles.RoleAssignmentViewSet, basename="roleassignment")
+router.register("sso-mapping-rules", SsoMappingRuleViewSet, basename="ssomappingrule")
 router.register("imports", views.ImportJobViewSet, basename="importjob")
 urlpatterns = router.urls

@@ -35,6 +35,9 @@ from .roles import (
     RoleAssignment,
     RoleDefinition,
 )
+from .sso import (
+    SsoMappingRule,
+)
 from .teams import (
     AccountChainMember,
     IronTriangle,
@@ -57,6 +60,7 @@ __all__ = [
     "OrgUnit",
     "RoleAssignment",
     "RoleDefinition",
+    "SsoMappingRule",
     "User",
     "import_upload_to",
     "project_key",

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import OrgUnitKind, Role
+from core.choices import IdentitySource, OrgUnitKind, Role
 
 
 class OrgUnit(models.Model):
@@ -92,6 +92,19 @@ class User(AbstractUser):
     # by its services (accounts does not import partners: an opaque id), so the access policy
     # knows it with the user, without a query.
     portal_partner = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    # Single sign-on (ADR 25): the company's employee number, the key an identity provider or
+    # the directory names a person by when e-mail addresses change; unique when set.
+    employee_id = models.CharField(_("employee id"), max_length=64, blank=True)
+    # Where the person signs in from ("" this app's password, "oidc", "ldap"), and whether this
+    # app's own password still works for them (switched off for SSO users, SSO_PASSWORDS_OFF).
+    identity_source = models.CharField(
+        _("signs in with"), max_length=10, choices=IdentitySource.choices, blank=True
+    )
+    password_sign_in = models.BooleanField(
+        _("password sign-in allowed"),
+        default=True,
+        help_text=_("Off: this person signs in only through single sign-on."),
+    )
     email_digest = models.BooleanField(
         _("daily e-mail digest"),
         default=False,
@@ -106,6 +119,9 @@ class User(AbstractUser):
             # One person per e-mail address, whatever its case (an identity system's key).
             models.UniqueConstraint(
                 Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"
+            ),
+            models.UniqueConstraint(
+                fields=["employee_id"], condition=~Q(employee_id=""), name="user_employee_id_unique"
             ),
         ]
 

@@ -194,6 +194,34 @@ def role_assign(
     return assignment
 
 
+def role_assign_by_rule(
+    *, user: User, role: RoleDefinition, org_unit: OrgUnit, scope: str, rule: str
+) -> bool:
+    """Give `user` a configured role because a sign-in mapping rule says so (ADR 25): the
+    administrator who wrote the rule decided it, so no one's permission is asked here. Once
+    per person, role and unit (the constraint); audited on the user like `role_assign`, naming
+    the rule. Answers whether a role was given (False: already held)."""
+    if role.builtin:
+        return False
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if RoleAssignment.objects.filter(user=locked, role=role, org_unit=org_unit).exists():
+            return False
+        before = _held(locked)
+        RoleAssignment.objects.get_or_create(
+            user=locked, role=role, org_unit=org_unit, defaults={"scope": scope}
+        )
+        grants_refresh(users=[locked])
+        audit_record(
+            target=locked,
+            action="role.assigned",
+            changes={"roles": [before, _held(locked)]},
+            comment=rule,
+        )
+    user.role_grants = locked.role_grants
+    return True
+
+
 def role_unassign(*, by: User, assignment: RoleAssignment) -> None:
     """Take a configured role back (audited on the user, their roles before and after)."""
     _may_assign(

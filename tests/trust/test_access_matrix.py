@@ -110,6 +110,8 @@ UNSCOPED = {
     "ChatIdentityViewSet": "admin",
     "ChatDeliveryViewSet": "admin",
     "ChannelPreferenceViewSet": "own",
+    # Single sign-on mapping rules (ADR 25): administrators read and write them.
+    "SsoMappingRuleViewSet": "admin",
     "RoleDefinitionViewSet": "reference",  # read by all, written by admins (issue 20.1)
     # Configured role assignments: one's own, a manager's subtree's, everything for admins
     # (tests/accounts/test_roles.py).

@@ -331,6 +331,11 @@ PLAIN: dict[str, set[str]] = {
     # Discount targets (issue 21.4): administrators only (the service asks), one per line/year.
     "opportunities.discounttarget": {"product_line", "year", "max_discount_pct"},
     "accounts.roledefinition": {"code", "description", "name_en", "name_zh", "permissions"},
+    # Sign-in mapping rules (ADR 25): administrators only, every field through the service.
+    "accounts.ssomappingrule": {
+        *("claim", "grant_role", "grant_scope", "is_active", "org_unit", "pattern", "priority"),
+        "role",
+    },
     "contracts.directcontractrule": {
         *("currency", "is_active", "kind", "max_amount", "name", "org_unit", "roles"),
     },
