@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "contracts.apps.ContractsConfig",
     "receivables.apps.ReceivablesConfig",
     "keyaccounts.apps.KeyAccountsConfig",
+    # Private calendar feeds (ICS): read every stage's dated work.
+    "calendars.apps.CalendarsConfig",
     "channels.apps.ChannelsConfig",
     "incentives.apps.IncentivesConfig",
     # Integrations (API keys, idempotency, webhooks) listen to every stage; none imports it.

@@ -69,6 +69,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("incentives/", include("incentives.urls")),
     path("settings/roles/", include("accounts.role_urls")),
+    path("", include("calendars.urls")),
     path("admin/", admin.site.urls),
     # The REST API, version 1: the core's endpoints and each app's.
     path("api/v1/", include("core.api.urls")),
@@ -81,6 +82,7 @@ urlpatterns = [
     path("api/v1/", include("keyaccounts.api.urls")),
     path("api/v1/", include("channels.api.urls")),
     path("api/v1/", include("incentives.api.urls")),
+    path("api/v1/", include("calendars.api.urls")),
     path("api/v1/", include("integrations.api.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -27,6 +27,7 @@ LAYERS = {
     "contracts": 4,
     "receivables": 5,
     "keyaccounts": 6,
+    "calendars": 6.2,  # calendar feeds: read every stage's dated work
     "channels": 6.5,  # rebates and channel reports: above the value stream, below integrations
     "incentives": 6.6,  # credit sharing: reads contracts, receipts and targets
     "integrations": 7,
