@@ -83,6 +83,7 @@ urlpatterns = [
     path("api/v1/", include("channels.api.urls")),
     path("api/v1/", include("incentives.api.urls")),
     path("api/v1/", include("calendars.api.urls")),
+    path("api/v1/", include("mailin.api.urls")),
     path("api/v1/", include("integrations.api.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
