@@ -50,6 +50,7 @@ NOT_PAGES = {
     "receivables:receipt-allocation-table": "htmx fragment of the receipt form",
     "receivables:export": "CSV download",
     "portal:registration-withdraw": "POST only",
+    "calendars:feed": "ICS download for calendar applications (the token in the URL is the key)",
 }
 
 #: Which demo record each page with arguments shows: URL name -> kwargs, from the seeded data.
