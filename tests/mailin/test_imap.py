@@ -151,14 +151,6 @@ def test_too_large_messages_stay_and_processed_ones_move(server, mailbox, settin
     assert int(count[0]) >= 2
 
 
-def test_a_mailbox_it_cannot_open_records_the_error(server, mailbox):
-    mailbox.password = "wrong"
-    mailbox.save()
-    assert imap.mailboxes_poll() == {"sales@": 0}
-    mailbox.refresh_from_db()
-    assert mailbox.last_error and mailbox.last_polled_at
-
-
 def test_the_environment_mailbox_url_is_read(server, mailbox, settings):
     settings.MAILIN_IMAP_URL = (
         f"imap://{server.user}:{server.password}@{server.host}:{server.port}/INBOX"
@@ -168,3 +160,12 @@ def test_the_environment_mailbox_url_is_read(server, mailbox, settings):
     deliver(server, message(message_id="<env@client.example>"))
     assert imap.mailboxes_poll() == {server.host: 1}
     assert InboundMessage.objects.get().lead.source_detail == "Sales mailbox"
+
+
+def test_a_mailbox_it_cannot_open_records_the_error(server, mailbox):
+    """Last in the module: the server slows logins from an address after a failed one."""
+    mailbox.password = "wrong"
+    mailbox.save()
+    assert imap.mailboxes_poll() == {"sales@": 0}
+    mailbox.refresh_from_db()
+    assert mailbox.last_error and mailbox.last_polled_at
