@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from .jobs import enqueue
@@ -140,3 +142,33 @@ def email_text(notification: Notification) -> tuple[str, str]:
             else _("Ask your administrator for the daily digest to get one e-mail a day instead.")
         )
     return subject, "\n\n".join(p for p in parts if p)
+
+
+# --- Replies by e-mail ---------------------------------------------------------------------------
+
+_REPLY_TOKEN = re.compile(r"n(\d{1,18})-([0-9a-f]{20})")
+
+
+def _reply_signature(notification_id: int) -> str:
+    return salted_hmac("core.notifications.reply", str(notification_id)).hexdigest()[:20]
+
+
+def reply_address(notification: Notification) -> str:
+    """`<local>+n<id>-<signature>@<domain>` of INBOUND_REPLY_ADDRESS, so a reply names its
+    notification (and through it the recipient and the record); empty when not configured."""
+    base = settings.INBOUND_REPLY_ADDRESS
+    if "@" not in base:
+        return ""
+    local, domain = base.rsplit("@", 1)
+    return f"{local}+n{notification.pk}-{_reply_signature(notification.pk)}@{domain}"
+
+
+def reply_notification_id(token: str) -> int | None:
+    """The notification a reply token names, or None when it is not one we signed."""
+    match = _REPLY_TOKEN.fullmatch((token or "").strip().lower())
+    if match is None:
+        return None
+    notification_id = int(match[1])
+    if not constant_time_compare(_reply_signature(notification_id), match[2]):
+        return None
+    return notification_id

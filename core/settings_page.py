@@ -91,19 +91,36 @@ ENTRIES = (
 )
 
 
+#: Entries later apps add at start-up (`register_entry`), and the url names of those that are
+#: one's own (everyone has them: they alone do not put /settings/ in the navigation).
+_REGISTERED: list[Entry] = []
+_PERSONAL = {"delegations", "messaging:preferences"}
+
+
+def register_entry(entry: Entry, *, personal: bool = False) -> None:
+    """Add a later app's page to the settings index (idempotent)."""
+    if entry.url_name not in {e.url_name for e in _REGISTERED}:
+        _REGISTERED.append(entry)
+    if personal:
+        _PERSONAL.add(entry.url_name)
+
+
+def _entries() -> tuple[Entry, ...]:
+    return (*ENTRIES, *_REGISTERED)
+
+
 def entries_for(user) -> list[dict]:
     return [
         {"url": reverse(e.url_name), "title": e.title, "description": e.description}
-        for e in ENTRIES
+        for e in _entries()
         if e.may(user)
     ]
 
 
 def configures_anything(user) -> bool:
     """Whether the navigation leads this user to /settings/: they may configure something
-    (everyone reaches their stand-in from the approvals inbox too)."""
-    personal = {"delegations", "messaging:preferences"}
-    return any(e.may(user) for e in ENTRIES if e.url_name not in personal)
+    (everyone reaches their own entries, such as their stand-in, from elsewhere too)."""
+    return any(e.may(user) for e in _entries() if e.url_name not in _PERSONAL)
 
 
 @login_required

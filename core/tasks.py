@@ -7,13 +7,13 @@ import datetime as dt
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Notification
-from .notifications import email_text
+from .notifications import email_text, reply_address
 
 
 def _link(notification: Notification) -> str:
@@ -34,7 +34,10 @@ def send_notification_emails(notification_ids: list[int]) -> int:
                 continue
             n = Notification.objects.select_related("recipient").get(pk=pk)
             subject, body = email_text(n)
-            send_mail(subject, body, None, [n.recipient.email])
+            reply_to = reply_address(n)  # a reply lands as a comment on the record (mailin)
+            EmailMessage(
+                subject, body, None, [n.recipient.email], reply_to=[reply_to] if reply_to else None
+            ).send()
             sent += 1
     return sent
 

@@ -466,9 +466,15 @@ def origin_may_post(origin: str, source: LeadCaptureSource | None = None) -> boo
     return any(origin in (origins or []) for origins in lists.iterator())
 
 
-def lead_capture_web(*, source: LeadCaptureSource, data: dict[str, Any]) -> Lead:
+def lead_capture_web(
+    *,
+    source: LeadCaptureSource,
+    data: dict[str, Any],
+    lead_source: str = LeadSource.WEB_FORM,
+) -> Lead:
     """A lead from the company website: filed in the source's unit (the team pool) with the
-    source "web form", then routed like every new lead (客户报备, distribution rules)."""
+    source "web form" (or `lead_source`: an e-mail is "customer inbound"), then routed like
+    every new lead (客户报备, distribution rules)."""
     data = dict(data)
     company = data.pop("company")
     title = data.pop("title", "") or " · ".join(
@@ -482,7 +488,7 @@ def lead_capture_web(*, source: LeadCaptureSource, data: dict[str, Any]) -> Lead
                 **data,
                 "title": title[:200],
                 "company_name": company,
-                "source": LeadSource.WEB_FORM,
+                "source": lead_source,
                 "source_detail": source.name[:200],
                 "org_unit": source.org_unit,
             },

@@ -74,8 +74,12 @@ INSTALLED_APPS = [
     "contracts.apps.ContractsConfig",
     "receivables.apps.ReceivablesConfig",
     "keyaccounts.apps.KeyAccountsConfig",
+    # Private calendar feeds (ICS): read every stage's dated work.
+    "calendars.apps.CalendarsConfig",
     "channels.apps.ChannelsConfig",
     "incentives.apps.IncentivesConfig",
+    # E-mail in: leads from a mailbox or a webhook, replies to notifications as comments.
+    "mailin.apps.MailinConfig",
     # Integrations (API keys, idempotency, webhooks) listen to every stage; none imports it.
     "integrations.apps.IntegrationsConfig",
     # The partner portal (ADR 21): pages and API for partner users, above every stage it shows.
@@ -270,6 +274,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 24 * 60 * 60,
     },
     # Credit sharing: signed contracts and allocated receipts credited to their people.
+    "mailin-poll": {"task": "mailin.tasks.poll_mailboxes", "schedule": 60},
     "incentives-credit": {
         "task": "incentives.tasks.credit_pending",
         "schedule": 5 * 60,
@@ -422,6 +427,16 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "LTC CRM <crm@localhost>")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+
+# --- E-mail in (issue 22.5): replies to notifications and leads from a mailbox ---------------
+# Notification e-mails carry Reply-To <local>+<signed token>@<domain> when this is set.
+INBOUND_REPLY_ADDRESS = os.environ.get("INBOUND_REPLY_ADDRESS", "")
+# A mailbox read by the beat job besides those in the admin: imap[s]://user:pass@host:port/folder
+MAILIN_IMAP_URL = os.environ.get("MAILIN_IMAP_URL", "")
+# The lead capture source (its key prefix) the MAILIN_IMAP_URL mailbox files leads under.
+MAILIN_LEAD_SOURCE = os.environ.get("MAILIN_LEAD_SOURCE", "")
+# A message larger than this is refused (kept in its mailbox, logged); attachments are never kept.
+MAILIN_MAX_MESSAGE_BYTES = int(os.environ.get("MAILIN_MAX_MESSAGE_BYTES", str(30 * 1024 * 1024)))
 
 # --- Security: strict unless DEBUG -----------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -73,6 +73,7 @@ urlpatterns = [
     path("messages/", include("messaging.urls")),
     path("settings/roles/", include("accounts.role_urls")),
     path("settings/sign-in-rules/", include("accounts.sso.rule_urls")),
+    path("", include("calendars.urls")),
     path("admin/", admin.site.urls),
     # The REST API, version 1: the core's endpoints and each app's.
     path("api/v1/", include("core.api.urls")),
@@ -86,6 +87,8 @@ urlpatterns = [
     path("api/v1/", include("keyaccounts.api.urls")),
     path("api/v1/", include("channels.api.urls")),
     path("api/v1/", include("incentives.api.urls")),
+    path("api/v1/", include("calendars.api.urls")),
+    path("api/v1/", include("mailin.api.urls")),
     path("api/v1/", include("integrations.api.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

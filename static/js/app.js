@@ -21,6 +21,19 @@
     }
   });
 
+  // A button with data-copy="id" copies that field's text (a feed address) to the clipboard.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) { return; }
+    field.select();
+    var done = function () { button.textContent = button.getAttribute("data-copied") || ""; };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value).then(done, function () {});
+    }
+  });
+
   // A <select data-submit-on-change> (the language switch) sends its form when changed.
   document.addEventListener("change", function (event) {
     if (event.target.matches("select[data-submit-on-change]") && event.target.form) {

@@ -56,6 +56,7 @@ NOT_PAGES = {
     # A single-use decision link from a chat message (ADR 24): tests/messaging/test_actions.py
     # and the phone journey tests/e2e/test_journey_chat_action.py open it.
     "messaging:act": "a single-use link from a chat message",
+    "calendars:feed": "ICS download for calendar applications (the token in the URL is the key)",
 }
 
 #: Which demo record each page with arguments shows: URL name -> kwargs, from the seeded data.

@@ -18,6 +18,7 @@ from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
 from accounts.models import Customer, User
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from integrations.services import api_key_issue
+from mailin.services import inbound_mail_process
 from opportunities.models import DiscountTarget, StageNorm
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +80,9 @@ def demo_company(api, settings, tmp_path):
         notification=note, channel=robot, status="failed", errcode="19021", errmsg="sign"
     )
     call_command("run_job", "outbox-flush", stdout=io.StringIO())
+    inbound_mail_process(  # the inbound log (issue 22.5): a message with no lead source
+        raw=b"From: a@client.example\r\nSubject: Hi\r\n\r\nHello\r\n", channel="webhook"
+    )
     customer = Customer.objects.filter(owner__username="ar.chen").first()
     alias = rep.post("/api/v1/customer-aliases/", {"customer": customer.pk, "alias": "演示简称"})
     assert alias.status_code == 201, alias.json()

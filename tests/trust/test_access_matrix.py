@@ -102,6 +102,7 @@ UNSCOPED = {
     "ApiKeyViewSet": "admin",  # integrations: managed by administrators only
     "WebhookSubscriptionViewSet": "admin",
     "WebhookDeliveryViewSet": "admin",
+    "InboundMessageViewSet": "admin",  # the inbound mail log (issue 22.5)
     "JobViewSet": "admin",  # operations on demand (ADR 15)
     "JobRunViewSet": "admin",
     # Chat apps (ADR 24): channels, people's ids and the delivery log are administrators';

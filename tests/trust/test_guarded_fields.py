@@ -288,6 +288,11 @@ PLAIN: dict[str, set[str]] = {
         *("allow_duplicate", "timeline_confirmed", "title"),
     },
     "leads.leadcapturesource": {"allowed_origins", "name"},
+    # Inbound mailboxes (issue 22.5): administrators only, in the Django admin.
+    "mailin.mailbox": {
+        *("folder", "host", "is_active", "move_to", "name", "password", "port", "source"),
+        *("use_ssl", "username"),
+    },
     # Administrators only; the key, record type and type are fixed once made (the service).
     "ltc.customfield": {
         *("choices", "key", "label_en", "label_zh", "position", "required_in_states"),
