@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "opportunities.apps.OpportunitiesConfig",
     "contracts.apps.ContractsConfig",
     "receivables.apps.ReceivablesConfig",
+    # Documents from the record (ADR 27): PDFs of quotes, letters and drafts, above the stages.
+    "documents.apps.DocumentsConfig",
     "keyaccounts.apps.KeyAccountsConfig",
     "channels.apps.ChannelsConfig",
     "incentives.apps.IncentivesConfig",

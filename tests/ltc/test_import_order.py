@@ -26,6 +26,7 @@ LAYERS = {
     "opportunities": 3,
     "contracts": 4,
     "receivables": 5,
+    "documents": 5.5,  # documents from the record: reads quotes, contracts and milestones
     "keyaccounts": 6,
     "channels": 6.5,  # rebates and channel reports: above the value stream, below integrations
     "incentives": 6.6,  # credit sharing: reads contracts, receipts and targets
