@@ -13,8 +13,10 @@ class RecordDocumentKind(models.TextChoices):
 
 
 class DocumentLanguage(models.TextChoices):
-    ZH_HANS = "zh-hans", "简体中文"
-    EN = "en", "English"
+    """The languages of the site (settings.LANGUAGES), in its order and words."""
+
+    EN = "en", _("English")
+    ZH_HANS = "zh-hans", _("Simplified Chinese")
 
 
 class SignatureState(models.TextChoices):

@@ -470,6 +470,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "GeneratedDocumentKindEnum": "documents.choices.RecordDocumentKind",
         "GateKindEnum": "core.choices.GateKind",
         "GateStateEnum": "core.choices.GateState",
         "DecisionEnum": "core.choices.Decision",
