@@ -7,4 +7,4 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents from the record")
 
     def ready(self) -> None:
-        from . import hooks, rules, timeline  # noqa: F401
+        from . import demo, hooks, rules, timeline  # noqa: F401

@@ -284,6 +284,8 @@ def signature_callback(*, document_id: int, header: str, body: bytes) -> Generat
     """The vendor's answer: `{"sha256": ..., "state": "signed" | "declined"}`, HMAC-signed
     with the company's secret. The hash must be this document's (409 otherwise); the same
     answer again changes nothing (idempotent); audited on the record."""
+    if not 0 < document_id < 2**63:  # no row can have it: nothing to sign for
+        raise NotFound(_("No such document."))
     _check_signature(header, body)
     try:
         payload = json.loads(body)
