@@ -15,6 +15,7 @@ from core.error_codes import ERROR_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("core", "accounts", "partners", "leads", "opportunities", "contracts", "receivables")
+APPS += ("documents",)
 APPS += ("keyaccounts", "channels", "incentives", "integrations", "portal", "ltc")
 # Answered by DRF or Django from their own exception classes, not written in this source.
 FROM_FRAMEWORKS = {

@@ -166,12 +166,8 @@ PLAIN: dict[str, set[str]] = {
     "CustomFieldChoiceSerializer": {"label_en", "label_zh", "value"},
     "CustomerBulkRequestSerializer": {"allow_duplicate", "items"},
     "GateOpenSerializer": {"kind", "subject_id", "subject_type"},
-    # Documents (ADR 27): made from a record the writer may change (the selector asks);
-    # templates and the letterhead are administrators' reference data; the signature callback
-    # is HMAC-signed by the vendor and must name the document's hash.
-    "DocumentGenerateSerializer": {"kind", "language", "record_id"},
+    # Documents (ADR 27): templates and the letterhead are administrators' reference data.
     "DocumentTemplateWriteSerializer": {"body", "kind", "language"},
-    "SignatureCallbackSerializer": {"sha256", "state"},
     "documents.letterhead": {"address", "company_name", "company_name_en", "logo", "phone"},
     "ImportUploadSerializer": {"file", "kind"},
     "LeadCaptureSourceUpdateSerializer": {"allowed_origins", "name"},
