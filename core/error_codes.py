@@ -31,7 +31,16 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
         400,
         "Filing or moving a record into an org unit, owner or seat outside yours.",
     ),
+    "bad_template": (
+        400,
+        "A document template that does not compile in the sandbox (or cannot be laid out); "
+        "`fields.body` says where. Nothing was saved.",
+    ),
     "not_authenticated": (401, "No credentials, or credentials that are not valid."),
+    "signature_invalid": (
+        401,
+        "An e-signature callback whose X-LTC-Signature is missing, wrong or too old.",
+    ),
     "authentication_failed": (401, "Wrong credentials."),
     "two_factor_required": (403, "The account must confirm a second factor first."),
     "forbidden": (403, "You may see the record but not do this to it."),
@@ -42,6 +51,10 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
     "method_not_allowed": (405, "This HTTP method is not offered here."),
     "not_acceptable": (406, "The Accept header asks for a format this API does not give."),
     "conflict": (409, "The change clashes with existing data or with the record's state."),
+    "document_hash_mismatch": (
+        409,
+        "An e-signature callback names a file hash that is not this document's.",
+    ),
     "stale_version": (409, "The record changed since you read it (If-Match / version)."),
     "concurrent_update": (409, "Someone changed the record's state at the same moment."),
     "transition_not_allowed": (409, "The transition is not possible now; `fields` say why."),

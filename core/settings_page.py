@@ -65,6 +65,12 @@ ENTRIES = (
         _may("settings.change"),
     ),
     Entry(
+        "documents:settings",
+        _("Documents"),
+        _("The letterhead and the templates of quotes, letters and contract drafts."),
+        _may("documents.manage_templates"),
+    ),
+    Entry(
         "configuration",
         _("Export and import the configuration"),
         _("Move roles, fields, chains and rule tables from a test system to production."),

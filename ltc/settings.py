@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "opportunities.apps.OpportunitiesConfig",
     "contracts.apps.ContractsConfig",
     "receivables.apps.ReceivablesConfig",
+    # Documents from the record (ADR 27): PDFs of quotes, letters and drafts, above the stages.
+    "documents.apps.DocumentsConfig",
     "keyaccounts.apps.KeyAccountsConfig",
     # Private calendar feeds (ICS): read every stage's dated work.
     "calendars.apps.CalendarsConfig",
@@ -541,6 +543,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "GeneratedDocumentKindEnum": "documents.choices.RecordDocumentKind",
         "GateKindEnum": "core.choices.GateKind",
         "GateStateEnum": "core.choices.GateState",
         "DecisionEnum": "core.choices.Decision",

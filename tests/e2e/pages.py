@@ -50,6 +50,8 @@ NOT_PAGES = {
     "leads:assign": "POST only",
     "leads:verification": "POST only",
     "contracts:document-download": "file download",
+    "documents:download": "file download",
+    "documents:generate": "POST only",
     "receivables:receipt-allocation-table": "htmx fragment of the receipt form",
     "receivables:export": "CSV download",
     "portal:registration-withdraw": "POST only",
@@ -154,6 +156,7 @@ ARGUMENTS.update(
         "keyaccounts:plan-action": _pk("keyaccounts.AccountPlan"),
         "keyaccounts:target-detail": _pk("keyaccounts.SalesTarget"),
         "keyaccounts:target-adjust": _pk("keyaccounts.SalesTarget"),
+        "documents:template": lambda: {"kind": "quote", "language": "zh-hans"},
     }
 )
 

@@ -19,7 +19,7 @@ from accounts.models import Customer, User
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from integrations.services import api_key_issue
 from mailin.services import inbound_mail_process
-from opportunities.models import DiscountTarget, StageNorm
+from opportunities.models import DiscountTarget, Opportunity, StageNorm
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +110,13 @@ def demo_company(api, settings, tmp_path):
     DiscountTarget.objects.get_or_create(
         product_line="Network", year=2026, defaults={"max_discount_pct": 8}
     )
+    # One generated document (ADR 27), and with it the template version it was made from.
+    deal = Opportunity.objects.filter(owner__username="ar.chen").order_by("pk").first()
+    made = rep.post(
+        "/api/v1/documents/generate/",
+        {"kind": "bid_letter", "record_id": deal.pk, "language": "zh-hans"},
+    )
+    assert made.status_code == 201, made.json()
 
 
 def json_get_operations(schema: dict) -> list[tuple[str, dict]]:

@@ -23,8 +23,9 @@ APPS = (
     "opportunities",
     "contracts",
     "receivables",
+    "documents",
 )
-APPS += ("keyaccounts", "channels", "incentives", "integrations", "portal", "ltc")
+APPS += ("keyaccounts", "calendars", "mailin", "channels", "incentives", "integrations", "portal", "ltc")
 # Answered by DRF or Django from their own exception classes, not written in this source.
 FROM_FRAMEWORKS = {
     "parse_error",

@@ -27,6 +27,7 @@ LAYERS = {
     "opportunities": 3,
     "contracts": 4,
     "receivables": 5,
+    "documents": 5.5,  # documents from the record: reads quotes, contracts and milestones
     "keyaccounts": 6,
     "calendars": 6.2,  # calendar feeds: read every stage's dated work
     "mailin": 6.3,  # e-mail in: leads through web-to-lead's path, replies as activities

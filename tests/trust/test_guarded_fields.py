@@ -166,6 +166,9 @@ PLAIN: dict[str, set[str]] = {
     "CustomFieldChoiceSerializer": {"label_en", "label_zh", "value"},
     "CustomerBulkRequestSerializer": {"allow_duplicate", "items"},
     "GateOpenSerializer": {"kind", "subject_id", "subject_type"},
+    # Documents (ADR 27): templates and the letterhead are administrators' reference data.
+    "DocumentTemplateWriteSerializer": {"body", "kind", "language"},
+    "documents.letterhead": {"address", "company_name", "company_name_en", "logo", "phone"},
     "ImportUploadSerializer": {"file", "kind"},
     "LeadCaptureSourceUpdateSerializer": {"allowed_origins", "name"},
     "MilestoneInputSerializer": {
