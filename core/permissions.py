@@ -72,6 +72,11 @@ NOT_GRANTABLE = {
     "roles.assign": "giving roles stays with administrators and sales managers",
     "approvals.manage_chains": "approval chains are company configuration, kept by administrators",
     "approvals.delegate_for": "one's own stand-in is everyone's; others' stay with administrators",
+    "gates.decide": "who decides a gate is its gate_decision chain's step (ADR 17), not a role's",
+    "messaging.administer": "chat-app channels and people's chat ids stay with administrators",
+    "mailin.administer": "inbound mailboxes and their log stay with administrators",
+    "documents.manage_templates": "the company's letterhead and document templates stay with "
+    "administrators",
 }
 
 #: The named rules a configured role may hold, in words.

@@ -32,6 +32,13 @@ class RawMessageParser(parsers.BaseParser):
         return stream.read(settings.MAILIN_MAX_MESSAGE_BYTES + 1) if stream else b""
 
 
+class RawOctetStreamParser(RawMessageParser):
+    """The same bytes sent as `application/octet-stream` (relays and generated clients that
+    know no `message/rfc822`)."""
+
+    media_type = "application/octet-stream"
+
+
 class IsMailinAdministrator(permissions.BasePermission):
     def has_permission(self, request, view):
         return policy.may(request.user, "mailin.administer")
@@ -48,10 +55,13 @@ class InboundMailView(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = [WebToLeadIPThrottle, WebToLeadKeyThrottle]
-    parser_classes = [RawMessageParser]
+    parser_classes = [RawMessageParser, RawOctetStreamParser]
 
     @extend_schema(
-        request={"message/rfc822": OpenApiTypes.BINARY},
+        request={
+            "message/rfc822": OpenApiTypes.BINARY,
+            "application/octet-stream": OpenApiTypes.BINARY,
+        },
         responses={
             201: InboundReceiptSerializer,
             200: InboundReceiptSerializer,

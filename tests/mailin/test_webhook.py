@@ -31,11 +31,9 @@ def key(org):
     return key
 
 
-def push(api, raw: bytes, key: str | None):
+def push(api, raw: bytes, key: str | None, content_type: str = "message/rfc822"):
     headers = {"HTTP_X_LEAD_SOURCE_KEY": key} if key else {}
-    return api(None).post(
-        "/api/v1/inbound-mail/", data=raw, content_type="message/rfc822", **headers
-    )
+    return api(None).post("/api/v1/inbound-mail/", data=raw, content_type=content_type, **headers)
 
 
 def test_a_pushed_message_is_a_lead_once(org, api, key):
@@ -53,6 +51,13 @@ def test_a_pushed_message_is_a_lead_once(org, api, key):
     assert (no_from.status_code, no_from.json()["reason"]) == (200, "no_from")
     empty = push(api, b"", key)
     assert (empty.status_code, empty.json()["code"]) == (400, "invalid")
+    octets = push(
+        api, message(message_id="<octets@client.example>"), key, "application/octet-stream"
+    )
+    assert (octets.status_code, octets.json()["status"]) == (201, "lead_created")
+    assert Lead.objects.count() == 3
+    wrong_type = push(api, message(message_id="<json@client.example>"), key, "application/json")
+    assert wrong_type.status_code == 415
 
 
 def test_too_large_is_a_413_and_nothing_is_written(api, key, settings):
