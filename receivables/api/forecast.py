@@ -20,7 +20,9 @@ from receivables.models import ForecastBasis
 from .views import CSV
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
-PERIOD = OpenApiParameter("period", OpenApiTypes.STR, enum=list(PERIODS), description="Default month.")
+PERIOD = OpenApiParameter(
+    "period", OpenApiTypes.STR, enum=list(PERIODS), description="Default month."
+)
 
 
 class CurvePeriodSerializer(serializers.Serializer):

@@ -75,9 +75,7 @@ class _Currency:
         self.unscheduled = Decimal(0)
 
 
-def cash_curve(
-    *, user: User, period: str = "month", today: dt.date | None = None
-) -> dict:
+def cash_curve(*, user: User, period: str = "month", today: dt.date | None = None) -> dict:
     """The viewer's expected cash-in per period and currency, from the stored predictions
     (a milestone the last refresh did not see yet counts on its due date)."""
     today = today or timezone.localdate()
@@ -156,9 +154,11 @@ def explain(basis: str, own: int, pool: int, kind: str) -> str:
         }
     pool_name = str(ForecastBasis(basis).label)
     if own:
-        return _(
-            "%(own)s paid milestones of this customer blended with %(pool)s of %(name)s."
-        ) % {"own": own, "pool": pool, "name": pool_name}
+        return _("%(own)s paid milestones of this customer blended with %(pool)s of %(name)s.") % {
+            "own": own,
+            "pool": pool,
+            "name": pool_name,
+        }
     return _("New here: from %(pool)s paid milestones of %(name)s.") % {
         "pool": pool,
         "name": pool_name,
@@ -190,7 +190,9 @@ def milestone_forecasts(*, user: User, limit: int = 50) -> list[dict]:
             "own_count": m.cash_forecast.own_count,
             "pool_count": m.cash_forecast.pool_count,
             "explanation": explain(
-                m.cash_forecast.basis, m.cash_forecast.own_count, m.cash_forecast.pool_count,
+                m.cash_forecast.basis,
+                m.cash_forecast.own_count,
+                m.cash_forecast.pool_count,
                 m.kind,
             ),
         }

@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, OuterRef
-from django.db.models import Subquery
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Subquery,
+)
 
 from ..choices import MilestoneState
 from ..models import PaymentMilestone, ReceiptAllocation

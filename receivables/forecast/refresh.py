@@ -24,9 +24,7 @@ def open_milestones(as_of: dt.date | None = None):
     return qs.filter(triggered_on__lt=as_of)
 
 
-def predictions(
-    rows, hist: History, as_of: dt.date
-) -> dict[int, tuple[dict, Prediction]]:
+def predictions(rows, hist: History, as_of: dt.date) -> dict[int, tuple[dict, Prediction]]:
     """Predictions for milestone rows (pk, due_date, kind, customer, tier, industry), one
     computation per distinct (customer, kind, days past due)."""
     cache: dict[tuple, Prediction] = {}

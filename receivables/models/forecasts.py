@@ -40,9 +40,5 @@ class CashForecast(models.Model):
     pool_count = models.IntegerField(help_text="Paid milestones in the pool blended in.")
     refreshed_at = models.DateTimeField()
 
-    @property
-    def day_list(self) -> list[int]:
-        return [int(day) for day in self.days.split(",")]
-
     def __str__(self) -> str:
         return f"{self.milestone_id} → {self.predicted_on} ({self.basis})"

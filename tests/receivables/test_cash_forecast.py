@@ -145,8 +145,10 @@ def test_the_curve_adds_up_to_what_is_open_per_currency(org, api, book, period):
     assert body["refreshed_at"] is not None
     by_code = {c["currency"]: c for c in body["currencies"]}
     assert set(by_code) == {"CNY", "USD"}
-    expected = {"CNY": Decimal("5000.00") * 5 + Decimal("300.00") + Decimal("999.00"),
-                "USD": Decimal("700.00")}
+    expected = {
+        "CNY": Decimal("5000.00") * 5 + Decimal("300.00") + Decimal("999.00"),
+        "USD": Decimal("700.00"),
+    }
     for code, cur in by_code.items():
         assert Decimal(cur["open_amount"]) == expected[code]
         for key in ("predicted", "plan"):
@@ -175,7 +177,8 @@ def test_each_viewer_sees_the_forecast_of_their_scope(org, api, book):
 
 
 @pytest.mark.parametrize(
-    ("language", "title", "age"), [("en", "Cash-in forecast", "minutes ago"), ("zh-hans", "回款预测", "分钟前")]
+    ("language", "title", "age"),
+    [("en", "Cash-in forecast", "minutes ago"), ("zh-hans", "回款预测", "分钟前")],
 )
 def test_the_page_in_both_languages(org, client, book, language, title, age):
     org.finance.language = language
