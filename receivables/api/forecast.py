@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from core.api.fields import DateField, DateTimeField
 from core.api.mixins import ERRORS
+from core.api.schema import AutoSchema
 from core.params import query_params
 from receivables.forecast import cash_curve, milestone_forecasts
 from receivables.forecast.curve import PERIODS
@@ -65,7 +66,9 @@ class MilestoneForecastSerializer(serializers.Serializer):
     predicted_on = DateField()
     days_late = serializers.IntegerField()
     p_by_due = serializers.DecimalField(max_digits=4, decimal_places=3)
-    basis = serializers.ChoiceField(choices=ForecastBasis.choices)
+    basis = serializers.CharField(
+        help_text="What the prediction rests on: " + ", ".join(ForecastBasis.values)
+    )
     own_count = serializers.IntegerField()
     pool_count = serializers.IntegerField()
     explanation = serializers.CharField()
@@ -75,9 +78,20 @@ def _period(request) -> str:
     return query_params(request).choice("period", list(PERIODS), default="month")
 
 
+class CurveSchema(AutoSchema):
+    """The collection's own URL answers one curve (an object), not a list."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        if getattr(self.view, "action", None) == "list":
+            return False
+        return super()._is_list_view(serializer)
+
+
 class CashForecastViewSet(viewsets.ViewSet):
     """Expected cash-in from payment history; figures per currency, over what the user's
     figures may read (`policy.restrict_figures`)."""
+
+    schema = CurveSchema()
 
     @extend_schema(parameters=[PERIOD], responses={200: CashCurveSerializer, **ERRORS})
     def list(self, request):
