@@ -252,6 +252,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "receivables.tasks.refresh_ageing_rollup",
         "schedule": 60,
     },
+    # The cash-in forecast (receivables.forecast, ADR 29): every open milestone's expected
+    # payment date from payment history, once an hour (the page shows its age).
+    "receivables-refresh-cash-forecast": {
+        "task": "receivables.tasks.refresh_cash_forecast",
+        "schedule": 3600,
+    },
     # Customer registrations (客户报备) past their date: renewed if the account was worked,
     # else expired and the holder told; each once (the state change is the claim).
     "accounts-expire-registrations": {

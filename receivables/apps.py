@@ -25,3 +25,9 @@ class ReceivablesConfig(AppConfig):
             label=_("Ageing rollup refresh"),
             description=_("Recount the receivables ageing by org unit."),
         )
+        register_job(
+            name="receivables-refresh-cash-forecast",
+            task="receivables.tasks.refresh_cash_forecast",
+            label=_("Cash-in forecast refresh"),
+            description=_("Predict every open milestone's payment date from payment history."),
+        )

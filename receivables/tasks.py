@@ -33,3 +33,12 @@ def refresh_ageing_rollup() -> int:
     from .rollups import refresh
 
     return refresh()
+
+
+@shared_task(acks_late=True)
+def refresh_cash_forecast() -> int:
+    """Predict every open milestone's payment date (`receivables.forecast`); returns the rows
+    written."""
+    from .forecast import refresh
+
+    return refresh()

@@ -43,6 +43,12 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.InvoicePage.as_view(), name="invoice-detail"),
     path("invoices/<int:pk>/cancel/", views.InvoiceCancelView.as_view(), name="invoice-cancel"),
     path("reports/", views.ReportsPage.as_view(), name="reports"),
+    path("cash-forecast/", views.CashForecastPage.as_view(), name="cash-forecast"),
+    path(
+        "cash-forecast/export.csv",
+        views.CashForecastExportView.as_view(),
+        name="cash-forecast-export",
+    ),
     path("customers/<int:pk>/battle-map/", views.BattleMapPage.as_view(), name="battle-map"),
     re_path(
         r"^export/(?P<what>milestones|invoices|receipts|ageing)\.csv$",

@@ -26,6 +26,7 @@ class ScaleData(Parties, Pipeline, Money):
         self.today = timezone.localdate()
         self.now = timezone.now()
         self.written: dict[str, int] = {}
+        self.pay_habits: dict[int, tuple[float, float]] = {}
         self.started = time.monotonic()
 
     def log(self, what: str) -> None:

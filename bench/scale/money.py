@@ -14,7 +14,7 @@ from leads.models import Lead
 from opportunities.models import Opportunity
 from receivables.models import Invoice, PaymentMilestone, PaymentTrigger, Receipt, ReceiptAllocation
 
-from .shapes import CENT, CONTRACT_STATES, PLANS, REACHED, pick
+from .shapes import CENT, CONTRACT_STATES, DAYS_LATE, NEVER_PAID, PLANS, REACHED, pick
 
 
 class Money:
@@ -74,13 +74,7 @@ class Money:
                     continue
                 triggers.add(contract_id=pk, trigger=trigger, occurred_on=happened)
                 due = happened + dt.timedelta(days=30)
-                overdue = due < self.today
-                if overdue:
-                    money = pick(
-                        rng, [("paid", 75), ("partly_paid", 8), ("invoiced", 10), ("due", 7)]
-                    )
-                else:
-                    money = pick(rng, [("paid", 10), ("invoiced", 30), ("due", 60)])
+                money, paid_on = self.payment(customer_id, kind, due)
                 invoiced = amount if money != "due" else Decimal(0)
                 paid = {"paid": amount, "partly_paid": (amount / 2).quantize(CENT)}.get(
                     money, Decimal(0)
@@ -124,7 +118,7 @@ class Money:
                         owner_id=owner,
                         org_unit_id=team_id,
                         amount=paid,
-                        received_on=min(due + dt.timedelta(days=rng.randint(-20, 60)), self.today),
+                        received_on=paid_on,
                         allocated_amount=paid,
                         recorded_by_id=finance,
                     )
@@ -135,6 +129,24 @@ class Money:
                         created_by_id=finance,
                     )
         self.close(contracts, milestones, triggers, invoices, receipts, allocations)
+
+    def payment(self, customer_id: int, kind: str, due: dt.date) -> tuple[str, dt.date | None]:
+        """How a milestone due on `due` stands today, and the day it was paid: each customer
+        pays each kind of milestone with its own habit (seed 001: down payments promptly,
+        acceptance and warranty retention much later and less surely, ADR 29)."""
+        rng = self.rng
+        habits = self.pay_habits
+        if customer_id not in habits:  # how much slower than usual, and a steady offset
+            habits[customer_id] = (rng.lognormvariate(0, 0.45), rng.gauss(0, 4))
+        slower, offset = habits[customer_id]
+        mean, spread = DAYS_LATE[kind]
+        late = round(mean * slower + offset + rng.gauss(0, spread))
+        paid_on = due + dt.timedelta(days=max(late, -25))
+        if rng.random() < NEVER_PAID[kind] or paid_on > self.today:
+            if due < self.today and rng.random() < 0.1:
+                return "partly_paid", min(due + dt.timedelta(days=max(late // 2, 0)), self.today)
+            return pick(rng, [("invoiced", 60), ("due", 40)]), None
+        return "paid", paid_on
 
     def activities(self) -> None:
         rng = self.rng

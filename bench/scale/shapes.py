@@ -46,6 +46,23 @@ CONTRACT_STATES = [
     ("closed", 22),
     ("evaluated", 8),
 ]
+#: Days late per milestone kind for a customer of usual habit: mean and spread (seed 001:
+#: down payments come promptly, acceptance and warranty retention much later).
+DAYS_LATE = {
+    "down_payment": (1, 3),
+    "arrival": (12, 8),
+    "acceptance": (45, 15),
+    "warranty": (80, 25),
+    "custom": (20, 10),
+}
+#: The chance a milestone of each kind is never paid (still open years on).
+NEVER_PAID = {
+    "down_payment": 0.01,
+    "arrival": 0.03,
+    "acceptance": 0.06,
+    "warranty": 0.15,
+    "custom": 0.05,
+}
 PLANS = {  # milestones per contract → (kind, trigger, percentage, days after signing)
     1: [("down_payment", "on_signing", 100, 0)],
     2: [("down_payment", "on_signing", 50, 0), ("acceptance", "on_acceptance", 50, 150)],

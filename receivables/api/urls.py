@@ -1,6 +1,6 @@
 from core.api.routers import Router
 
-from . import reports, views
+from . import forecast, reports, views
 
 router = Router()
 router.register("payment-milestones", views.PaymentMilestoneViewSet, basename="paymentmilestone")
@@ -10,4 +10,5 @@ router.register("receipts", views.ReceiptViewSet, basename="receipt")
 router.register("write-off-requests", views.WriteOffRequestViewSet, basename="writeoffrequest")
 router.register("payment-reminders", views.MilestoneReminderViewSet, basename="paymentreminder")
 router.register("receivables", reports.ReceivablesReportViewSet, basename="receivables")
+router.register("cash-forecast", forecast.CashForecastViewSet, basename="cash-forecast")
 urlpatterns = router.urls

@@ -7,6 +7,7 @@ milestone's amount, nothing invoiced beyond it, nothing allocated beyond a recei
 an invoice's, no negative amounts (docs/adr/0002-money.md).
 """
 
+from .forecasts import CashForecast, ForecastBasis
 from .invoices import Invoice
 from .plan import PaymentMilestone, PaymentTrigger, settled_state
 from .receipts import Receipt, ReceiptAllocation
@@ -18,6 +19,8 @@ from .writeoffs import APPROVE_PERMISSION, WriteOffRequest
 __all__ = [
     "APPROVE_PERMISSION",
     "AgeingRollup",
+    "CashForecast",
+    "ForecastBasis",
     "Invoice",
     "MilestoneReminder",
     "PaymentMilestone",

@@ -1,5 +1,6 @@
 """The collections pages (server-rendered, in the shared layout)."""
 
+from .forecast import CashForecastExportView, CashForecastPage
 from .milestones import (
     InvoiceIssuePage,
     MilestoneFieldsPage,
@@ -27,6 +28,8 @@ from .reports import BattleMapPage, ExportView, PaymentPlanPage, ReportsPage
 __all__ = [
     "AllocationReverseView",
     "BattleMapPage",
+    "CashForecastExportView",
+    "CashForecastPage",
     "ExportView",
     "InvoiceCancelView",
     "InvoiceIssuePage",

@@ -54,6 +54,7 @@ NOT_PAGES = {
     "documents:generate": "POST only",
     "receivables:receipt-allocation-table": "htmx fragment of the receipt form",
     "receivables:export": "CSV download",
+    "receivables:cash-forecast-export": "CSV download",
     "portal:registration-withdraw": "POST only",
     # A single-use decision link from a chat message (ADR 24): tests/messaging/test_actions.py
     # and the phone journey tests/e2e/test_journey_chat_action.py open it.

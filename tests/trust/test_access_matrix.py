@@ -96,6 +96,7 @@ UNSCOPED = {
     "DirectContractRuleViewSet": "reference",
     "PaymentPlanViewSet": "report",  # per contract; scoped through the contract
     "ReceivablesReportViewSet": "report",  # aggregates over restrict()ed milestones
+    "CashForecastViewSet": "report",  # the cash-in forecast over restrict_figures() (ADR 29)
     # Channel reports (ADR 22): aggregates over restrict()ed partners, opportunities,
     # contracts, receipts, registrations, agreements and rebate statements.
     "ChannelReportViewSet": "report",
