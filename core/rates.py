@@ -93,6 +93,15 @@ def _check(data: Mapping) -> None:
         raise ValidationFailed(str(_("The exchange rate was not saved.")), fields=problems)
 
 
+def _normalised(data: Mapping) -> dict:
+    """The rate at the column's eight places, so an equal rate compares equal (no empty
+    "update" audited for 7.25 against 7.25000000)."""
+    data = dict(data)
+    if data.get("rate") is not None:
+        data["rate"] = Decimal(data["rate"]).quantize(Decimal(1).scaleb(-RATE_PLACES))
+    return data
+
+
 def _duplicate(data: Mapping) -> ValidationFailed:
     return ValidationFailed(
         str(
@@ -108,6 +117,7 @@ def exchange_rate_create(*, by, data: Mapping) -> ExchangeRate:
     """A new rate, audited; a second rate for the same day and pair is refused by the
     database's unique constraint (a 400 `duplicate_exchange_rate`, never an IntegrityError)."""
     _check(data)
+    data = _normalised(data)
     rate = ExchangeRate(**{k: v for k, v in data.items() if k in FIELDS})
     try:
         with transaction.atomic():
@@ -124,6 +134,7 @@ def exchange_rate_update(
     """Change a rate (its value or source; date and pair too), audited before/after; an
     `expected_version` other than the stored one is a 409 `stale_version`."""
     _check({**snapshot(rate, FIELDS), **data})
+    data = _normalised(data)
     try:
         with transaction.atomic():
             rate = ExchangeRate.objects.select_for_update().get(pk=rate.pk)
