@@ -17,65 +17,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record, diff, snapshot
 from .choices import Currency
 from .errors import Conflict, ValidationFailed
-from .modelbase import TimeStampedModel
-from .money import CurrencyField, quantize
+from .money import quantize
+from .rates_models import RATE_DIGITS, RATE_PLACES, ExchangeRate, RateSource  # noqa: F401 (re-exported)
 
-RATE_DIGITS, RATE_PLACES = 18, 8
 ONE = Decimal(1)
-
-
-class RateSource(models.TextChoices):
-    MANUAL = "manual", _("Entered by hand")
-    IMPORT = "import", _("Imported from a file")
-    API = "api", _("Sent through the API")
-
-
-class ExchangeRate(TimeStampedModel):
-    """How many units of `quote` one unit of `base` buys on `date` (USD→CNY 7.1). One per day
-    and pair, held by a unique constraint; `source` says where it came from."""
-
-    date = models.DateField(_("date"))
-    base = CurrencyField(_("base currency"))
-    quote = CurrencyField(_("quote currency"))
-    rate = models.DecimalField(_("rate"), max_digits=RATE_DIGITS, decimal_places=RATE_PLACES)
-    source = models.CharField(
-        _("source"),
-        max_length=40,
-        blank=True,
-        default=RateSource.MANUAL,
-        help_text=_("manual, import, or the name of the system that sent it"),
-    )
-
-    class Meta:
-        app_label = "ltc"
-        verbose_name = _("exchange rate")
-        verbose_name_plural = _("exchange rates")
-        ordering = ["-date", "base", "quote"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["date", "base", "quote"], name="exchange_rate_once_per_day_and_pair"
-            ),
-            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
-            models.CheckConstraint(condition=~Q(base=models.F("quote")), name="exchange_rate_pair"),
-        ]
-        indexes = [models.Index(fields=["base", "quote", "-date"], name="exchange_rate_lookup")]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.base}/{self.quote} {self.rate}"
-
-    @property
-    def source_label(self) -> str:
-        """The source in the reader's language, or the sending system's name as given."""
-        if self.source in RateSource.values:
-            return str(RateSource(self.source).label)
-        return self.source
+#: How a converted total was converted: at the rates of one day, or of each record's date.
+CONVERSION_BASES = ["rates_of_day", "record_dates"]
 
 
 # --- Writing -------------------------------------------------------------------------------
@@ -263,7 +216,7 @@ class Converted:
         return {
             "currency": self.currency,
             "amount": self.amount,
-            "basis": self.basis,
+            "rates_basis": self.basis,
             "rates_of": self.day,
             "missing_currencies": self.missing,
             "complete": not self.missing,

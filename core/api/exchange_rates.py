@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from core import filters, policy
 from core.api.serializers import ModelSerializer
 from core.rates import (
+    CONVERSION_BASES,
     RATE_DIGITS,
     RATE_PLACES,
     ExchangeRate,
@@ -137,8 +138,8 @@ class ConvertedTotalSerializer(serializers.Serializer):
 
     currency = serializers.CharField(help_text="The currency converted into.")
     amount = serializers.DecimalField(max_digits=20, decimal_places=2)
-    basis = serializers.ChoiceField(
-        choices=["rates_of_day", "record_dates"],
+    rates_basis = serializers.ChoiceField(
+        choices=CONVERSION_BASES,
         help_text="`rates_of_day`: every amount at the rates of `rates_of`; `record_dates`: "
         "each at the rate of its record's date.",
     )

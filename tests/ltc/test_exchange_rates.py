@@ -102,7 +102,7 @@ def test_the_funnel_converts_its_cohort_saying_at_which_rates_and_what_is_missin
     url = "/api/v1/dashboards/funnel/"
     body = api(org.manager).get(url).json()
     amount = body["converted"]["amount"]
-    assert amount["currency"] == "CNY" and amount["basis"] == "rates_of_day"
+    assert amount["currency"] == "CNY" and amount["rates_basis"] == "rates_of_day"
     assert amount["rates_of"] == str(TODAY)
     assert Decimal(amount["amount"]) == Decimal("1700000.00")
     assert amount["missing_currencies"] == ["EUR"] and amount["complete"] is False
@@ -112,7 +112,7 @@ def test_the_funnel_converts_its_cohort_saying_at_which_rates_and_what_is_missin
 
     rate(org.finance, TODAY + 20 * DAY, "USD", "CNY", "8")  # by the deals' close date
     dated = api(org.manager).get(url, {"rates_at": "record"}).json()["converted"]["amount"]
-    assert dated["basis"] == "record_dates" and dated["rates_of"] is None
+    assert dated["rates_basis"] == "record_dates" and dated["rates_of"] is None
     assert Decimal(dated["amount"]) == Decimal("1800000.00")
 
     page = api(org.manager)
@@ -141,7 +141,7 @@ def test_the_ageing_totals_convert_at_the_day_or_at_each_due_date(org, api, make
     assert today["total"]["missing_currencies"] == ["JPY"]
     dated = api(org.finance).get(url, {"rates_at": "record"}).json()["converted"]
     assert Decimal(dated["total"]["amount"]) == Decimal("4500.00")  # 500 due 40 days ago × 7
-    assert dated["total"]["basis"] == "record_dates"
+    assert dated["total"]["rates_basis"] == "record_dates"
 
 
 def test_a_csv_of_rates_imports_naming_its_bad_rows(org, api, settings, tmp_path):
