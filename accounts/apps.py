@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
         # Registers the demo seeder, the audit action labels and the customer importer.
         from . import approvals, configuration, demo, hooks, imports, rules  # noqa: F401
         from .activities import register_subject
-        from .imports import customers  # noqa: F401
+        from .imports import customers, exchange_rates  # noqa: F401
         from .models import Customer
 
         register_subject(Customer)

@@ -10,6 +10,7 @@ from .models import (
     Notification,
     OutboxMessage,
 )
+from .rates import ExchangeRate, RateSource, exchange_rate_create, exchange_rate_update
 
 
 @admin.register(AuditEvent)
@@ -170,3 +171,26 @@ class CustomFieldAdmin(admin.ModelAdmin):
             initial_instance = stored
 
         return StoredForm
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    """Exchange rates (ADR 30), written through their services so every change is audited
+    with before and after; one per day and pair (the form names a twin)."""
+
+    list_display = ["date", "base", "quote", "rate", "source"]
+    list_filter = ["base", "quote", "source"]
+    date_hierarchy = "date"
+    readonly_fields = ["version"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            saved = exchange_rate_update(rate=obj, by=request.user, data=data)
+        else:
+            data = {"source": RateSource.MANUAL, **form.cleaned_data}
+            saved = exchange_rate_create(by=request.user, data=data)
+        obj.pk, obj.version = saved.pk, saved.version

@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("LTC core")
 
     def ready(self) -> None:
-        from . import rules  # noqa: F401  (the core's named permissions)
+        from . import rates_demo, rules  # noqa: F401  (the rates' demo seeder, the named permissions)
         from .approvals import rules as approval_rules  # noqa: F401
         from .configuration.sections import register as register_configuration_sections
         from .custom_fields import demo  # noqa: F401  (registers the demo seeder)

@@ -27,6 +27,10 @@ ERROR_CODES: dict[str, tuple[int | str, str]] = {
         "`fields` names each entry (`roles[presales]`), and nothing was imported.",
     ),
     "duplicate_item": (400, "A bulk request names the same external id twice."),
+    "duplicate_exchange_rate": (
+        400,
+        "There is a rate for this day and currency pair already (one per day and pair, ADR 30).",
+    ),
     "out_of_scope": (
         400,
         "Filing or moving a record into an org unit, owner or seat outside yours.",

@@ -504,3 +504,6 @@ from .approvals.models import (  # noqa: E402, F401
     ApprovalTask,
     Delegation,
 )
+
+# Exchange rates (issue 23.5, ADR 30) beside the money code, registered here under `ltc`.
+from .rates_models import ExchangeRate  # noqa: E402, F401

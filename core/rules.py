@@ -4,7 +4,7 @@ emphasis, settings and operations."""
 from __future__ import annotations
 
 from .choices import Role
-from .policy import is_admin, is_finance, is_sales_manager, manages, rule
+from .policy import handles_money, is_admin, is_finance, is_sales_manager, manages, rule
 
 
 @rule("gates.take_part")
@@ -61,6 +61,12 @@ def change_company_settings(user, obj=None) -> bool:
 def change_unit_settings(user, obj=None) -> bool:
     """Settings a sales manager keeps for their subtree (rules, criteria, targets)."""
     return manages(user)
+
+
+@rule("rates.change")
+def change_exchange_rates(user, obj=None) -> bool:
+    """Exchange rates (ADR 30): administrators and finance keep them."""
+    return handles_money(user)
 
 
 @rule("operations.run_jobs")

@@ -71,6 +71,12 @@ ENTRIES = (
         _may("documents.manage_templates"),
     ),
     Entry(
+        "exchange-rates",
+        _("Exchange rates"),
+        _("The rates reports convert their totals with, one per day and currency pair."),
+        _may("rates.change"),
+    ),
+    Entry(
         "configuration",
         _("Export and import the configuration"),
         _("Move roles, fields, chains and rule tables from a test system to production."),

@@ -286,6 +286,9 @@ IRON_TRIANGLE_SHARED_SEATS = env_bool("IRON_TRIANGLE_SHARED_SEATS", False)
 # Days a customer registration (客户报备) protects the account for its holder, from the
 # registration or its last renewal.
 CUSTOMER_REGISTRATION_DAYS = int(os.environ.get("CUSTOMER_REGISTRATION_DAYS", "90"))
+#: The currency reports and dashboards convert their totals into (ADR 30); a person may
+#: pick another on the page.
+REPORTING_CURRENCY = os.environ.get("REPORTING_CURRENCY", "CNY").strip().upper() or "CNY"
 #: Customer vetting (客户审批, ADR 19): whether a customer someone other than an administrator
 #: creates waits for approval (off: an upgrade changes nothing until the company turns it on),
 #: and the furthest stage a deal on a pending customer may reach.

@@ -12,6 +12,7 @@ from core.api.schema_view import DocsView, SchemaView
 from core.approvals import views as approval_views
 from core.configuration import pages as configuration_pages
 from core.custom_fields import pages as custom_field_pages
+from core.rates_pages import exchange_rates_page
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -44,6 +45,7 @@ urlpatterns = [
         custom_field_pages.CustomFieldFormPage.as_view(),
         name="custom-field-edit",
     ),
+    path("settings/exchange-rates/", exchange_rates_page, name="exchange-rates"),
     path("gates/", views.gate_inbox, name="gate-inbox"),
     path("gates/<int:pk>/", views.gate_detail, name="gate-detail"),
     path("approvals/<int:pk>/", approval_views.approval_detail, name="approval-detail"),

@@ -13,13 +13,15 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
+from django.utils import timezone
 
 from accounts.models import OrgUnit, User
 from core import policy
 from core.money import quantize
 from core.periods import Period
+from core.rates import Conversion, convert_dated, convert_totals
 
-from .choices import DEFAULT_STAGE_PROBABILITY, OPEN_STAGES
+from .choices import DEFAULT_STAGE_PROBABILITY, OPEN_STAGES, ForecastCategory
 from .models import Opportunity, StageProbability
 
 # --- Probability per stage -----------------------------------------------------------------------
@@ -158,3 +160,33 @@ def forecast_by_period(
         .order_by("period", "currency", "forecast_category")
     )
     return _money_rows(rows)
+
+
+def weighted_pipeline_converted(
+    *,
+    user: User,
+    conversion: Conversion,
+    period: Period | None = None,
+    owner: User | None = None,
+    today: dt.date | None = None,
+) -> dict:
+    """`weighted_pipeline`'s total (omitted deals left out, as on the page) of every currency
+    converted into one (ADR 30): sums per currency in SQL, or per currency and expected close
+    date when converting at each deal's date; then the few sums are converted."""
+    today = today or timezone.localdate()
+    deals = _scoped(policy.restrict_figures(Opportunity.objects.all(), user), period, owner, None)
+    deals = deals.exclude(forecast_category=ForecastCategory.OMITTED).order_by()
+    figures = {"amount": Sum("amount"), "weighted": Sum(weighted_amount())}
+    if conversion.at_record_dates:
+        grouped = deals.values_list("currency", "expected_close_date")
+        return {
+            name: convert_dated(
+                grouped.annotate(s=total), into=conversion.into, today=today
+            ).as_dict()
+            for name, total in figures.items()
+        }
+    grouped = deals.values_list("currency")
+    return {
+        name: convert_totals(grouped.annotate(s=total), into=conversion.into, day=today).as_dict()
+        for name, total in figures.items()
+    }

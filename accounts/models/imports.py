@@ -31,7 +31,8 @@ class ImportJob(TimeStampedModel):
     downloadable error report read them.
     """
 
-    access = AccessSpec(owner="created_by", unit="org_unit")
+    #: Finance imports exchange rates (ADR 30): it follows the imports of its unit's subtree.
+    access = AccessSpec(owner="created_by", unit="org_unit", finance="change")
     #: Its lifecycle, declared once: a machine state moved by guarded updates (ADR 3), audited
     #: where a person cares (checked, started, finished, failed, cancelled).
     moves = GuardedStates(

@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.api.routers import Router
 
-from . import approvals, configuration, custom_fields, jobs, saved_views, views
+from . import approvals, configuration, custom_fields, exchange_rates, jobs, saved_views, views
 
 router = Router()
 router.register("notifications", views.NotificationViewSet, basename="notification")
@@ -17,6 +17,7 @@ router.register("saved-views", saved_views.SavedViewViewSet, basename="savedview
 router.register("jobs", jobs.JobViewSet, basename="job")
 router.register("job-runs", jobs.JobRunViewSet, basename="jobrun")
 router.register("custom-fields", custom_fields.CustomFieldViewSet, basename="customfield")
+router.register("exchange-rates", exchange_rates.ExchangeRateViewSet, basename="exchangerate")
 
 urlpatterns = [
     *router.urls,

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from core.api.exchange_rates import ConvertedTotalSerializer
 from core.api.fields import DateField, DateTimeField
 
 PCT = {"max_digits": 9, "decimal_places": 1, "allow_null": True}
@@ -77,8 +78,16 @@ class FiltersSerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
+class FunnelConvertedSerializer(serializers.Serializer):
+    """The cohort across every currency, converted into one (ADR 30)."""
+
+    amount = ConvertedTotalSerializer()
+    weighted = ConvertedTotalSerializer(help_text="The open deals' weighted amount.")
+
+
 class FunnelSerializer(serializers.Serializer):
     filters = FiltersSerializer()
+    converted = FunnelConvertedSerializer()
     stages = StageSerializer(many=True)
     conversion = ConversionSerializer(many=True)
     ageing = StageAgeingSerializer(many=True)

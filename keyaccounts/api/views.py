@@ -7,12 +7,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.choices import Tier
+from core.api.exchange_rates import CONVERSION_PARAMS
 from core.api.jobs import JobRunSerializer
 from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from core.api.views import IsManagerOrReadOnly
 from core.errors import Forbidden, ValidationFailed
 from core.jobs import job_request
 from core.params import query_params
+from core.rates import Conversion
 
 from .. import selectors, services
 from ..filters import (
@@ -43,6 +45,7 @@ from ..models import (
     TierCriteria,
 )
 from ..selectors import dashboards, plan_performance, planning, retention
+from ..selectors.converted import funnel_converted
 from ..selectors.periods import parse as parse_period
 from . import dashboard_serializers as ds
 from . import serializers as s
@@ -508,11 +511,20 @@ class RenewalLinkViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class FunnelView(APIView):
-    @extend_schema(parameters=DASHBOARD_PARAMS, responses={200: ds.FunnelSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[*DASHBOARD_PARAMS, *CONVERSION_PARAMS],
+        responses={200: ds.FunnelSerializer, **ERRORS},
+    )
     def get(self, request):
-        """The manager's funnel: per stage, conversion, ageing, win rate, cycle time, gates."""
+        """The manager's funnel: per stage, conversion, ageing, win rate, cycle time, gates;
+        `converted`: the cohort in every currency, converted (`convert_to`, `rates_at`)."""
         f = dashboard_filters(request.query_params, request.user)
-        data = {"filters": filters_echo(f), **dashboards.funnel(request.user, f)}
+        conversion = Conversion.from_params(request.query_params)
+        data = {
+            "filters": filters_echo(f),
+            **dashboards.funnel(request.user, f),
+            "converted": funnel_converted(request.user, f, conversion),
+        }
         return Response(ds.FunnelSerializer(data).data)
 
 

@@ -13,10 +13,12 @@ from django.views.generic import TemplateView
 from core import policy
 from core.errors import ApplicationError
 from core.params import query_params
+from core.rates import Conversion, conversion_context
 
 from ..charts import chart
 from ..filters import dashboard_filters, person_filter
 from ..selectors import dashboards, people_for, renewal_list, retention, units_for
+from ..selectors.converted import funnel_converted
 from .base import Section
 
 # --- Renewals and dashboards --------------------------------------------------------------
@@ -105,7 +107,15 @@ class FunnelPage(DashboardPage):
             horizontal=True,
         )
         per_stage["links"] = [s["url"] for s in stages]  # a click on a bar opens its deals
+        converted = funnel_converted(self.request.user, f, Conversion.from_params(self.request.GET))
         return {
+            **conversion_context(
+                self.request,
+                [
+                    (_("Created in the period, every currency"), converted["amount"]),
+                    (_("Open deals, weighted"), converted["weighted"]),
+                ],
+            ),
             "data": data,
             "chart": per_stage,
             "conversion_chart": chart(

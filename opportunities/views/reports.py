@@ -17,9 +17,15 @@ from django.views.generic import TemplateView
 
 from core import policy
 from core.errors import ApplicationError
+from core.rates import Conversion, conversion_context
 
 from ..choices import ForecastCategory, Stage
-from ..forecast import Period, forecast_by_period, weighted_pipeline
+from ..forecast import (
+    Period,
+    forecast_by_period,
+    weighted_pipeline,
+    weighted_pipeline_converted,
+)
 from ..forms import BoardFilterForm, ForecastFilterForm
 from ..selectors import (
     BOARD_WON_DAYS,
@@ -165,6 +171,22 @@ class ForecastPage(LoginRequiredMixin, TemplateView):
         end = Period.containing(end.replace(day=1) - timezone.timedelta(days=1), "quarter").end
         mine = policy.may(user, "forecast.own_only")
         owner = user if mine else None
+        converted = weighted_pipeline_converted(
+            user=user,
+            conversion=Conversion.from_params(self.request.GET),
+            period=period,
+            owner=owner,
+            today=today,
+        )
+        context.update(
+            conversion_context(
+                self.request,
+                [
+                    (_("Amount expected to close in the period"), converted["amount"]),
+                    (_("Weighted"), converted["weighted"]),
+                ],
+            )
+        )
         context.update(
             form=form,
             period=period,

@@ -13,12 +13,15 @@ from rest_framework.response import Response
 
 from accounts.selectors import customer_list
 from core import policy
+from core.api.exchange_rates import CONVERSION_PARAMS
 from core.api.mixins import ERRORS
 from core.errors import Forbidden
 from core.params import query_params
+from core.rates import Conversion
 from receivables import exports
 from receivables.choices import AgeingGroup
 from receivables.selectors import ageing, battle_map, cash_forecast, kpis, reconciliation
+from receivables.selectors.converted import ageing_converted
 
 from .serializers import (
     AgeingSerializer,
@@ -50,12 +53,19 @@ def _group(request) -> str:
 class ReceivablesReportViewSet(viewsets.ViewSet):
     """Reports on receivables; every figure per currency, over what the user may see."""
 
-    @extend_schema(parameters=[GROUP, AS_OF], responses={200: AgeingSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[GROUP, AS_OF, *CONVERSION_PARAMS],
+        responses={200: AgeingSerializer, **ERRORS},
+    )
     @action(detail=False, methods=["get"])
     def ageing(self, request):
         """Receivables in ageing buckets (not due, 1–30, 31–60, 61–90, over 90 days) by org
-        unit, customer or AR."""
+        unit, customer or AR; `converted`: the totals in one currency (`convert_to`,
+        `rates_at`: the report's day or each milestone's due date)."""
         data = ageing(user=request.user, group=_group(request), today=_as_of(request))
+        data["converted"] = ageing_converted(
+            user=request.user, data=data, conversion=Conversion.from_params(request.query_params)
+        )
         return Response(AgeingSerializer(data).data)
 
     @extend_schema(parameters=[GROUP, AS_OF], responses=CSV, summary="Ageing as CSV")

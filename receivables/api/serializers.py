@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.models import Customer
 from contracts.models import Contract
+from core.api.exchange_rates import ConvertedTotalSerializer
 from core.api.fields import DateField, DateTimeField, MoneyField
 from core.api.serializers import (
     ModelSerializer,
@@ -441,6 +442,11 @@ class AgeingBucketSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
+class AgeingConvertedSerializer(serializers.Serializer):
+    total = ConvertedTotalSerializer()
+    overdue = ConvertedTotalSerializer()
+
+
 class AgeingSerializer(serializers.Serializer):
     as_of = DateField()
     refreshed_at = DateTimeField(
@@ -452,6 +458,9 @@ class AgeingSerializer(serializers.Serializer):
     buckets = AgeingBucketSerializer(many=True)
     rows = AgeingRowSerializer(many=True)
     totals = AgeingFigures(many=True)
+    converted = AgeingConvertedSerializer(
+        help_text="The totals of every currency converted into one (ADR 30)."
+    )
 
 
 class KpiSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from accounts.selectors import account_chain, customer_list
 from contracts.selectors import contract_list
 from core.errors import ApplicationError
 from core.params import query_params
+from core.rates import Conversion, conversion_context
 from core.web import RecordFormPage
 
 from .. import exports
@@ -32,6 +33,7 @@ from ..selectors import (
     milestone_list,
     receipt_list,
 )
+from ..selectors.converted import ageing_converted
 from ..services import payment_plan_set
 
 
@@ -47,10 +49,23 @@ class ReportsPage(LoginRequiredMixin, TemplateView):
         group = query_params(self.request).choice(
             "group", AgeingGroup.values, default=AgeingGroup.CUSTOMER
         )
+        figures = ageing(user=user, group=group)
+        converted = ageing_converted(
+            user=user, data=figures, conversion=Conversion.from_params(self.request.GET)
+        )
+        context.update(
+            conversion_context(
+                self.request,
+                [
+                    (_("Receivables"), converted["total"]),
+                    (_("Overdue"), converted["overdue"]),
+                ],
+            )
+        )
         context.update(
             group=group,
             groups=AgeingGroup.choices,
-            ageing=ageing(user=user, group=group),
+            ageing=figures,
             kpis=kpis(user=user),
             forecast=cash_forecast(user=user),
         )

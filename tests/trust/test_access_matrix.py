@@ -132,6 +132,9 @@ UNSCOPED = {
     "GeneratedDocumentViewSet": "record",
     # The company's document templates: read by all, new versions by admins.
     "DocumentTemplateViewSet": "reference",
+    # Exchange rates (ADR 30): read by all, written by administrators and finance
+    # (tests/ltc/test_exchange_rates.py).
+    "ExchangeRateViewSet": "money_reference",
 }
 
 
@@ -655,6 +658,19 @@ def test_reference_data_is_written_by_admins_only(users, name, role):
             url = reverse(f"{resource.basename}-detail", kwargs={"pk": pk})
             status = client.patch(url, {}, format="json").status_code
             assert status in (403, 404, 405), (name, role, status)
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r not in ("admin", "finance")])
+@pytest.mark.parametrize(
+    "name", sorted(n for n, kind in UNSCOPED.items() if kind == "money_reference")
+)
+def test_money_reference_data_is_written_by_admins_and_finance_only(users, name, role):
+    resource = RESOURCES[name]
+    client = client_for(users[role])
+    status = client.post(reverse(f"{resource.basename}-list"), {}, format="json").status_code
+    assert status == 403, (name, role, status)
+    finance = client_for(users["finance"])
+    assert finance.post(reverse(f"{resource.basename}-list"), {}, format="json").status_code == 400
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])

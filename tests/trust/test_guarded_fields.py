@@ -154,6 +154,9 @@ PLAIN: dict[str, set[str]] = {
         *("currency", "customer", "partner", "price", "product", "valid_from", "valid_to"),
     },
     "ContactBulkRequestSerializer": {"items"},
+    # Exchange rates (ADR 30): administrators' and finance's data, one per day and pair.
+    "ltc.exchangerate": {"base", "date", "quote", "rate", "source"},
+    "ExchangeRateBulkSerializer": {"items"},
     # Rebate schemes (ADR 22): terms of the agreement; the tiers are checked together by the
     # service (no overlap, no gap) and fixed once the scheme has accrued.
     "channels.rebatescheme": {"basis", "measure", "name", "notes", "period", "tiers"},
