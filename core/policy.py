@@ -7,7 +7,7 @@ to what the user may see ("view"), change ("change") or take out in a file ("exp
 
 - administrators: everything;
 - sales managers: records whose org unit is in their unit's subtree;
-- finance: models that declare finance access, in their unit's subtree;
+- finance: models that declare finance access, in their unit's subtree, and the rows it owns;
 - reps, solution and fulfillment managers: records they own or sit on the iron triangle of,
   the unowned records of their team's pool, and (to view only) all their team's records;
 - partner users (role "partner", ADR 21): the rows of the models that declare a `partner`
@@ -153,7 +153,9 @@ def _builtin_scope_q(model: type[models.Model], user, action: Action) -> Q | Non
         return Q(**{f"{prefix}{spec.unit}__in": subtree_unit_ids(user)})
     nothing = Q(pk__in=[])
     if user.role == Role.FINANCE:
-        return nothing
+        # Finance reaches what its spec grants over the subtree (above) and, like everyone,
+        # the rows it owns itself (an import it started), never its unit's other rows.
+        return Q(**{f"{prefix}{spec.owner}": user}) if spec.owner else nothing
 
     q = nothing
     if spec.owner:

@@ -31,8 +31,9 @@ class ImportJob(TimeStampedModel):
     downloadable error report read them.
     """
 
-    #: Finance imports exchange rates (ADR 30): it follows the imports of its unit's subtree.
-    access = AccessSpec(owner="created_by", unit="org_unit", finance="change")
+    #: Finance imports exchange rates (ADR 30): like everyone, it works on the imports it made
+    #: (the policy's owner path), not on the reps' imports of its unit's subtree.
+    access = AccessSpec(owner="created_by", unit="org_unit")
     #: Its lifecycle, declared once: a machine state moved by guarded updates (ADR 3), audited
     #: where a person cares (checked, started, finished, failed, cancelled).
     moves = GuardedStates(

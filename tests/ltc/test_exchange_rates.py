@@ -180,6 +180,27 @@ def test_a_csv_of_rates_imports_naming_its_bad_rows(org, api, settings, tmp_path
     assert refused.status_code == 403
 
 
+def test_finance_works_on_its_own_imports_not_on_the_reps_of_its_region(org, api):
+    """Finance commits the rate imports it started (above), through the policy's owner path;
+    a rep's customer import in finance's region stays out of its reach."""
+    from accounts.models import ImportJob
+
+    reps = ImportJob.objects.create(
+        kind="customers",
+        file_name="customers.csv",
+        file_format="csv",
+        status="validated",
+        created_by=org.rep,
+        org_unit=org.rep.org_unit,
+    )
+    assert api(org.finance).get(f"/api/v1/imports/{reps.pk}/").status_code == 404
+    listed = api(org.finance).get("/api/v1/imports/").json()
+    assert reps.pk not in [row["id"] for row in listed["results"]]
+    refused = api(org.finance).post(f"/api/v1/imports/{reps.pk}/commit/", {"mode": "valid"})
+    assert refused.status_code == 404
+    assert api(org.manager).get(f"/api/v1/imports/{reps.pk}/").status_code == 200
+
+
 def test_the_settings_page_in_both_languages_for_finance_not_for_reps(org, client):
     client.force_login(org.rep)
     assert client.get("/settings/exchange-rates/").status_code == 403
