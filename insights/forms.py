@@ -20,8 +20,8 @@ class GateFlowFilterForm(forms.Form):
     amount_min = forms.DecimalField(label=_("Amount from"), min_value=0, required=False)
     amount_max = forms.DecimalField(label=_("Amount below"), min_value=0, required=False)
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

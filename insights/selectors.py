@@ -78,7 +78,7 @@ def _date(params, name):
         value = parse_date(raw)
     except ValueError:
         value = None
-    if value is None:
+    if value is None or not 1900 <= value.year <= 2999:
         raise _invalid(name, _("Enter a date as YYYY-MM-DD."))
     return value
 
@@ -88,7 +88,8 @@ def flow_query(params, user) -> FlowQuery:
     unit = None
     raw_unit = (params.get("org_unit") or "").strip()
     if raw_unit:
-        unit = OrgUnit.objects.filter(pk=int(raw_unit)).first() if raw_unit.isdigit() else None
+        numeric = raw_unit.isascii() and raw_unit.isdigit() and len(raw_unit) <= 9
+        unit = OrgUnit.objects.filter(pk=int(raw_unit)).first() if numeric else None
         if unit is None:
             raise _invalid("org_unit", _("Not an org unit."))
     tier = (params.get("tier") or "").strip()
