@@ -40,7 +40,7 @@ django.setup()
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from accounts.models import User  # noqa: E402
+from accounts.models import OrgUnit, User  # noqa: E402
 from core.choices import Role  # noqa: E402
 from core.models import AuditEvent  # noqa: E402
 from insights.models import FlowStep  # noqa: E402
