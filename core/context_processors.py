@@ -57,6 +57,18 @@ NAVIGATION = [
     ),
     ("/key-accounts/", _("Key accounts"), "keyaccounts:overview", None),
     (
+        "/insights/gate-flow/",
+        _("Gate flow"),
+        "insights:gate-flow",
+        {
+            Role.SALES_REP,
+            Role.SOLUTION_MANAGER,
+            Role.FULFILLMENT_MANAGER,
+            Role.SALES_MANAGER,
+            Role.ADMIN,
+        },
+    ),
+    (
         "/incentives/",
         _("Incentive report"),
         "incentives:report",

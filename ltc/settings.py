@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "calendars.apps.CalendarsConfig",
     "channels.apps.ChannelsConfig",
     "incentives.apps.IncentivesConfig",
+    "insights.apps.InsightsConfig",
     # E-mail in: leads from a mailbox or a webhook, replies to notifications as comments.
     "mailin.apps.MailinConfig",
     # Integrations (API keys, idempotency, webhooks) listen to every stage; none imports it.
@@ -274,6 +275,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "incentives-credit": {
         "task": "incentives.tasks.credit_pending",
         "schedule": 5 * 60,
+    },
+    # The gate-flow rollup (ADR 28): deals whose audit trail moved, rebuilt from it.
+    "insights-gate-flow": {
+        "task": "insights.tasks.gate_flow_refresh",
+        "schedule": 10 * 60,
     },
 }
 # Days before a partner's verified qualification expires on which its manager is reminded.

@@ -27,6 +27,7 @@ ONCE = (
     "test_guiding_forms.py",
     "test_content_security_policy.py",
     "test_journey_chat_action.py",
+    "test_gate_flow.py",
 )
 
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 READERS = ["ar.chen", "mgr.zhao", "dir.liu", "fin.sun", "admin", "partner.lin"]
 
 #: Values for the query parameters an operation requires.
-REQUIRED_QUERY = {"page": "leads:list"}
+REQUIRED_QUERY = {"page": "leads:list", "from": "stage:identified", "to": "gate:ati"}
 
 #: Where an id in a path comes from: the list of that collection.
 PATH_IDS = {"customer_id": "/api/v1/customers/"}

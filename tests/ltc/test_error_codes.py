@@ -25,16 +25,8 @@ APPS = (
     "receivables",
     "documents",
 )
-APPS += (
-    "keyaccounts",
-    "calendars",
-    "mailin",
-    "channels",
-    "incentives",
-    "integrations",
-    "portal",
-    "ltc",
-)
+APPS += ("keyaccounts", "calendars", "mailin", "insights", "channels", "incentives")
+APPS += ("integrations", "portal", "ltc")
 # Answered by DRF or Django from their own exception classes, not written in this source.
 FROM_FRAMEWORKS = {
     "parse_error",

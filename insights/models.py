@@ -1,0 +1,73 @@
+"""The gate-flow rollup (ADR 28): every deal's path through stages and gates, one row per step,
+rebuilt from the audit trail by `services.gate_flow_refresh`; the page and API read only these."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from opportunities.models import Opportunity
+
+
+class FlowStep(models.Model):
+    """One arrow a deal took: from one node (a stage, a gate, a gate's outcome) to the next."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE, related_name="+"
+    )
+    seq = models.PositiveIntegerField(_("step"))
+    from_node = models.CharField(_("from"), max_length=60)
+    to_node = models.CharField(_("to"), max_length=60)
+    entered_at = models.DateTimeField(_("entered at"))
+    left_at = models.DateTimeField(_("left at"), db_index=True)
+    duration = models.BigIntegerField(_("seconds"))
+    #: How the deal ended (won, lost, abandoned) or "" while open: the arrow's conversion.
+    outcome = models.CharField(_("outcome"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("gate-flow step")
+        verbose_name_plural = _("gate-flow steps")
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "seq"], name="flow_step_once")
+        ]
+        indexes = [models.Index(fields=["from_node", "to_node"])]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.from_node} → {self.to_node}"
+
+
+class FlowPath(models.Model):
+    """A deal's whole route (its nodes before the end) and how it ended: conversion per path."""
+
+    opportunity = models.OneToOneField(
+        Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE, related_name="+"
+    )
+    route = models.TextField(_("route"))
+    outcome = models.CharField(_("outcome"), max_length=20, blank=True)
+    #: The node a lost or abandoned deal left from ("" otherwise).
+    left_from = models.CharField(_("left from"), max_length=60, blank=True)
+    started_at = models.DateTimeField(_("started at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("gate-flow path")
+        verbose_name_plural = _("gate-flow paths")
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.route}"
+
+
+class FlowRollup(models.Model):
+    """The rollup's one bookkeeping row (pk 1): how far into the audit trail it has read, and
+    when; the refresh locks it, so two refreshes never interleave."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_event_id = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("gate-flow rollup")
+        verbose_name_plural = _("gate-flow rollup")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="flow_rollup_one")]
+
+    def __str__(self) -> str:
+        return f"{self.last_event_id} @ {self.refreshed_at}"

@@ -1,0 +1,274 @@
+"""The gate-flow reads (ADR 28): aggregates over the rollup rows of the deals the viewer may see.
+
+Every figure starts from `policy.restrict(Opportunity)`: a manager's flow never counts a deal
+they may not view. Counts aggregate in SQL. The median and p90 durations are PostgreSQL's
+`percentile_cont` there; on SQLite (the embedded default, small data) they are computed exactly
+in Python from the filtered rows' durations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection
+from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from accounts.choices import Tier
+from accounts.models import OrgUnit
+from core import policy
+from core.choices import Decision, GateKind
+from core.errors import ValidationFailed
+from opportunities.choices import OPEN_STAGES, Stage
+from opportunities.models import Opportunity
+
+from .models import FlowPath, FlowRollup, FlowStep
+
+STAGE_ORDER = {str(s): i for i, s in enumerate([*OPEN_STAGES, Stage.WON])}
+TOP_PATHS = 20
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's `percentile_cont(f) WITHIN GROUP (ORDER BY x)`."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+@dataclass(frozen=True)
+class FlowQuery:
+    """The filters of a gate-flow read."""
+
+    unit: OrgUnit | None = None
+    product_line: str = ""
+    tier: str = ""
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _invalid(field: str, text: str):
+    return ValidationFailed(_("The gate-flow filters are not valid."), fields={field: [text]})
+
+
+def _amount(params, name):
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise _invalid(name, _("Enter a number.")) from None
+    if not value.is_finite() or value < 0 or value >= Decimal("1e15"):
+        raise _invalid(name, _("Enter a number from 0."))
+    return value
+
+
+def _date(params, name):
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = parse_date(raw)
+    except ValueError:
+        value = None
+    if value is None or not 1900 <= value.year <= 2999:
+        raise _invalid(name, _("Enter a date as YYYY-MM-DD."))
+    return value
+
+
+def flow_query(params, user) -> FlowQuery:
+    """The filters from query parameters; a 400 naming the bad one."""
+    unit = None
+    raw_unit = (params.get("org_unit") or "").strip()
+    if raw_unit:
+        numeric = raw_unit.isascii() and raw_unit.isdigit() and len(raw_unit) <= 9
+        unit = OrgUnit.objects.filter(pk=int(raw_unit)).first() if numeric else None
+        if unit is None:
+            raise _invalid("org_unit", _("Not an org unit."))
+    tier = (params.get("tier") or "").strip()
+    if tier and tier not in Tier.values:
+        raise _invalid("tier", _("Not a customer tier."))
+    query = FlowQuery(
+        unit=unit,
+        product_line=(params.get("product_line") or "").strip()[:100],
+        tier=tier,
+        amount_min=_amount(params, "amount_min"),
+        amount_max=_amount(params, "amount_max"),
+        date_from=_date(params, "date_from"),
+        date_to=_date(params, "date_to"),
+    )
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        raise _invalid("date_to", _("The end is before the start."))
+    return query
+
+
+def flow_deals(user, query: FlowQuery) -> QuerySet:
+    """The deals the viewer may see that match the filters (period aside)."""
+    deals = policy.restrict(Opportunity.objects.all(), user)
+    if query.unit is not None:
+        deals = deals.filter(org_unit__path__startswith=query.unit.path)
+    if query.product_line:
+        deals = deals.filter(product_line=query.product_line)
+    if query.tier:
+        deals = deals.filter(customer__tier=query.tier)
+    if query.amount_min is not None:
+        deals = deals.filter(amount__gte=query.amount_min)
+    if query.amount_max is not None:
+        deals = deals.filter(amount__lt=query.amount_max)
+    return deals
+
+
+def _period(field: str, query: FlowQuery) -> Q:
+    q = Q()
+    zone = timezone.get_current_timezone()
+    if query.date_from:
+        start = dt.datetime.combine(query.date_from, dt.time.min, tzinfo=zone)
+        q &= Q(**{f"{field}__gte": start})
+    if query.date_to:
+        end = dt.datetime.combine(query.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        q &= Q(**{f"{field}__lt": end})
+    return q
+
+
+def flow_steps(user, query: FlowQuery) -> QuerySet:
+    """The step rows of the viewer's matching deals whose arrow was taken in the period."""
+    deals = flow_deals(user, query).values("pk")
+    return FlowStep.objects.filter(_period("left_at", query), opportunity_id__in=deals)
+
+
+def _with_percentiles(rows: list[dict], steps: QuerySet, keys: list[str]) -> list[dict]:
+    """Fill `median` and `p90` (seconds) of each row's durations."""
+    if connection.vendor == "postgresql":
+        figures = {
+            tuple(r[k] for k in keys): r
+            for r in steps.values(*keys).annotate(
+                median=Percentile("duration", fraction=0.5),
+                p90=Percentile("duration", fraction=0.9),
+            )
+        }
+    else:  # exact, in Python, from at most the filtered rows
+        durations: dict[tuple, list[int]] = {}
+        for *key, seconds in steps.values_list(*keys, "duration"):
+            durations.setdefault(tuple(key), []).append(seconds)
+        figures = {key: _percentiles(values) for key, values in durations.items()}
+    for row in rows:
+        figure = figures.get(tuple(row[k] for k in keys), {})
+        row["median"], row["p90"] = figure.get("median"), figure.get("p90")
+    return rows
+
+
+def _percentiles(values: list[int]) -> dict:
+    """percentile_cont's linear interpolation, as PostgreSQL computes it."""
+    values = sorted(values)
+
+    def at(fraction):
+        position = fraction * (len(values) - 1)
+        low = int(position)
+        high = min(low + 1, len(values) - 1)
+        return values[low] + (values[high] - values[low]) * (position - low)
+
+    return {"median": at(0.5), "p90": at(0.9)}
+
+
+def gate_flow(user, query: FlowQuery) -> dict:
+    """The flow: its arrows, time in each node, the top paths, where lost deals left, the age."""
+    steps = flow_steps(user, query)
+    arrows = list(
+        steps.values("from_node", "to_node")
+        .annotate(
+            deals=Count("opportunity_id", distinct=True),
+            times=Count("id"),
+            won=Count("opportunity_id", distinct=True, filter=Q(outcome=Stage.WON)),
+        )
+        .order_by("-times", "from_node", "to_node")
+    )
+    _with_percentiles(arrows, steps, ["from_node", "to_node"])
+    for row in arrows:
+        row["conversion"] = round(100 * row["won"] / row["deals"], 1) if row["deals"] else None
+        row["kind"] = arrow_kind(row["from_node"], row["to_node"])
+    nodes = list(
+        steps.values("from_node")
+        .annotate(deals=Count("opportunity_id", distinct=True), times=Count("id"))
+        .order_by("from_node")
+    )
+    _with_percentiles(nodes, steps, ["from_node"])
+    paths = FlowPath.objects.filter(
+        _period("started_at", query), opportunity_id__in=flow_deals(user, query).values("pk")
+    )
+    routes = list(
+        paths.values("route")
+        .annotate(
+            deals=Count("id"),
+            won=Count("id", filter=Q(outcome=Stage.WON)),
+            lost=Count("id", filter=Q(outcome__in=[Stage.LOST, Stage.ABANDONED])),
+        )
+        .order_by("-deals", "route")[:TOP_PATHS]
+    )
+    for row in routes:
+        row["conversion"] = round(100 * row["won"] / row["deals"], 1)
+        row["nodes"] = row["route"].split(" > ")
+    lost = list(
+        paths.exclude(left_from="")
+        .values("left_from", "outcome")
+        .annotate(deals=Count("id"))
+        .order_by("-deals", "left_from")
+    )
+    rollup = FlowRollup.objects.filter(pk=1).first()
+    return {
+        "arrows": arrows,
+        "nodes": nodes,
+        "paths": routes,
+        "lost": lost,
+        "refreshed_at": rollup.refreshed_at if rollup else None,
+    }
+
+
+def arrow_kind(from_node: str, to_node: str) -> str:
+    """What an arrow is: `reversed` (back to an earlier stage), `rework` (hold, then the gate
+    again), `escalation`, `lost`, or `forward`."""
+    if to_node in ("stage:lost", "stage:abandoned"):
+        return "lost"
+    if to_node.endswith(":escalated"):
+        return "escalation"
+    if from_node.endswith(":hold") and to_node.startswith("gate:"):
+        return "rework"
+    a, b = from_node.removeprefix("stage:"), to_node.removeprefix("stage:")
+    if a in STAGE_ORDER and b in STAGE_ORDER and STAGE_ORDER[b] < STAGE_ORDER[a]:
+        return "reversed"
+    return "forward"
+
+
+def flow_arrow_deals(user, query: FlowQuery, from_node: str, to_node: str) -> QuerySet:
+    """The deals behind one arrow (newest first), through the same scope and filters."""
+    if not from_node or not to_node:
+        raise _invalid("from" if not from_node else "to", _("Name both ends of the arrow."))
+    ids = flow_steps(user, query).filter(from_node=from_node, to_node=to_node)
+    return (
+        flow_deals(user, query)
+        .filter(pk__in=ids.values("opportunity_id"))
+        .select_related("customer", "owner", "org_unit")
+    )
+
+
+def node_label(node: str) -> str:
+    """A node in the reader's language: "Bidding", "ATB", "ATB: hold", "ATB: escalated"."""
+    parts = node.split(":")
+    if parts[0] == "stage" and len(parts) == 2:
+        return str(Stage(parts[1]).label) if parts[1] in Stage.values else parts[1]
+    if parts[0] != "gate" or len(parts) < 2:
+        return node
+    gate = parts[1].upper() if parts[1] in GateKind.values else parts[1]
+    if len(parts) == 2:
+        return _("%(gate)s review") % {"gate": gate}
+    if parts[2] == "escalated":
+        return _("%(gate)s escalated") % {"gate": gate}
+    if parts[2] in Decision.values:
+        return _("%(gate)s: %(decision)s") % {"gate": gate, "decision": Decision(parts[2]).label}
+    return node
