@@ -18,15 +18,14 @@ from django.utils.translation import gettext_lazy
 from . import policy
 from .choices import Currency
 from .errors import ApplicationError
+from .forms import DateField
 from .rates import RATE_DIGITS, RATE_PLACES, ExchangeRate, RateSource, exchange_rate_create
 
 PAGE_ROWS = 200
 
 
 class ExchangeRateForm(forms.Form):
-    date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     base = forms.ChoiceField(label=gettext_lazy("Base currency"), choices=Currency.choices)
     quote = forms.ChoiceField(label=gettext_lazy("Quote currency"), choices=Currency.choices)
     rate = forms.DecimalField(

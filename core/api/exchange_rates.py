@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import filters, policy
+from core.api.fields import DateField
 from core.api.serializers import ModelSerializer
 from core.rates import (
     CONVERSION_BASES,
@@ -143,7 +144,7 @@ class ConvertedTotalSerializer(serializers.Serializer):
         help_text="`rates_of_day`: every amount at the rates of `rates_of`; `record_dates`: "
         "each at the rate of its record's date.",
     )
-    rates_of = serializers.DateField(allow_null=True)
+    rates_of = DateField(allow_null=True)
     missing_currencies = serializers.ListField(
         child=serializers.CharField(),
         help_text="Currencies with no rate: their amounts are not in `amount`.",

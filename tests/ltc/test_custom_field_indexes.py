@@ -51,7 +51,7 @@ def indexes() -> set[str]:
 
 
 def plan_of(query: str) -> str:
-    queryset = apply_custom_filters(Opportunity.objects.all(), dict([query.split("=")]))
+    queryset = apply_custom_filters(Opportunity.objects.order_by(), dict([query.split("=")]))
     sql, params = queryset.query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
