@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.processes import stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -37,3 +39,23 @@ def start_celery_worker(
         env=env,
         **popen,
     )
+
+
+def start_drill_worker(queue: str) -> subprocess.Popen:
+    """A fault drill's worker (tests/faults/worker_settings.py: a short visibility timeout) on
+    this test process's own PostgreSQL test database, its output discarded."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]["NAME"]
+    return start_celery_worker(
+        queue,
+        database_url=os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + database,
+        settings_module="tests.faults.worker_settings",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    """Ask a worker to stop; kill it after 15 s."""
+    stop_process(process, timeout=15)

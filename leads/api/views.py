@@ -223,6 +223,16 @@ class WebToLeadKeyThrottle(throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
+#: The header a capture source's key comes in (web-to-lead, inbound mail).
+LEAD_SOURCE_KEY = OpenApiParameter(
+    "X-Lead-Source-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The capture source's key.",
+)
+
+
 class WebToLeadView(APIView):
     """The company website's lead form posts here, without a user session.
 
@@ -236,6 +246,23 @@ class WebToLeadView(APIView):
     throttle_classes = [WebToLeadIPThrottle, WebToLeadKeyThrottle]
     #: Set once the key is known and the request's Origin is on its source's list.
     cors_origin = ""
+
+    @classmethod
+    def source_of(cls, request):
+        """(the capture source the request's key names, None), or (None, the 401/403 answer
+        for a missing, unknown or revoked key): web-to-lead's and inbound mail's one check."""
+        try:
+            return capture_source_for_key(cls.key_of(request)), None
+        except UnknownKey:
+            return None, Response(
+                error_body("not_authenticated", _("Unknown or missing lead source key.")),
+                status=401,
+                headers={"WWW-Authenticate": "LeadSourceKey"},
+            )
+        except RevokedKey:
+            return None, Response(
+                error_body("source_revoked", _("This lead source was revoked.")), status=403
+            )
 
     @staticmethod
     def key_of(request) -> str:
@@ -256,31 +283,14 @@ class WebToLeadView(APIView):
             403: ErrorSerializer,
             429: ErrorSerializer,
         },
-        parameters=[
-            OpenApiParameter(
-                "X-Lead-Source-Key",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                required=True,
-                description="The capture source's key.",
-            )
-        ],
+        parameters=[LEAD_SOURCE_KEY],
         auth=[],
         summary="Send a lead from the website (web-to-lead)",
     )
     def post(self, request):
-        try:
-            source = capture_source_for_key(self.key_of(request))
-        except UnknownKey:
-            return Response(
-                error_body("not_authenticated", _("Unknown or missing lead source key.")),
-                status=401,
-                headers={"WWW-Authenticate": "LeadSourceKey"},
-            )
-        except RevokedKey:
-            return Response(
-                error_body("source_revoked", _("This lead source was revoked.")), status=403
-            )
+        source, refusal = self.source_of(request)
+        if refusal is not None:
+            return refusal
         origin = request.headers.get("Origin", "")
         if origin_may_post(origin, source):
             self.cors_origin = origin

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, permissions, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,8 +14,12 @@ from rest_framework.views import APIView
 from core import policy
 from core.api.errors import error_body
 from core.api.serializers import ErrorSerializer
-from leads.api.views import WebToLeadIPThrottle, WebToLeadKeyThrottle, WebToLeadView
-from leads.services import RevokedKey, UnknownKey, capture_source_for_key
+from leads.api.views import (
+    LEAD_SOURCE_KEY,
+    WebToLeadIPThrottle,
+    WebToLeadKeyThrottle,
+    WebToLeadView,
+)
 
 from ..choices import InboundChannel, InboundStatus
 from ..selectors import inbound_message_list
@@ -72,31 +76,14 @@ class InboundMailView(APIView):
             415: ErrorSerializer,
             429: ErrorSerializer,
         },
-        parameters=[
-            OpenApiParameter(
-                "X-Lead-Source-Key",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                required=True,
-                description="The lead capture source's key.",
-            )
-        ],
+        parameters=[LEAD_SOURCE_KEY],
         auth=[],
         summary="Push an inbound e-mail (leads and replies)",
     )
     def post(self, request):
-        try:
-            source = capture_source_for_key(WebToLeadView.key_of(request))
-        except UnknownKey:
-            return Response(
-                error_body("not_authenticated", _("Unknown or missing lead source key.")),
-                status=401,
-                headers={"WWW-Authenticate": "LeadSourceKey"},
-            )
-        except RevokedKey:
-            return Response(
-                error_body("source_revoked", _("This lead source was revoked.")), status=403
-            )
+        source, refusal = WebToLeadView.source_of(request)
+        if refusal is not None:
+            return refusal
         declared = int(request.headers.get("Content-Length") or 0)
         raw = request.data if isinstance(request.data, bytes) else b""
         if max(declared, len(raw)) > settings.MAILIN_MAX_MESSAGE_BYTES:

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.processes import stop_process
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -38,17 +40,6 @@ def start_process(args: list[str], env: dict, ready: str, timeout: float = 30) -
             return process, line.strip()
     stop_process(process)
     raise RuntimeError(f"{args[0]} did not start: {''.join(seen)[-2000:]}")
-
-
-def stop_process(process) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-    if process.stdout:
-        process.stdout.close()
 
 
 PYTHON = sys.executable

@@ -6,7 +6,6 @@ password on the normal sign-in page; it is checked by the directory and never st
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,6 +15,7 @@ import pytest
 
 from accounts.models import RoleAssignment, RoleDefinition, SsoMappingRule, User
 from core.choices import Role
+from tests.processes import free_loopback_port
 
 from .sso_support import stop_process
 
@@ -82,19 +82,13 @@ member: uid=lin,ou=people,{suffix}
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def directory():
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "data").mkdir()
         conf = Path(folder) / "slapd.conf"
         conf.write_text(CONFIG.format(dir=folder, suffix=SUFFIX, root=ROOT_DN, password=ROOT_PW))
-        url = f"ldap://127.0.0.1:{_free_port()}/"
+        url = f"ldap://127.0.0.1:{free_loopback_port()}/"
         # -d 0: stay in the foreground, so the test owns the process and stops it.
         process = subprocess.Popen(
             [SLAPD, "-f", str(conf), "-h", url, "-d", "0"],

@@ -7,9 +7,7 @@ silently. Needs Redis and PostgreSQL (the workers share the test database)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
-import subprocess
 import threading
 import time
 import uuid
@@ -25,7 +23,8 @@ from ltc import celery_app
 from messaging.models import ChatChannel, ChatDelivery
 from messaging.sending import deliveries_send_due
 from messaging.tasks import send_chat_deliveries
-from tests.workers import start_celery_worker
+from tests.workers import start_drill_worker as start_worker
+from tests.workers import stop_worker as stop
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -72,27 +71,6 @@ class HoldingRobot:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
-
-
-def start_worker(queue: str) -> subprocess.Popen:
-    db = settings.DATABASES["default"]
-    return start_celery_worker(
-        queue,
-        database_url=os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + db["NAME"],
-        settings_module="tests.faults.worker_settings",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def wait_for(predicate, seconds: float = 40) -> bool:

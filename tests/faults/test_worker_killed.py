@@ -15,9 +15,7 @@ attempt's request too and recognises it by the same `X-LTC-Delivery` id.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
 import threading
 import time
 import uuid
@@ -35,7 +33,8 @@ from integrations.models import (
 )
 from integrations.tasks import deliver_webhook
 from ltc import celery_app
-from tests.workers import start_celery_worker
+from tests.workers import start_drill_worker as start_worker
+from tests.workers import stop_worker as stop
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -81,27 +80,6 @@ class HoldingReceiver:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
-
-
-def start_worker(queue: str) -> subprocess.Popen:
-    db = settings.DATABASES["default"]
-    return start_celery_worker(
-        queue,
-        database_url=os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + db["NAME"],
-        settings_module="tests.faults.worker_settings",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import free_loopback_port
+
 USER, PASSWORD = "crm", "imap-secret"
 
 
@@ -29,12 +31,6 @@ class ImapServer:
     port: int
     user: str
     password: str
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _accounts(root: Path) -> tuple[str, str, str]:
@@ -100,7 +96,7 @@ def dovecot():
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
     internal, login, mail_user = _accounts(root)
     group = pwd.getpwnam(mail_user).pw_gid
-    port = _free_port()
+    port = free_loopback_port()
     (root / "dovecot.conf").write_text(
         CONFIG.format(
             root=root,
