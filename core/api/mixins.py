@@ -4,6 +4,7 @@ optimistic locking, the transitions endpoint and the timeline."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -16,6 +17,7 @@ from core.audit import timeline
 from core.errors import Conflict, Forbidden
 from core.money import amounts_hidden, amounts_shown
 from core.records import record_create, record_update
+from core.replica import reads_from_replica
 from core.timeline.pages import money_field_names
 
 from .serializers import AuditEventSerializer, ErrorSerializer, TransitionInputSerializer
@@ -51,6 +53,15 @@ class ScopedViewSetMixin:
     selector = None
     #: What the partner portal's fence asks (`core.portal.api_allows`).
     scoped_by_policy = True
+
+    def __init_subclass__(cls, **kwargs):
+        # The list action reads from the replica when one is configured (ADR 35): marked here,
+        # once for every viewset that has one (a subclass's own `list` is marked again).
+        super().__init_subclass__(**kwargs)
+        listing = getattr(cls, "list", None)
+        if listing is not None and not getattr(listing, "reads_from_replica", False):
+            cls.list = method_decorator(reads_from_replica)(listing)
+            cls.list.reads_from_replica = True
 
     def get_queryset(self):
         if self.selector is not None:

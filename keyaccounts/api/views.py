@@ -1,3 +1,4 @@
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,6 +16,7 @@ from core.errors import Forbidden, ValidationFailed
 from core.jobs import job_request
 from core.params import query_params
 from core.rates import Conversion
+from core.replica import reads_from_replica
 
 from .. import selectors, services
 from ..filters import (
@@ -510,6 +512,7 @@ class RenewalLinkViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "created_at"]
 
 
+@method_decorator(reads_from_replica, name="get")
 class FunnelView(APIView):
     @extend_schema(
         parameters=[*DASHBOARD_PARAMS, *CONVERSION_PARAMS],
@@ -528,6 +531,7 @@ class FunnelView(APIView):
         return Response(ds.FunnelSerializer(data).data)
 
 
+@method_decorator(reads_from_replica, name="get")
 class RepDashboardView(APIView):
     @extend_schema(
         parameters=[*DASHBOARD_PARAMS, PERSON_PARAM], responses={200: ds.RepSerializer, **ERRORS}
@@ -544,6 +548,7 @@ class RepDashboardView(APIView):
         return Response(ds.RepSerializer(data).data)
 
 
+@method_decorator(reads_from_replica, name="get")
 class PresalesDashboardView(APIView):
     @extend_schema(
         parameters=[*DASHBOARD_PARAMS, PERSON_PARAM],
@@ -561,6 +566,7 @@ class PresalesDashboardView(APIView):
         return Response(ds.PresalesSerializer(data).data)
 
 
+@method_decorator(reads_from_replica, name="get")
 class CollectionsDashboardView(APIView):
     @extend_schema(parameters=DASHBOARD_PARAMS, responses={200: ds.CollectionsSerializer, **ERRORS})
     def get(self, request):
@@ -570,6 +576,7 @@ class CollectionsDashboardView(APIView):
         return Response(ds.CollectionsSerializer(data).data)
 
 
+@method_decorator(reads_from_replica, name="get")
 class RetentionView(APIView):
     @extend_schema(
         parameters=[

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -21,6 +22,7 @@ from core.approvals.engine import open_request_for
 from core.errors import ApplicationError, ValidationFailed
 from core.exports import FORMATS, export_response
 from core.forms import DateField, DateInput, LongSelect, UserForm
+from core.replica import reads_from_replica
 from core.web import apply_error, localise_filter_labels
 from partners.models import Partner
 
@@ -75,6 +77,7 @@ class PeriodForm(forms.Form):
 
 @login_required
 @require_GET
+@reads_from_replica
 def agreement_price_export(request):
     """The agreement prices, filtered as on their page, as CSV or XLSX (the import's columns:
     a file goes back in as new drafts)."""
@@ -159,6 +162,7 @@ class AgreementPricePage(LoginRequiredMixin, View):
         return HttpResponseRedirect(price.get_absolute_url())
 
 
+@method_decorator(reads_from_replica, name="get")
 class PricePostMortemPage(LoginRequiredMixin, View):
     """Price achieved against list and agreement price, by product and rep (价格复盘)."""
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from core.params import query_params
+from core.replica import reads_from_replica
 
 from ..forecast import cash_curve, milestone_forecasts
 from ..forecast.curve import PERIODS
@@ -36,6 +38,7 @@ def chart(cur: dict, period: str) -> dict:
     }
 
 
+@method_decorator(reads_from_replica, name="get")
 class CashForecastPage(LoginRequiredMixin, TemplateView):
     """Expected cash-in per week or month and currency from payment history, with the plan."""
 
