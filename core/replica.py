@@ -36,6 +36,7 @@ from django.db import (
     connections,
 )
 from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
 
 REPLICA = "replica"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -249,6 +250,24 @@ def reads_from_replica(view):
 
     wrapper.reads_from_replica = True
     return wrapper
+
+
+def mark_replica_reads(cls, name: str = "get") -> None:
+    """`cls.<name>` (a view's method) marked `reads_from_replica`, once."""
+    method = getattr(cls, name, None)
+    if method is not None and not getattr(method, "reads_from_replica", False):
+        marked = method_decorator(reads_from_replica)(method)
+        marked.reads_from_replica = True
+        setattr(cls, name, marked)
+
+
+class ReplicaReads:
+    """A class-based view whose GET reads from the replica: `class Report(ReplicaReads, View)`
+    marks its `get` (and a subclass's own `get`) with `reads_from_replica`."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        mark_replica_reads(cls, "get")
 
 
 def _on_replica(view, request, *args, **kwargs):

@@ -8,14 +8,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.models import User
 from core import policy
 from core.errors import ApplicationError
-from core.replica import reads_from_replica
+from core.replica import ReplicaReads
 from core.web import apply_error
 from opportunities.models import Opportunity
 
@@ -28,8 +27,7 @@ from .services.splits import DEFAULT_FIELDS
 from .shares import company_default, default_shares, shares_for_contract, split_shares
 
 
-@method_decorator(reads_from_replica, name="get")
-class IncentiveReportPage(LoginRequiredMixin, View):
+class IncentiveReportPage(ReplicaReads, LoginRequiredMixin, View):
     """Targets against credited orders and cash, per person or team (a rep: their own)."""
 
     def get(self, request):

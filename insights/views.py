@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import render
-from django.utils.decorators import method_decorator
 from django.views import View
 
 from core.errors import ApplicationError
-from core.replica import reads_from_replica
+from core.replica import ReplicaReads
 from core.web import apply_error
 
 from .forms import GateFlowFilterForm
@@ -60,8 +59,7 @@ def chart_spec(flow: dict) -> dict:
     return {"nodes": nodes, "links": links}
 
 
-@method_decorator(reads_from_replica, name="get")
-class GateFlowPage(LoginRequiredMixin, View):
+class GateFlowPage(ReplicaReads, LoginRequiredMixin, View):
     """Gate flow: the paths deals took through stages and gates, within the viewer's scope."""
 
     def get(self, request):

@@ -148,28 +148,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # and then writes runs alone: its checks still hold when it inserts (core.locks), and it
     # never fails with "database is locked" upgrading a read lock another writer blocks.
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
-# A streaming replica for reports, dashboards, exports and the API's lists (ADR 35): the views
-# marked `core.replica.reads_from_replica` read there; everything else stays on the primary.
-DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
-if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = dj_database_url.parse(
-        DATABASE_REPLICA_URL,
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-    # A replica that does not answer is given up quickly (the primary then serves).
-    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))
-    )
-    # Tests run against the primary's test database through this alias too.
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
-#: Seconds a user's reads stay on the primary after they wrote (read-your-writes).
-REPLICA_STICKY_SECONDS = float(os.environ.get("REPLICA_STICKY_SECONDS", "10"))
-#: The replica is not read while it is more than this many seconds behind the primary.
-REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
-#: How often each process asks the replica how far behind it is (the answer is kept meanwhile).
-REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+# A streaming replica for reports, dashboards, exports and the API's lists: ltc/settings_replica.py
+from .settings_replica import *  # noqa: E402,F403
+from .settings_replica import REPLICA_DATABASES  # noqa: E402
+
+DATABASES.update(REPLICA_DATABASES)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache when configured, in-process otherwise -----------------------------

@@ -4,11 +4,10 @@ contracts (averages by org unit and period)."""
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from core.replica import reads_from_replica
+from core.replica import ReplicaReads
 
 from ..choices import ReportGrouping, ReportPeriod
 from ..forms import EvaluationForm, ReportForm
@@ -40,8 +39,7 @@ class EvaluationPage(ContractChildFormPage):
         return self.contract()
 
 
-@method_decorator(reads_from_replica, name="get")
-class EvaluationReportPage(LoginRequiredMixin, TemplateView):
+class EvaluationReportPage(ReplicaReads, LoginRequiredMixin, TemplateView):
     """Evaluations across the contracts the user may see: averages by org unit and/or period,
     and the latest evaluations with their lessons."""
 

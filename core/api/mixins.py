@@ -4,7 +4,6 @@ optimistic locking, the transitions endpoint and the timeline."""
 from __future__ import annotations
 
 from django.db import models
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -17,7 +16,7 @@ from core.audit import timeline
 from core.errors import Conflict, Forbidden
 from core.money import amounts_hidden, amounts_shown
 from core.records import record_create, record_update
-from core.replica import reads_from_replica
+from core.replica import mark_replica_reads
 from core.timeline.pages import money_field_names
 
 from .serializers import AuditEventSerializer, ErrorSerializer, TransitionInputSerializer
@@ -58,10 +57,7 @@ class ScopedViewSetMixin:
         # The list action reads from the replica when one is configured (ADR 35): marked here,
         # once for every viewset that has one (a subclass's own `list` is marked again).
         super().__init_subclass__(**kwargs)
-        listing = getattr(cls, "list", None)
-        if listing is not None and not getattr(listing, "reads_from_replica", False):
-            cls.list = method_decorator(reads_from_replica)(listing)
-            cls.list.reads_from_replica = True
+        mark_replica_reads(cls, "list")
 
     def get_queryset(self):
         if self.selector is not None:

@@ -1,4 +1,3 @@
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,7 +15,7 @@ from core.errors import Forbidden, ValidationFailed
 from core.jobs import job_request
 from core.params import query_params
 from core.rates import Conversion
-from core.replica import reads_from_replica
+from core.replica import ReplicaReads
 
 from .. import selectors, services
 from ..filters import (
@@ -512,8 +511,7 @@ class RenewalLinkViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "created_at"]
 
 
-@method_decorator(reads_from_replica, name="get")
-class FunnelView(APIView):
+class FunnelView(ReplicaReads, APIView):
     @extend_schema(
         parameters=[*DASHBOARD_PARAMS, *CONVERSION_PARAMS],
         responses={200: ds.FunnelSerializer, **ERRORS},
@@ -531,8 +529,7 @@ class FunnelView(APIView):
         return Response(ds.FunnelSerializer(data).data)
 
 
-@method_decorator(reads_from_replica, name="get")
-class RepDashboardView(APIView):
+class RepDashboardView(ReplicaReads, APIView):
     @extend_schema(
         parameters=[*DASHBOARD_PARAMS, PERSON_PARAM], responses={200: ds.RepSerializer, **ERRORS}
     )
@@ -548,8 +545,7 @@ class RepDashboardView(APIView):
         return Response(ds.RepSerializer(data).data)
 
 
-@method_decorator(reads_from_replica, name="get")
-class PresalesDashboardView(APIView):
+class PresalesDashboardView(ReplicaReads, APIView):
     @extend_schema(
         parameters=[*DASHBOARD_PARAMS, PERSON_PARAM],
         responses={200: ds.PresalesSerializer, **ERRORS},
@@ -566,8 +562,7 @@ class PresalesDashboardView(APIView):
         return Response(ds.PresalesSerializer(data).data)
 
 
-@method_decorator(reads_from_replica, name="get")
-class CollectionsDashboardView(APIView):
+class CollectionsDashboardView(ReplicaReads, APIView):
     @extend_schema(parameters=DASHBOARD_PARAMS, responses={200: ds.CollectionsSerializer, **ERRORS})
     def get(self, request):
         """Finance's collections: receipts per month vs target, due, overdue ageing."""
@@ -576,8 +571,7 @@ class CollectionsDashboardView(APIView):
         return Response(ds.CollectionsSerializer(data).data)
 
 
-@method_decorator(reads_from_replica, name="get")
-class RetentionView(APIView):
+class RetentionView(ReplicaReads, APIView):
     @extend_schema(
         parameters=[
             *DASHBOARD_PARAMS,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -15,7 +14,7 @@ from core import policy
 from core.errors import ApplicationError
 from core.params import query_params
 from core.rates import Conversion, conversion_context
-from core.replica import reads_from_replica
+from core.replica import ReplicaReads
 
 from ..charts import chart
 from ..filters import dashboard_filters, person_filter
@@ -26,8 +25,7 @@ from .base import Section
 # --- Renewals and dashboards --------------------------------------------------------------
 
 
-@method_decorator(reads_from_replica, name="get")
-class DashboardPage(Section, LoginRequiredMixin, TemplateView):
+class DashboardPage(ReplicaReads, Section, LoginRequiredMixin, TemplateView):
     """A dashboard with the common filters; bad filters fall back to the defaults with a
     message, never a 500."""
 

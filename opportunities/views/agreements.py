@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -22,7 +21,7 @@ from core.approvals.engine import open_request_for
 from core.errors import ApplicationError, ValidationFailed
 from core.exports import FORMATS, export_response
 from core.forms import DateField, DateInput, LongSelect, UserForm
-from core.replica import reads_from_replica
+from core.replica import ReplicaReads, reads_from_replica
 from core.web import apply_error, localise_filter_labels
 from partners.models import Partner
 
@@ -162,8 +161,7 @@ class AgreementPricePage(LoginRequiredMixin, View):
         return HttpResponseRedirect(price.get_absolute_url())
 
 
-@method_decorator(reads_from_replica, name="get")
-class PricePostMortemPage(LoginRequiredMixin, View):
+class PricePostMortemPage(ReplicaReads, LoginRequiredMixin, View):
     """Price achieved against list and agreement price, by product and rep (价格复盘)."""
 
     def get(self, request, target_form=None):

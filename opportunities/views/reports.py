@@ -10,7 +10,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -19,7 +18,7 @@ from django.views.generic import TemplateView
 from core import policy
 from core.errors import ApplicationError
 from core.rates import Conversion, conversion_context
-from core.replica import reads_from_replica
+from core.replica import ReplicaReads
 
 from ..choices import ForecastCategory, Stage
 from ..forecast import (
@@ -152,8 +151,7 @@ def _pivot(rows) -> list[dict]:
     ]
 
 
-@method_decorator(reads_from_replica, name="get")
-class ForecastPage(LoginRequiredMixin, TemplateView):
+class ForecastPage(ReplicaReads, LoginRequiredMixin, TemplateView):
     """Weighted pipeline by forecast category: this period, and the next four quarters."""
 
     template_name = "opportunities/forecast.html"

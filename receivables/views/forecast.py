@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from core.params import query_params
-from core.replica import reads_from_replica
+from core.replica import ReplicaReads
 
 from ..forecast import cash_curve, milestone_forecasts
 from ..forecast.curve import PERIODS
@@ -38,8 +37,7 @@ def chart(cur: dict, period: str) -> dict:
     }
 
 
-@method_decorator(reads_from_replica, name="get")
-class CashForecastPage(LoginRequiredMixin, TemplateView):
+class CashForecastPage(ReplicaReads, LoginRequiredMixin, TemplateView):
     """Expected cash-in per week or month and currency from payment history, with the plan."""
 
     template_name = "receivables/cash_forecast.html"

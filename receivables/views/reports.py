@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -18,7 +17,7 @@ from contracts.selectors import contract_list
 from core.errors import ApplicationError
 from core.params import query_params
 from core.rates import Conversion, conversion_context
-from core.replica import reads_from_replica
+from core.replica import ReplicaReads
 from core.web import RecordFormPage
 
 from .. import exports
@@ -39,8 +38,7 @@ from ..selectors.converted import ageing_converted
 from ..services import payment_plan_set
 
 
-@method_decorator(reads_from_replica, name="get")
-class ReportsPage(LoginRequiredMixin, TemplateView):
+class ReportsPage(ReplicaReads, LoginRequiredMixin, TemplateView):
     """Receivables ageing by org unit, customer or AR; DSO and collection rate; expected
     cash-in by month."""
 

@@ -14,7 +14,7 @@ The data is committed (the replica sees only commits): transactional tests, flus
 module's primary; the clusters are thrown away at the end. What the tests hold:
 - a list, an export and a report read from the replica: with its replay paused (and a lag
   bound far away), a lead written on the primary is not in them, while its record page (not
-  marked) shows it;
+  marked) and any read inside a transaction show it;
 - a user who has just written reads on the primary for REPLICA_STICKY_SECONDS, others not;
 - a replica lagging past REPLICA_MAX_LAG_SECONDS is not read;
 - a replica that stops in the middle of the run: the next reads answer from the primary,
@@ -35,11 +35,13 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from core.choices import OrgUnitKind, Role
+from core.replica import replica_reads
+from leads.models import Lead
 from tests.factories import LeadFactory, OrgUnitFactory, UserFactory
 from tests.processes import free_loopback_port
 
@@ -270,6 +272,14 @@ def test_lists_exports_and_reports_read_from_the_replica(
         record = api_as(reader).get(f"/api/v1/leads/{late.pk}/")
         assert record.status_code == 200
         assert record.json()["title"] == late.title
+        # A job's reads marked with the context manager: the replica, but never inside a
+        # transaction (nor, so, with select_for_update).
+        with replica_reads(reader) as on_the_replica:
+            assert on_the_replica
+            assert not Lead.objects.filter(pk=late.pk).exists()
+            with transaction.atomic():
+                assert Lead.objects.filter(pk=late.pk).exists()
+                assert Lead.objects.select_for_update().filter(pk=late.pk).exists()
     finally:
         clusters.resume()
     clusters.wait_replayed()
