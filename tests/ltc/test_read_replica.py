@@ -28,6 +28,7 @@ import csv
 import io
 import logging
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -55,6 +56,14 @@ pytestmark = [
 ]
 
 STEP_TIMEOUT = 30  # seconds for any one cluster command
+
+
+def _user_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
 
 
 def _bin_dir(major: int) -> Path | None:
@@ -143,8 +152,8 @@ def clusters(django_db_setup, django_db_blocker):
         pytest.skip(f"PostgreSQL {major}'s server programs are not installed (postgresql-{major})")
     as_postgres: list[str] = []
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        if shutil.which("runuser") is None:
-            pytest.skip("running as root without runuser: cannot start PostgreSQL as postgres")
+        if shutil.which("runuser") is None or not _user_exists("postgres"):
+            pytest.skip("running as root without runuser or a postgres user to start PostgreSQL")
         as_postgres = ["runuser", "-u", "postgres", "--"]
     folder = Path(tempfile.mkdtemp(prefix="ltc-replica-"))
     if as_postgres:
