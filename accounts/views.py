@@ -13,6 +13,7 @@ from core import policy
 from core.choices import TriangleRole
 from core.errors import ApplicationError, ValidationFailed
 from core.exports import FORMATS, export_response
+from core.replica import reads_from_replica
 from core.web import ListPage, MergePage, RecordFormPage, RecordPage, apply_error
 
 from .activities import resolve_subject, subject_customer, takes_promises
@@ -95,6 +96,7 @@ class CustomerListPage(ListPage):
 
 @login_required
 @require_GET
+@reads_from_replica
 def customer_export(request):
     """The customer list, filtered as on its page, as CSV or XLSX."""
     file_format = request.GET.get("file_format", "csv")

@@ -20,6 +20,7 @@ from core import policy
 from core.errors import ApplicationError
 from core.exports import ExportColumn, export_response
 from core.params import query_params
+from core.replica import reads_from_replica
 from core.web import ListPage, RecordFormPage, RecordPage
 from partners.choices import PartnerTier
 from partners.selectors import partner_list
@@ -136,6 +137,7 @@ EXPORTS = {
 
 @login_required
 @require_GET
+@reads_from_replica
 def report_export(request, kind: str):
     """One channel report as CSV, of the records the user may export."""
     if kind not in EXPORTS:

@@ -14,6 +14,7 @@ from django.views import View
 from accounts.models import User
 from core import policy
 from core.errors import ApplicationError
+from core.replica import ReplicaReads
 from core.web import apply_error
 from opportunities.models import Opportunity
 
@@ -26,7 +27,7 @@ from .services.splits import DEFAULT_FIELDS
 from .shares import company_default, default_shares, shares_for_contract, split_shares
 
 
-class IncentiveReportPage(LoginRequiredMixin, View):
+class IncentiveReportPage(ReplicaReads, LoginRequiredMixin, View):
     """Targets against credited orders and cash, per person or team (a rep: their own)."""
 
     def get(self, request):

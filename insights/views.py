@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views import View
 
 from core.errors import ApplicationError
+from core.replica import ReplicaReads
 from core.web import apply_error
 
 from .forms import GateFlowFilterForm
@@ -58,7 +59,7 @@ def chart_spec(flow: dict) -> dict:
     return {"nodes": nodes, "links": links}
 
 
-class GateFlowPage(LoginRequiredMixin, View):
+class GateFlowPage(ReplicaReads, LoginRequiredMixin, View):
     """Gate flow: the paths deals took through stages and gates, within the viewer's scope."""
 
     def get(self, request):

@@ -16,6 +16,7 @@ from accounts.views import activities_context, filtered, ordered
 from core import policy
 from core.errors import ApplicationError
 from core.exports import FORMATS, export_response
+from core.replica import reads_from_replica
 from core.web import (
     ListPage,
     MergePage,
@@ -101,6 +102,7 @@ class LeadBoardPage(LoginRequiredMixin, TemplateView):
 
 @login_required
 @require_GET
+@reads_from_replica
 def lead_export(request):
     """The lead list, filtered and sorted as on its page, as CSV or XLSX."""
     file_format = request.GET.get("file_format", "csv")

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After a user's write, their reads stay on the primary for a while (ADR 35).
+    "core.replica.ReadYourWritesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.two_factor.TwoFactorMiddleware",
     "core.middleware.UserLanguageMiddleware",
@@ -146,6 +148,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # and then writes runs alone: its checks still hold when it inserts (core.locks), and it
     # never fails with "database is locked" upgrading a read lock another writer blocks.
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+# A streaming replica for reports, dashboards, exports and the API's lists: ltc/settings_replica.py
+from .settings_replica import *  # noqa: E402,F403
+from .settings_replica import REPLICA_DATABASES  # noqa: E402
+
+DATABASES.update(REPLICA_DATABASES)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker and cache when configured, in-process otherwise -----------------------------

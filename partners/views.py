@@ -18,6 +18,7 @@ from accounts.views import filtered, ordered
 from core import policy
 from core.errors import ApplicationError
 from core.exports import FORMATS, export_response
+from core.replica import reads_from_replica
 from core.uploads import file_response
 from core.web import ListPage, RecordFormPage, RecordPage
 
@@ -71,6 +72,7 @@ class PartnerListPage(ListPage):
 
 @login_required
 @require_GET
+@reads_from_replica
 def partner_export(request):
     """The partner list, filtered and sorted as on its page, as CSV or XLSX (the import's
     columns, so the file goes back in)."""

@@ -1,5 +1,6 @@
 from django.db import transaction
 from django.http import StreamingHttpResponse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -52,6 +53,7 @@ from core.api.views import IsAdminOrReadOnly
 from core.errors import NotFound
 from core.exports import export_response
 from core.params import query_params
+from core.replica import reads_from_replica
 
 from .bulk import (
     CUSTOMER_EXAMPLES,
@@ -188,6 +190,7 @@ class ExportMixin:
         summary="Export the filtered list as CSV or XLSX",
     )
     @action(detail=False, methods=["get"], pagination_class=None)
+    @method_decorator(reads_from_replica)
     def export(self, request):
         query = ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

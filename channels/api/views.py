@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,6 +15,7 @@ from core import policy
 from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
 from core.errors import Forbidden
 from core.params import query_params
+from core.replica import reads_from_replica
 
 from .. import reports
 from ..filters import RebateSchemeFilter, RebateStatementFilter
@@ -134,6 +136,10 @@ class RebateStatementViewSet(
         )
 
 
+@method_decorator(reads_from_replica, name="pipeline")
+@method_decorator(reads_from_replica, name="registrations")
+@method_decorator(reads_from_replica, name="targets")
+@method_decorator(reads_from_replica, name="rebate_liability")
 class ChannelReportViewSet(viewsets.GenericViewSet):
     """Channel reports (issue 21.7), each over the records the reader may see, per currency:
     `pipeline/` (by partner, or `by=tier`), `registrations/` (conversion), `targets/`

@@ -7,6 +7,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from core.replica import ReplicaReads
+
 from ..choices import ReportGrouping, ReportPeriod
 from ..forms import EvaluationForm, ReportForm
 from ..selectors import evaluation_list, evaluation_report
@@ -37,7 +39,7 @@ class EvaluationPage(ContractChildFormPage):
         return self.contract()
 
 
-class EvaluationReportPage(LoginRequiredMixin, TemplateView):
+class EvaluationReportPage(ReplicaReads, LoginRequiredMixin, TemplateView):
     """Evaluations across the contracts the user may see: averages by org unit and/or period,
     and the latest evaluations with their lessons."""
 

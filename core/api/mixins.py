@@ -16,6 +16,7 @@ from core.audit import timeline
 from core.errors import Conflict, Forbidden
 from core.money import amounts_hidden, amounts_shown
 from core.records import record_create, record_update
+from core.replica import mark_replica_reads
 from core.timeline.pages import money_field_names
 
 from .serializers import AuditEventSerializer, ErrorSerializer, TransitionInputSerializer
@@ -51,6 +52,12 @@ class ScopedViewSetMixin:
     selector = None
     #: What the partner portal's fence asks (`core.portal.api_allows`).
     scoped_by_policy = True
+
+    def __init_subclass__(cls, **kwargs):
+        # The list action reads from the replica when one is configured (ADR 35): marked here,
+        # once for every viewset that has one (a subclass's own `list` is marked again).
+        super().__init_subclass__(**kwargs)
+        mark_replica_reads(cls, "list")
 
     def get_queryset(self):
         if self.selector is not None:

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from accounts.api.views import FILE_DOWNLOADS
 from core.api.mixins import ERRORS, ScopedViewSetMixin
 from core.errors import ValidationFailed
+from core.replica import ReplicaReads
 
 from ..exports import incentive_report_export
 from ..filters import CreditLineFilter, CreditSplitFilter
@@ -98,7 +99,7 @@ class CreditLineViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "credited_on"]
 
 
-class IncentiveReportView(APIView):
+class IncentiveReportView(ReplicaReads, APIView):
     """The incentive report: per person or per team (an org unit's subtree), targets (定, 回)
     against credited orders and credited cash, with attainment. `file_format=csv|xlsx` answers
     the same rows as a file. The basis for commission: computed, not paid, here."""

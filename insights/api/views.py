@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.mixins import ERRORS
+from core.replica import ReplicaReads
 from opportunities.models import Opportunity
 
 from ..selectors import flow_arrow_deals, flow_query, gate_flow
@@ -25,7 +26,7 @@ FILTERS = [
 ]
 
 
-class GateFlowView(APIView):
+class GateFlowView(ReplicaReads, APIView):
     """The paths deals took through stages and gates (process mining of the audit trail):
     per arrow counts, median and p90 time and conversion, time in each node, the top paths and
     where lost deals left; only the deals the caller may view count."""
@@ -36,7 +37,7 @@ class GateFlowView(APIView):
         return Response(GateFlowSerializer(flow).data)
 
 
-class GateFlowDealsView(generics.ListAPIView):
+class GateFlowDealsView(ReplicaReads, generics.ListAPIView):
     """The deals behind one arrow (`from`, `to`: node names), with the same filters; the
     caller's own scope, newest first, cursor pages."""
 

@@ -15,6 +15,7 @@ from core.errors import Forbidden, ValidationFailed
 from core.jobs import job_request
 from core.params import query_params
 from core.rates import Conversion
+from core.replica import ReplicaReads
 
 from .. import selectors, services
 from ..filters import (
@@ -510,7 +511,7 @@ class RenewalLinkViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "created_at"]
 
 
-class FunnelView(APIView):
+class FunnelView(ReplicaReads, APIView):
     @extend_schema(
         parameters=[*DASHBOARD_PARAMS, *CONVERSION_PARAMS],
         responses={200: ds.FunnelSerializer, **ERRORS},
@@ -528,7 +529,7 @@ class FunnelView(APIView):
         return Response(ds.FunnelSerializer(data).data)
 
 
-class RepDashboardView(APIView):
+class RepDashboardView(ReplicaReads, APIView):
     @extend_schema(
         parameters=[*DASHBOARD_PARAMS, PERSON_PARAM], responses={200: ds.RepSerializer, **ERRORS}
     )
@@ -544,7 +545,7 @@ class RepDashboardView(APIView):
         return Response(ds.RepSerializer(data).data)
 
 
-class PresalesDashboardView(APIView):
+class PresalesDashboardView(ReplicaReads, APIView):
     @extend_schema(
         parameters=[*DASHBOARD_PARAMS, PERSON_PARAM],
         responses={200: ds.PresalesSerializer, **ERRORS},
@@ -561,7 +562,7 @@ class PresalesDashboardView(APIView):
         return Response(ds.PresalesSerializer(data).data)
 
 
-class CollectionsDashboardView(APIView):
+class CollectionsDashboardView(ReplicaReads, APIView):
     @extend_schema(parameters=DASHBOARD_PARAMS, responses={200: ds.CollectionsSerializer, **ERRORS})
     def get(self, request):
         """Finance's collections: receipts per month vs target, due, overdue ageing."""
@@ -570,7 +571,7 @@ class CollectionsDashboardView(APIView):
         return Response(ds.CollectionsSerializer(data).data)
 
 
-class RetentionView(APIView):
+class RetentionView(ReplicaReads, APIView):
     @extend_schema(
         parameters=[
             *DASHBOARD_PARAMS,

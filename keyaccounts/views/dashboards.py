@@ -14,6 +14,7 @@ from core import policy
 from core.errors import ApplicationError
 from core.params import query_params
 from core.rates import Conversion, conversion_context
+from core.replica import ReplicaReads
 
 from ..charts import chart
 from ..filters import dashboard_filters, person_filter
@@ -24,7 +25,7 @@ from .base import Section
 # --- Renewals and dashboards --------------------------------------------------------------
 
 
-class DashboardPage(Section, LoginRequiredMixin, TemplateView):
+class DashboardPage(ReplicaReads, Section, LoginRequiredMixin, TemplateView):
     """A dashboard with the common filters; bad filters fall back to the defaults with a
     message, never a 500."""
 

@@ -21,6 +21,7 @@ from core.approvals.engine import open_request_for
 from core.errors import ApplicationError, ValidationFailed
 from core.exports import FORMATS, export_response
 from core.forms import DateField, DateInput, LongSelect, UserForm
+from core.replica import ReplicaReads, reads_from_replica
 from core.web import apply_error, localise_filter_labels
 from partners.models import Partner
 
@@ -75,6 +76,7 @@ class PeriodForm(forms.Form):
 
 @login_required
 @require_GET
+@reads_from_replica
 def agreement_price_export(request):
     """The agreement prices, filtered as on their page, as CSV or XLSX (the import's columns:
     a file goes back in as new drafts)."""
@@ -159,7 +161,7 @@ class AgreementPricePage(LoginRequiredMixin, View):
         return HttpResponseRedirect(price.get_absolute_url())
 
 
-class PricePostMortemPage(LoginRequiredMixin, View):
+class PricePostMortemPage(ReplicaReads, LoginRequiredMixin, View):
     """Price achieved against list and agreement price, by product and rep (价格复盘)."""
 
     def get(self, request, target_form=None):

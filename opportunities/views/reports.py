@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from core import policy
 from core.errors import ApplicationError
 from core.rates import Conversion, conversion_context
+from core.replica import ReplicaReads
 
 from ..choices import ForecastCategory, Stage
 from ..forecast import (
@@ -150,7 +151,7 @@ def _pivot(rows) -> list[dict]:
     ]
 
 
-class ForecastPage(LoginRequiredMixin, TemplateView):
+class ForecastPage(ReplicaReads, LoginRequiredMixin, TemplateView):
     """Weighted pipeline by forecast category: this period, and the next four quarters."""
 
     template_name = "opportunities/forecast.html"

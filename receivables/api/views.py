@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
@@ -6,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.mixins import ERRORS, ScopedViewSetMixin, TimelineMixin
+from core.replica import reads_from_replica
 from receivables import exports
 from receivables.filters import (
     InvoiceFilter,
@@ -81,6 +83,7 @@ class ExportMixin:
 
     @extend_schema(responses=CSV, summary="Export the filtered list as CSV")
     @action(detail=False, methods=["get"], pagination_class=None)
+    @method_decorator(reads_from_replica)
     def export(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         return exports.response(self.export_name, queryset, request.user)

@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.params import query_params
+from core.replica import ReplicaReads
 
 from ..forecast import cash_curve, milestone_forecasts
 from ..forecast.curve import PERIODS
@@ -36,7 +37,7 @@ def chart(cur: dict, period: str) -> dict:
     }
 
 
-class CashForecastPage(LoginRequiredMixin, TemplateView):
+class CashForecastPage(ReplicaReads, LoginRequiredMixin, TemplateView):
     """Expected cash-in per week or month and currency from payment history, with the plan."""
 
     template_name = "receivables/cash_forecast.html"

@@ -17,6 +17,7 @@ from contracts.selectors import contract_list
 from core.errors import ApplicationError
 from core.params import query_params
 from core.rates import Conversion, conversion_context
+from core.replica import ReplicaReads
 from core.web import RecordFormPage
 
 from .. import exports
@@ -37,7 +38,7 @@ from ..selectors.converted import ageing_converted
 from ..services import payment_plan_set
 
 
-class ReportsPage(LoginRequiredMixin, TemplateView):
+class ReportsPage(ReplicaReads, LoginRequiredMixin, TemplateView):
     """Receivables ageing by org unit, customer or AR; DSO and collection rate; expected
     cash-in by month."""
 
