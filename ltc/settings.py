@@ -16,6 +16,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_list
+from .queues import DEFAULT_QUEUE as QUEUE_DEFAULT
+from .queues import ROUTES as QUEUE_ROUTES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -140,6 +142,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction pooling (ADR 36) a connection's session is not the server's
+# from one transaction to the next: no server-side cursors (a named cursor lives in a session),
+# and Django keeps no session state of its own beyond that (no prepared statements, SET LOCAL).
+PGBOUNCER_TRANSACTION_POOLING = env_bool("PGBOUNCER_TRANSACTION_POOLING", False)
+if PGBOUNCER_TRANSACTION_POOLING:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite is the embedded demo default: wait for locks instead of failing at once, and
     # take the write lock when a transaction begins (IMMEDIATE), so a transaction that reads
@@ -159,6 +167,9 @@ if REDIS_URL:
             "KEY_PREFIX": "ltc",
         }
     }
+    # Stateless web nodes (ADR 36): a session lives in Redis (and the database behind it), so
+    # any web node behind the load balancer serves any request.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -178,6 +189,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "socket_connect_timeout": 2,
 }
+# One queue per workload, each drained by its own worker pool (ltc/queues.py, ADR 36).
+CELERY_TASK_DEFAULT_QUEUE = QUEUE_DEFAULT
+CELERY_TASK_ROUTES = QUEUE_ROUTES
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "outbox-flush": {"task": "ltc.tasks.flush_outbox", "schedule": 60},
@@ -358,8 +372,29 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads and generated documents: an S3-compatible bucket when STORAGE_S3_BUCKET is set (any
+# web node or worker reads what another wrote; django-storages, the `s3` extra), else MEDIA_ROOT.
+STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET", "")
+if STORAGE_S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("STORAGE_S3_REGION") or None,
+            "access_key": os.environ.get("STORAGE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("STORAGE_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("STORAGE_S3_PREFIX", ""),
+            # Private objects: files are served only through the views that check access.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
