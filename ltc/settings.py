@@ -15,9 +15,9 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from . import queues
+from .deployment import file_storage
 from .env import env_bool, env_list
-from .queues import DEFAULT_QUEUE as QUEUE_DEFAULT
-from .queues import ROUTES as QUEUE_ROUTES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -142,12 +142,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# Behind PgBouncer in transaction pooling (ADR 36) a connection's session is not the server's
-# from one transaction to the next: no server-side cursors (a named cursor lives in a session),
-# and Django keeps no session state of its own beyond that (no prepared statements, SET LOCAL).
+# Behind PgBouncer's transaction pooling, no server-side cursor: it lives in one session (ADR 36).
 PGBOUNCER_TRANSACTION_POOLING = env_bool("PGBOUNCER_TRANSACTION_POOLING", False)
-if PGBOUNCER_TRANSACTION_POOLING:
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = PGBOUNCER_TRANSACTION_POOLING
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite is the embedded demo default: wait for locks instead of failing at once, and
     # take the write lock when a transaction begins (IMMEDIATE), so a transaction that reads
@@ -167,8 +164,7 @@ if REDIS_URL:
             "KEY_PREFIX": "ltc",
         }
     }
-    # Stateless web nodes (ADR 36): a session lives in Redis (and the database behind it), so
-    # any web node behind the load balancer serves any request.
+    # Any web node serves any session: read from Redis, kept in the database (ADR 36).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -190,8 +186,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
 }
 # One queue per workload, each drained by its own worker pool (ltc/queues.py, ADR 36).
-CELERY_TASK_DEFAULT_QUEUE = QUEUE_DEFAULT
-CELERY_TASK_ROUTES = QUEUE_ROUTES
+CELERY_TASK_DEFAULT_QUEUE, CELERY_TASK_ROUTES = queues.DEFAULT_QUEUE, queues.ROUTES
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "outbox-flush": {"task": "ltc.tasks.flush_outbox", "schedule": 60},
@@ -372,29 +367,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Uploads and generated documents: an S3-compatible bucket when STORAGE_S3_BUCKET is set (any
-# web node or worker reads what another wrote; django-storages, the `s3` extra), else MEDIA_ROOT.
-STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET", "")
-if STORAGE_S3_BUCKET:
-    DEFAULT_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": STORAGE_S3_BUCKET,
-            "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("STORAGE_S3_REGION") or None,
-            "access_key": os.environ.get("STORAGE_S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("STORAGE_S3_SECRET_ACCESS_KEY") or None,
-            "location": os.environ.get("STORAGE_S3_PREFIX", ""),
-            # Private objects: files are served only through the views that check access.
-            "default_acl": None,
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
-else:
-    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Uploads and generated documents: an S3 bucket by environment, else MEDIA_ROOT (ADR 36).
 STORAGES = {
-    "default": DEFAULT_STORAGE,
+    "default": file_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
