@@ -9,6 +9,8 @@ the order below; `tests/ltc/test_queues.py` fails when a registered task reaches
 
 from __future__ import annotations
 
+from kombu import Queue
+
 #: queue -> (what runs there, the worker concurrency docker-compose.yml gives its pool).
 QUEUES: dict[str, tuple[str, int]] = {
     "interactive": ("e-mails and chat messages a person waits for (notifications, gates)", 4),
@@ -69,3 +71,7 @@ ROUTES: dict[str, dict[str, str]] = {
     **{name: {"queue": queue} for name, queue in _EXACT.items()},
     **{pattern: {"queue": queue} for pattern, queue in _PATTERNS},
 }
+
+#: CELERY_TASK_QUEUES: a worker started without `-Q` drains every queue (one process does all
+#: the work, as in development); `-Q imports` picks one.
+TASK_QUEUES = [Queue(name) for name in (*QUEUES, DEFAULT_QUEUE)]

@@ -187,6 +187,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # One queue per workload, each drained by its own worker pool (ltc/queues.py, ADR 36).
 CELERY_TASK_DEFAULT_QUEUE, CELERY_TASK_ROUTES = queues.DEFAULT_QUEUE, queues.ROUTES
+CELERY_TASK_QUEUES = queues.TASK_QUEUES
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "outbox-flush": {"task": "ltc.tasks.flush_outbox", "schedule": 60},

@@ -183,3 +183,8 @@ def test_a_long_import_does_not_delay_a_gates_e_mail(org, api, opportunity, sett
         os.environ.pop("LTC_TEST_BROKER_PREFIX", None)
         for worker in workers:
             stop_worker(worker)
+
+
+def test_a_worker_without_queues_named_drains_every_queue():
+    declared = {queue.name for queue in celery_app.conf.task_queues}
+    assert declared == {*QUEUES, DEFAULT_QUEUE}
