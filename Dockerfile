@@ -11,7 +11,7 @@ COPY leads leads
 COPY opportunities opportunities
 COPY contracts contracts
 COPY receivables receivables
-RUN pip install .
+RUN pip install .[s3]
 
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \

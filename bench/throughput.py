@@ -8,8 +8,13 @@ creations and updates (`--writes` share, default 10%) through the API as three r
 managers and reps. Prints requests/s, p50/p95/p99 per kind and errors. Writes are real (new
 leads titled "bench-throughput …"); run it on the bench database only.
 
+`--nodes N` starts N such gunicorn servers on consecutive ports (each with `--workers`), as N
+web nodes behind a load balancer: the clients spread their requests round-robin over them
+(what deploy/nginx.conf does), so a second node's gain is measured, not assumed.
+
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/ltc_bench
     .venv/bin/python bench/throughput.py --workers 3 --clients 8 --seconds 60
+    .venv/bin/python bench/throughput.py --workers 3 --clients 16 --seconds 60 --nodes 2
 """
 
 from __future__ import annotations
@@ -71,6 +76,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--writes", type=float, default=0.10)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--nodes", type=int, default=1, help="web nodes, one port each")
     args = parser.parse_args()
 
     people = list(User.objects.filter(username__in=["scale-rm1", "scale-rm2", "scale-dir1"]))
@@ -91,33 +97,41 @@ def main() -> None:
         "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "WARNING",
     }
-    server = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "ltc.wsgi",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    ports = [args.port + node for node in range(args.nodes)]
+    servers = [
+        subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "ltc.wsgi",
+                "--workers",
+                str(args.workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        for port in ports
+    ]
     samples: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     lock = threading.Lock()
     try:
-        wait_for(args.port)
+        for port in ports:
+            wait_for(port)
         stop = time.monotonic() + args.seconds
 
         def client(seed: int) -> None:
             rng = random.Random(seed)  # noqa: S311
+            turn = seed
             while time.monotonic() < stop:
+                turn += 1
+                port = ports[turn % len(ports)]  # round-robin, as the load balancer
                 token = rng.choice(tokens)
                 headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
                 if rng.random() < args.writes:
@@ -138,7 +152,7 @@ def main() -> None:
                     method, data = "GET", None
                 started = time.perf_counter()
                 try:
-                    conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                     conn.request(method, url, body=data, headers=headers)
                     response = conn.getresponse()
                     response.read()
@@ -160,8 +174,10 @@ def main() -> None:
             thread.join()
         wall = time.monotonic() - began
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        for server in servers:
+            os.killpg(server.pid, signal.SIGTERM)
+        for server in servers:
+            server.wait(timeout=30)
 
     def pct(values: list[float], q: float) -> float:
         return values[min(len(values) - 1, int(len(values) * q))]
@@ -169,7 +185,8 @@ def main() -> None:
     every = sorted(v for values in samples.values() for v in values)
     total = len(every)
     print(
-        f"\n{args.workers} gunicorn workers, {args.clients} clients, {wall:.0f} s, "
+        f"\n{args.nodes} node(s) × {args.workers} gunicorn workers, {args.clients} clients, "
+        f"{wall:.0f} s, "
         f"{args.writes:.0%} writes: {total / wall:.1f} requests/s, "
         f"p50 {statistics.median(every):.0f} ms, p95 {pct(every, 0.95):.0f} ms, "
         f"p99 {pct(every, 0.99):.0f} ms, errors {sum(errors.values())}"

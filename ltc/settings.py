@@ -15,6 +15,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from . import queues
+from .deployment import file_storage
 from .env import env_bool, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -142,6 +144,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer's transaction pooling, no server-side cursor: it lives in one session (ADR 36).
+PGBOUNCER_TRANSACTION_POOLING = env_bool("PGBOUNCER_TRANSACTION_POOLING", False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = PGBOUNCER_TRANSACTION_POOLING
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite is the embedded demo default: wait for locks instead of failing at once, and
     # take the write lock when a transaction begins (IMMEDIATE), so a transaction that reads
@@ -166,6 +171,8 @@ if REDIS_URL:
             "KEY_PREFIX": "ltc",
         }
     }
+    # Any web node serves any session: read from Redis, kept in the database (ADR 36).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -185,6 +192,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "socket_connect_timeout": 2,
 }
+# One queue per workload, each drained by its own worker pool (ltc/queues.py, ADR 36).
+CELERY_TASK_DEFAULT_QUEUE, CELERY_TASK_ROUTES = queues.DEFAULT_QUEUE, queues.ROUTES
+CELERY_TASK_QUEUES = queues.TASK_QUEUES
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "outbox-flush": {"task": "ltc.tasks.flush_outbox", "schedule": 60},
@@ -365,8 +375,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads and generated documents: an S3 bucket by environment, else MEDIA_ROOT (ADR 36).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

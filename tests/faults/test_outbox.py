@@ -20,6 +20,7 @@ from django.core.management import call_command
 
 from core.models import OutboxMessage
 from integrations.models import DeliveryState, WebhookDelivery
+from ltc.queues import DEFAULT_QUEUE, QUEUES
 from receivables.models import Receipt
 from receivables.tasks import scan_payment_milestones
 from tests.receivables.conftest import TODAY, pct_plan
@@ -41,15 +42,17 @@ def unsent(task_name: str) -> list[OutboxMessage]:
 
 
 def queued(task_id: str) -> int:
-    """How many messages with this task id wait in this run's Redis queue; removes them (no
-    worker consumes the default queue in the tests)."""
+    """How many messages with this task id wait in this run's Redis queues (each task goes to
+    the queue of its workload, ltc/queues.py); removes them (no worker consumes these queues in
+    the tests)."""
     import redis
 
     client = redis.Redis.from_url(settings.REDIS_URL)
     found = 0
-    for raw in client.lrange("celery", 0, -1):
-        if json.loads(raw)["headers"]["id"] == task_id:
-            found += client.lrem("celery", 0, raw)
+    for queue in (*QUEUES, DEFAULT_QUEUE):
+        for raw in client.lrange(queue, 0, -1):
+            if json.loads(raw)["headers"]["id"] == task_id:
+                found += client.lrem(queue, 0, raw)
     return found
 
 
