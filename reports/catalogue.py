@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import models
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.custom_fields import FieldType, definitions
@@ -211,8 +210,6 @@ MEASURE_OPS = {
     "min": _("Minimum"),
     "max": _("Maximum"),
 }
-
-
 def _choices_text(record_type: RecordType) -> dict:
     """The catalogue of one record type in the current language (for the builder and API)."""
     rt = record_type
@@ -245,5 +242,3 @@ def catalogue() -> list[dict]:
     """Every record type's dimensions, dates and measurable fields, labelled."""
     return [_choices_text(rt) for rt in RECORD_TYPES.values()]
 
-
-record_type_choices = lazy(lambda: [(k, str(rt.label)) for k, rt in RECORD_TYPES.items()], list)

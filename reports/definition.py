@@ -14,8 +14,8 @@ from core.errors import ValidationFailed
 from .catalogue import BUCKETS, MEASURE_OPS, RECORD_TYPES, RecordType
 
 CHARTS = {
-    "table": gettext_lazy("Table only"),
     "bar": gettext_lazy("Bar chart"),
+    "table": gettext_lazy("Table only"),
     "line": gettext_lazy("Line chart"),
     "pie": gettext_lazy("Pie chart"),
 }
@@ -32,7 +32,10 @@ class DefinitionSerializer(serializers.Serializer):
     columns = serializers.ListField(
         child=serializers.CharField(max_length=80), max_length=1, required=False, default=list
     )
-    measure = serializers.ChoiceField(choices=list(MEASURE_OPS), default="count")
+    # Text, not a choice: "measure" names another enum in the schema (rebate schemes').
+    measure = serializers.CharField(
+        max_length=10, default="count", help_text="count, sum, avg, min or max"
+    )
     measure_field = serializers.CharField(
         max_length=80, required=False, allow_blank=True, default=""
     )
@@ -66,7 +69,9 @@ class DefinitionSerializer(serializers.Serializer):
         if len(set(keys)) != len(keys):
             errors.setdefault("columns", []).append(_("Group by each thing once."))
         op, measured = data["measure"], data["measure_field"]
-        if op == "count" and measured:
+        if op not in MEASURE_OPS:
+            errors["measure"] = [_("Choose count, sum, average, minimum or maximum.")]
+        elif op == "count" and measured:
             errors["measure_field"] = [_("A count measures no field.")]
         elif op != "count" and measured not in {**rt.money, **rt.durations}:
             errors["measure_field"] = [_("Choose an amount or a number of days to measure.")]

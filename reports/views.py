@@ -115,8 +115,11 @@ class ReportBuilderPage(LoginRequiredMixin, View):
             report = self._report(request, pk)
         except NotFound:
             raise Http404 from None
-        data = request.GET if request.GET.get("record_type") else None
+        data = request.GET if request.GET.get("row1") else None
         builder, saver = self._forms(request, report, data)
+        kind = request.GET.get("record_type")
+        if data is None and kind:  # another record type chosen: its choices, nothing bound
+            builder = BuilderForm(initial={"record_type": kind}, record_type=kind)
         definition = None
         if data is not None:
             definition = builder.definition()

@@ -55,12 +55,12 @@ class SavedReportWriteSerializer(serializers.Serializer):
     schedule = serializers.ChoiceField(choices=Schedule.choices, required=False, allow_blank=True)
 
 
-class DimensionSerializer(serializers.Serializer):
+class ReportDimensionSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
 
 
-class MeasureSerializer(serializers.Serializer):
+class ReportMeasureSerializer(serializers.Serializer):
     op = serializers.CharField()
     field = serializers.CharField()
     label = serializers.CharField()
@@ -78,7 +78,7 @@ class ReportLineSerializer(serializers.Serializer):
     total = serializers.CharField(allow_null=True)
 
 
-class ConversionSerializer(serializers.Serializer):
+class ReportConversionSerializer(serializers.Serializer):
     currency = serializers.CharField()
     rates_basis = serializers.CharField()
     rates_of = serializers.DateField()
@@ -90,22 +90,22 @@ class ReportResultSerializer(serializers.Serializer):
 
     record_type = serializers.CharField()
     record_type_label = serializers.CharField()
-    measure = MeasureSerializer()
-    row_dimensions = DimensionSerializer(many=True)
-    column_dimension = DimensionSerializer(allow_null=True)
-    columns = DimensionSerializer(many=True)
+    measure = ReportMeasureSerializer()
+    row_dimensions = ReportDimensionSerializer(many=True)
+    column_dimension = ReportDimensionSerializer(allow_null=True)
+    columns = ReportDimensionSerializer(many=True)
     rows = ReportLineSerializer(many=True)
-    conversion = ConversionSerializer(allow_null=True)
+    conversion = ReportConversionSerializer(allow_null=True)
     truncated = serializers.BooleanField()
 
 
-class MeasureFieldSerializer(DimensionSerializer):
+class ReportMeasureFieldSerializer(ReportDimensionSerializer):
     unit = serializers.CharField()
 
 
-class RecordTypeSerializer(serializers.Serializer):
+class ReportRecordTypeSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    dimensions = DimensionSerializer(many=True)
-    dates = DimensionSerializer(many=True)
-    measure_fields = MeasureFieldSerializer(many=True)
+    dimensions = ReportDimensionSerializer(many=True)
+    dates = ReportDimensionSerializer(many=True)
+    measure_fields = ReportMeasureFieldSerializer(many=True)

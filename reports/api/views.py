@@ -23,7 +23,7 @@ from ..selectors import report_for, reports_for
 from ..services import XLSX, report_create, report_delete, report_update
 from ..xlsx import report_xlsx
 from .serializers import (
-    RecordTypeSerializer,
+    ReportRecordTypeSerializer,
     ReportResultSerializer,
     SavedReportSerializer,
     SavedReportWriteSerializer,
@@ -115,10 +115,10 @@ class SavedReportViewSet(
         result = run_report(request.user, clean_definition(request.data))
         return Response(ReportResultSerializer(result).data)
 
-    @extend_schema(responses={200: RecordTypeSerializer(many=True), **ERRORS})
+    @extend_schema(responses={200: ReportRecordTypeSerializer(many=True), **ERRORS})
     @action(detail=False, methods=["get"], pagination_class=None)
     def catalogue(self, request):
         """What reports are built from: per record type, what it groups and filters by (month
         or quarter of its dates, custom fields among them) and the amounts and days it
         measures, labelled in the caller's language."""
-        return Response(RecordTypeSerializer(catalogue(), many=True).data)
+        return Response(ReportRecordTypeSerializer(catalogue(), many=True).data)
