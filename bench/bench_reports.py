@@ -87,7 +87,8 @@ def main() -> None:
             username="bench-reports-admin", role=Role.ADMIN, is_superuser=True, is_staff=True
         )
         manager = (
-            User.objects.filter(role=Role.SALES_MANAGER, org_unit__kind="region").first()
+            User.objects.filter(role=Role.SALES_MANAGER, org_unit__kind="office").first()
+            or User.objects.filter(role=Role.SALES_MANAGER, org_unit__kind="region").first()
             or User.objects.filter(role=Role.SALES_MANAGER).first()
         )
         readers = [("administrator", admin)]

@@ -210,6 +210,8 @@ MEASURE_OPS = {
     "min": _("Minimum"),
     "max": _("Maximum"),
 }
+
+
 def _choices_text(record_type: RecordType) -> dict:
     """The catalogue of one record type in the current language (for the builder and API)."""
     rt = record_type
@@ -241,4 +243,3 @@ def _choices_text(record_type: RecordType) -> dict:
 def catalogue() -> list[dict]:
     """Every record type's dimensions, dates and measurable fields, labelled."""
     return [_choices_text(rt) for rt in RECORD_TYPES.values()]
-

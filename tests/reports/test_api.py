@@ -234,10 +234,18 @@ def test_the_catalogue_names_what_reports_are_built_from(api, org):
     assert {"state", "org_unit", "owner", "product_line", "tier", "quarter:closed_at"} <= keys
 
 
-def test_every_record_type_runs(api, org, deals):
+def test_every_record_type_runs_with_its_filters(api, org, deals):
+    filters = {"owner": [str(org.rep.pk)], "org_unit": [str(org.rep.org_unit_id)]}
     for kind in ("leads", "opportunities", "contracts", "milestones", "receipts", "activities"):
         response = preview(api, org.admin, {"record_type": kind, "rows": ["org_unit"]})
         assert response.status_code == 200, (kind, response.content)
+        definition = {"record_type": kind, "rows": ["owner"], "filters": filters}
+        assert preview(api, org.admin, definition).status_code == 200, kind
+    by_rep = {**BY_STATE, "filters": filters}
+    assert table(preview(api, org.admin, by_rep)) == {
+        ("identified", None): "2",
+        ("bidding", None): "1",
+    }
 
 
 def test_custom_fields_group_and_filter(api, org):
