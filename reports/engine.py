@@ -187,6 +187,20 @@ def _labeller(rt: RecordType, key: str, values: set, custom: dict):
     return lambda v: field.choice_label(v) if v not in (None, "") else empty
 
 
+def _memo(function):
+    """`function` remembered per value: a month or a person repeats on many lines."""
+    cache: dict = {}
+
+    def remembered(value):
+        try:
+            return cache[value]
+        except KeyError:
+            cache[value] = result = function(value)
+            return result
+
+    return remembered
+
+
 def _key(value) -> str:
     if value is None:
         return ""
@@ -224,11 +238,12 @@ def run_report(user, definition: dict, *, today: dt.date | None = None) -> dict:
     unit = "count" if op == "count" else ("money" if measured in rt.money else "days")
     found, truncated = grouped(user, definition)
     n_rows, keys = len(definition["rows"]), definition["rows"] + definition["columns"]
-    orders = [_order(rt, key) for key in keys]
+    orders = [_memo(_order(rt, key)) for key in keys]
     found.sort(key=lambda r: [orders[i](r[f"g{i}"]) for i in range(len(keys))])
     labellers = [
-        _labeller(rt, key, {r[f"g{i}"] for r in found}, custom) for i, key in enumerate(keys)
+        _memo(_labeller(rt, key, {r[f"g{i}"] for r in found}, custom)) for i, key in enumerate(keys)
     ]
+    key_of = _memo(_key)
     columns: list[tuple] = []
     if definition["columns"]:
         columns = sorted({r[f"g{n_rows}"] for r in found}, key=orders[n_rows])
@@ -240,7 +255,7 @@ def run_report(user, definition: dict, *, today: dt.date | None = None) -> dict:
         line = lines.setdefault(
             (*group, currency or ""),
             {
-                "keys": [_key(v) for v in group],
+                "keys": [key_of(v) for v in group],
                 "labels": [labellers[i](v) for i, v in enumerate(group)],
                 "currency": currency,
                 "cells": [None] * max(len(columns), 1),
@@ -269,7 +284,7 @@ def run_report(user, definition: dict, *, today: dt.date | None = None) -> dict:
         "column_dimension": (
             _dimension_label(rt, definition["columns"][0], custom) if columns else None
         ),
-        "columns": [{"key": _key(v), "label": labellers[n_rows](v)} for v in columns],
+        "columns": [{"key": key_of(v), "label": labellers[n_rows](v)} for v in columns],
         "rows": list(lines.values()),
         "conversion": conversion,
         "truncated": truncated,
