@@ -74,6 +74,8 @@ NAVIGATION = [
         "incentives:report",
         {Role.SALES_REP, Role.SOLUTION_MANAGER, Role.FULFILLMENT_MANAGER, Role.SALES_MANAGER},
     ),
+    # The report builder (ADR 32): everyone; each figure counts only what its reader may see.
+    ("/reports/", _("Reports"), "reports:list", None),
     ("/settings/", _("Settings"), "settings-index", configures_anything),
 ]
 

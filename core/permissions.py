@@ -86,6 +86,7 @@ RULE_LABELS = {
     "channels.manage_schemes": _("Keep partners' rebate schemes (返利政策)"),
     "channels.reports": _("See the channel reports and rebate statements"),
     "rates.change": _("Keep the exchange rates"),
+    "reports.build": _("Build, save and share reports"),
     "channels.settle": _("Settle rebate statements (credit note or payment)"),
     "contacts.add_duplicate": _("Add a contact knowingly twice"),
     "contracts.decide_change": _("Decide a customer's change request"),

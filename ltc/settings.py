@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "channels.apps.ChannelsConfig",
     "incentives.apps.IncentivesConfig",
     "insights.apps.InsightsConfig",
+    # The report builder (ADR 32): tables and charts of any stage's records, within the scope.
+    "reports.apps.ReportsConfig",
     # E-mail in: leads from a mailbox or a webhook, replies to notifications as comments.
     "mailin.apps.MailinConfig",
     # Integrations (API keys, idempotency, webhooks) listen to every stage; none imports it.
@@ -297,6 +299,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "insights-gate-flow": {
         "task": "insights.tasks.gate_flow_refresh",
         "schedule": 10 * 60,
+    },
+    # Saved reports e-mailed as Excel files (ADR 32): each due one once per period.
+    "reports-send-scheduled": {
+        "task": "reports.tasks.send_scheduled_reports",
+        "schedule": 60 * 60,
     },
 }
 # Days before a partner's verified qualification expires on which its manager is reminded.

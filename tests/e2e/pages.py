@@ -59,6 +59,8 @@ NOT_PAGES = {
     # A single-use decision link from a chat message (ADR 24): tests/messaging/test_actions.py
     # and the phone journey tests/e2e/test_journey_chat_action.py open it.
     "messaging:act": "a single-use link from a chat message",
+    "reports:preview": "htmx fragment of the report builder",
+    "reports:xlsx": "Excel download",
     "calendars:feed": "ICS download for calendar applications (the token in the URL is the key)",
 }
 
@@ -84,6 +86,7 @@ def _named(key: str, model_path: str, **filters) -> Callable[[], dict]:
 ARGUMENTS.update(
     {
         "gate-detail": _pk("ltc.GateReview"),
+        "reports:detail": _pk("reports.SavedReport"),
         "custom-field-edit": _pk("ltc.CustomField"),
         "approval-detail": _pk("ltc.ApprovalRequest"),
         "messaging:channel-edit": lambda: {"kind": "feishu_bot"},

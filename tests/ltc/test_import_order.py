@@ -32,6 +32,7 @@ LAYERS = {
     "calendars": 6.2,  # calendar feeds: read every stage's dated work
     "mailin": 6.3,  # e-mail in: leads through web-to-lead's path, replies as activities
     "insights": 6.4,  # the gate flow: process mining of the opportunities' audit trail
+    "reports": 6.45,  # the report builder: aggregates over every stage's records, scoped
     "channels": 6.5,  # rebates and channel reports: above the value stream, below integrations
     "incentives": 6.6,  # credit sharing: reads contracts, receipts and targets
     "integrations": 7,

@@ -35,6 +35,8 @@ MAIN_PAGES = [
     "/channels/",
     "/channels/schemes/",
     "/channels/statements/",
+    "/reports/",
+    "/reports/new/",
     "/notifications/",
     "/search/?q=port",
 ]

@@ -135,6 +135,9 @@ UNSCOPED = {
     # Exchange rates (ADR 30): read by all, written by administrators and finance
     # (tests/ltc/test_exchange_rates.py).
     "ExchangeRateViewSet": "money_reference",
+    # Saved reports (ADR 32): one's own and those shared with one or one's team; running one
+    # aggregates over restrict()ed records of the reader's own scope (tests/reports/).
+    "SavedReportViewSet": "own",
 }
 
 

@@ -154,6 +154,11 @@ PLAIN: dict[str, set[str]] = {
         *("currency", "customer", "partner", "price", "product", "valid_from", "valid_to"),
     },
     "ContactBulkRequestSerializer": {"items"},
+    # Saved reports (ADR 32): one's own definition, shares and schedule; only the owner
+    # writes them, and whoever reads a shared one counts their own scope.
+    "SavedReportWriteSerializer": {
+        *("definition", "name", "schedule", "shared_units", "shared_users"),
+    },
     # Exchange rates (ADR 30): administrators' and finance's data, one per day and pair.
     "ltc.exchangerate": {"base", "date", "quote", "rate", "source"},
     "ExchangeRateBulkSerializer": {"items"},
