@@ -39,6 +39,7 @@ _EXACT: dict[str, str] = {
     "partners.tasks.qualifications_remind": "reminders",
     "receivables.tasks.scan_payment_milestones": "reminders",
     "keyaccounts.tasks.open_renewal_opportunities": "reminders",
+    "reports.tasks.send_scheduled_reports": "reminders",
     # The outbox publishes what the broker refused; mail in is I/O to another system.
     "ltc.tasks.flush_outbox": "webhooks",
     "mailin.tasks.poll_mailboxes": "webhooks",
