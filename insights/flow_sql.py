@@ -65,11 +65,16 @@ OUTCOME = "CASE WHEN o.state IN ('won', 'lost', 'abandoned') THEN o.state ELSE '
 
 STEPS = """
 INSERT INTO {steps} (opportunity_id, seq, from_node, to_node, entered_at, left_at, duration,
-    outcome, org_unit_id, product_line, tier, amount)
-SELECT p.deal, p.i, p.node, q.node, p.at, q.at,
-    GREATEST(0, FLOOR(EXTRACT(EPOCH FROM q.at - p.at)))::bigint,
-    {outcome}, o.org_unit_id, o.product_line, c.tier, o.amount
-FROM flow_nodes p JOIN flow_nodes q ON q.deal = p.deal AND q.i = p.i + 1 {keys}
+    outcome, org_unit_id, product_line, tier, amount, prev_arrow_at, prev_node_at)
+SELECT s.*,
+    LAG(left_at) OVER (PARTITION BY deal, from_node, to_node ORDER BY left_at, seq),
+    LAG(left_at) OVER (PARTITION BY deal, from_node ORDER BY left_at, seq)
+FROM (
+    SELECT p.deal, p.i AS seq, p.node AS from_node, q.node AS to_node, p.at, q.at AS left_at,
+        GREATEST(0, FLOOR(EXTRACT(EPOCH FROM q.at - p.at)))::bigint,
+        {outcome}, o.org_unit_id, o.product_line, c.tier, o.amount
+    FROM flow_nodes p JOIN flow_nodes q ON q.deal = p.deal AND q.i = p.i + 1 {keys}
+) s
 """
 
 PATHS = """
@@ -128,6 +133,8 @@ def _rebuild(ids: list[int] | None) -> int:
         cursor.execute(PATHS.format(**tables))
         rebuilt = cursor.rowcount
         cursor.execute("DROP TABLE flow_nodes")
+        if ids is None:  # the planner's statistics for what was just written, before reading
+            cursor.execute(f"ANALYZE {tables['steps']}, {tables['paths']}")
     return rebuilt
 
 

@@ -44,6 +44,11 @@ class FlowStep(DealKeys):
     duration = models.BigIntegerField(_("seconds"))
     #: How the deal ended (won, lost, abandoned) or "" while open: the arrow's conversion.
     outcome = models.CharField(_("outcome"), max_length=20, blank=True)
+    #: When the deal last took this same arrow before (by `left_at`), and last left this same
+    #: node: the deals in a period are its steps whose previous one is older (or none), so
+    #: counting them needs no COUNT(DISTINCT) (a sort per group).
+    prev_arrow_at = models.DateTimeField(_("took this arrow before"), null=True, blank=True)
+    prev_node_at = models.DateTimeField(_("left this node before"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("gate-flow step")

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
 from django.utils import timezone
@@ -32,12 +33,13 @@ STAGE_ORDER = {str(s): i for i, s in enumerate([*OPEN_STAGES, Stage.WON])}
 TOP_PATHS = 20
 
 
-class Percentile(Aggregate):
-    """PostgreSQL's `percentile_cont(f) WITHIN GROUP (ORDER BY x)`."""
+class Percentiles(Aggregate):
+    """PostgreSQL's `percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY x)`: the median
+    and p90 from one sort of the group."""
 
     function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+    template = "%(function)s(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = ArrayField(FloatField())
 
 
 @dataclass(frozen=True)
@@ -125,12 +127,17 @@ def flow_deals(user, query: FlowQuery) -> QuerySet:
     return deals
 
 
+def _start(query: FlowQuery) -> dt.datetime | None:
+    if not query.date_from:
+        return None
+    return dt.datetime.combine(query.date_from, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
 def _period(field: str, query: FlowQuery) -> Q:
     q = Q()
     zone = timezone.get_current_timezone()
     if query.date_from:
-        start = dt.datetime.combine(query.date_from, dt.time.min, tzinfo=zone)
-        q &= Q(**{f"{field}__gte": start})
+        q &= Q(**{f"{field}__gte": _start(query)})
     if query.date_to:
         end = dt.datetime.combine(query.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
         q &= Q(**{f"{field}__lt": end})
@@ -175,12 +182,10 @@ def _grouped(steps: QuerySet, keys: list[str], **counts) -> list[dict]:
     Python from the filtered rows' durations."""
     rows = steps.values(*keys).annotate(**counts).order_by(*keys)
     if connection.vendor == "postgresql":
-        return list(
-            rows.annotate(
-                median=Percentile("duration", fraction=0.5),
-                p90=Percentile("duration", fraction=0.9),
-            )
-        )
+        rows = list(rows.annotate(percentiles=Percentiles("duration")))
+        for row in rows:
+            row["median"], row["p90"] = row.pop("percentiles")
+        return rows
     rows = list(rows)
     durations: dict[tuple, list[int]] = {}
     for *key, seconds in steps.values_list(*keys, "duration"):
@@ -204,23 +209,33 @@ def _percentiles(values: list[int]) -> dict:
     return {"median": at(0.5), "p90": at(0.9)}
 
 
-def flow_figures(steps: QuerySet, paths: QuerySet) -> dict:
-    """The flow of these rows: its arrows, time in each node, the top paths, where lost deals
-    left."""
+def _firsts(since: dt.datetime | None) -> tuple[Q, Q]:
+    """Which steps count their deal: for each deal, its first step on the arrow (and out of
+    the node) in the period, the one whose previous one is older than the period's start."""
+    if since is None:
+        return Q(prev_arrow_at=None), Q(prev_node_at=None)
+    return (
+        Q(prev_arrow_at=None) | Q(prev_arrow_at__lt=since),
+        Q(prev_node_at=None) | Q(prev_node_at__lt=since),
+    )
+
+
+def flow_figures(steps: QuerySet, paths: QuerySet, since: dt.datetime | None = None) -> dict:
+    """The flow of these rows (steps taken from `since`): its arrows, time in each node, the
+    top paths, where lost deals left."""
+    first_take, first_exit = _firsts(since)
     arrows = _grouped(
         steps,
         ["from_node", "to_node"],
-        deals=Count("opportunity_id", distinct=True),
+        deals=Count("id", filter=first_take),
         times=Count("id"),
-        won=Count("opportunity_id", distinct=True, filter=Q(outcome=Stage.WON)),
+        won=Count("id", filter=first_take & Q(outcome=Stage.WON)),
     )
     arrows.sort(key=lambda r: (-r["times"], r["from_node"], r["to_node"]))
     for row in arrows:
         row["conversion"] = round(100 * row["won"] / row["deals"], 1) if row["deals"] else None
         row["kind"] = arrow_kind(row["from_node"], row["to_node"])
-    nodes = _grouped(
-        steps, ["from_node"], deals=Count("opportunity_id", distinct=True), times=Count("id")
-    )
+    nodes = _grouped(steps, ["from_node"], deals=Count("id", filter=first_exit), times=Count("id"))
     routes = list(
         paths.values("route")
         .annotate(
@@ -272,7 +287,9 @@ def gate_flow(user, query: FlowQuery) -> dict:
     snapshot = _snapshot(user, query)
     if snapshot is not None:
         return {**snapshot.figures, "refreshed_at": snapshot.refreshed_at}
-    figures = flow_figures(flow_steps(user, query), _scoped(FlowPath, user, query, "started_at"))
+    figures = flow_figures(
+        flow_steps(user, query), _scoped(FlowPath, user, query, "started_at"), _start(query)
+    )
     rollup = FlowRollup.objects.filter(pk=1).first()
     return {**figures, "refreshed_at": rollup.refreshed_at if rollup else None}
 

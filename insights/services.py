@@ -94,6 +94,12 @@ def _rows(opportunity_id: int, keys: tuple, events):
         )
         for i, ((a, entered), (b, left)) in enumerate(zip(nodes, nodes[1:], strict=False))
     ]
+    last_arrow: dict[tuple, dt.datetime] = {}
+    last_node: dict[str, dt.datetime] = {}
+    for step in sorted(steps, key=lambda s: (s.left_at, s.seq)):
+        step.prev_arrow_at = last_arrow.get((step.from_node, step.to_node))
+        step.prev_node_at = last_node.get(step.from_node)
+        last_arrow[(step.from_node, step.to_node)] = last_node[step.from_node] = step.left_at
     ended = outcome and nodes[-1][0] == f"stage:{outcome}"
     route = [n for n, _ in (nodes[:-1] if ended else nodes)]
     path = FlowPath(

@@ -46,7 +46,7 @@ def random_events(rng: random.Random, count: int) -> list:
 def rollup_rows():
     steps = FlowStep.objects.values_list(
         "opportunity_id", "seq", "from_node", "to_node", "entered_at", "left_at", "duration",
-        "outcome", *KEYS,
+        "outcome", *KEYS, "prev_arrow_at", "prev_node_at",
     )  # fmt: skip
     paths = FlowPath.objects.values_list(
         "opportunity_id", "route", "outcome", "left_from", "started_at", *KEYS
