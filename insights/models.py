@@ -6,10 +6,31 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import OrgUnit
+from core.money import MoneyField
 from opportunities.models import Opportunity
 
 
-class FlowStep(models.Model):
+class DealKeys(models.Model):
+    """The deal's filter keys, copied onto its rollup rows at each refresh (a deal whose keys
+    changed since is rebuilt at the next one), so scope and filters need no join (ADR 28)."""
+
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("org unit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    product_line = models.CharField(_("product line"), max_length=100, blank=True)
+    tier = models.CharField(_("customer tier"), max_length=10, blank=True)
+    amount = MoneyField(_("expected amount"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class FlowStep(DealKeys):
     """One arrow a deal took: from one node (a stage, a gate, a gate's outcome) to the next."""
 
     opportunity = models.ForeignKey(
@@ -23,6 +44,11 @@ class FlowStep(models.Model):
     duration = models.BigIntegerField(_("seconds"))
     #: How the deal ended (won, lost, abandoned) or "" while open: the arrow's conversion.
     outcome = models.CharField(_("outcome"), max_length=20, blank=True)
+    #: When the deal last took this same arrow before (by `left_at`), and last left this same
+    #: node: the deals in a period are its steps whose previous one is older (or none), so
+    #: counting them needs no COUNT(DISTINCT) (a sort per group).
+    prev_arrow_at = models.DateTimeField(_("took this arrow before"), null=True, blank=True)
+    prev_node_at = models.DateTimeField(_("left this node before"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("gate-flow step")
@@ -30,13 +56,17 @@ class FlowStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["opportunity", "seq"], name="flow_step_once")
         ]
-        indexes = [models.Index(fields=["from_node", "to_node"])]
+        indexes = [
+            models.Index(fields=["from_node", "to_node"]),
+            models.Index(fields=["org_unit", "left_at"]),
+            models.Index(fields=["product_line", "left_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.from_node} → {self.to_node}"
 
 
-class FlowPath(models.Model):
+class FlowPath(DealKeys):
     """A deal's whole route (its nodes before the end) and how it ended: conversion per path."""
 
     opportunity = models.OneToOneField(
@@ -51,6 +81,10 @@ class FlowPath(models.Model):
     class Meta:
         verbose_name = _("gate-flow path")
         verbose_name_plural = _("gate-flow paths")
+        indexes = [
+            models.Index(fields=["org_unit", "started_at"]),
+            models.Index(fields=["product_line", "started_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.route}"
@@ -71,3 +105,20 @@ class FlowRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.last_event_id} @ {self.refreshed_at}"
+
+
+class FlowSnapshot(models.Model):
+    """The unfiltered flow of one org subtree (`unit_path`; "" for the whole company), as the
+    page and API show it, computed from the rollup at each refresh: what a manager or an
+    administrator opens first is one row read (ADR 28)."""
+
+    unit_path = models.CharField(_("org unit path"), max_length=255, unique=True, blank=True)
+    figures = models.JSONField(_("figures"))
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("gate-flow snapshot")
+        verbose_name_plural = _("gate-flow snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.unit_path or 'company'} @ {self.refreshed_at}"

@@ -9,9 +9,10 @@ in Python from the filtered rows' durations.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
 from django.utils import timezone
@@ -26,18 +27,19 @@ from core.errors import ValidationFailed
 from opportunities.choices import OPEN_STAGES, Stage
 from opportunities.models import Opportunity
 
-from .models import FlowPath, FlowRollup, FlowStep
+from .models import FlowPath, FlowRollup, FlowSnapshot, FlowStep
 
 STAGE_ORDER = {str(s): i for i, s in enumerate([*OPEN_STAGES, Stage.WON])}
 TOP_PATHS = 20
 
 
-class Percentile(Aggregate):
-    """PostgreSQL's `percentile_cont(f) WITHIN GROUP (ORDER BY x)`."""
+class Percentiles(Aggregate):
+    """PostgreSQL's `percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY x)`: the median
+    and p90 from one sort of the group."""
 
     function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+    template = "%(function)s(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = ArrayField(FloatField())
 
 
 @dataclass(frozen=True)
@@ -125,42 +127,72 @@ def flow_deals(user, query: FlowQuery) -> QuerySet:
     return deals
 
 
+def _start(query: FlowQuery) -> dt.datetime | None:
+    if not query.date_from:
+        return None
+    return dt.datetime.combine(query.date_from, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
 def _period(field: str, query: FlowQuery) -> Q:
     q = Q()
     zone = timezone.get_current_timezone()
     if query.date_from:
-        start = dt.datetime.combine(query.date_from, dt.time.min, tzinfo=zone)
-        q &= Q(**{f"{field}__gte": start})
+        q &= Q(**{f"{field}__gte": _start(query)})
     if query.date_to:
         end = dt.datetime.combine(query.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
         q &= Q(**{f"{field}__lt": end})
     return q
 
 
+def _scoped(model, user, query: FlowQuery, moment: str) -> QuerySet:
+    """The rollup rows (`FlowStep` or `FlowPath`) of the viewer's matching deals in the period,
+    by the keys copied onto them: a viewer whose access is whole org subtrees needs no join
+    to the deals; anyone else's rows are those of `policy.restrict`ed deals."""
+    rows = model.objects.filter(_period(moment, query))
+    whole, root = policy.subtree_scope(Opportunity, user, "view")
+    if not whole:
+        rows = rows.filter(opportunity_id__in=policy.restrict(Opportunity.objects.all(), user))
+    elif root is not None:
+        rows = rows.filter(org_unit_id__in=_subtree(root.path))
+    if query.unit is not None:
+        rows = rows.filter(org_unit_id__in=_subtree(query.unit.path))
+    if query.product_line:
+        rows = rows.filter(product_line=query.product_line)
+    if query.tier:
+        rows = rows.filter(tier=query.tier)
+    if query.amount_min is not None:
+        rows = rows.filter(amount__gte=query.amount_min)
+    if query.amount_max is not None:
+        rows = rows.filter(amount__lt=query.amount_max)
+    return rows
+
+
+def _subtree(path: str) -> QuerySet:
+    return OrgUnit.objects.filter(path__startswith=path).values("pk")
+
+
 def flow_steps(user, query: FlowQuery) -> QuerySet:
     """The step rows of the viewer's matching deals whose arrow was taken in the period."""
-    deals = flow_deals(user, query).values("pk")
-    return FlowStep.objects.filter(_period("left_at", query), opportunity_id__in=deals)
+    return _scoped(FlowStep, user, query, "left_at")
 
 
-def _with_percentiles(rows: list[dict], steps: QuerySet, keys: list[str]) -> list[dict]:
-    """Fill `median` and `p90` (seconds) of each row's durations."""
+def _grouped(steps: QuerySet, keys: list[str], **counts) -> list[dict]:
+    """Counts per group and the median and p90 of its durations (seconds): one query on
+    PostgreSQL (`percentile_cont`); on SQLite the counts in SQL and the percentiles exactly in
+    Python from the filtered rows' durations."""
+    rows = steps.values(*keys).annotate(**counts).order_by(*keys)
     if connection.vendor == "postgresql":
-        figures = {
-            tuple(r[k] for k in keys): r
-            for r in steps.values(*keys).annotate(
-                median=Percentile("duration", fraction=0.5),
-                p90=Percentile("duration", fraction=0.9),
-            )
-        }
-    else:  # exact, in Python, from at most the filtered rows
-        durations: dict[tuple, list[int]] = {}
-        for *key, seconds in steps.values_list(*keys, "duration"):
-            durations.setdefault(tuple(key), []).append(seconds)
-        figures = {key: _percentiles(values) for key, values in durations.items()}
+        rows = list(rows.annotate(percentiles=Percentiles("duration")))
+        for row in rows:
+            row["median"], row["p90"] = row.pop("percentiles")
+        return rows
+    rows = list(rows)
+    durations: dict[tuple, list[int]] = {}
+    for *key, seconds in steps.values_list(*keys, "duration"):
+        durations.setdefault(tuple(key), []).append(seconds)
     for row in rows:
-        figure = figures.get(tuple(row[k] for k in keys), {})
-        row["median"], row["p90"] = figure.get("median"), figure.get("p90")
+        figure = _percentiles(durations[tuple(row[k] for k in keys)])
+        row["median"], row["p90"] = figure["median"], figure["p90"]
     return rows
 
 
@@ -177,31 +209,33 @@ def _percentiles(values: list[int]) -> dict:
     return {"median": at(0.5), "p90": at(0.9)}
 
 
-def gate_flow(user, query: FlowQuery) -> dict:
-    """The flow: its arrows, time in each node, the top paths, where lost deals left, the age."""
-    steps = flow_steps(user, query)
-    arrows = list(
-        steps.values("from_node", "to_node")
-        .annotate(
-            deals=Count("opportunity_id", distinct=True),
-            times=Count("id"),
-            won=Count("opportunity_id", distinct=True, filter=Q(outcome=Stage.WON)),
-        )
-        .order_by("-times", "from_node", "to_node")
+def _firsts(since: dt.datetime | None) -> tuple[Q, Q]:
+    """Which steps count their deal: for each deal, its first step on the arrow (and out of
+    the node) in the period, the one whose previous one is older than the period's start."""
+    if since is None:
+        return Q(prev_arrow_at=None), Q(prev_node_at=None)
+    return (
+        Q(prev_arrow_at=None) | Q(prev_arrow_at__lt=since),
+        Q(prev_node_at=None) | Q(prev_node_at__lt=since),
     )
-    _with_percentiles(arrows, steps, ["from_node", "to_node"])
+
+
+def flow_figures(steps: QuerySet, paths: QuerySet, since: dt.datetime | None = None) -> dict:
+    """The flow of these rows (steps taken from `since`): its arrows, time in each node, the
+    top paths, where lost deals left."""
+    first_take, first_exit = _firsts(since)
+    arrows = _grouped(
+        steps,
+        ["from_node", "to_node"],
+        deals=Count("id", filter=first_take),
+        times=Count("id"),
+        won=Count("id", filter=first_take & Q(outcome=Stage.WON)),
+    )
+    arrows.sort(key=lambda r: (-r["times"], r["from_node"], r["to_node"]))
     for row in arrows:
         row["conversion"] = round(100 * row["won"] / row["deals"], 1) if row["deals"] else None
         row["kind"] = arrow_kind(row["from_node"], row["to_node"])
-    nodes = list(
-        steps.values("from_node")
-        .annotate(deals=Count("opportunity_id", distinct=True), times=Count("id"))
-        .order_by("from_node")
-    )
-    _with_percentiles(nodes, steps, ["from_node"])
-    paths = FlowPath.objects.filter(
-        _period("started_at", query), opportunity_id__in=flow_deals(user, query).values("pk")
-    )
+    nodes = _grouped(steps, ["from_node"], deals=Count("id", filter=first_exit), times=Count("id"))
     routes = list(
         paths.values("route")
         .annotate(
@@ -220,14 +254,44 @@ def gate_flow(user, query: FlowQuery) -> dict:
         .annotate(deals=Count("id"))
         .order_by("-deals", "left_from")
     )
+    return {"arrows": arrows, "nodes": nodes, "paths": routes, "lost": lost}
+
+
+def snapshot_figures(unit_path: str) -> dict:
+    """The unfiltered flow of one org subtree ("": the whole company), for `FlowSnapshot`."""
+    steps, paths = FlowStep.objects.all(), FlowPath.objects.all()
+    if unit_path:
+        steps = steps.filter(org_unit_id__in=_subtree(unit_path))
+        paths = paths.filter(org_unit_id__in=_subtree(unit_path))
+    return flow_figures(steps, paths)
+
+
+def _snapshot(user, query: FlowQuery) -> FlowSnapshot | None:
+    """The snapshot that answers this read, if one does: no filter but the org unit, and a
+    viewer whose access is whole org subtrees (`policy.subtree_scope`)."""
+    if replace(query, unit=None) != FlowQuery():
+        return None
+    whole, root = policy.subtree_scope(Opportunity, user, "view")
+    if not whole:
+        return None
+    paths = [u.path for u in (root, query.unit) if u is not None]
+    key = max(paths, key=len, default="")
+    if any(not key.startswith(path) for path in paths):
+        return None  # disjoint subtrees: nothing to count, read live
+    return FlowSnapshot.objects.filter(unit_path=key).first()
+
+
+def gate_flow(user, query: FlowQuery) -> dict:
+    """The flow: its arrows, time in each node, the top paths, where lost deals left, the age.
+    The unfiltered flow of a subtree is its snapshot, taken at the rollup's refresh."""
+    snapshot = _snapshot(user, query)
+    if snapshot is not None:
+        return {**snapshot.figures, "refreshed_at": snapshot.refreshed_at}
+    figures = flow_figures(
+        flow_steps(user, query), _scoped(FlowPath, user, query, "started_at"), _start(query)
+    )
     rollup = FlowRollup.objects.filter(pk=1).first()
-    return {
-        "arrows": arrows,
-        "nodes": nodes,
-        "paths": routes,
-        "lost": lost,
-        "refreshed_at": rollup.refreshed_at if rollup else None,
-    }
+    return {**figures, "refreshed_at": rollup.refreshed_at if rollup else None}
 
 
 def arrow_kind(from_node: str, to_node: str) -> str:

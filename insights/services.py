@@ -15,15 +15,17 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models import Max, Q
+from django.db import connection, transaction
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from accounts.models import OrgUnit
 from core.models import AuditEvent
 from opportunities.choices import Stage
 from opportunities.models import Opportunity
 
-from .models import FlowPath, FlowRollup, FlowStep
+from . import flow_sql
+from .models import FlowPath, FlowRollup, FlowSnapshot, FlowStep
 
 #: The trail's actions that move a deal along its path.
 FLOW_ACTIONS = ("transition", "gate.opened", "gate.escalated", "gate.decided")
@@ -71,10 +73,12 @@ def deal_path(created_at, events) -> list[tuple[str, dt.datetime]]:
     return nodes
 
 
-def _rows(opportunity_id: int, state: str, created_at, events):
+def _rows(opportunity_id: int, keys: tuple, events):
+    state, created_at, *deal_keys = keys
     nodes = deal_path(created_at, events)
     if not nodes:
         return [], None
+    denormalised = dict(zip(KEY_FIELDS, deal_keys, strict=True))
     outcome = state if state in ENDINGS else ""
     steps = [
         FlowStep(
@@ -86,24 +90,41 @@ def _rows(opportunity_id: int, state: str, created_at, events):
             left_at=left,
             duration=max(0, int((left - entered).total_seconds())),
             outcome=outcome,
+            **denormalised,
         )
         for i, ((a, entered), (b, left)) in enumerate(zip(nodes, nodes[1:], strict=False))
     ]
+    last_arrow: dict[tuple, dt.datetime] = {}
+    last_node: dict[str, dt.datetime] = {}
+    for step in sorted(steps, key=lambda s: (s.left_at, s.seq)):
+        step.prev_arrow_at = last_arrow.get((step.from_node, step.to_node))
+        step.prev_node_at = last_node.get(step.from_node)
+        last_arrow[(step.from_node, step.to_node)] = last_node[step.from_node] = step.left_at
     ended = outcome and nodes[-1][0] == f"stage:{outcome}"
     route = [n for n, _ in (nodes[:-1] if ended else nodes)]
     path = FlowPath(
         opportunity_id=opportunity_id,
         route=" > ".join(route),
         outcome=outcome,
-        left_from=route[-1] if ended and outcome in LOST_ENDINGS else "",
+        left_from=route[-1] if route and ended and outcome in LOST_ENDINGS else "",
         started_at=nodes[0][1],
+        **denormalised,
     )
     return steps, path
 
 
-def deals_rebuild(ids) -> None:
-    """Rebuild the rollup rows of these deals from their whole trail."""
+#: The deal's filter keys copied onto its rows (`models.DealKeys`), and where they are read.
+KEY_FIELDS = ("org_unit_id", "product_line", "tier", "amount")
+KEY_SOURCES = ("org_unit_id", "product_line", "customer__tier", "amount")
+
+
+def deals_rebuild(ids, *, in_python: bool = False) -> None:
+    """Rebuild the rollup rows of these deals from their whole trail: set-based SQL on
+    PostgreSQL (`flow_sql`), in Python elsewhere or when asked (`in_python`)."""
     ids = list(ids)
+    if connection.vendor == "postgresql" and not in_python:
+        flow_sql.deals_rebuild(ids)
+        return
     events = defaultdict(list)
     rows = (
         flow_events()
@@ -116,9 +137,11 @@ def deals_rebuild(ids) -> None:
     FlowStep.objects.filter(opportunity_id__in=ids).delete()
     FlowPath.objects.filter(opportunity_id__in=ids).delete()
     steps, paths = [], []
-    deals = Opportunity.objects.filter(pk__in=ids).values_list("pk", "state", "created_at")
-    for pk, state, created_at in deals:
-        deal_steps, path = _rows(pk, state, created_at, events.get(pk, []))
+    deals = Opportunity.objects.filter(pk__in=ids).values_list(
+        "pk", "state", "created_at", *KEY_SOURCES
+    )
+    for pk, *keys in deals:
+        deal_steps, path = _rows(pk, keys, events.get(pk, []))
         steps += deal_steps
         if path is not None:
             paths.append(path)
@@ -126,26 +149,64 @@ def deals_rebuild(ids) -> None:
     FlowPath.objects.bulk_create(paths, batch_size=1000)
 
 
+def drifted_deals() -> set[int]:
+    """The deals whose rows no longer carry their keys or outcome: moved to another unit or
+    product line, resized, their customer's tier changed, or ended, without a trail event
+    the refresh would have read (a bulk update writes none)."""
+    ended = Q(opportunity__state__in=ENDINGS)
+    stale = (
+        ~Q(org_unit_id=F("opportunity__org_unit_id"))
+        | ~Q(product_line=F("opportunity__product_line"))
+        | ~Q(tier=F("opportunity__customer__tier"))
+        | ~Q(amount=F("opportunity__amount"))
+        | (ended & ~Q(outcome=F("opportunity__state")))
+        | (~ended & ~Q(outcome=""))
+    )
+    return set(FlowPath.objects.filter(stale).values_list("opportunity_id", flat=True))
+
+
 def gate_flow_refresh(*, full: bool = False) -> int:
-    """Bring the rollup up to date (`full`: rebuild every deal); the number of deals rebuilt.
-    The bookkeeping row is locked for the run, so two runs never interleave."""
+    """Bring the rollup up to date (`full`: rebuild every deal) and take the snapshots of the
+    unfiltered flow; the number of deals rebuilt. The bookkeeping row is locked for the run,
+    so two runs never interleave."""
     FlowRollup.objects.get_or_create(pk=1)
     with transaction.atomic():
         state = FlowRollup.objects.select_for_update().get(pk=1)
         events = flow_events()
         top = events.aggregate(top=Max("id"))["top"] or 0
         if full or state.refreshed_at is None:
-            FlowStep.objects.all().delete()
-            FlowPath.objects.all().delete()
-            changed = events
+            if connection.vendor == "postgresql":
+                rebuilt = flow_sql.all_rebuild()
+            else:
+                FlowStep.objects.all().delete()
+                FlowPath.objects.all().delete()
+                ids = sorted(set(events.values_list("target_id", flat=True)))
+                for start in range(0, len(ids), BATCH):
+                    deals_rebuild(ids[start : start + BATCH])
+                rebuilt = len(ids)
         else:
             window = Q(id__gt=state.last_event_id, id__lte=top)
             window |= Q(at__gte=state.refreshed_at - LATE_COMMIT_WINDOW)
-            changed = events.filter(window)
-        ids = sorted(set(changed.values_list("target_id", flat=True)))
-        for start in range(0, len(ids), BATCH):
-            deals_rebuild(ids[start : start + BATCH])
+            ids = set(events.filter(window).values_list("target_id", flat=True))
+            ids = sorted(ids | drifted_deals())
+            for start in range(0, len(ids), BATCH):
+                deals_rebuild(ids[start : start + BATCH])
+            rebuilt = len(ids)
         state.last_event_id = top
         state.refreshed_at = timezone.now()
         state.save()
-    return len(ids)
+        snapshots_take(state.refreshed_at)
+    return rebuilt
+
+
+def snapshots_take(at) -> None:
+    """The unfiltered flow of the whole company and of every org subtree, from the rollup as
+    it now is (`selectors.snapshot_figures`), replacing the last ones."""
+    from .selectors import snapshot_figures
+
+    units = list(OrgUnit.objects.values_list("path", flat=True))
+    FlowSnapshot.objects.all().delete()
+    FlowSnapshot.objects.bulk_create(
+        FlowSnapshot(unit_path=path, figures=snapshot_figures(path), refreshed_at=at)
+        for path in ["", *units]
+    )

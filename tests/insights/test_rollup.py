@@ -6,15 +6,18 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.db import connection
 
 from core.jobs import job_get
 from insights.models import FlowPath, FlowStep
-from insights.services import gate_flow_refresh
-from tests.factories import OpportunityFactory
+from insights.services import deals_rebuild, gate_flow_refresh
+from tests.factories import CustomerFactory, OpportunityFactory
 
 from .conftest import write_trail
 
 pytestmark = pytest.mark.django_db
+TIERS = ["strategic", "key", "normal"]
+KEYS = ("org_unit_id", "product_line", "tier", "amount")
 
 GATES = ["ati", "atb", "atc"]
 STAGES = ["identified", "initiated", "guiding", "bidding", "bid_submitted", "negotiating"]
@@ -43,10 +46,10 @@ def random_events(rng: random.Random, count: int) -> list:
 def rollup_rows():
     steps = FlowStep.objects.values_list(
         "opportunity_id", "seq", "from_node", "to_node", "entered_at", "left_at", "duration",
-        "outcome",
+        "outcome", *KEYS, "prev_arrow_at", "prev_node_at",
     )  # fmt: skip
     paths = FlowPath.objects.values_list(
-        "opportunity_id", "route", "outcome", "left_from", "started_at"
+        "opportunity_id", "route", "outcome", "left_from", "started_at", *KEYS
     )
     return sorted(steps), sorted(paths)
 
@@ -76,3 +79,39 @@ def test_a_refresh_with_nothing_new_rebuilds_nothing_old(org):
 
 def test_the_refresh_is_a_job():
     assert job_get("insights-gate-flow").task == "insights.tasks.gate_flow_refresh"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based rebuild: PostgreSQL")
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_the_set_based_rebuild_makes_the_rows_the_per_deal_one_does(org, seed):
+    rng = random.Random(seed)
+    deals = [
+        OpportunityFactory(
+            owner=rng.choice([org.rep, org.other_team_rep]),
+            product_line=rng.choice(["5G", "IoT", ""]),
+            customer=CustomerFactory(owner=org.rep, tier=rng.choice(TIERS)),
+        )
+        for _ in range(6)
+    ]
+    for deal in deals:
+        write_trail(deal, random_events(rng, rng.randint(1, 14)))
+    gate_flow_refresh(full=True)
+    in_sql = rollup_rows()
+    assert in_sql[0] and in_sql[1]
+    deals_rebuild([d.pk for d in deals], in_python=True)
+    assert rollup_rows() == in_sql
+
+
+def test_a_deal_whose_keys_changed_without_a_trail_event_is_rebuilt(org):
+    deal = OpportunityFactory(
+        owner=org.rep, product_line="5G", customer=CustomerFactory(owner=org.rep)
+    )
+    write_trail(deal, [(1, "open", "ati"), (2, "decide", ("ati", "go"))])
+    gate_flow_refresh()
+    # bulk updates: no audit event, no updated_at
+    type(deal).objects.filter(pk=deal.pk).update(org_unit=org.gd_gov, product_line="IoT")
+    type(deal.customer).objects.filter(pk=deal.customer_id).update(tier="key")
+    assert gate_flow_refresh() == 1
+    keys = set(FlowStep.objects.filter(opportunity=deal).values_list(*KEYS[:3]))
+    assert keys == {(org.gd_gov.pk, "IoT", "key")}
+    assert gate_flow_refresh() == 0
