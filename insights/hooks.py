@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from core import hooks, policy
 from opportunities.choices import OPEN_STAGES
 
+from .models import WinPrediction
 from .winmodel.selectors import prediction_of
 
 
@@ -32,8 +33,16 @@ def learned_probability():
     return Coalesce(F("win_prediction__probability"), F("probability_pct"))
 
 
+def _on_stage_changed(opportunity, from_state, to_state, by) -> None:
+    """A deal that closed has no win probability to learn any more: its prediction goes (in
+    the stage change's transaction), so no page or API shows a figure for a decided deal."""
+    if to_state not in OPEN_STAGES:
+        WinPrediction.objects.filter(opportunity_id=opportunity.pk).delete()
+
+
 hooks.register_panel(
     "opportunities.Opportunity",
     hooks.Panel(order=40, template="insights/win_panel.html", context=_win_panel),
 )
 hooks.register_expression("opportunities.win_probability", learned_probability)
+hooks.listen("opportunity.stage_changed", _on_stage_changed)

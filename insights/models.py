@@ -100,6 +100,9 @@ class WinModel(models.Model):
     #: The fitted scikit-learn pipeline, serialised by joblib (never loaded from outside).
     estimator = models.BinaryField(_("estimator"), null=True, blank=True)
     seconds = models.FloatField(_("training seconds"), default=0)
+    #: {"base": the company's win rate, "owner"/"unit": {id: [closed, won]}} at training: the
+    #: reps' and units' records its predictions read.
+    history = models.JSONField(_("win history"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("win model")

@@ -83,14 +83,15 @@ def _place(matrix: Matrix, rows, columns: list[str]) -> None:
         matrix.X[at[hit], COLUMN[name]] = data[hit, j]
 
 
-def _base(deals: QuerySet[Opportunity], now: float) -> tuple[Matrix, np.ndarray, np.ndarray]:
+def _fetch(queryset, small: bool):
+    """A few rows at once (one query, no server-side cursor), or many streamed in chunks."""
+    return list(queryset) if small else queryset.iterator(chunk_size=CHUNK)
+
+
+def _base(
+    deals: QuerySet[Opportunity], now: float, small: bool
+) -> tuple[Matrix, np.ndarray, np.ndarray]:
     """The deals' own columns, streamed in chunks; returns the matrix, owners and units."""
-    n = deals.count()
-    ids = np.empty(n, dtype=np.int64)
-    X = np.zeros((n, len(NAMES)), dtype=np.float64)
-    won = np.full(n, np.nan)
-    owners = np.empty(n, dtype=np.int64)
-    units = np.empty(n, dtype=np.int64)
     rows = deals.order_by("id").values_list(
         "id",
         "state",
@@ -103,10 +104,19 @@ def _base(deals: QuerySet[Opportunity], now: float) -> tuple[Matrix, np.ndarray,
         "customer__tier",
         "partner_id",
     )
+    if small:
+        rows = list(rows)
+        n = len(rows)
+    else:
+        n = deals.count()
+        rows = rows.iterator(chunk_size=CHUNK)
+    ids = np.empty(n, dtype=np.int64)
+    X = np.zeros((n, len(NAMES)), dtype=np.float64)
+    won = np.full(n, np.nan)
+    owners = np.empty(n, dtype=np.int64)
+    units = np.empty(n, dtype=np.int64)
     i = 0
-    for pk, state, amount, margin, created, closed, owner, unit, tier, partner in rows.iterator(
-        chunk_size=CHUNK
-    ):
+    for pk, state, amount, margin, created, closed, owner, unit, tier, partner in rows:
         if i >= n:  # a deal added since the count: left for the next run
             break
         ids[i], owners[i], units[i] = pk, owner, unit
@@ -127,11 +137,11 @@ def _base(deals: QuerySet[Opportunity], now: float) -> tuple[Matrix, np.ndarray,
     return Matrix(ids[keep], X[keep], won[keep]), owners[keep], units[keep]
 
 
-def _gates(matrix: Matrix, deals: QuerySet[Opportunity]) -> None:
+def _gates(matrix: Matrix, deals, small: bool) -> None:
     kind_go = {kind: Q(kind=kind, state=GateState.GO) for kind in (GateKind.ATI, GateKind.ATB)}
     reviews = GateReview.objects.filter(
         subject_type=ContentType.objects.get_for_model(Opportunity),
-        subject_id__in=deals.values("id"),
+        subject_id__in=deals,
         kind__in=[GateKind.ATI, GateKind.ATB, GateKind.ATC],
     )
     rows = (
@@ -149,7 +159,7 @@ def _gates(matrix: Matrix, deals: QuerySet[Opportunity]) -> None:
     )
     last = np.full(len(matrix.ids), np.nan)
     found = []
-    for pk, ati, atb, holds, reworks, escalations, decided in rows.iterator(chunk_size=CHUNK):
+    for pk, ati, atb, holds, reworks, escalations, decided in _fetch(rows, small):
         found.append((pk, min(ati, 1), min(atb, 1), holds, reworks or 0, escalations))
         if decided is not None:
             at = np.searchsorted(matrix.ids, pk)
@@ -174,9 +184,9 @@ def _gates(matrix: Matrix, deals: QuerySet[Opportunity]) -> None:
     X[:, COLUMN["days_since_gate"]] = np.maximum(since, 0.0)
 
 
-def _chain(matrix: Matrix, deals: QuerySet[Opportunity]) -> None:
+def _chain(matrix: Matrix, deals, small: bool) -> None:
     rows = (
-        DecisionChainMember.objects.filter(opportunity__in=deals.values("id"))
+        DecisionChainMember.objects.filter(opportunity__in=deals)
         .values("opportunity_id")
         .annotate(
             members=Count("id"),
@@ -201,7 +211,7 @@ def _chain(matrix: Matrix, deals: QuerySet[Opportunity]) -> None:
     )
     _place(
         matrix,
-        rows.iterator(chunk_size=CHUNK),
+        _fetch(rows, small),
         [
             "chain_members",
             "chain_roles",
@@ -216,9 +226,9 @@ def _chain(matrix: Matrix, deals: QuerySet[Opportunity]) -> None:
     np.minimum(column, 1.0, out=column)
 
 
-def _competition(matrix: Matrix, deals: QuerySet[Opportunity]) -> None:
+def _competition(matrix: Matrix, deals, small: bool) -> None:
     rows = (
-        OpportunityCompetitor.objects.filter(opportunity__in=deals.values("id"))
+        OpportunityCompetitor.objects.filter(opportunity__in=deals)
         .values("opportunity_id")
         .annotate(
             n=Count("id"),
@@ -230,20 +240,20 @@ def _competition(matrix: Matrix, deals: QuerySet[Opportunity]) -> None:
     )
     _place(
         matrix,
-        rows.iterator(chunk_size=CHUNK),
+        _fetch(rows, small),
         ["competitors", "competitor_incumbent", "competitor_cheaper"],
     )
     column = matrix.X[:, COLUMN["competitor_incumbent"]]
     np.minimum(column, 1.0, out=column)
     rows = (
-        Quote.objects.filter(opportunity__in=deals.values("id"))
+        Quote.objects.filter(opportunity__in=deals)
         .exclude(state__in=[QuoteState.WITHDRAWN, QuoteState.DRAFT])
         .values("opportunity_id")
         .annotate(discount=Max("discount_pct"), special=Count("id", filter=Q(special_price=True)))
         .order_by()
         .values_list("opportunity_id", "discount", "special")
     )
-    _place(matrix, rows.iterator(chunk_size=CHUNK), ["discount_pct", "special_price"])
+    _place(matrix, _fetch(rows, small), ["discount_pct", "special_price"])
     column = matrix.X[:, COLUMN["special_price"]]
     np.minimum(column, 1.0, out=column)
 
@@ -254,39 +264,48 @@ def base_rate() -> float:
     return totals["won"] / totals["n"] if totals["n"] else 0.5
 
 
-def _history(matrix: Matrix, owners: np.ndarray, units: np.ndarray, base: float) -> None:
-    """Each deal's rep's and unit's win rate over all closed deals, smoothed towards the
-    company's (`base`); a closed deal's own outcome is left out of it (it would tell the
-    answer)."""
+def history() -> dict:
+    """Closed deals and wins per rep and per unit, and the company's win rate: what the
+    histories are read from (stored with the model, so a prediction needs no aggregate)."""
     closed = closed_deals().order_by()
+    found: dict = {"base": base_rate()}
+    for field, key in (("owner_id", "owner"), ("org_unit_id", "unit")):
+        rows = closed.values(field).annotate(
+            n=Count("id"), won=Count("id", filter=Q(state=Stage.WON))
+        )
+        found[key] = {str(row[field]): [row["n"], row["won"]] for row in rows}
+    return found
+
+
+def _history(matrix: Matrix, owners: np.ndarray, units: np.ndarray, past: dict) -> None:
+    """Each deal's rep's and unit's win rate over the closed deals (`past`, from `history`),
+    smoothed towards the company's; a closed deal's own outcome is left out of it (it would
+    tell the answer)."""
+    base = past["base"]
     own = np.nan_to_num(matrix.won, nan=0.0)
     is_closed = (~np.isnan(matrix.won)).astype(np.float64)
-    for field, keys, name in (
-        ("owner_id", owners, "rep_win_rate"),
-        ("org_unit_id", units, "team_win_rate"),
-    ):
-        rows = (
-            closed.filter(**{f"{field}__in": np.unique(keys).tolist()})
-            .values(field)
-            .annotate(n=Count("id"), won=Count("id", filter=Q(state=Stage.WON)))
-        )
-        table = {row[field]: (row["n"], row["won"]) for row in rows}
-        n = np.array([table.get(k, (0, 0))[0] for k in keys], dtype=np.float64) - is_closed
-        w = np.array([table.get(k, (0, 0))[1] for k in keys], dtype=np.float64) - own
+    for key, keys, name in (("owner", owners, "rep_win_rate"), ("unit", units, "team_win_rate")):
+        table = past[key]
+        pairs = np.array([table.get(str(k), (0, 0)) for k in keys], dtype=np.float64)
+        pairs = pairs.reshape(len(keys), 2)
+        n = pairs[:, 0] - is_closed
+        w = pairs[:, 1] - own
         matrix.X[:, COLUMN[name]] = (np.maximum(w, 0) + PRIOR * base) / (np.maximum(n, 0) + PRIOR)
 
 
-def build(deals: QuerySet[Opportunity], base: float | None = None) -> Matrix:
-    """The feature matrix of `deals` (any queryset of opportunities), in ascending id order;
-    `base`: the company's win rate the histories are smoothed towards (read when None)."""
+def build(deals: QuerySet[Opportunity], past: dict | None = None, small: bool = False) -> Matrix:
+    """The feature matrix of `deals` (any queryset of opportunities), in ascending id order.
+    `past`: the reps' and units' records (`history`; read when None); `small`: a few deals
+    (one deal on demand), fetched without cursors and named by id in the other queries."""
     deals = deals.order_by()
     now = timezone.now().timestamp()
-    matrix, owners, units = _base(deals, now)
+    matrix, owners, units = _base(deals, now, small)
     if len(matrix.ids):
-        _gates(matrix, deals)
-        _chain(matrix, deals)
-        _competition(matrix, deals)
-        _history(matrix, owners, units, base_rate() if base is None else base)
+        named = matrix.ids.tolist() if small else deals.values("id")
+        _gates(matrix, named, small)
+        _chain(matrix, named, small)
+        _competition(matrix, named, small)
+        _history(matrix, owners, units, history() if past is None else past)
     return matrix
 
 

@@ -15,7 +15,7 @@ from .explain import explain
 
 def current_model() -> WinModel | None:
     """The model in force: the newest training (a fallback one means none is)."""
-    return WinModel.objects.order_by("-version").defer("estimator").first()
+    return WinModel.objects.order_by("-version").defer("estimator", "history").first()
 
 
 def scoped_deal(user, pk, action: str = "view") -> Opportunity:

@@ -38,7 +38,7 @@ TOP_FACTORS = 3
 MIN_EFFECT = 0.05
 BATCH = 5_000
 MIN_PER_OUTCOME = 10
-_loaded: dict[int, Pipeline] = {}
+_loaded: dict[int, tuple[Pipeline, dict]] = {}
 
 
 def _estimator() -> Pipeline:
@@ -81,10 +81,11 @@ def train() -> WinModel:
     """Learn the win model from every closed deal, measure it on held-out deals, store it;
     or record that there is too little history (a fallback row)."""
     started = time.perf_counter()
-    matrix = features.build(features.closed_deals())
+    past = features.history()
+    matrix = features.build(features.closed_deals(), past=past)
     y = matrix.won.astype(np.int8)
     n, n_won = len(y), int(y.sum())
-    counts = dict(n_closed=n, n_won=n_won, feature_names=features.NAMES)
+    counts = dict(n_closed=n, n_won=n_won, feature_names=features.NAMES, history=past)
     minimum = settings.WIN_MODEL_MIN_CLOSED
     if n < minimum or min(n_won, n - n_won) < MIN_PER_OUTCOME:
         return _save(status=WinModel.Status.FALLBACK, **counts)
@@ -114,21 +115,24 @@ def train() -> WinModel:
     )
 
 
-def _pipeline(model: WinModel) -> Pipeline:
+def _loaded_model(model: WinModel) -> tuple[Pipeline, dict]:
+    """The fitted pipeline and the history it was trained with, read once per version."""
     if model.version not in _loaded:
-        raw = WinModel.objects.values_list("estimator", flat=True).get(pk=model.pk)
+        raw, past = WinModel.objects.values_list("estimator", "history").get(pk=model.pk)
         _loaded.clear()
-        _loaded[model.version] = joblib.load(io.BytesIO(bytes(raw)))
+        _loaded[model.version] = (joblib.load(io.BytesIO(bytes(raw))), past)
     return _loaded[model.version]
 
 
 def _predict(model: WinModel, matrix: features.Matrix) -> tuple[np.ndarray, list[list[dict]]]:
     """Win probabilities of the matrix's deals, and each one's strongest factors: coefficient
     × standardised value (the feature's push on the log-odds against an average deal)."""
-    pipeline = _pipeline(model)
+    pipeline = _loaded_model(model)[0]
     scaler, regression = pipeline.named_steps["scale"], pipeline.named_steps["model"]
-    p = pipeline.predict_proba(matrix.X)[:, 1]
-    effects = scaler.transform(matrix.X) * regression.coef_[0]
+    # The pipeline's own arithmetic (standardise, then the logistic function), done in numpy:
+    # the same figures as predict_proba, without its per-call input checks.
+    effects = (matrix.X - scaler.mean_) / scaler.scale_ * regression.coef_[0]
+    p = 1.0 / (1.0 + np.exp(-(effects.sum(axis=1) + regression.intercept_[0])))
     order = np.argsort(-np.abs(effects), axis=1)[:, :TOP_FACTORS]
     factors = []
     for i, columns in enumerate(order):
@@ -169,8 +173,7 @@ def refresh_open(model: WinModel | None = None) -> int:
     if model is None or model.status != WinModel.Status.TRAINED:
         WinPrediction.objects.all().delete()
         return 0
-    base = model.n_won / model.n_closed
-    matrix = features.build(features.open_deals(), base=base)
+    matrix = features.build(features.open_deals(), past=_loaded_model(model)[1])
     rows = _rows(model, matrix, timezone.now())
     with transaction.atomic():
         locks.hold("insights.win_model", "predictions")
@@ -186,18 +189,15 @@ def predict_one(opportunity: Opportunity) -> WinPrediction | None:
     if model is None or model.status != WinModel.Status.TRAINED:
         return None
     deals = features.open_deals().filter(pk=opportunity.pk)
-    matrix = features.build(deals, base=model.n_won / model.n_closed)
+    matrix = features.build(deals, past=_loaded_model(model)[1], small=True)
     if not len(matrix.ids):
         WinPrediction.objects.filter(opportunity_id=opportunity.pk).delete()
         return None
-    (row,) = _rows(model, matrix, timezone.now())
-    WinPrediction.objects.update_or_create(
-        opportunity_id=row.opportunity_id,
-        defaults={
-            "model": model,
-            "probability": row.probability,
-            "factors": row.factors,
-            "predicted_at": row.predicted_at,
-        },
+    rows = _rows(model, matrix, timezone.now())
+    WinPrediction.objects.bulk_create(  # one INSERT … ON CONFLICT UPDATE
+        rows,
+        update_conflicts=True,
+        unique_fields=["opportunity"],
+        update_fields=["model", "probability", "factors", "predicted_at"],
     )
-    return row
+    return rows[0]

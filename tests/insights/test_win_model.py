@@ -142,3 +142,17 @@ def test_the_beat_retrains_nightly():
     entry = settings.CELERY_BEAT_SCHEDULE["insights-win-model"]
     assert entry["task"] == "insights.tasks.win_model_train"
     assert entry["schedule"] == 24 * 60 * 60
+
+
+def test_a_deal_that_closes_loses_its_prediction(api, org):
+    deals = make_history(org)
+    win_model_train.apply().get()
+    mine = next(d for d in deals[260:] if d.owner_id == org.rep.pk)
+    assert prediction(api, org.rep, mine).json()["probability"] is not None
+    abandoned = api(org.rep).post(
+        f"/api/v1/opportunities/{mine.pk}/transitions/abandon/",
+        {"reason": "No budget", "reason_code": "budget"},
+        format="json",
+    )
+    assert abandoned.status_code == 200, abandoned.json()
+    assert prediction(api, org.rep, mine).json()["probability"] is None
