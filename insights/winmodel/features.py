@@ -70,17 +70,26 @@ class Matrix:
     won: np.ndarray  # 1.0 won, 0.0 lost or abandoned, nan while open
 
 
-def _place(matrix: Matrix, rows, columns: list[str]) -> None:
-    """Write grouped rows (deal id, values...) into `columns` of the matrix's rows."""
-    data = np.array(list(rows), dtype=np.float64)
-    if not len(data):
-        return
-    data = np.nan_to_num(data, nan=0.0)
-    at = np.searchsorted(matrix.ids, data[:, 0].astype(np.int64))
-    at = np.clip(at, 0, len(matrix.ids) - 1)
-    hit = matrix.ids[at] == data[:, 0].astype(np.int64)
+def _place_batch(matrix: Matrix, batch: list, columns: list[str]) -> None:
+    data = np.nan_to_num(np.array(batch, dtype=np.float64), nan=0.0)
+    keys = data[:, 0].astype(np.int64)
+    at = np.clip(np.searchsorted(matrix.ids, keys), 0, len(matrix.ids) - 1)
+    hit = matrix.ids[at] == keys
     for j, name in enumerate(columns, start=1):
         matrix.X[at[hit], COLUMN[name]] = data[hit, j]
+
+
+def _place(matrix: Matrix, rows, columns: list[str]) -> None:
+    """Write grouped rows (deal id, values...) into `columns` of the matrix's rows, a chunk at
+    a time (never a Python object per deal for the whole set)."""
+    batch: list = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= CHUNK:
+            _place_batch(matrix, batch, columns)
+            batch = []
+    if batch:
+        _place_batch(matrix, batch, columns)
 
 
 def _fetch(queryset, small: bool):
@@ -158,16 +167,17 @@ def _gates(matrix: Matrix, deals, small: bool) -> None:
         .values_list("subject_id", "ati", "atb", "holds", "reworks", "escalations", "last")
     )
     last = np.full(len(matrix.ids), np.nan)
-    found = []
-    for pk, ati, atb, holds, reworks, escalations, decided in _fetch(rows, small):
-        found.append((pk, min(ati, 1), min(atb, 1), holds, reworks or 0, escalations))
-        if decided is not None:
+
+    def counted():
+        for pk, ati, atb, holds, reworks, escalations, decided in _fetch(rows, small):
             at = np.searchsorted(matrix.ids, pk)
-            if at < len(matrix.ids) and matrix.ids[at] == pk:
+            if decided is not None and at < len(matrix.ids) and matrix.ids[at] == pk:
                 last[at] = decided.timestamp()
+            yield (pk, min(ati, 1), min(atb, 1), holds, reworks or 0, escalations)
+
     _place(
         matrix,
-        found,
+        counted(),
         ["ati_passed", "atb_passed", "gate_holds", "gate_reworks", "gate_escalations"],
     )
     X = matrix.X

@@ -174,12 +174,15 @@ def refresh_open(model: WinModel | None = None) -> int:
         WinPrediction.objects.all().delete()
         return 0
     matrix = features.build(features.open_deals(), past=_loaded_model(model)[1])
-    rows = _rows(model, matrix, timezone.now())
+    now = timezone.now()
     with transaction.atomic():
         locks.hold("insights.win_model", "predictions")
         WinPrediction.objects.all().delete()
-        WinPrediction.objects.bulk_create(rows, batch_size=BATCH)
-    return len(rows)
+        for start in range(0, len(matrix.ids), BATCH):  # a batch of rows in memory at a time
+            part = slice(start, start + BATCH)
+            chunk = features.Matrix(matrix.ids[part], matrix.X[part], matrix.won[part])
+            WinPrediction.objects.bulk_create(_rows(model, chunk, now))
+    return len(matrix.ids)
 
 
 def predict_one(opportunity: Opportunity) -> WinPrediction | None:
