@@ -182,3 +182,22 @@ def facts_for(place: str, record: models.Model) -> dict:
     for provider in _facts[place]:
         found.update(provider(record))
     return found
+
+
+# --- Expressions: a later stage's figure in an earlier stage's SQL -------------------------------
+
+_expressions: dict[str, Callable[[], object]] = {}
+
+
+def register_expression(name: str, provider: Callable[[], object]) -> None:
+    """Let a later stage supply the SQL expression `name` (e.g. "opportunities.win_probability"
+    for the weighted pipeline): `provider()` returns an expression, or None to keep the
+    earlier stage's own."""
+    _expressions[name] = provider
+
+
+def expression_for(name: str, default):
+    """The registered expression `name`, or `default` when none is (or it declines)."""
+    provider = _expressions.get(name)
+    found = provider() if provider is not None else None
+    return default if found is None else found

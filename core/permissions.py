@@ -96,6 +96,7 @@ RULE_LABELS = {
     "customers.vet": _("Vet new customers (客户审批)"),
     "gates.follow_team": _("Follow the unit's gate reviews"),
     "gates.take_part": _("Take part in gate reviews"),
+    "insights.win_model": _("See the win model's quality"),
     "keyaccounts.override_tier": _("Override a customer's tier"),
     "keyaccounts.targets_panel": _("See the targets panel"),
     "leads.distribute": _("Hand leads to owners"),

@@ -122,3 +122,70 @@ class FlowSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_path or 'company'} @ {self.refreshed_at}"
+
+
+class WinModel(models.Model):
+    """One training of the win model (ADR 31): learned from the closed deals of this database,
+    its quality on the deals held out, and the fitted estimator itself. The newest row is the
+    model in force; a row with `status` fallback says there was too little history, and the
+    stage probabilities stay in force."""
+
+    class Status(models.TextChoices):
+        TRAINED = "trained", _("Trained")
+        FALLBACK = "fallback", _("Too little history: stage probabilities in force")
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    trained_at = models.DateTimeField(_("trained at"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    algorithm = models.CharField(_("algorithm"), max_length=60, blank=True)
+    n_closed = models.PositiveIntegerField(_("closed deals"), default=0)
+    n_won = models.PositiveIntegerField(_("deals won"), default=0)
+    n_train = models.PositiveIntegerField(_("deals trained on"), default=0)
+    n_test = models.PositiveIntegerField(_("deals held out"), default=0)
+    #: Area under the ROC curve on the held-out deals (None when they hold one outcome only).
+    auc = models.FloatField(_("AUC"), null=True, blank=True)
+    brier = models.FloatField(_("Brier score"), null=True, blank=True)
+    #: [{"low", "high", "deals", "predicted", "observed"}]: predicted vs observed win rate.
+    calibration = models.JSONField(_("calibration"), default=list, blank=True)
+    feature_names = models.JSONField(_("features"), default=list, blank=True)
+    #: The fitted scikit-learn pipeline, serialised by joblib (never loaded from outside).
+    estimator = models.BinaryField(_("estimator"), null=True, blank=True)
+    seconds = models.FloatField(_("training seconds"), default=0)
+    #: {"base": the company's win rate, "owner"/"unit": {id: [closed, won]}} at training: the
+    #: reps' and units' records its predictions read.
+    history = models.JSONField(_("win history"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("win model")
+        verbose_name_plural = _("win models")
+
+    def __str__(self) -> str:
+        return f"v{self.version} {self.status} {self.trained_at:%Y-%m-%d}"
+
+
+class WinPrediction(models.Model):
+    """The learned win probability of one open deal, and the factors that moved it most."""
+
+    opportunity = models.OneToOneField(
+        Opportunity,
+        verbose_name=_("opportunity"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="win_prediction",
+    )
+    model = models.ForeignKey(
+        WinModel, verbose_name=_("win model"), on_delete=models.CASCADE, related_name="+"
+    )
+    probability = models.DecimalField(
+        _("learned win probability %"), max_digits=5, decimal_places=2
+    )
+    #: [{"feature", "value", "effect"}], strongest first (effect in log-odds).
+    factors = models.JSONField(_("factors"), default=list)
+    predicted_at = models.DateTimeField(_("predicted at"))
+
+    class Meta:
+        verbose_name = _("win prediction")
+        verbose_name_plural = _("win predictions")
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.probability}%"

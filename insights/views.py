@@ -3,16 +3,22 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.replica import ReplicaReads
 from core.web import apply_error
 
 from .forms import GateFlowFilterForm
 from .selectors import FlowQuery, flow_arrow_deals, flow_query, gate_flow, node_label
+from .winmodel.selectors import model_metrics
+from .winmodel.services import win_prediction_refresh
 
 FILTERS = ("org_unit", "product_line", "tier", "amount_min", "amount_max", "date_from", "date_to")
 DRILL_ROWS = 50
@@ -97,3 +103,31 @@ class GateFlowPage(ReplicaReads, LoginRequiredMixin, View):
             "deals": deals,
         }
         return render(request, "insights/gate_flow.html", context)
+
+
+class WinModelPage(LoginRequiredMixin, View):
+    """The win model's quality (ADR 31): AUC and calibration on held-out deals, when it was
+    trained and on how many; for sales managers and administrators."""
+
+    def get(self, request):
+        try:
+            metrics = model_metrics(user=request.user)
+        except ApplicationError as error:
+            raise PermissionDenied(error.message) from None
+        for row in metrics["calibration"]:
+            row["predicted_pct"] = round(row["predicted"] * 100, 1)
+            row["observed_pct"] = round(row["observed"] * 100, 1)
+            row["low_pct"], row["high_pct"] = round(row["low"] * 100), round(row["high"] * 100)
+        context = {"metrics": metrics, "min_closed": settings.WIN_MODEL_MIN_CLOSED}
+        return render(request, "insights/win_model.html", context)
+
+
+class WinPredictionRefreshPage(LoginRequiredMixin, View):
+    """Predict one deal again now (the button on the opportunity page)."""
+
+    def post(self, request, pk: int):
+        try:
+            win_prediction_refresh(user=request.user, pk=pk)
+        except NotFound:
+            raise Http404 from None
+        return redirect(reverse("opportunities:detail", args=[pk]))

@@ -305,7 +305,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.send_scheduled_reports",
         "schedule": 60 * 60,
     },
+    # The win model (ADR 31): retrained from the closed deals nightly, open deals predicted.
+    "insights-win-model": {
+        "task": "insights.tasks.win_model_train",
+        "schedule": 24 * 60 * 60,
+    },
 }
+#: The win model (ADR 31): the closed deals it needs before it is trained (fewer: the stage
+#: probabilities stay in force), and whether the weighted pipeline uses its learned
+#: probability (stage probabilities remain the fallback for deals it has not predicted).
+WIN_MODEL_MIN_CLOSED = int(os.environ.get("WIN_MODEL_MIN_CLOSED", "200"))
+WIN_MODEL_FOR_PIPELINE = env_bool("WIN_MODEL_FOR_PIPELINE", False)
 # Days before a partner's verified qualification expires on which its manager is reminded.
 PARTNER_QUALIFICATION_REMIND_DAYS = int(os.environ.get("PARTNER_QUALIFICATION_REMIND_DAYS", 30))
 AGEING_ROLLUP_MAX_AGE = int(os.environ.get("AGEING_ROLLUP_MAX_AGE", 15 * 60))  # seconds

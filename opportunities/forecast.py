@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 
 from accounts.models import OrgUnit, User
-from core import policy
+from core import hooks, policy
 from core.money import quantize
 from core.periods import Period
 from core.rates import Conversion, convert_dated, convert_totals
@@ -70,9 +70,12 @@ def stage_probabilities(org_unit: OrgUnit | None = None) -> dict[str, Decimal]:
 def weighted_amount() -> ExpressionWrapper:
     """SQL: amount × the stored stage probability / 100, per opportunity (a fresh expression for
     every query). The one definition of a weighted amount: the opportunity's own figure, the
-    forecast and every key-account funnel, pipeline and coverage sum this (ADR 6)."""
+    forecast and every key-account funnel, pipeline and coverage sum this (ADR 6). A later
+    stage may put a learned probability in the stage probability's place (ADR 31: the
+    `opportunities.win_probability` expression, falling back to the stage's)."""
+    probability = hooks.expression_for("opportunities.win_probability", F("probability_pct"))
     return ExpressionWrapper(
-        F("amount") * F("probability_pct") / Value(Decimal(100)),
+        F("amount") * probability / Value(Decimal(100)),
         output_field=DecimalField(max_digits=22, decimal_places=6),
     )
 

@@ -1,4 +1,5 @@
-"""The gate-flow API (ADR 28): the flow's figures, and the deals behind one arrow."""
+"""The insights API: the gate flow's figures and the deals behind one arrow (ADR 28); the win
+model's quality and a deal's learned win probability (ADR 31)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from core.replica import ReplicaReads
 from opportunities.models import Opportunity
 
 from ..selectors import flow_arrow_deals, flow_query, gate_flow
-from .serializers import FlowDealSerializer, GateFlowSerializer
+from ..winmodel.selectors import deal_prediction, model_metrics
+from ..winmodel.services import win_prediction_refresh
+from .serializers import (
+    FlowDealSerializer,
+    GateFlowSerializer,
+    WinModelSerializer,
+    WinPredictionSerializer,
+)
 
 FILTERS = [
     OpenApiParameter("org_unit", OpenApiTypes.INT, description="Org unit (with its subtree)."),
@@ -62,3 +70,30 @@ class GateFlowDealsView(ReplicaReads, generics.ListAPIView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class WinModelView(APIView):
+    """The win model in force (ADR 31) and its quality on held-out deals: AUC, Brier score,
+    calibration bins; for sales managers and administrators."""
+
+    @extend_schema(responses={200: WinModelSerializer, **ERRORS})
+    def get(self, request):
+        return Response(WinModelSerializer(model_metrics(user=request.user)).data)
+
+
+class WinPredictionView(APIView):
+    """A deal's learned win probability beside its stage probability, with the factors that
+    moved it most in the caller's language; a deal outside the caller's scope is a 404."""
+
+    @extend_schema(responses={200: WinPredictionSerializer, **ERRORS})
+    def get(self, request, pk: int):
+        return Response(WinPredictionSerializer(deal_prediction(user=request.user, pk=pk)).data)
+
+
+class WinPredictionRefreshView(APIView):
+    """Predict one deal again now (someone who may change the deal)."""
+
+    @extend_schema(request=None, responses={200: WinPredictionSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        data = win_prediction_refresh(user=request.user, pk=pk)
+        return Response(WinPredictionSerializer(data).data)
