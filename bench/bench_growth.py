@@ -16,6 +16,7 @@ The configured role is given inside a transaction that is rolled back at the end
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -28,6 +29,7 @@ os.environ.setdefault("DEBUG", "1")
 import django  # noqa: E402
 
 django.setup()
+logging.disable(logging.INFO)
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402

@@ -70,11 +70,11 @@ def subtree_unit_ids(user) -> models.QuerySet:
 
 
 def team_member(prefix: str, team: str, user) -> Q:
-    """The rows whose iron triangle `user` sits on: `team IN (the user's seats)`, which the
-    planner answers from the member table's user index and the row's team index."""
+    """The rows whose iron triangle `user` sits on: `team IN (the user's seats)`, answered from
+    the member table's user index and the row's team index (`InIds`)."""
     member_model = apps.get_model("accounts", "IronTriangleMember")
     seats = member_model.objects.filter(user=user).values("team")
-    return Q(**{f"{prefix}{team}__in": seats})
+    return Q(InIds(F(f"{prefix}{team}"), Subquery(seats)))
 
 
 def area_of(model: type[models.Model]) -> str | None:
