@@ -38,9 +38,7 @@ def test_the_incremental_refresh_equals_a_full_rebuild(org, book, seed):  # noqa
                     paid_amount=min(milestone.amount, Decimal(rnd.randrange(0, 500)))
                 )
             elif kind == 1:
-                Contract.objects.filter(pk=milestone.contract_id).update(
-                    org_unit=rnd.choice(units)
-                )
+                Contract.objects.filter(pk=milestone.contract_id).update(org_unit=rnd.choice(units))
             else:
                 PaymentMilestone.objects.filter(pk=milestone.pk).update(
                     state=rnd.choice(["due", "invoiced", "paid"])
