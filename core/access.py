@@ -8,7 +8,7 @@ from typing import Literal
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Expression, F, Q, Subquery
 
 #: "export": taking the rows out of the system (CSV/XLSX); the built-in roles export what they
 #: view, a configured role only where it grants `<area>.export`. "see_amounts": reading the
@@ -69,9 +69,12 @@ def subtree_unit_ids(user) -> models.QuerySet:
     return org_unit_model.objects.filter(path__startswith=unit.path).values("pk")
 
 
-def team_member(prefix: str, team: str, user) -> Exists:
+def team_member(prefix: str, team: str, user) -> Q:
+    """The rows whose iron triangle `user` sits on: `team IN (the user's seats)`, answered from
+    the member table's user index and the row's team index (`InIds`)."""
     member_model = apps.get_model("accounts", "IronTriangleMember")
-    return Exists(member_model.objects.filter(team=OuterRef(f"{prefix}{team}"), user=user))
+    seats = member_model.objects.filter(user=user).values("team")
+    return Q(InIds(F(f"{prefix}{team}"), Subquery(seats)))
 
 
 def area_of(model: type[models.Model]) -> str | None:
@@ -85,3 +88,63 @@ def area_of(model: type[models.Model]) -> str | None:
         model = model._meta.get_field(spec.via).related_model
         spec = getattr(model, "access", None)
     return None
+
+
+def _arms(q) -> list[Q]:
+    """The alternatives of an OR filter, flattened (a child that is a lookup or an expression
+    becomes a filter of its own)."""
+    if not isinstance(q, Q):
+        return [Q(q)]
+    if q.connector != Q.OR or q.negated:
+        return [q]
+    arms: list[Q] = []
+    for child in q.children:
+        arms.extend(_arms(child if isinstance(child, Q) else Q(child)))
+    return arms
+
+
+def _nothing(q: Q) -> bool:
+    return q.connector == Q.AND and not q.negated and q.children == [("pk__in", [])]
+
+
+def indexed_union(model: type[models.Model], q: Q | None) -> Q | None:
+    """`q` as the planner can answer it from indexes (issue 24.1): an OR of look-ups (owner,
+    iron-triangle seat, org unit, a configured role's reach) becomes
+    `pk IN (SELECT pk WHERE a UNION SELECT pk WHERE b ...)`, each branch one index's look-up,
+    where the OR itself would scan the whole table (PostgreSQL cannot combine an EXISTS or a
+    join in an OR through indexes). The same rows, exactly: a row is in the union when one of
+    the alternatives holds. A filter with one alternative is left as it is."""
+    if q is None:
+        return None
+    arms = [arm for arm in _arms(q) if not _nothing(arm)]
+    if len(arms) <= 1:
+        return arms[0] if arms else Q(pk__in=[])
+    manager = model._base_manager
+    first, *rest = [manager.filter(arm).order_by().values("pk") for arm in arms]
+    return Q(InIds(F("pk"), Subquery(first.union(*rest))))
+
+
+class InIds(Expression):
+    """`column IN (ids)`, spelled for the planner: on PostgreSQL `column = ANY(ARRAY(ids))`,
+    so the ids are read once (an init plan) and the table is reached by its primary key's
+    index, whatever the planner guesses of how many there are; elsewhere a plain IN."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, column, ids):
+        super().__init__()
+        self.column, self.ids = column, ids
+
+    def get_source_expressions(self):
+        return [self.column, self.ids]
+
+    def set_source_expressions(self, exprs):
+        self.column, self.ids = exprs
+
+    def as_sql(self, compiler, connection):
+        column, column_params = compiler.compile(self.column)
+        ids, ids_params = compiler.compile(self.ids)
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(ARRAY{ids})", (*column_params, *ids_params)
+        return f"{column} IN {ids}", (*column_params, *ids_params)

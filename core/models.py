@@ -507,3 +507,4 @@ from .approvals.models import (  # noqa: E402, F401
 
 # Exchange rates (issue 23.5, ADR 30) beside the money code, registered here under `ltc`.
 from .rates_models import ExchangeRate  # noqa: E402, F401
+from .rollup_models import RollupDirty, RollupRefresh  # noqa: E402, F401

@@ -43,8 +43,17 @@ def open_renewal_opportunities() -> int:
 
 @shared_task(acks_late=True)
 def refresh_funnel_rollup() -> int:
-    """Rebuild the manager funnel's rollup (`keyaccounts.services.rollups`); returns the rows
-    written."""
+    """Rebuild the manager funnel's rollup whole (`keyaccounts.services.rollups`); returns the
+    rows written. Nightly, and by hand (`manage.py rollups_rebuild`)."""
     from .services.rollups import refresh
 
     return refresh()
+
+
+@shared_task(acks_late=True)
+def refresh_funnel_rollup_dirty() -> int:
+    """Recount the funnel rollup's keys changed since the last refresh (ADR 33); returns the
+    keys recounted."""
+    from .services.rollups import refresh_dirty
+
+    return refresh_dirty()

@@ -29,10 +29,11 @@ def scan_payment_milestones(today: str | None = None) -> dict:
 
 @shared_task(acks_late=True)
 def refresh_ageing_rollup() -> int:
-    """Recount the ageing by org unit (`receivables.rollups`); returns the rows written."""
-    from .rollups import refresh
+    """Bring the ageing by org unit up to date (`receivables.rollups`): the keys whose
+    milestones changed since, or everything on a new day; returns the keys (rows) recounted."""
+    from .rollups import refresh_dirty
 
-    return refresh()
+    return refresh_dirty()
 
 
 @shared_task(acks_late=True)

@@ -4,8 +4,9 @@ the refresh is a write, in `services/rollups.py`).
 `funnel_parts()` answers the funnel's stage, conversion, ageing and win figures from the rollup
 for a viewer whose access is a whole org subtree (sales managers, administrators) and a period
 of whole months, and returns None otherwise (reps, custom date ranges, no refresh yet), when the
-live aggregate is used. The figures equal the live aggregate as of `refreshed_at`; ages are
-carried forward to now, and "over 30 days" is counted at the refresh.
+live aggregate is used. The figures equal the live aggregate as of the last refresh (full or
+incremental, ADR 33); ages are carried forward to now, and "over 30 days" is counted at the
+refresh.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core import policy
+from core.models import RollupRefresh
 from opportunities.choices import OPEN_STAGES, Stage
 from opportunities.models import Opportunity
 
@@ -64,20 +66,20 @@ def funnel_parts(user: User, f) -> dict | None:
     rollup cannot answer (see `covers`) or was never refreshed."""
     if not covers(user, f):
         return None
-    # Every row of one refresh has the same stamp: read any one (by the primary key's index).
-    stamp = FunnelRollup.objects.order_by("pk").values_list("refreshed_at", flat=True)
-    refreshed_at = stamp.first()
+    # Figures are as of the last refresh, full or incremental (core.rollups); rows the
+    # incremental one left alone keep their own stamp, to which their ages are carried forward.
+    last = RollupRefresh.objects.filter(rollup="funnel").values_list("refreshed_at", flat=True)
+    refreshed_at = last.first()
     if refreshed_at is None:
         return None
     now = timezone.now()
-    carried = now - refreshed_at
 
     stages: dict[str, dict] = defaultdict(lambda: {"count": 0, "amount": 0})
     reached = {stage: 0 for stage in LINEAR}
     current: dict[str, dict] = {}
     for r in (
         _rows(user, f, "cohort")
-        .values("state", "reached")
+        .values("state", "reached", "refreshed_at")
         .annotate(
             n=Sum("count"),
             amount_sum=Sum("amount"),
@@ -98,7 +100,8 @@ def funnel_parts(user: User, f) -> dict | None:
                 r["state"], {"count": 0, "age": dt.timedelta(0), "oldest": None, "stale": 0}
             )
             now_row["count"] += r["n"]
-            now_row["age"] += (_duration(r["age_sum"]) or dt.timedelta(0)) + carried * r["n"]
+            carried = (now - r["refreshed_at"]) * r["n"]
+            now_row["age"] += (_duration(r["age_sum"]) or dt.timedelta(0)) + carried
             now_row["stale"] += r["stale_n"]
             if r["oldest_at"] is not None and (
                 now_row["oldest"] is None or r["oldest_at"] < now_row["oldest"]

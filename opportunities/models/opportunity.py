@@ -200,6 +200,10 @@ class Opportunity(CustomValuesMixin, ConcurrentTransitionMixin, NumberedModel, T
             models.Index(fields=["owner", "expected_close_date"]),
             models.Index(fields=["state", "close_reason_code"]),
             models.Index(fields=["state", "state_changed_at"], name="opportunity_stage_age"),
+            # The funnel rollup's key (ADR 33): its incremental refresh recounts one key's deals.
+            models.Index(
+                fields=["org_unit", "currency", "product_line"], name="opportunity_rollup_key"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core import policy
+from core.models import RollupRefresh
 
 from ..choices import OPEN_MILESTONE_STATES, RECEIVABLE_STATES, AgeingBucket, AgeingGroup
 from ..models import AgeingRollup, PaymentMilestone
@@ -99,7 +100,8 @@ def _rolled_up_by_org_unit(user: User, today: dt.date) -> tuple[list, list, dt.d
     whole, root = policy.subtree_scope(PaymentMilestone, user, "see_amounts")
     if not whole:
         return None
-    stamp = AgeingRollup.objects.order_by("pk").values_list("as_of", "refreshed_at").first()
+    last = RollupRefresh.objects.filter(rollup="ageing")  # full or incremental (ADR 33)
+    stamp = last.values_list("as_of", "refreshed_at").first()
     max_age = dt.timedelta(seconds=getattr(settings, "AGEING_ROLLUP_MAX_AGE", 15 * 60))
     if stamp is None or stamp[0] != today or stamp[1] < timezone.now() - max_age:
         return None

@@ -30,7 +30,9 @@ def without_stamp(data):
 
 def test_the_rollup_is_refreshed_by_beat_and_equals_the_live_funnel(org, book, year):  # noqa: F811
     schedule = settings.CELERY_BEAT_SCHEDULE["keyaccounts-refresh-funnel-rollup"]
-    assert schedule["task"] == "keyaccounts.tasks.refresh_funnel_rollup"
+    assert schedule["task"] == "keyaccounts.tasks.refresh_funnel_rollup_dirty"
+    nightly = settings.CELERY_BEAT_SCHEDULE["keyaccounts-rebuild-funnel-rollup"]
+    assert nightly["task"] == "keyaccounts.tasks.refresh_funnel_rollup"
     f = dashboards.Filters(period=whole_year(year))
     with on_day(dt.date(year + 1, 1, 15)):
         before = dashboards.funnel(org.admin, f)
