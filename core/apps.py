@@ -43,6 +43,15 @@ class CoreConfig(AppConfig):
             ),
         )
         register_job(
+            name="partitions-ahead",
+            task="ltc.tasks.ensure_partitions",
+            label=_("Monthly partitions"),
+            description=_(
+                "Make the audit trail's and notifications' partitions for the coming months "
+                "(PostgreSQL)."
+            ),
+        )
+        register_job(
             name="outbox-flush",
             task="ltc.tasks.flush_outbox",
             label=_("Outbox flush"),

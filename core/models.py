@@ -38,6 +38,9 @@ class AuditEvent(models.Model):
     Rows are only ever inserted (`save` refuses updates, `delete` is refused, and triggers
     refuse UPDATE and DELETE from anyone: migration 0003 on PostgreSQL, 0006 on SQLite; only
     `manage.py flush` empties the table); the timeline of every record is read from here.
+    On PostgreSQL the table is partitioned by month of `at` (migration 0020, ADR 37: the
+    primary key there is (id, at); every partition refuses changes) and old months leave only
+    through `manage.py archive_audit`.
     """
 
     target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
@@ -97,7 +100,10 @@ class AuditEvent(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification, linked to the record it is about."""
+    """An in-app notification, linked to the record it is about.
+
+    On PostgreSQL partitioned by month of `created_at` (migration 0020, ADR 37): nothing may
+    point at it with a database foreign key."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -112,3 +112,12 @@ def ensure_custom_field_indexes(field_ids: list[int] | None = None) -> int:
     if field_ids is not None:
         fields = fields.filter(pk__in=field_ids)
     return sum(ensure_field_index(field) for field in fields)
+
+
+@shared_task(name="ltc.tasks.ensure_partitions")
+def ensure_partitions() -> int:
+    """Make the audit trail's and notifications' partitions for the next months (PostgreSQL;
+    ADR 37), and move rows the DEFAULT partition caught into their month; how many were made."""
+    from .partitions import ensure_partitions as ensure
+
+    return ensure()

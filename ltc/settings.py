@@ -216,6 +216,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "ltc.tasks.ensure_custom_field_indexes",
         "schedule": 24 * 60 * 60,
     },
+    # The audit trail's and notifications' monthly partitions, made months ahead (ADR 37).
+    "partitions-ahead": {
+        "task": "ltc.tasks.ensure_partitions",
+        "schedule": 24 * 60 * 60,
+    },
     "activities-flag-overdue-next-steps": {
         "task": "accounts.tasks.activities_flag_overdue",
         "schedule": 24 * 60 * 60,

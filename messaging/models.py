@@ -90,8 +90,13 @@ class ChannelPreference(models.Model):
 class ChatDelivery(models.Model):
     """One notification sent on one channel: claimed before sending, so it goes out once."""
 
+    # No foreign key in the database: notifications are partitioned by month on PostgreSQL,
+    # their key (id, created_at); Django cascades a deletion all the same (ADR 37).
     notification = models.ForeignKey(
-        "ltc.Notification", on_delete=models.CASCADE, related_name="chat_deliveries"
+        "ltc.Notification",
+        on_delete=models.CASCADE,
+        related_name="chat_deliveries",
+        db_constraint=False,
     )
     channel = models.ForeignKey(ChatChannel, on_delete=models.CASCADE, related_name="deliveries")
     status = models.CharField(
