@@ -46,6 +46,7 @@ _EXACT: dict[str, str] = {
     # Batch work: on-demand job runs, statements, scoring, index upkeep.
     "ltc.tasks.run_job": "rollups",
     "ltc.tasks.ensure_custom_field_indexes": "rollups",
+    "ltc.tasks.ensure_partitions": "rollups",
     "channels.tasks.rebate_statements_close": "rollups",
     "incentives.tasks.credit_pending": "rollups",
     "keyaccounts.tasks.recompute_tiers": "rollups",
