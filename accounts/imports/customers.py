@@ -94,6 +94,8 @@ class CustomerImporter(Importer):
     kind = "customers"
     label = gettext_lazy("Customers")
     model = Customer
+    #: On PostgreSQL the commit checks and writes the whole file in SQL (`setbased`, ADR 34).
+    set_based_commit = True
     columns = [
         Column(
             "name",
