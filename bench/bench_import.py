@@ -172,6 +172,20 @@ def run(n: int, file_format: str, workdir: Path, profile: int = 0, existing_n: i
             pstats.Stats(stats).sort_stats("tottime").print_stats(profile)
 
 
+STATEMENTS: dict[str, list] = {}
+
+
+def _timed(execute, sql, params, many, context):
+    """Sum each statement's time by its first 90 characters (--statements)."""
+    started = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        total = STATEMENTS.setdefault(" ".join(str(sql).split())[:90], [0.0, 0])
+        total[0] += time.perf_counter() - started
+        total[1] += 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[3000, 100_000])
@@ -184,6 +198,20 @@ def main() -> None:
         help="customers already in the CRM to dedupe against (default: a twentieth of the rows)",
     )
     parser.add_argument("--runs", type=int, default=1, help="runs of each size (names their own)")
+    parser.add_argument(
+        "--commit",
+        nargs="+",
+        choices=["set", "rows"],
+        default=["set"],
+        help="how the commit runs (PostgreSQL): the whole file in SQL, or batch by batch; "
+        "several alternate within each run, so they see the same machine",
+    )
+    parser.add_argument(
+        "--keep-db", action="store_true", help="reuse the scratch database and keep it after"
+    )
+    parser.add_argument(
+        "--statements", type=int, default=0, metavar="N", help="print the N slowest statements"
+    )
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="print cProfile's N costliest calls"
     )
@@ -199,17 +227,35 @@ def main() -> None:
         # Durable, as production commits: the test settings turn synchronous_commit off.
         database.setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=on"
     print(f"database: {connection.vendor}, created for this run and dropped after it")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    from accounts.imports.customers import CustomerImporter
+
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=args.keep_db
+    )
+    if args.statements:
+        connection.execute_wrappers.append(_timed)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             settings.MEDIA_ROOT = Path(tmp) / "media"
             global RUN
             for attempt in range(args.runs):
-                RUN = f"r{attempt}-" if attempt else ""
+                # a kept database has the earlier invocations' names: each run's are its own
+                stamp = f"k{int(time.time()) % 10**6}-" if args.keep_db else ""
+                RUN = f"{stamp}r{attempt}-" if attempt or stamp else ""
                 for n in args.rows:
-                    run(n, args.format, Path(tmp), args.profile, args.existing)
+                    for how in args.commit:
+                        RUN = f"{RUN}{how}-" if len(args.commit) > 1 else RUN
+                        CustomerImporter.set_based_commit = how == "set"
+                        print(f"commit: {'set-based' if how == 'set' else 'batch by batch'}")
+                        run(n, args.format, Path(tmp), args.profile, args.existing)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if args.statements:
+            for seconds, count, sql in sorted(
+                ((t, c, q) for q, (t, c) in STATEMENTS.items()), reverse=True
+            )[: args.statements]:
+                print(f"{seconds:8.2f}s {count:6} x {sql}")
+        if not args.keep_db:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
