@@ -242,9 +242,10 @@ def main() -> None:
                 # a kept database has the earlier invocations' names: each run's are its own
                 stamp = f"k{int(time.time()) % 10**6}-" if args.keep_db else ""
                 RUN = f"{stamp}r{attempt}-" if attempt or stamp else ""
+                base = RUN
                 for n in args.rows:
-                    for how in args.commit:
-                        RUN = f"{RUN}{how}-" if len(args.commit) > 1 else RUN
+                    for turn, how in enumerate(args.commit):
+                        RUN = f"{base}{how}{turn}-" if len(args.commit) > 1 else base
                         CustomerImporter.set_based_commit = how == "set"
                         print(f"commit: {'set-based' if how == 'set' else 'batch by batch'}")
                         run(n, args.format, Path(tmp), args.profile, args.existing)
