@@ -230,8 +230,8 @@ def main() -> None:
     from accounts.imports.customers import CustomerImporter
 
     old_name = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, keepdb=args.keep_db
-    )
+        verbosity=0, autoclobber=True, keepdb=args.keep_db, serialize=False
+    )  # (serializing a kept database's rows took minutes and gigabytes)
     if args.statements:
         connection.execute_wrappers.append(_timed)
     try:
