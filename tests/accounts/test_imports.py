@@ -470,6 +470,7 @@ def test_copy_writes_the_same_customers_and_audit_as_bulk_create(org, api, monke
     monkeypatch.setattr(
         base, "copy_insert", lambda *a, **k: copies.append(a[0]) or copy_insert(*a, **k)
     )
+    monkeypatch.setattr(CustomerImporter, "set_based_commit", True)
     set_based = imported()  # the whole file in SQL (ADR 34): no batch COPY
     assert copies == []
     monkeypatch.setattr(CustomerImporter, "set_based_commit", False)  # batch by batch
