@@ -54,19 +54,21 @@ CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CITIES = ["广州", "深圳", "佛山", "东莞", "珠海", "南京", "苏州", "无锡"]
 TRADES = ["科技", "电子", "通信", "能源", "医疗", "物流", "软件", "制造"]
 FORMS = ["有限公司", "股份有限公司", "有限责任公司", "股份公司"]
+RUN = ""  # "r2-" etc.: a repeated run's names and codes are its own
 
 
 def credit_code(n: int, i: int) -> str:
-    rng = random.Random(f"{n}-{i}")  # each run's codes are its own
+    rng = random.Random(f"{RUN}{n}-{i}")  # each run's codes are its own
     first = "91" + "".join(rng.choice(CODE_CHARS) for _ in range(15))
     return first + credit_code_check_char(first)  # a valid code (GB 32100-2015)
 
 
 def company(n: int, i: int) -> str:
     """The i-th company of the n-row run (each run's names are its own)."""
+    tag = f"{RUN}{n}-{i}"
     if i % 3 == 0:
-        return f"Acme Trading {n}-{i} Co., Ltd."
-    return f"{CITIES[i % len(CITIES)]}{TRADES[i % len(TRADES)]}{n}-{i}号{FORMS[i % len(FORMS)]}"
+        return f"Acme Trading {tag} Co., Ltd."
+    return f"{CITIES[i % len(CITIES)]}{TRADES[i % len(TRADES)]}{tag}号{FORMS[i % len(FORMS)]}"
 
 
 def respell(name: str) -> str:
@@ -108,20 +110,39 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(n: int, file_format: str, workdir: Path, profile: int = 0) -> None:
+def seed_existing(count: int, n: int, unit) -> list[str]:
+    """`count` customers already in the CRM (normalised as a save would), written in bulk."""
+    from accounts.models import Customer
+    from accounts.normalise import normalise_company_name
+    from core.bulk import copy_insert
+
+    names = [f"Existing {company(n, i)}" for i in range(count)]
+    if connection.vendor == "postgresql":
+        copy_insert(
+            Customer,
+            ("name", "normalised_name", "org_unit_id", "custom"),
+            [(name, normalise_company_name(name), unit.pk, "{}") for name in names],
+            ids=False,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE accounts_customer")  # as a day-old database would be
+    else:
+        Customer.objects.bulk_create(
+            Customer(name=name, normalised_name=normalise_company_name(name), org_unit=unit)
+            for name in names
+        )
+    return names
+
+
+def run(n: int, file_format: str, workdir: Path, profile: int = 0, existing_n: int = 0) -> None:
     from accounts.imports.services import import_commit, import_start
-    from accounts.models import Customer, OrgUnit, User
+    from accounts.models import OrgUnit, User
     from core.choices import OrgUnitKind, Role
 
-    unit = OrgUnit.objects.create(name=f"Bench {n}", code=f"bench-{n}", kind=OrgUnitKind.TEAM)
-    user = User.objects.create(username=f"bench{n}", role=Role.SALES_MANAGER, org_unit=unit)
-    existing = [f"Existing {company(n, i)}" for i in range(max(n // 20, 1))]
-    Customer.objects.bulk_create(
-        Customer(name=name, normalised_name="", org_unit=unit) for name in existing
-    )
-    for customer in Customer.objects.filter(org_unit=unit):  # normalise the seeded names
-        customer.save(update_fields=["normalised_name"])
-    existing = list(Customer.objects.filter(org_unit=unit).values_list("name", flat=True))
+    tag = f"{RUN}{n}"
+    unit = OrgUnit.objects.create(name=f"Bench {tag}", code=f"bench-{tag}", kind=OrgUnitKind.TEAM)
+    user = User.objects.create(username=f"bench{tag}", role=Role.SALES_MANAGER, org_unit=unit)
+    existing = seed_existing(existing_n or max(n // 20, 1), n, unit)
     path = write_file(make_rows(n, existing), file_format, workdir)
     upload = SimpleUploadedFile(path.name, path.read_bytes())
 
@@ -142,7 +163,8 @@ def run(n: int, file_format: str, workdir: Path, profile: int = 0) -> None:
         f"commit {commit_s:6.2f}s = {n / commit_s:8.0f} rows/s | "
         f"total {preview_s + commit_s:6.2f}s | status {job.status}: "
         f"{job.rows_created} created, {job.rows_duplicate} duplicates, "
-        f"{job.rows_error} errors | peak RSS {peak_rss_mb():.0f} MB"
+        f"{job.rows_error} errors | peak RSS {peak_rss_mb():.0f} MB | "
+        f"vs {len(existing):,} existing"
     )
     for stage, stats in (("preview", preview_profile), ("commit", commit_profile)):
         if stats is not None:
@@ -150,10 +172,46 @@ def run(n: int, file_format: str, workdir: Path, profile: int = 0) -> None:
             pstats.Stats(stats).sort_stats("tottime").print_stats(profile)
 
 
+STATEMENTS: dict[str, list] = {}
+
+
+def _timed(execute, sql, params, many, context):
+    """Sum each statement's time by its first 90 characters (--statements)."""
+    started = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        total = STATEMENTS.setdefault(" ".join(str(sql).split())[:90], [0.0, 0])
+        total[0] += time.perf_counter() - started
+        total[1] += 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[3000, 100_000])
     parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    parser.add_argument(
+        "--existing",
+        type=int,
+        default=0,
+        metavar="N",
+        help="customers already in the CRM to dedupe against (default: a twentieth of the rows)",
+    )
+    parser.add_argument("--runs", type=int, default=1, help="runs of each size (names their own)")
+    parser.add_argument(
+        "--commit",
+        nargs="+",
+        choices=["set", "rows"],
+        default=["set"],
+        help="how the commit runs (PostgreSQL): the whole file in SQL, or batch by batch; "
+        "several alternate within each run, so they see the same machine",
+    )
+    parser.add_argument(
+        "--keep-db", action="store_true", help="reuse the scratch database and keep it after"
+    )
+    parser.add_argument(
+        "--statements", type=int, default=0, metavar="N", help="print the N slowest statements"
+    )
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="print cProfile's N costliest calls"
     )
@@ -166,15 +224,39 @@ def main() -> None:
     database = settings.DATABASES["default"]
     if connection.vendor != "sqlite":  # SQLite runs in memory
         database.setdefault("TEST", {})["NAME"] = f"bench_{database['NAME']}"
+        # Durable, as production commits: the test settings turn synchronous_commit off.
+        database.setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=on"
     print(f"database: {connection.vendor}, created for this run and dropped after it")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    from accounts.imports.customers import CustomerImporter
+
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=args.keep_db, serialize=False
+    )  # (serializing a kept database's rows took minutes and gigabytes)
+    if args.statements:
+        connection.execute_wrappers.append(_timed)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             settings.MEDIA_ROOT = Path(tmp) / "media"
-            for n in args.rows:
-                run(n, args.format, Path(tmp), args.profile)
+            global RUN
+            for attempt in range(args.runs):
+                # a kept database has the earlier invocations' names: each run's are its own
+                stamp = f"k{int(time.time()) % 10**6}-" if args.keep_db else ""
+                RUN = f"{stamp}r{attempt}-" if attempt or stamp else ""
+                base = RUN
+                for n in args.rows:
+                    for turn, how in enumerate(args.commit):
+                        RUN = f"{base}{how}{turn}-" if len(args.commit) > 1 else base
+                        CustomerImporter.set_based_commit = how == "set"
+                        print(f"commit: {'set-based' if how == 'set' else 'batch by batch'}")
+                        run(n, args.format, Path(tmp), args.profile, args.existing)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if args.statements:
+            for seconds, count, sql in sorted(
+                ((t, c, q) for q, (t, c) in STATEMENTS.items()), reverse=True
+            )[: args.statements]:
+                print(f"{seconds:8.2f}s {count:6} x {sql}")
+        if not args.keep_db:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -15,18 +15,9 @@ _PLAIN = (str, int, float, Decimal, dt.date)  # what a CSV cell holds as is (boo
 _TEXT_FIELDS = {"CharField", "TextField", "EmailField", "URLField", "SlugField"}
 
 
-def copy_insert(
-    model: type[models.Model], fields: tuple[str, ...], rows: list[tuple], *, ids: bool = True
-) -> list:
-    """Insert `rows` (values of `fields`, by attname) with PostgreSQL's COPY, as bulk_create
-    would: ids from the table's sequence (one query; `ids=False`: the table's own, not returned),
-    `auto_now(_add)` fields set to now and the other unlisted fields to their defaults (or
-    NULL). The new ids come back, in order.
-
-    COPY skips Django's per-object work (preparing every field of a model object), which costs
-    more than the insert; the values must already be what the database stores."""
-    if not rows:
-        return []
+def _columns(model: type[models.Model], fields: tuple[str, ...]) -> tuple[list, list, list]:
+    """The columns of `fields` (by attname) then of every other non-key field that has a
+    default, the defaults' values (`auto_now(_add)`: now), and the columns that are NOT NULL."""
     meta = model._meta
     now = timezone.now()
     columns, constants, not_null = [], [], []
@@ -55,6 +46,51 @@ def copy_insert(
         constants.append(value)
         if not field.null:
             not_null.append(field.column)
+    return columns, constants, not_null
+
+
+_INSERT_SELECT = "INSERT INTO {} ({}) SELECT {} FROM {}"
+
+
+def insert_select(
+    model: type[models.Model],
+    select: dict[str, str],
+    source: str,
+    params: list | tuple = (),
+    *,
+    select_params: list | tuple = (),
+) -> int:
+    """`INSERT INTO <model's table> SELECT ... FROM <source>` on PostgreSQL, set-based: `select`
+    maps attnames to SQL expressions over `source` (their %s placeholders take `select_params`,
+    the source's take `params`); the other fields get their defaults as copy_insert gives them.
+    Returns the number of rows written."""
+    columns, constants, _not_null = _columns(model, tuple(select))
+    quote = connection.ops.quote_name
+    sql = _INSERT_SELECT.format(
+        quote(model._meta.db_table),
+        ", ".join(quote(c) for c in columns),
+        ", ".join([*select.values(), *["%s"] * len(constants)]),
+        source,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*select_params, *constants, *params])
+        return cursor.rowcount
+
+
+def copy_insert(
+    model: type[models.Model], fields: tuple[str, ...], rows: list[tuple], *, ids: bool = True
+) -> list:
+    """Insert `rows` (values of `fields`, by attname) with PostgreSQL's COPY, as bulk_create
+    would: ids from the table's sequence (one query; `ids=False`: the table's own, not returned),
+    `auto_now(_add)` fields set to now and the other unlisted fields to their defaults (or
+    NULL). The new ids come back, in order.
+
+    COPY skips Django's per-object work (preparing every field of a model object), which costs
+    more than the insert; the values must already be what the database stores."""
+    if not rows:
+        return []
+    meta = model._meta
+    columns, constants, not_null = _columns(model, fields)
     quote = connection.ops.quote_name
     table, pk = meta.db_table, meta.pk.column
     with connection.cursor() as cursor:

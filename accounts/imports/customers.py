@@ -94,6 +94,9 @@ class CustomerImporter(Importer):
     kind = "customers"
     label = gettext_lazy("Customers")
     model = Customer
+    #: On PostgreSQL the commit could check and write the whole file in SQL (`setbased`, ADR 34);
+    #: off until it is measured faster than the batch-by-batch commit (it was slower at load ~10).
+    set_based_commit = False
     columns = [
         Column(
             "name",

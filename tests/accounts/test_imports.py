@@ -417,8 +417,9 @@ def test_staged_rows_keep_decimals_and_dates():
 
 
 def test_copy_writes_the_same_customers_and_audit_as_bulk_create(org, api, monkeypatch):
-    """On PostgreSQL a batch is written with COPY; the rows and their "created" events are
-    exactly those bulk_create writes (cells with quotes, commas, tabs, newlines, backslashes)."""
+    """On PostgreSQL the file is written in SQL (INSERT ... SELECT) or a batch with COPY; the
+    rows and their "created" events are exactly those bulk_create writes (cells with quotes,
+    commas, tabs, newlines, backslashes)."""
     from django.db import connection, transaction
 
     from accounts.imports import base
@@ -469,8 +470,13 @@ def test_copy_writes_the_same_customers_and_audit_as_bulk_create(org, api, monke
     monkeypatch.setattr(
         base, "copy_insert", lambda *a, **k: copies.append(a[0]) or copy_insert(*a, **k)
     )
+    monkeypatch.setattr(CustomerImporter, "set_based_commit", True)
+    set_based = imported()  # the whole file in SQL (ADR 34): no batch COPY
+    assert copies == []
+    monkeypatch.setattr(CustomerImporter, "set_based_commit", False)  # batch by batch
     copied = imported()
     assert copies == [Customer, AuditEvent]  # the batch and its events went through COPY
+    assert set_based == copied
     monkeypatch.setattr(CustomerImporter, "copy_fields", ())  # bulk_create
     assert imported() == copied
     quoted = next(c for c in copied[0] if c["name"] == 'Quote "Q" Ltd')
