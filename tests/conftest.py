@@ -14,6 +14,7 @@ finance sits on the south region; admin on the company.
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -241,6 +242,100 @@ ONE_DATABASE = {
     "tests/api/test_schemathesis.py": "sqlite",
     "tests/api/test_schemathesis_negative.py": "postgresql",
 }
+
+
+#: Files whose tests are handed to the parallel test processes one by one (`--dist loadfile`
+#: hands out whole files): each fuzzer's parts (PARTS in tests/api/schemathesis_support.py),
+#: which together ran for minutes in one process while the other waited at the end.
+SPLIT_BY_TEST = (
+    "tests/api/test_schemathesis.py",
+    "tests/api/test_schemathesis_negative.py",
+)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, except that the tests of a file in `SPLIT_BY_TEST` are each a unit."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SplittingSomeFiles(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            if path in SPLIT_BY_TEST:
+                return nodeid.split("[", 1)[0]
+            return path
+
+    return SplittingSomeFiles(config, log)
+
+
+def pytest_configure(config):
+    """The id the parallel test processes of one run share (their template database's name);
+    set before pytest-xdist starts them, which inherit the environment."""
+    if not hasattr(config, "workerinput"):
+        os.environ.setdefault("LTC_TEST_RUN", uuid.uuid4().hex[:12])
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(  # noqa: PLR0913 (pytest-django's own fixture's arguments)
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """The test database: in a parallel test process, a copy of the run's migrated template
+    (tests/database_template.py: the migrations run once a run, not once a process); else
+    what pytest-django's own fixture does (`--reuse-db`, `--nomigrations` included)."""
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from tests import database_template
+
+    verbosity = request.config.option.verbose
+    parallel = database_template.worker_of(request.config)
+    usual = (
+        not django_db_use_migrations or django_db_keepdb or set(settings.DATABASES) != {"default"}
+    )
+    if parallel is None or usual:
+        if not django_db_use_migrations:
+            _disable_migrations()
+        keepdb = django_db_keepdb and not django_db_createdb
+        aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+        with django_db_blocker.unblock():
+            config = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+                keepdb=keepdb,
+            )
+        yield
+        if not django_db_keepdb:
+            with django_db_blocker.unblock():
+                teardown_databases(config, verbosity=verbosity)
+        return
+    with django_db_blocker.unblock():
+        vendor, own = database_template.set_up(os.environ["LTC_TEST_RUN"], parallel[1], verbosity)
+    yield
+    with django_db_blocker.unblock():
+        database_template.tear_down(vendor, own)
+
+
+def pytest_sessionfinish(session):
+    """The controlling process of a parallel run removes the run's template at the end."""
+    config = session.config
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from tests import database_template
+
+    with config.stash[blocking_manager_key].unblock():
+        database_template.remove_template(os.environ["LTC_TEST_RUN"])
 
 
 def on_postgresql() -> bool:

@@ -4,6 +4,7 @@ test's database connection across WSGI requests."""
 from __future__ import annotations
 
 import json
+import zlib
 
 import pytest
 from django.core.signals import request_finished, request_started
@@ -14,6 +15,24 @@ from core.choices import Role
 from tests.factories import OrgUnitFactory, UserFactory
 
 ERROR_KEYS = {"code", "message", "fields"}
+
+#: Each fuzzer's operations come in this many parts, one test each. A whole fuzzer ran for
+#: minutes as one test, in one test process, and the run waited for it at the end; its parts
+#: run in parallel processes (`SPLIT_BY_TEST` in tests/conftest.py hands them out one by one).
+PARTS = 4
+
+
+def part(number: int):
+    """A schemathesis filter: the operations of part `number` of `PARTS`, by a stable hash of
+    method and path, so every operation is in exactly one part on every run."""
+
+    def in_part(context) -> bool:
+        operation = context.operation
+        key = f"{operation.method.upper()} {operation.path}".encode()
+        return zlib.crc32(key) % PARTS == number
+
+    in_part.__name__ = f"part_{number}"
+    return in_part
 
 
 def an_error_in_the_one_shape(response, case) -> None:
