@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 import pytest
@@ -257,6 +258,11 @@ def pytest_xdist_make_scheduler(config, log):
     """`--dist loadfile`, except that the tests of a file in `SPLIT_BY_TEST` are each a unit."""
     if config.getoption("dist") != "loadfile":
         return None
+    # pytest-xdist hands out the files with most tests first, whatever the collection's order:
+    # SLOW_FIRST's long single-test files (the walks, the fuzzers) went last, and a run ended
+    # on one of them running alone. The collection's order already puts the other files by
+    # their number of tests (pytest_collection_modifyitems).
+    config.option.loadscopereorder = False
     from xdist.scheduler import LoadFileScheduling
 
     class SplittingSomeFiles(LoadFileScheduling):
@@ -344,7 +350,10 @@ def on_postgresql() -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    items.sort(key=_slowness)  # stable: files keep their order within each rank
+    # The order the test processes are handed the files in (pytest_xdist_make_scheduler keeps
+    # it): SLOW_FIRST's files by rank, then the other files, those with most tests first.
+    tests_in_file = Counter(item.nodeid.split("::", 1)[0] for item in items)
+    items.sort(key=lambda item: (_slowness(item), -tests_in_file[item.nodeid.split("::", 1)[0]]))
     if on_postgresql():
         once = pytest.mark.skip(reason="does not touch the database: runs on the embedded default")
         for item in items:
