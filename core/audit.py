@@ -99,6 +99,7 @@ def audit_record(
 ACTION_LABELS = {
     "created": _("Created"),
     "updated": _("Updated"),
+    "deleted": _("Deleted"),
     "transition": _("State changed"),
     "owner.changed": _("Owner changed"),
     "team.changed": _("Iron triangle changed"),

@@ -22,8 +22,14 @@ class KeyAccountsConfig(AppConfig):
         )
         register_job(
             name="keyaccounts-refresh-funnel-rollup",
-            task="keyaccounts.tasks.refresh_funnel_rollup",
+            task="keyaccounts.tasks.refresh_funnel_rollup_dirty",
             label=_("Funnel rollup refresh"),
+            description=_("Recount the manager funnel's rollup where deals changed since."),
+        )
+        register_job(
+            name="keyaccounts-rebuild-funnel-rollup",
+            task="keyaccounts.tasks.refresh_funnel_rollup",
+            label=_("Funnel rollup rebuild"),
             description=_("Rebuild the manager funnel's rollup."),
         )
         register_job(

@@ -8,8 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from insights.tasks import win_model_train
+from opportunities.choices import CLOSED_STAGES, Stage
+from opportunities.models import Opportunity
 
 from .win_history import make_history
 
@@ -43,9 +46,13 @@ def test_training_on_the_history_beats_chance_on_held_out_deals(api, org):
     assert prediction(api, org.admin, deals[0]).json()["probability"] is None  # closed: none
 
 
-def test_retraining_makes_a_new_version(api, org):
-    make_history(org)
+def test_retraining_makes_a_new_version_only_when_the_closed_deals_changed(api, org):
+    deals = make_history(org)
     win_model_train.apply().get()
+    win_model_train.apply().get()  # nothing closed since: the same model stays in force
+    assert api(org.admin).get(MODEL).json()["version"] == 1
+    open_deal = next(d for d in reversed(deals) if d.state not in CLOSED_STAGES)
+    Opportunity.objects.filter(pk=open_deal.pk).update(state=Stage.LOST, updated_at=timezone.now())
     win_model_train.apply().get()
     assert api(org.admin).get(MODEL).json()["version"] == 2
 

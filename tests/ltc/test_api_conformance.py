@@ -32,6 +32,8 @@ REQUIRED_QUERY = {"page": "leads:list", "from": "stage:identified", "to": "gate:
 
 #: Where an id in a path comes from: the list of that collection.
 PATH_IDS = {"customer_id": "/api/v1/customers/"}
+#: Detail routes read by another collection's ids (a deal's learned win probability, ADR 31).
+ID_OF = {"/api/v1/insights/win-predictions/": "/api/v1/opportunities/"}
 
 
 @pytest.fixture
@@ -170,7 +172,8 @@ def test_every_list_and_detail_answer_matches_the_schema(demo_company, api):
                     query[parameter["name"]] = REQUIRED_QUERY[parameter["name"]]
             url = path
             for name in re.findall(r"{(\w+)}", path):
-                collection = PATH_IDS.get(name, path.split("{")[0])
+                prefix = path.split("{")[0]
+                collection = PATH_IDS.get(name, ID_OF.get(prefix, prefix))
                 url = url.replace(f"{{{name}}}", str(first_id.get(collection, "")))
             if "{" in url or "//" in url.removeprefix("http://"):
                 continue  # nothing of that collection is visible to this reader
