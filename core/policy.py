@@ -38,7 +38,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 # AccessSpec, spec_for and the configured roles' answers are the policy's too (re-exported).
-from .access import AccessSpec, Action, indexed_union, spec_for, subtree_unit_ids, team_member  # noqa: F401  # noqa: F401
+from .access import AccessSpec, Action, indexed_union, spec_for, subtree_unit_ids, team_member  # noqa: F401
 from .choices import Role, TriangleRole
 from .errors import ApplicationError, Forbidden, ValidationFailed
 from .grants import (  # noqa: F401
