@@ -42,9 +42,12 @@ _loaded: dict[int, tuple[Pipeline, dict]] = {}
 
 
 def _estimator() -> Pipeline:
+    """Standardise, then logistic regression. The scaler works in place (`copy=False`) while
+    fitting, so a training holds no scaled copy of its matrix (ADR 31: the memory bound);
+    `_stored` turns copying back on for whoever uses the pipeline later."""
     return Pipeline(
         [
-            ("scale", StandardScaler()),
+            ("scale", StandardScaler(copy=False)),
             ("model", LogisticRegression(C=1.0, max_iter=1000)),
         ]
     )
@@ -95,30 +98,34 @@ def train() -> WinModel:
         return latest  # nothing closed or changed since: the same deals teach the same model
     past = features.history()
     matrix = features.build(features.closed_deals(), past=past)
-    y = matrix.won.astype(np.int8)
+    X, y = matrix.X, matrix.won.astype(np.int8)
+    del matrix
     n, n_won = len(y), int(y.sum())
     past = {**past, "fingerprint": fingerprint}
     counts = dict(n_closed=n, n_won=n_won, feature_names=features.NAMES, history=past)
     minimum = settings.WIN_MODEL_MIN_CLOSED
     if n < minimum or min(n_won, n - n_won) < MIN_PER_OUTCOME:
         return _save(status=WinModel.Status.FALLBACK, **counts)
-    X_train, X_test, y_train, y_test = train_test_split(
-        matrix.X, y, test_size=0.2, random_state=0, stratify=y
-    )
-    held_out = _estimator().fit(X_train, y_train)
-    p = held_out.predict_proba(X_test)[:, 1]
+    # The split by row numbers: only the fifth held out is copied, once (the scaler then
+    # works on that copy in place).
+    train_at, test_at = train_test_split(np.arange(n), test_size=0.2, random_state=0, stratify=y)
+    held_out = _estimator().fit(X[train_at], y[train_at])
+    p = held_out.predict_proba(X[test_at])[:, 1]
+    y_test = y[test_at]
     auc = float(roc_auc_score(y_test, p))
     brier = float(brier_score_loss(y_test, p))
     bins = calibration_bins(y_test.astype(np.float64), p)
-    fitted = _estimator().fit(matrix.X, y)
+    del held_out
+    fitted = _estimator().fit(X, y)  # scales X itself: it is not read again
+    del X
+    fitted.set_params(scale__copy=True)
     buffer = io.BytesIO()
     joblib.dump(fitted, buffer)
-    del matrix, X_train, X_test
     return _save(
         status=WinModel.Status.TRAINED,
         algorithm=ALGORITHM,
-        n_train=len(y_train),
-        n_test=len(y_test),
+        n_train=len(train_at),
+        n_test=len(test_at),
         auc=auc,
         brier=brier,
         calibration=bins,
@@ -204,8 +211,7 @@ def predict_one(opportunity: Opportunity) -> WinPrediction | None:
     model = current_model()
     if model is None or model.status != WinModel.Status.TRAINED:
         return None
-    deals = features.open_deals().filter(pk=opportunity.pk)
-    matrix = features.build(deals, past=_loaded_model(model)[1], small=True)
+    matrix = features.build_one(opportunity.pk, past=_loaded_model(model)[1])
     if not len(matrix.ids):
         WinPrediction.objects.filter(opportunity_id=opportunity.pk).delete()
         return None

@@ -108,6 +108,26 @@ def test_a_prediction_is_refreshed_on_demand(api, org):
     assert prediction(api, org.rep, mine).json()["probability"] == body["probability"]
 
 
+def test_a_deal_predicted_alone_gets_what_the_nightly_batch_gave_it(api, org):
+    """One deal on demand reads its features by one statement of its own (ADR 31); it must
+    give every open deal of the history the probability and factors the batch gave."""
+    deals = make_history(org)
+    win_model_train.apply().get()
+    compared = 0
+    for deal in deals[260:]:
+        batch = prediction(api, org.admin, deal).json()
+        alone = api(org.admin).post(f"/api/v1/insights/win-predictions/{deal.pk}/refresh/")
+        alone = alone.json()
+        assert abs(Decimal(alone["probability"]) - Decimal(batch["probability"])) <= Decimal(
+            "0.02"
+        ), deal.pk
+        assert [f["label"] for f in alone["factors"]] == [f["label"] for f in batch["factors"]], (
+            deal.pk
+        )
+        compared += 1
+    assert compared == 20
+
+
 def test_each_prediction_is_explained_in_both_languages(api, org):
     deals = make_history(org)
     win_model_train.apply().get()
