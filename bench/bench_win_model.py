@@ -57,7 +57,10 @@ def main() -> None:
         started = time.perf_counter()
         matrix = features.build(features.closed_deals())
         built = time.perf_counter() - started
-        print(f"feature matrix of {len(matrix.ids)} closed deals: {built:.1f} s")
+        print(
+            f"feature matrix of {len(matrix.ids)} closed deals: {built:.1f} s, "
+            f"peak {peak_mb():.0f} MB"
+        )
         del matrix
         started = time.perf_counter()
         model = training.train()

@@ -41,16 +41,33 @@ MIN_PER_OUTCOME = 10
 _loaded: dict[int, tuple[Pipeline, dict]] = {}
 
 
-def _estimator() -> Pipeline:
-    """Standardise, then logistic regression. The scaler works in place (`copy=False`) while
-    fitting, so a training holds no scaled copy of its matrix (ADR 31: the memory bound);
-    `_stored` turns copying back on for whoever uses the pipeline later."""
-    return Pipeline(
-        [
-            ("scale", StandardScaler(copy=False)),
-            ("model", LogisticRegression(C=1.0, max_iter=1000)),
-        ]
-    )
+def _standardiser(X: np.ndarray) -> StandardScaler:
+    """A StandardScaler fitted to `X` by sums taken a block of rows at a time in float64
+    (its own `fit` upcasts the whole matrix to a float64 copy first: 41 MB at full size)."""
+    n, block = len(X), 20_000
+    total = np.zeros(X.shape[1])
+    for start in range(0, n, block):
+        total += X[start : start + block].sum(axis=0, dtype=np.float64)
+    mean = total / max(n, 1)
+    squares = np.zeros(X.shape[1])
+    for start in range(0, n, block):
+        squares += ((X[start : start + block] - mean) ** 2).sum(axis=0)
+    var = squares / max(n, 1)
+    scaler = StandardScaler()
+    scaler.mean_, scaler.var_, scaler.n_samples_seen_ = mean, var, n
+    scaler.scale_ = np.where(var > 0, np.sqrt(var), 1.0)
+    scaler.n_features_in_ = X.shape[1]
+    return scaler
+
+
+def _fit(X: np.ndarray, y: np.ndarray) -> Pipeline:
+    """Standardise, then logistic regression, fitted on `X` itself: it is standardised in
+    place (ADR 31: a training holds no copy of its matrix), so the caller must not read it
+    again. The pipeline stored is the usual one (its scaler copies what it is given)."""
+    scaler = _standardiser(X)
+    scaler.transform(X, copy=False)
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(X, y)
+    return Pipeline([("scale", scaler), ("model", model)])
 
 
 def calibration_bins(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict]:
@@ -109,16 +126,15 @@ def train() -> WinModel:
     # The split by row numbers: only the fifth held out is copied, once (the scaler then
     # works on that copy in place).
     train_at, test_at = train_test_split(np.arange(n), test_size=0.2, random_state=0, stratify=y)
-    held_out = _estimator().fit(X[train_at], y[train_at])
+    held_out = _fit(X[train_at], y[train_at])  # a copy of the rows, standardised in place
     p = held_out.predict_proba(X[test_at])[:, 1]
     y_test = y[test_at]
     auc = float(roc_auc_score(y_test, p))
     brier = float(brier_score_loss(y_test, p))
     bins = calibration_bins(y_test.astype(np.float64), p)
     del held_out
-    fitted = _estimator().fit(X, y)  # scales X itself: it is not read again
+    fitted = _fit(X, y)  # standardises X itself: it is not read again
     del X
-    fitted.set_params(scale__copy=True)
     buffer = io.BytesIO()
     joblib.dump(fitted, buffer)
     return _save(
