@@ -187,6 +187,9 @@ class Lead(CustomValuesMixin, ConcurrentTransitionMixin, TimeStampedModel):
         indexes = [
             models.Index(fields=["org_unit", "state", "-id"]),
             models.Index(fields=["owner", "state", "-id"]),
+            # A viewer who sees only their own leads (finance, say, owning none): without it
+            # the newest-first list walked the whole table backwards looking for 50 of them.
+            models.Index(fields=["owner", "-id"]),
             models.Index(fields=["state", "-score", "-id"]),
             models.Index(fields=["-score", "-id"]),
             models.Index(fields=["customer", "-id"]),

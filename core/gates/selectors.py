@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .. import policy
+from ..access import indexed_union
 from ..approvals.choices import ApprovalState, TaskOutcome
 from ..approvals.models import ApprovalRequest, ApprovalTask
 from ..choices import GateState, Role
@@ -71,60 +72,66 @@ def gate_decision_tasks(user, reviews: models.QuerySet) -> models.QuerySet:
     ).values("pk")
 
 
-def _to_decide_q(user) -> models.Q:
+def _to_decide_arms(user) -> list[models.Q]:
     """Reviews waiting for `user`'s decision: those whose decision waits at the gate's
     authority (or has no request: no step applies) where they have it, and those whose step
-    asks them by name (a person, a role, a stand-in)."""
-    pending = _decision_requests()
-    asked = models.Exists(
-        ApprovalTask.objects.filter(
-            request__subject_type=ContentType.objects.get_for_model(GateReview),
-            request__subject_id=models.OuterRef("pk"),
-            request__state=ApprovalState.PENDING,
-            request__kind__in=DECISION_KINDS,
-            request__current_step=models.F("step"),
-            assignee=user,
-            outcome=TaskOutcome.WAITING,
-        )
-    )
+    asks them by name (a person, a role, a stand-in). Each alternative is asked from the side
+    an index answers (the user's waiting tasks), not row by row of the reviews (issue 24.1)."""
+    asked = ApprovalTask.objects.filter(
+        request__subject_type=ContentType.objects.get_for_model(GateReview),
+        request__state=ApprovalState.PENDING,
+        request__kind__in=DECISION_KINDS,
+        request__current_step=models.F("step"),
+        assignee=user,
+        outcome=TaskOutcome.WAITING,
+    ).values("request__subject_id")
+    arms = [models.Q(pk__in=asked)]
     if user.role == Role.SALES_MANAGER and user.org_unit_id:
+        pending = _decision_requests()
         at_authority = pending.filter(current_step__approver__name=GATE_AUTHORITY)
         authority = models.Q(authority_unit__path__startswith=user.org_unit.path) & (
             ~models.Exists(pending) | models.Exists(at_authority)
         )
-        return authority | models.Q(asked)
-    return models.Q(asked)
+        arms.insert(0, authority)
+    return arms
 
 
-def _to_assess_q(user) -> models.Q:
-    seat_member = apps.get_model("accounts", "IronTriangleMember").objects.filter(
-        team=models.OuterRef("team"), user=user, role__in=SEATS
+def _to_assess_arms(user) -> list[models.Q]:
+    """Reviews on a team where `user` holds a seat that they have not assessed: the user's
+    seats first (the member table's user index), then those teams' reviews."""
+    seats = apps.get_model("accounts", "IronTriangleMember").objects.filter(
+        user=user, role__in=SEATS
     )
     assessed = GateAssessment.objects.filter(review=models.OuterRef("pk"), author=user)
-    return models.Q(models.Exists(seat_member)) & ~models.Q(models.Exists(assessed))
+    return [models.Q(team__in=seats.values("team")) & ~models.Q(models.Exists(assessed))]
 
 
-def _waiting(q: models.Q) -> models.QuerySet[GateReview]:
+def _waiting(arms: list[models.Q]) -> models.QuerySet[GateReview]:
+    """The open reviews any of `arms` names, as a union of indexed look-ups (`indexed_union`:
+    an OR of these would read every open review and test each)."""
+    either = models.Q(pk__in=[])
+    for arm in arms:
+        either |= models.Q(state=GateState.OPEN) & arm
     return (
-        GateReview.objects.filter(state=GateState.OPEN)
-        .filter(q)
+        GateReview.objects.filter(indexed_union(GateReview, either))
+        .filter(state=GateState.OPEN)
         .select_related("authority_unit", "subject_type")
     )
 
 
 def reviews_to_decide(user) -> models.QuerySet[GateReview]:
     """Open reviews this user has the authority to decide, escalated ones first."""
-    return _waiting(_to_decide_q(user)).order_by("-escalated", "created_at")
+    return _waiting(_to_decide_arms(user)).order_by("-escalated", "created_at")
 
 
 def reviews_to_assess(user) -> models.QuerySet[GateReview]:
     """Open reviews on which this user holds a seat and has not assessed yet."""
-    return _waiting(_to_assess_q(user)).order_by("created_at")
+    return _waiting(_to_assess_arms(user)).order_by("created_at")
 
 
 def reviews_waiting_for(user) -> models.QuerySet[GateReview]:
     """Open reviews this user must act on: to decide (authority) or to assess (their seat)."""
-    return _waiting(_to_decide_q(user) | _to_assess_q(user)).order_by("created_at")
+    return _waiting(_to_decide_arms(user) + _to_assess_arms(user)).order_by("created_at")
 
 
 def reviews_raised_in_team(user) -> models.QuerySet[GateReview]:
@@ -133,7 +140,7 @@ def reviews_raised_in_team(user) -> models.QuerySet[GateReview]:
     if not policy.may(user, "gates.follow_team"):
         return GateReview.objects.none()
     return (
-        policy.restrict(_waiting(models.Q(org_unit__path__startswith=user.org_unit.path)), user)
+        policy.restrict(_waiting([models.Q(org_unit__path__startswith=user.org_unit.path)]), user)
         .select_related("org_unit")
         .order_by("created_at", "pk")
     )
