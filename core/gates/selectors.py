@@ -112,10 +112,8 @@ def _waiting(arms: list[models.Q]) -> models.QuerySet[GateReview]:
     either = models.Q(pk__in=[])
     for arm in arms:
         either |= models.Q(state=GateState.OPEN) & arm
-    return (
-        GateReview.objects.filter(indexed_union(GateReview, either))
-        .filter(state=GateState.OPEN)
-        .select_related("authority_unit", "subject_type")
+    return GateReview.objects.filter(indexed_union(GateReview, either)).select_related(
+        "authority_unit", "subject_type"
     )
 
 

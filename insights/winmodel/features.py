@@ -181,7 +181,9 @@ AT_MOST_ONE = (
 )
 
 
-def _place_batch(matrix: Matrix, batch: list, columns: list[str]) -> np.ndarray:
+def _place_batch(
+    matrix: Matrix, batch: list, columns: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Write a batch of rows (deal id, values...) into `columns`; returns the batch as floats
     (nan where a value is NULL) and the rows it hit."""
     data = np.array(batch, dtype=np.float64)
@@ -322,16 +324,16 @@ def build(deals: QuerySet[Opportunity], past: dict | None = None) -> Matrix:
     if len(matrix.ids):
         named = deals.values("id")
         for table, deal_field, aggregates, columns in RELATED:
+            found = aggregates()
             grouped = (
                 table()
                 .filter(**{f"{deal_field}__in": named})
                 .values(deal_field)
-                .annotate(**aggregates())
+                .annotate(**found)
                 .order_by()
             )
-            keys = list(aggregates())
-            rows = grouped.values_list(deal_field, *keys).iterator(chunk_size=CHUNK)
-            _place(matrix, rows, columns, last if "last" in keys else None)
+            rows = grouped.values_list(deal_field, *found).iterator(chunk_size=CHUNK)
+            _place(matrix, rows, columns, last if "last" in found else None)
         _history(matrix, owners, units, history() if past is None else past)
     _finish(matrix, ends, last)
     return matrix
@@ -387,13 +389,12 @@ def build_one(pk: int, past: dict) -> Matrix:
     if found:
         row, offset = found[0], len(BASE)
         for _table, _field, aggregates, columns in RELATED:
-            width = len(aggregates())
-            values = row[offset : offset + width]
-            offset += width
-            timed = "last" in aggregates()
+            names = list(aggregates())
+            values = row[offset : offset + len(names)]
+            offset += len(names)
             if all(value is None for value in values):
                 continue  # no rows of this table: zeros, as in `build`
-            _place(matrix, [(row[0], *values)], columns, last if timed else None)
+            _place(matrix, [(row[0], *values)], columns, last if "last" in names else None)
         _history(matrix, owners, units, past)
     _finish(matrix, ends, last)
     return matrix
