@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 
 from .. import policy
+from ..access import indexed_union
 from .choices import ApprovalState, TaskOutcome
 from .models import ApprovalRequest, ApprovalStep, ApprovalTask
 
@@ -26,10 +27,13 @@ def requests_visible(user) -> models.QuerySet[ApprovalRequest]:
     """Requests `user` may see: those in their scope (their own, their unit's subtree) and
     those they were asked to decide."""
     scoped = policy.restrict(ApprovalRequest.objects.all(), user)
-    asked = ApprovalTask.objects.filter(request=models.OuterRef("pk"), assignee=user)
-    return ApprovalRequest.objects.filter(
-        models.Q(pk__in=scoped.values("pk")) | models.Exists(asked)
-    ).select_related("requester", "org_unit", "current_step", "chain")
+    asked = ApprovalTask.objects.filter(assignee=user).values("request")
+    # A union of the two look-ups (issue 24.1): an OR with a correlated EXISTS is tested on
+    # every request of the table.
+    either = models.Q(pk__in=scoped.values("pk")) | models.Q(pk__in=asked)
+    return ApprovalRequest.objects.filter(indexed_union(ApprovalRequest, either)).select_related(
+        "requester", "org_unit", "current_step", "chain"
+    )
 
 
 def request_steps(request: ApprovalRequest) -> list[dict]:
