@@ -292,28 +292,59 @@ class Importer:
                 headers.setdefault(header_key(name), column)
         return headers
 
+    @cached_property
+    def _carries_custom(self) -> bool:
+        return carries_custom(self.model)
+
+    @cached_property
+    def _custom_columns(self) -> dict:
+        """{"custom.<key>": the active custom field of that column}."""
+        return {f"custom.{f.key}": f for f in self.custom_definitions if not f.retired}
+
+    @cached_property
+    def _custom_start_state(self):
+        """The state a new record starts in (it decides which custom fields are required)."""
+        if any(f.name == "state" for f in self.model._meta.concrete_fields):
+            return self.model._meta.get_field("state").get_default()
+        return None
+
+    def _validate_custom(self, values: dict) -> tuple[dict | None, dict]:
+        """(the cleaned custom values or None, {column: [messages]})."""
+        try:
+            cleaned = custom_fields.validate(
+                self.model, values, state=self._custom_start_state, fields=self.custom_definitions
+            )
+        except ValidationFailed as exc:
+            return None, exc.fields
+        return cleaned, {}
+
+    @cached_property
+    def _no_custom_values(self) -> dict:
+        """The errors of a row without custom values (the required fields it lacks): the same
+        for every such row, so they are found once a file (most files carry no custom column)."""
+        return self._validate_custom({})[1]
+
     def clean_custom(self, row: Row) -> None:
         """`row.values["custom"]`: the custom columns' values, checked by the one validator
         (the state a new record starts in decides what is required)."""
-        if not carries_custom(self.model):
+        if not self._carries_custom:
             return
-        by_key = {f.key: f for f in self.custom_definitions}
-        values = {}
-        for name, raw in row.raw.items():
-            found = by_key.get(name.removeprefix("custom.")) if name.startswith("custom.") else None
-            if found is not None and not found.retired:
-                values[found.key] = custom_fields.coerce_text(found, raw)
-        state = None
-        if any(f.name == "state" for f in self.model._meta.concrete_fields):
-            state = self.model._meta.get_field("state").get_default()
-        try:
-            row.values["custom"] = custom_fields.validate(
-                self.model, values, state=state, fields=self.custom_definitions
-            )
-        except ValidationFailed as exc:
-            for name, messages in exc.fields.items():
-                for message in messages:
-                    row.error(name, message)
+        columns = self._custom_columns
+        values = {
+            found.key: custom_fields.coerce_text(found, raw)
+            for name, raw in row.raw.items()
+            if (found := columns.get(name)) is not None
+        }
+        if values:
+            cleaned, errors = self._validate_custom(values)
+        else:  # no value cleans to no value
+            errors = self._no_custom_values
+            cleaned = None if errors else {}
+        if cleaned is not None:
+            row.values["custom"] = cleaned
+        for name, messages in errors.items():
+            for message in messages:
+                row.error(name, message)
 
     @cached_property
     def _copy_keys(self) -> list[tuple[str, bool]]:
