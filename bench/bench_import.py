@@ -172,6 +172,45 @@ def run(n: int, file_format: str, workdir: Path, profile: int = 0, existing_n: i
             pstats.Stats(stats).sort_stats("tottime").print_stats(profile)
 
 
+def floor(n: int) -> None:
+    """The least the commit's write can cost here: `n` customers (the file's shape, unique
+    codes) written by one `INSERT ... SELECT` with no Python at all, with every index of the
+    table and again without its four GIN search indexes (dropped inside the transaction);
+    both rolled back."""
+    from django.db import transaction
+
+    from accounts.models import OrgUnit, User
+
+    unit, user = OrgUnit.objects.order_by("pk").first(), User.objects.order_by("pk").first()
+    insert = f"""
+        INSERT INTO accounts_customer (created_at, updated_at, version, name, normalised_name,
+            credit_code, industry, region, tier, phone, email, website, address, external_id,
+            owner_id, org_unit_id, custom, revenue_currency, state)
+        SELECT now(), now(), 0, '广州科技floor' || g || '号有限公司', '广州科技floor' || g || '号',
+            '9F' || lpad(g::text, 16, '0'), 'manufacturing', '广东', 'normal',
+            '+86757' || (80000000 + g), '', '', '', '', {user.pk}, {unit.pk}, '{{}}', 'CNY',
+            'approved'
+        FROM generate_series(1, {n}) g"""
+    gin = (
+        "accounts_customer_name_trgm",
+        "accounts_customer_credit_code_trgm",
+        "accounts_customer_custom_trgm",
+        "accounts_customer_custom_gin",
+    )
+    for label, before in (
+        ("every index", ""),
+        ("without the 4 GIN search indexes", f"DROP INDEX {', '.join(gin)}"),
+    ):
+        with transaction.atomic(), connection.cursor() as cursor:
+            if before:
+                cursor.execute(before)
+            started = time.perf_counter()
+            cursor.execute(insert)
+            took = time.perf_counter() - started
+            transaction.set_rollback(True)
+        print(f"floor: {n} customers by one INSERT ... SELECT, {label}: {took:.2f}s")
+
+
 STATEMENTS: dict[str, list] = {}
 
 
@@ -215,6 +254,11 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="print cProfile's N costliest calls"
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time the customers' write alone, in SQL (with and without the GIN indexes)",
+    )
     args = parser.parse_args()
 
     settings.IMPORT_INLINE_MAX_BYTES = 10**12  # run in this process, as the Celery job would
@@ -249,6 +293,8 @@ def main() -> None:
                         CustomerImporter.set_based_commit = how == "set"
                         print(f"commit: {'set-based' if how == 'set' else 'batch by batch'}")
                         run(n, args.format, Path(tmp), args.profile, args.existing)
+                    if args.floor:
+                        floor(n)
     finally:
         if args.statements:
             for seconds, count, sql in sorted(
