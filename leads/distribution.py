@@ -89,30 +89,82 @@ def rules_for(unit: OrgUnit):
     )
 
 
+def _candidates(rule: DistributionRule) -> list[User]:
+    """Who takes the rule's leads in turn: its active assignees, else the team's active reps."""
+    people = list(rule.assignees.filter(is_active=True).select_related("org_unit").order_by("pk"))
+    if not people:
+        people = list(
+            User.objects.filter(org_unit=rule.team, role=Role.SALES_REP, is_active=True)
+            .select_related("org_unit")
+            .order_by("pk")
+        )
+    return people
+
+
+def _after(people: list[User], last_id: int | None) -> User | None:
+    """The one after `last_id` in turn (the first again after the last)."""
+    if not people:
+        return None
+    return next((p for p in people if last_id and p.pk > last_id), people[0])
+
+
 def next_assignee(rule: DistributionRule) -> User | None:
     """The next person in turn (round-robin). Locks the rule so two leads routed at the same
     moment go to two people."""
     locked = DistributionRule.objects.select_for_update().get(pk=rule.pk)
-    people = list(locked.assignees.filter(is_active=True).order_by("pk"))
-    if not people:
-        people = list(
-            User.objects.filter(org_unit=locked.team, role=Role.SALES_REP, is_active=True).order_by(
-                "pk"
-            )
-        )
-    if not people:
-        return None
-    after = [p for p in people if locked.last_assigned_id and p.pk > locked.last_assigned_id]
-    chosen = after[0] if after else people[0]
-    DistributionRule.objects.filter(pk=locked.pk).update(last_assigned=chosen)
+    chosen = _after(_candidates(locked), locked.last_assigned_id)
+    if chosen is not None:
+        DistributionRule.objects.filter(pk=locked.pk).update(last_assigned=chosen)
     return chosen
 
 
-def route(lead: Lead, *, by: User | None = None) -> Route | None:
+class BulkRouter:
+    """Routes many leads in one transaction (an import) as `route` routes them one after
+    another, in the same order and with the same turns, but with each unit's rules read once
+    and each rule locked, its people read and its turn written once.
+
+    Routing each lead alone updated the rule's row once per lead; inside one transaction every
+    update leaves a version of the row that the next lock and update walk past, so an import
+    of 10,000 leads took a minute (158 leads/s). The rules stay locked, as before, until the
+    import commits; `save_turns` writes each rule's last turn (call it before the commit)."""
+
+    def __init__(self):
+        self._rules: dict[int, list[DistributionRule]] = {}
+        self._turns: dict[int, list] = {}  # rule id -> [people, last id, moved]
+
+    def rules(self, unit: OrgUnit) -> list[DistributionRule]:
+        if unit.pk not in self._rules:
+            self._rules[unit.pk] = list(rules_for(unit))
+        return self._rules[unit.pk]
+
+    def assignee(self, rule: DistributionRule) -> User | None:
+        turn = self._turns.get(rule.pk)
+        if turn is None:
+            locked = DistributionRule.objects.select_for_update().get(pk=rule.pk)
+            turn = self._turns[rule.pk] = [_candidates(locked), locked.last_assigned_id, False]
+        chosen = _after(turn[0], turn[1])
+        if chosen is not None:
+            turn[1], turn[2] = chosen.pk, True
+        return chosen
+
+    def route(self, lead: Lead, *, by: User | None = None) -> Route | None:
+        return route(lead, by=by, rules=self.rules, assignee=self.assignee)
+
+    def save_turns(self) -> None:
+        for rule_id, turn in self._turns.items():
+            if turn[2]:
+                DistributionRule.objects.filter(pk=rule_id).update(last_assigned_id=turn[1])
+                turn[2] = False
+
+
+def route(lead: Lead, *, by: User | None = None, rules=None, assignee=None) -> Route | None:
     """Where `lead` should go, or None when nothing decides (it stays where it is).
 
     Call inside a transaction: picking a round-robin assignee takes the rule's turn.
+    `rules` and `assignee` replace `rules_for` and `next_assignee` (`BulkRouter`'s, for many
+    leads in one transaction).
     """
+    rules, assignee = rules or rules_for, assignee or next_assignee
     customer = lead.customer if lead.customer_id else None
     if customer is not None and customer.owner_id and customer.owner.is_active:
         return Route(
@@ -122,10 +174,10 @@ def route(lead: Lead, *, by: User | None = None) -> Route | None:
             % {"customer": customer, "owner": customer.owner},
         )
     facts = lead_facts(lead)
-    for rule in rules_for(lead.org_unit):
+    for rule in rules(lead.org_unit):
         if not rule_matches(rule, facts):
             continue
-        owner = next_assignee(rule) if rule.assign_owner else None
+        owner = assignee(rule) if rule.assign_owner else None
         return Route(
             owner=owner,
             org_unit=owner.org_unit if owner and owner.org_unit_id else rule.team,

@@ -37,7 +37,7 @@ from core.notifications import notify
 
 from . import scoring
 from .choices import OPEN_STATES, BuyingPattern, LeadSource
-from .distribution import route
+from .distribution import BulkRouter
 from .merge import LEAD_IMPORT
 from .models import Lead
 
@@ -105,6 +105,7 @@ class LeadImporter(Importer):
         self.source = ChoiceParser(LeadSource, LeadSource.IMPORT)
         self.pattern = ChoiceParser(BuyingPattern, BuyingPattern.OCCASIONAL)
         self.tiers: dict[int, str] = {}
+        self.router = BulkRouter()  # one commit's routing: each rule locked and read once
 
     def clean(self, row: Row) -> None:
         company = parse_text(row, "company", 200, required=True)
@@ -207,7 +208,7 @@ class LeadImporter(Importer):
     def build(self, row: Row) -> Lead:
         lead = Lead(**row.values)
         if lead.owner_id is None:
-            decision = route(lead, by=self.by)
+            decision = self.router.route(lead, by=self.by)
             if decision is not None:
                 lead.owner, lead.org_unit = decision.owner, decision.org_unit
         lead.score, lead.score_breakdown = scoring.compute(
@@ -216,7 +217,9 @@ class LeadImporter(Importer):
         return lead
 
     def finished(self, created: list[Lead]) -> None:
-        """One notification per new owner, not one per lead."""
+        """The rules' turns taken by the batch are saved; one notification per new owner, not
+        one per lead."""
+        self.router.save_turns()
         counts = Counter(lead.owner_id for lead in created if lead.owner_id)
         counts.pop(self.by.pk, None)
         if not counts:

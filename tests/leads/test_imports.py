@@ -153,6 +153,28 @@ def test_rules_route_rows_only_when_written(org, api):
     assert all("2 imported leads" in n.title for n in notes)
 
 
+def test_routing_many_leads_at_once_takes_the_same_turns_as_one_at_a_time(org, api, monkeypatch):
+    """The import routes its leads in bulk (each rule locked and read once, its turn written
+    once a batch); the owners, and the turn the next lead starts from, are those of routing
+    each lead alone in file order — across batches, and with a registered customer's lead
+    (客户报备) in between that takes no turn."""
+    from leads.imports import LeadImporter
+
+    monkeypatch.setattr(LeadImporter, "batch_size", 2)
+    rule = DistributionRule.objects.create(name="all", org_unit=org.gd, team=org.gd_carrier)
+    rule.assignees.set([org.rep, org.teammate])
+    DistributionRule.objects.filter(pk=rule.pk).update(last_assigned=org.rep)
+    CustomerFactory(name="Registered Ltd", owner=org.manager, org_unit=org.gd_carrier)
+    names = ["Co 0 Ltd", "Co 1 Ltd", "Registered Ltd", "Co 3 Ltd", "Co 4 Ltd", "Co 5 Ltd"]
+    rows = [HEADER, *[[f"L{i}", name, "", "", "", "", "", "", ""] for i, name in enumerate(names)]]
+    job = start(api(org.manager), rows)
+    assert commit(api(org.manager), job)["rows_created"] == 6
+    owners = list(Lead.objects.order_by("pk").values_list("owner__username", flat=True))
+    assert owners == ["teammate", "rep", "manager", "teammate", "rep", "teammate"]
+    rule.refresh_from_db()
+    assert rule.last_assigned == org.teammate  # the next lead routed alone goes to rep
+
+
 def test_the_lead_export_imports_back(org, api):
     LeadFactory(owner=org.rep, title="Round trip", company_name="Trip Ltd", estimated_amount=None)
     content = b"".join(api(org.rep).get("/api/v1/leads/export/").streaming_content)
