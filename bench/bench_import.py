@@ -92,6 +92,30 @@ def make_rows(n: int, existing: list[str]) -> list[list[str]]:
     return rows
 
 
+def make_lead_rows(n: int, existing: list[str]) -> list[list[str]]:
+    """Leads without an owner (each is routed: the customer's account manager for the ~5 %
+    naming an existing customer, else the distribution rule's round-robin), ~2 % repeating an
+    earlier row's company and title (a duplicate, skipped)."""
+    rows = [["标题", "公司", "联系人", "电话", "邮箱", "预计金额", "省份", "产品"]]
+    for i in range(n):
+        name = existing[i % len(existing)] if existing and i % 20 == 7 else company(n, i)
+        number = i - 1 if i % 50 == 3 else i
+        title = f"采购项目 {RUN}{n}-{number}"
+        rows.append(
+            [
+                title,
+                company(n, number) if number != i else name,
+                f"联系人{i}",
+                f"138{i % 10**8:08d}",
+                f"buyer{i}@example.com",
+                f"{(i % 97 + 1) * 10000}",
+                "广东",
+                "交换机",
+            ]
+        )
+    return rows
+
+
 def write_file(rows: list[list[str]], file_format: str, directory: Path) -> Path:
     path = directory / f"customers.{file_format}"
     if file_format == "xlsx":
@@ -134,7 +158,32 @@ def seed_existing(count: int, n: int, unit) -> list[str]:
     return names
 
 
-def run(n: int, file_format: str, workdir: Path, profile: int = 0, existing_n: int = 0) -> None:
+def seed_routing(unit, tag: str, manager) -> None:
+    """Five reps of the unit taking its leads in turn (a distribution rule), and the existing
+    customers registered to the first of them (客户报备)."""
+    from accounts.models import Customer, User
+    from core.choices import Role
+    from leads.models import DistributionRule
+
+    reps = [
+        User.objects.create(username=f"bench{tag}-rep{i}", role=Role.SALES_REP, org_unit=unit)
+        for i in range(5)
+    ]
+    rule = DistributionRule.objects.create(
+        name=f"Bench {tag}", org_unit=unit, team=unit, regions="广东"
+    )
+    rule.assignees.set(reps)
+    Customer.objects.filter(org_unit=unit).update(owner=reps[0])
+
+
+def run(
+    n: int,
+    file_format: str,
+    workdir: Path,
+    profile: int = 0,
+    existing_n: int = 0,
+    kind: str = "customers",
+) -> None:
     from accounts.imports.services import import_commit, import_start
     from accounts.models import OrgUnit, User
     from core.choices import OrgUnitKind, Role
@@ -143,14 +192,19 @@ def run(n: int, file_format: str, workdir: Path, profile: int = 0, existing_n: i
     unit = OrgUnit.objects.create(name=f"Bench {tag}", code=f"bench-{tag}", kind=OrgUnitKind.TEAM)
     user = User.objects.create(username=f"bench{tag}", role=Role.SALES_MANAGER, org_unit=unit)
     existing = seed_existing(existing_n or max(n // 20, 1), n, unit)
-    path = write_file(make_rows(n, existing), file_format, workdir)
+    if kind == "leads":
+        seed_routing(unit, tag, user)
+        rows = make_lead_rows(n, existing)
+    else:
+        rows = make_rows(n, existing)
+    path = write_file(rows, file_format, workdir)
     upload = SimpleUploadedFile(path.name, path.read_bytes())
 
     preview_profile = cProfile.Profile() if profile else None
     commit_profile = cProfile.Profile() if profile else None
     started = time.perf_counter()
     with preview_profile or contextlib.nullcontext():
-        job = import_start(by=user, kind="customers", upload=upload)
+        job = import_start(by=user, kind=kind, upload=upload)
     previewed = time.perf_counter()
     with commit_profile or contextlib.nullcontext():
         job = import_commit(job=job, by=user, mode="valid")
@@ -158,7 +212,7 @@ def run(n: int, file_format: str, workdir: Path, profile: int = 0, existing_n: i
 
     preview_s, commit_s = previewed - started, committed - previewed
     print(
-        f"{n:>7} rows ({file_format}, {path.stat().st_size / 1024 / 1024:.1f} MB): "
+        f"{n:>7} {kind} ({file_format}, {path.stat().st_size / 1024 / 1024:.1f} MB): "
         f"preview {preview_s:6.2f}s = {n / preview_s:8.0f} rows/s | "
         f"commit {commit_s:6.2f}s = {n / commit_s:8.0f} rows/s | "
         f"total {preview_s + commit_s:6.2f}s | status {job.status}: "
@@ -255,6 +309,12 @@ def main() -> None:
         "--profile", type=int, default=0, metavar="N", help="print cProfile's N costliest calls"
     )
     parser.add_argument(
+        "--kind",
+        choices=["customers", "leads"],
+        default="customers",
+        help="what the file holds: customers, or leads (each routed and scored)",
+    )
+    parser.add_argument(
         "--floor",
         action="store_true",
         help="also time the customers' write alone, in SQL (with and without the GIN indexes)",
@@ -292,7 +352,7 @@ def main() -> None:
                         RUN = f"{base}{how}{turn}-" if len(args.commit) > 1 else base
                         CustomerImporter.set_based_commit = how == "set"
                         print(f"commit: {'set-based' if how == 'set' else 'batch by batch'}")
-                        run(n, args.format, Path(tmp), args.profile, args.existing)
+                        run(n, args.format, Path(tmp), args.profile, args.existing, args.kind)
                     if args.floor:
                         floor(n)
     finally:
