@@ -172,11 +172,35 @@ def clean_phone(value) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _chinese_key(national: str) -> str | None:
+    """A valid Chinese national number as dialled at home, when its type says so for sure: a
+    mobile number as it is, a fixed line's with the trunk 0; None for the rest (the national
+    format decides; libphonenumber formats those)."""
+    mobile, fixed = _chinese_kinds()
+    is_mobile, is_fixed = bool(mobile.fullmatch(national)), bool(fixed.fullmatch(national))
+    if is_mobile and not is_fixed:
+        return national
+    if is_fixed and not is_mobile:
+        return "0" + national
+    return None
+
+
+@functools.cache
+def _chinese_kinds() -> tuple:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(DEFAULT_PHONE_REGION)
+    return (
+        re.compile(metadata.mobile.national_number_pattern),
+        re.compile(metadata.fixed_line.national_number_pattern),
+    )
+
+
 def phone_key(value) -> str:
     """The comparable digits of a phone number (duplicate search): a Chinese number as dialled
     at home with its trunk 0 ("02012345678", "13800138000"), another as country code and
     number ("16502530000"); what libphonenumber cannot read, its digits."""
     text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    if (short := _chinese_number(text)) and (key := _chinese_key(short[3:])):
+        return key
     try:
         number = phonenumbers.parse(text, DEFAULT_PHONE_REGION)
     except phonenumbers.NumberParseException:
