@@ -62,6 +62,7 @@ class LeadImporter(Importer):
     kind = "leads"
     label = gettext_lazy("Leads")
     model = Lead
+    copy_built = True  # routed and scored by `build`, then written with COPY (PostgreSQL)
     columns = [
         Column("title", gettext_lazy("Title"), ("标题", "线索", "线索名称", "lead"), required=True),
         Column(

@@ -231,6 +231,10 @@ class Importer:
     #: The model fields (attnames) `copy_values` gives, in order: when set, PostgreSQL writes a
     #: batch with COPY (no model object per row); other databases use `build` and bulk_create.
     copy_fields: ClassVar[tuple[str, ...]] = ()
+    #: Whether PostgreSQL writes the records `build` makes with COPY (every field but the id
+    #: and the time stamps, as the built object holds it): for records whose building decides
+    #: more than the row says (a lead's routing and score), where `copy_values` cannot serve.
+    copy_built: ClassVar[bool] = False
 
     def __init__(self, job: ImportJob):
         self.job = job
@@ -272,6 +276,42 @@ class Importer:
             else (json.dumps(values[key]) if isinstance(values[key], dict) else values[key])
             for key, record in self._copy_keys
         )
+
+    @cached_property
+    def _built_fields(self) -> tuple[tuple[str, bool], ...]:
+        """(attname, whether the value is JSON) of every field `_copy_built` writes."""
+        skipped = {self.model._meta.pk.attname}
+        skipped |= {
+            f.attname
+            for f in self.model._meta.concrete_fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        }
+        return tuple(
+            (f.attname, isinstance(f, models.JSONField))
+            for f in self.model._meta.concrete_fields
+            if f.attname not in skipped
+        )
+
+    def _copy_built(self, records: list[models.Model]) -> list[int]:
+        """Write built records with COPY, as bulk_create would (the ids set on them); Django's
+        per-field preparing cost more than the insert. Their values must be what the database
+        stores: text, numbers, dates, booleans, None, and JSON fields' dicts and lists."""
+        fields = self._built_fields
+        ids = copy_insert(
+            self.model,
+            tuple(name for name, _json in fields),
+            [
+                tuple(
+                    json.dumps(getattr(record, name)) if is_json else getattr(record, name)
+                    for name, is_json in fields
+                )
+                for record in records
+            ],
+        )
+        for record, pk in zip(records, ids, strict=True):
+            record.pk = pk
+            record._state.adding, record._state.db = False, connection.alias
+        return ids
 
     # Custom fields: columns `custom.<key>` (or a field's label) ---------------------------------
     @cached_property
@@ -425,6 +465,9 @@ class Importer:
             created = ids = copy_insert(
                 self.model, self.copy_fields, [self.copy_values(r) for r in rows]
             )
+        elif self.copy_built and connection.vendor == "postgresql":
+            created = [self.build(r) for r in rows]
+            ids = self._copy_built(created)
         else:
             created = self.model._default_manager.bulk_create([self.build(r) for r in rows])
             if created and created[0].pk is None:  # a backend that does not return ids

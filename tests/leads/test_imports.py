@@ -175,6 +175,66 @@ def test_routing_many_leads_at_once_takes_the_same_turns_as_one_at_a_time(org, a
     assert rule.last_assigned == org.teammate  # the next lead routed alone goes to rep
 
 
+def test_copy_writes_the_same_leads_and_audit_as_bulk_create(org, api, monkeypatch):
+    """On PostgreSQL the routed and scored leads are written with COPY; the rows and their
+    "created" events are exactly those bulk_create writes: amounts, dates, yes/no, JSON
+    (score breakdown, custom values), routed owners and registered customers, and cells with
+    quotes, commas, tabs, newlines and backslashes."""
+    from django.db import connection, transaction
+
+    from accounts.imports import base
+    from accounts.imports.base import copy_insert
+    from core.models import AuditEvent
+    from leads.imports import LeadImporter
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's; elsewhere bulk_create writes the batch")
+    rule = DistributionRule.objects.create(name="all", org_unit=org.gd, team=org.gd_carrier)
+    rule.assignees.set([org.rep, org.teammate])
+    CustomerFactory(name="Registered Ltd", owner=org.manager, org_unit=org.gd_carrier)
+    rows = [
+        HEADER,
+        ['Quote "Q", port', "Port Ltd", "李工", "1,200,000.50", "人民币", "2027/3/31", "市场活动"]
+        + ["rep", "是"],
+        ["Line 1\nLine 2, \\ back\tslash", "逗号,公司有限公司", "", "", "", "", "", "", ""],
+        ["Routed", "Co 1 Ltd", "", "", "", "", "", "", "否"],
+        ["Registered", "Registered Ltd", "", "99", "USD", "", "", "", ""],
+    ]
+    exclude = {"id", "created_at", "updated_at", "state_changed_at"}
+    fields = [f.attname for f in Lead._meta.concrete_fields if f.attname not in exclude]
+
+    def imported() -> tuple[list, list]:
+        with transaction.atomic():
+            DistributionRule.objects.filter(pk=rule.pk).update(last_assigned=None)
+            job = start(api(org.manager), rows)
+            assert commit(api(org.manager), job, mode="all")["rows_created"] == 4
+            leads = list(Lead.objects.order_by("title").values(*fields))
+            stamps = list(Lead.objects.values_list("created_at", "updated_at", "state_changed_at"))
+            assert all(all(stamp) for stamp in stamps)
+            titles = dict(Lead.objects.values_list("pk", "title"))
+            events = sorted(
+                (titles[e.target_id], e.target_type_id, e.actor_id, e.comment, e.changes)
+                for e in AuditEvent.objects.filter(action="created", via="import")
+            )
+            transaction.set_rollback(True)
+        return leads, events
+
+    copies = []
+    monkeypatch.setattr(
+        base, "copy_insert", lambda *a, **k: copies.append(a[0]) or copy_insert(*a, **k)
+    )
+    copied = imported()
+    assert copies[0] is Lead  # the batch went through COPY
+    monkeypatch.setattr(LeadImporter, "copy_built", False)  # bulk_create
+    assert imported() == copied
+    by_title = {lead["title"]: lead for lead in copied[0]}
+    assert str(by_title['Quote "Q", port']["estimated_amount"]) == "1200000.50"
+    assert by_title["Routed"]["owner_id"] == org.teammate.pk  # the row above took rep's turn
+    assert by_title["Registered"]["owner_id"] == org.manager.pk
+    assert by_title['Quote "Q", port']["score_breakdown"]  # JSON as JSON, not text
+    assert len(copied[1]) == 4
+
+
 def test_the_lead_export_imports_back(org, api):
     LeadFactory(owner=org.rep, title="Round trip", company_name="Trip Ltd", estimated_amount=None)
     content = b"".join(api(org.rep).get("/api/v1/leads/export/").streaming_content)
