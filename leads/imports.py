@@ -110,12 +110,13 @@ class LeadImporter(Importer):
 
     def clean(self, row: Row) -> None:
         company = parse_text(row, "company", 200, required=True)
-        if company and not normalise_company_name(company):
+        company_key = normalise_company_name(company)
+        if company and not company_key:
             row.error("company", _("This is not a company name: %(value)s") % {"value": company})
         row.values.update(
             title=parse_text(row, "title", 200, required=True),
             company_name=company,
-            company_key=normalise_company_name(company),
+            company_key=company_key,
             contact_name=parse_text(row, "contact_name", 120),
             contact_phone=parse_phone(row, "contact_phone"),
             contact_email=parse_email(row, "contact_email"),
