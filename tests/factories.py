@@ -1,9 +1,11 @@
 """Factories for the test suite (factory_boy). Records are made through the ORM here; the
 behaviour under test always goes through services, the API or pages."""
 
+import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from accounts.models import Contact, Customer, IronTriangle, IronTriangleMember, OrgUnit, User
 from contracts.choices import ContractKind, DirectBasis
@@ -50,6 +52,13 @@ class ContactFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     name = factory.Sequence(lambda n: f"Contact {n}")
+
+
+def local_noon(days_ago: int) -> dt.datetime:
+    """Noon in the site's time zone, `days_ago` calendar days ago: a moment whose count of
+    days since is the same at any hour of the test run (days in a state are calendar days)."""
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
 
 def team(ar=None, sr=None, fr=None) -> IronTriangle:

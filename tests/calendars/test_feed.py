@@ -23,7 +23,7 @@ from tests.factories import ContractFactory, OpportunityFactory, team
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called: a run may cross midnight in the site's time zone
 
 
 def feed_of(client, token) -> dict[str, dict]:
@@ -58,7 +58,7 @@ def world(org, n: int = 1, days: int = 5):
             org_unit=org.gd_carrier,
             summary=f"Call {i}",
             next_step=f"Send the offer {i}",
-            next_step_date=TODAY + dt.timedelta(days=days),
+            next_step_date=TODAY() + dt.timedelta(days=days),
         )
         GateReview.objects.create(
             subject_type=ContentType.objects.get_for_model(opportunity),
@@ -75,8 +75,8 @@ def world(org, n: int = 1, days: int = 5):
             contract=contract,
             kind="arrival",
             name=f"Arrival {i}",
-            baseline_date=TODAY,
-            planned_date=TODAY + dt.timedelta(days=days),
+            baseline_date=TODAY(),
+            planned_date=TODAY() + dt.timedelta(days=days),
         )
         PaymentMilestone.objects.create(
             contract=contract,
@@ -84,7 +84,7 @@ def world(org, n: int = 1, days: int = 5):
             name=f"Down payment {i}",
             amount="300000.00",
             currency="CNY",
-            due_date=TODAY + dt.timedelta(days=days),
+            due_date=TODAY() + dt.timedelta(days=days),
         )
     return opportunity, contract
 
@@ -100,7 +100,7 @@ def test_each_kind_reaches_the_right_person_with_uid_summary_link_and_date(org, 
     assert isinstance(bid["start"], dt.datetime)  # timed: the submission deadline
     assert bid["url"].endswith(f"/opportunities/{opportunity.pk}/bid/")
     payment = next(e for uid, e in events.items() if uid.startswith("payment-"))
-    assert payment["start"] == TODAY + dt.timedelta(days=5)  # all-day
+    assert payment["start"] == TODAY() + dt.timedelta(days=5)  # all-day
     assert not isinstance(payment["start"], dt.datetime)
     assert contract.number in payment["summary"]
     step = next(e for uid, e in events.items() if uid.startswith("next-step-"))
@@ -110,7 +110,7 @@ def test_each_kind_reaches_the_right_person_with_uid_summary_link_and_date(org, 
     _, sr_token = calendar_feed_regenerate(user=org.sr)
     sr_events = feed_of(client, sr_token)
     gate = next(e for uid, e in sr_events.items() if uid.startswith("gate-"))
-    assert gate["summary"].startswith("Gate to assess:") and gate["start"] == TODAY
+    assert gate["summary"].startswith("Gate to assess:") and gate["start"] == TODAY()
     assert "/gates/" in gate["url"]
     _, manager_token = calendar_feed_regenerate(user=org.manager)
     decide = [e["summary"] for e in feed_of(client, manager_token).values()]
@@ -129,11 +129,11 @@ def test_only_what_the_policy_shows_and_only_in_the_window(org, client):
         name="Not yours",
         amount="1.00",
         currency="CNY",
-        due_date=TODAY,
+        due_date=TODAY(),
     )
-    Activity.objects.filter(owner=org.rep).update(next_step_date=TODAY + dt.timedelta(days=400))
+    Activity.objects.filter(owner=org.rep).update(next_step_date=TODAY() + dt.timedelta(days=400))
     PaymentMilestone.objects.filter(contract__owner=org.rep).update(
-        due_date=TODAY - dt.timedelta(days=31)
+        due_date=TODAY() - dt.timedelta(days=31)
     )
     _, token = calendar_feed_regenerate(user=org.rep)
     kinds = sorted(uid.split("-")[0] for uid in feed_of(client, token))

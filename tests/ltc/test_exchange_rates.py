@@ -21,7 +21,7 @@ from tests.factories import OpportunityFactory
 from tests.receivables.conftest import make_contract, pct_plan  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called: a run may cross midnight in the site's time zone
 DAY = dt.timedelta(days=1)
 URL = "/api/v1/exchange-rates/"
 
@@ -33,23 +33,23 @@ def rate(by, day, base, quote, value):
 
 
 def test_rate_on_takes_the_latest_earlier_rate_the_inverse_or_goes_through_cny(org):
-    rate(org.finance, TODAY - 10 * DAY, "USD", "CNY", "7.0")
-    rate(org.finance, TODAY - 2 * DAY, "USD", "CNY", "7.2")
-    rate(org.finance, TODAY - 5 * DAY, "EUR", "CNY", "8.0")
-    assert rate_on("USD", "CNY", TODAY) == Decimal("7.2")
-    assert rate_on("USD", "CNY", TODAY - 3 * DAY) == Decimal("7.0")
-    assert rate_on("USD", "CNY", TODAY - 11 * DAY) is None
-    assert rate_on("CNY", "USD", TODAY).quantize(Decimal("0.0001")) == Decimal("0.1389")
-    assert rate_on("EUR", "USD", TODAY).quantize(Decimal("0.0001")) == Decimal("1.1111")
-    assert rate_on("JPY", "CNY", TODAY) is None
+    rate(org.finance, TODAY() - 10 * DAY, "USD", "CNY", "7.0")
+    rate(org.finance, TODAY() - 2 * DAY, "USD", "CNY", "7.2")
+    rate(org.finance, TODAY() - 5 * DAY, "EUR", "CNY", "8.0")
+    assert rate_on("USD", "CNY", TODAY()) == Decimal("7.2")
+    assert rate_on("USD", "CNY", TODAY() - 3 * DAY) == Decimal("7.0")
+    assert rate_on("USD", "CNY", TODAY() - 11 * DAY) is None
+    assert rate_on("CNY", "USD", TODAY()).quantize(Decimal("0.0001")) == Decimal("0.1389")
+    assert rate_on("EUR", "USD", TODAY()).quantize(Decimal("0.0001")) == Decimal("1.1111")
+    assert rate_on("JPY", "CNY", TODAY()) is None
     # A newer inverse rate wins over an older direct one.
-    rate(org.finance, TODAY - DAY, "CNY", "USD", "0.125")
-    assert rate_on("USD", "CNY", TODAY) == Decimal(8)
+    rate(org.finance, TODAY() - DAY, "CNY", "USD", "0.125")
+    assert rate_on("USD", "CNY", TODAY()) == Decimal(8)
 
 
 def test_the_api_one_rate_per_day_and_pair_audited_reps_read_only(org, api):
     finance, rep = api(org.finance), api(org.rep)
-    body = {"date": str(TODAY), "base": "USD", "quote": "CNY", "rate": "7.12345678"}
+    body = {"date": str(TODAY()), "base": "USD", "quote": "CNY", "rate": "7.12345678"}
     created = finance.post(URL, body, format="json")
     assert created.status_code == 201, created.json()
     assert created.json()["source"] == "api"
@@ -61,13 +61,13 @@ def test_the_api_one_rate_per_day_and_pair_audited_reps_read_only(org, api):
     assert same.status_code == 400, same.json()
     assert ExchangeRate.objects.count() == 1
 
-    assert rep.post(URL, {**body, "date": str(TODAY - DAY)}, format="json").status_code == 403
+    assert rep.post(URL, {**body, "date": str(TODAY() - DAY)}, format="json").status_code == 403
     pk = created.json()["id"]
     assert rep.patch(f"{URL}{pk}/", {"rate": "1"}, format="json").status_code == 403
-    listed = rep.get(URL, {"base": "USD", "quote": "CNY", "date_from": str(TODAY - DAY)})
+    listed = rep.get(URL, {"base": "USD", "quote": "CNY", "date_from": str(TODAY() - DAY)})
     assert listed.status_code == 200
     assert [r["rate"] for r in listed.json()["results"]] == ["7.12345678"]
-    assert rep.get(URL, {"date_to": str(TODAY - DAY)}).json()["results"] == []
+    assert rep.get(URL, {"date_to": str(TODAY() - DAY)}).json()["results"] == []
 
     changed = api(org.admin).patch(f"{URL}{pk}/", {"rate": "7.3"}, format="json")
     assert changed.status_code == 200, changed.json()
@@ -79,7 +79,7 @@ def test_the_api_one_rate_per_day_and_pair_audited_reps_read_only(org, api):
         {
             "items": [
                 {**body, "rate": "7.3"},
-                {**body, "rate": "7.4", "date": str(TODAY - DAY)},
+                {**body, "rate": "7.4", "date": str(TODAY() - DAY)},
                 {**body, "base": "EUR", "rate": "8.1", "source": "ecb"},
             ]
         },
@@ -97,21 +97,21 @@ def test_the_funnel_converts_its_cohort_saying_at_which_rates_and_what_is_missin
             owner=org.rep,
             amount=Decimal(amount),
             currency=currency,
-            expected_close_date=TODAY + 30 * DAY,
+            expected_close_date=TODAY() + 30 * DAY,
         )
-    rate(org.finance, TODAY - 30 * DAY, "USD", "CNY", "7")
+    rate(org.finance, TODAY() - 30 * DAY, "USD", "CNY", "7")
     url = "/api/v1/dashboards/funnel/"
     body = api(org.manager).get(url).json()
     amount = body["converted"]["amount"]
     assert amount["currency"] == "CNY" and amount["rates_basis"] == "rates_of_day"
-    assert amount["rates_of"] == str(TODAY)
+    assert amount["rates_of"] == str(TODAY())
     assert Decimal(amount["amount"]) == Decimal("1700000.00")
     assert amount["missing_currencies"] == ["EUR"] and amount["complete"] is False
 
     in_usd = api(org.manager).get(url, {"convert_to": "USD"}).json()["converted"]["amount"]
     assert Decimal(in_usd["amount"]) == Decimal("242857.14")  # 1,000,000 / 7 + 100,000
 
-    rate(org.finance, TODAY + 20 * DAY, "USD", "CNY", "8")  # by the deals' close date
+    rate(org.finance, TODAY() + 20 * DAY, "USD", "CNY", "8")  # by the deals' close date
     dated = api(org.manager).get(url, {"rates_at": "record"}).json()["converted"]["amount"]
     assert dated["rates_basis"] == "record_dates" and dated["rates_of"] is None
     assert Decimal(dated["amount"]) == Decimal("1800000.00")
@@ -119,7 +119,7 @@ def test_the_funnel_converts_its_cohort_saying_at_which_rates_and_what_is_missin
     page = api(org.manager)
     page.force_login(org.manager)
     html = page.get("/key-accounts/funnel/").content.decode()
-    shown = date_format(TODAY, "SHORT_DATE_FORMAT")  # the reader's date, as every page shows
+    shown = date_format(TODAY(), "SHORT_DATE_FORMAT")  # the reader's date, as every page shows
     assert "at rates of " + shown in html and "EUR" in html
 
 
@@ -129,13 +129,13 @@ def test_the_ageing_totals_convert_at_the_day_or_at_each_due_date(org, api, make
         amount="500.00",
         currency="USD",
         plan=pct_plan(("down_payment", 100, "on_signing", 0)),
-        signed_on=TODAY - 40 * DAY,
+        signed_on=TODAY() - 40 * DAY,
     )
     make_contract(
         amount="100.00", currency="JPY", plan=pct_plan(("down_payment", 100, "on_signing", 0))
     )
-    rate(org.finance, TODAY - 60 * DAY, "USD", "CNY", "7")
-    rate(org.finance, TODAY - 5 * DAY, "USD", "CNY", "7.2")
+    rate(org.finance, TODAY() - 60 * DAY, "USD", "CNY", "7")
+    rate(org.finance, TODAY() - 5 * DAY, "USD", "CNY", "7.2")
     url = "/api/v1/receivables/ageing/"
     today = api(org.finance).get(url).json()["converted"]
     assert Decimal(today["total"]["amount"]) == Decimal("4600.00")  # 1000 + 500 × 7.2
@@ -148,15 +148,15 @@ def test_the_ageing_totals_convert_at_the_day_or_at_each_due_date(org, api, make
 
 def test_a_csv_of_rates_imports_naming_its_bad_rows(org, api, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    rate(org.finance, TODAY - DAY, "USD", "CNY", "7")
+    rate(org.finance, TODAY() - DAY, "USD", "CNY", "7")
     rows = [
         ["日期", "基准货币", "报价货币", "汇率", "来源"],
-        [str(TODAY - DAY), "usd", "CNY", "7.25", ""],  # changes the stored rate
-        [str(TODAY), "EUR", "CNY", "7.9", "ecb"],
-        [str(TODAY), "XXX", "CNY", "1"],  # no such currency
-        [str(TODAY), "HKD", "CNY", "-0.9"],  # not positive
+        [str(TODAY() - DAY), "usd", "CNY", "7.25", ""],  # changes the stored rate
+        [str(TODAY()), "EUR", "CNY", "7.9", "ecb"],
+        [str(TODAY()), "XXX", "CNY", "1"],  # no such currency
+        [str(TODAY()), "HKD", "CNY", "-0.9"],  # not positive
         ["yesterday", "GBP", "CNY", "9.1"],  # not a date
-        [str(TODAY), "EUR", "CNY", "8.0"],  # repeats row 3
+        [str(TODAY()), "EUR", "CNY", "8.0"],  # repeats row 3
     ]
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
@@ -172,7 +172,7 @@ def test_a_csv_of_rates_imports_naming_its_bad_rows(org, api, settings, tmp_path
     assert "duplicate" in issues[7]
     done = api(org.finance).post(f"/api/v1/imports/{job['id']}/commit/", {"mode": "valid"})
     assert done.status_code == 200, done.json()
-    assert rate_on("USD", "CNY", TODAY) == Decimal("7.25")
+    assert rate_on("USD", "CNY", TODAY()) == Decimal("7.25")
     assert ExchangeRate.objects.get(base="EUR").source == "ecb"
 
     rep_upload = SimpleUploadedFile("rates.csv", buffer.getvalue().encode())
@@ -209,7 +209,7 @@ def test_the_settings_page_in_both_languages_for_finance_not_for_reps(org, clien
     client.force_login(org.finance)
     page = client.get("/settings/exchange-rates/").content.decode()
     assert "Exchange rates" in page and "Upload a file of rates" in page
-    form = {"date": str(TODAY), "base": "USD", "quote": "CNY", "rate": "7.1"}
+    form = {"date": str(TODAY()), "base": "USD", "quote": "CNY", "rate": "7.1"}
     assert client.post("/settings/exchange-rates/", form).status_code == 302
     again = client.post("/settings/exchange-rates/", {**form, "rate": "7.2"})
     assert again.status_code == 200 and "One rate per day" in again.content.decode()

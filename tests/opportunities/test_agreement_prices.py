@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core.approvals.engine import open_request_for
 from core.models import AuditEvent
@@ -24,7 +25,7 @@ from .conftest import create_quote, line
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/agreement-prices/"
-TODAY = dt.date.today()
+TODAY = timezone.localdate  # called: a run may cross midnight in the site's time zone
 
 
 def _create(api, user, product, price, start, end=None, **party):
@@ -57,7 +58,7 @@ def approved(api, org, product, price, start, end=None, **party):
 
 def test_an_agreement_price_is_approved_by_the_manager_not_the_rep(org, api, opportunity, products):
     customer = opportunity.customer
-    created = _create(api, org.rep, products["router"], "90000", TODAY, customer=customer.pk)
+    created = _create(api, org.rep, products["router"], "90000", TODAY(), customer=customer.pk)
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["state"] == "draft" and body["currency"] == "CNY" and body["price"] == "90000.00"
@@ -74,7 +75,7 @@ def test_an_agreement_price_is_approved_by_the_manager_not_the_rep(org, api, opp
 
 def test_a_rejected_price_binds_nothing(org, api, opportunity, products):
     created = _create(
-        api, org.rep, products["router"], "50000", TODAY, customer=opportunity.customer_id
+        api, org.rep, products["router"], "50000", TODAY(), customer=opportunity.customer_id
     ).json()
     api(org.rep).post(f"{URL}{created['id']}/submit/")
     assert _decide(api, org.manager, created["id"], "reject", "Too low").status_code == 200
@@ -89,8 +90,8 @@ def test_overlapping_prices_are_a_400_naming_the_other(org, api, opportunity, pr
         org,
         products["router"],
         "90000",
-        TODAY,
-        TODAY + dt.timedelta(days=90),
+        TODAY(),
+        TODAY() + dt.timedelta(days=90),
         customer=customer,
     )
     clash = _create(
@@ -98,7 +99,7 @@ def test_overlapping_prices_are_a_400_naming_the_other(org, api, opportunity, pr
         org.rep,
         products["router"],
         "85000",
-        TODAY + dt.timedelta(days=30),
+        TODAY() + dt.timedelta(days=30),
         customer=customer,
     )
     assert clash.status_code == 400
@@ -112,11 +113,11 @@ def test_overlapping_prices_are_a_400_naming_the_other(org, api, opportunity, pr
         org.rep,
         products["router"],
         "85000",
-        TODAY + dt.timedelta(days=91),
+        TODAY() + dt.timedelta(days=91),
         customer=customer,
     )
     assert later.status_code == 201, later.json()
-    other = _create(api, org.rep, products["service"], "3000", TODAY, customer=customer)
+    other = _create(api, org.rep, products["service"], "3000", TODAY(), customer=customer)
     assert other.status_code == 201
 
 
@@ -126,7 +127,7 @@ def test_two_pending_overlapping_prices_the_second_approval_is_refused(
     customer = opportunity.customer_id
     ids = []
     for amount in ("90000", "88000"):
-        created = _create(api, org.rep, products["router"], amount, TODAY, customer=customer)
+        created = _create(api, org.rep, products["router"], amount, TODAY(), customer=customer)
         ids.append(created.json()["id"])
         assert api(org.rep).post(f"{URL}{ids[-1]}/submit/").status_code == 200
     assert _decide(api, org.manager, ids[0]).status_code == 200
@@ -142,7 +143,7 @@ def test_bad_input_is_a_clear_400(org, api, opportunity, products):
         org.rep,
         products["router"],
         "1",
-        TODAY,
+        TODAY(),
         customer=opportunity.customer_id,
         partner=make_partner(org).pk,
     )
@@ -152,13 +153,13 @@ def test_bad_input_is_a_clear_400(org, api, opportunity, products):
         org.rep,
         products["router"],
         "1",
-        TODAY,
-        TODAY - dt.timedelta(days=1),
+        TODAY(),
+        TODAY() - dt.timedelta(days=1),
         customer=opportunity.customer_id,
     )
     assert backwards.status_code == 400 and "valid_to" in backwards.json()["fields"]
     negative = _create(
-        api, org.rep, products["router"], "-1", TODAY, customer=opportunity.customer_id
+        api, org.rep, products["router"], "-1", TODAY(), customer=opportunity.customer_id
     )
     assert negative.status_code == 400
     currency = api(org.rep).post(
@@ -167,7 +168,7 @@ def test_bad_input_is_a_clear_400(org, api, opportunity, products):
             "product": products["router"].pk,
             "price": "1",
             "currency": "USD",
-            "valid_from": str(TODAY),
+            "valid_from": str(TODAY()),
             "customer": opportunity.customer_id,
         },
         format="json",
@@ -177,13 +178,15 @@ def test_bad_input_is_a_clear_400(org, api, opportunity, products):
 
 
 def test_outside_scope_is_404_and_lists_are_scoped(org, api, opportunity, products):
-    price = approved(api, org, products["router"], "90000", TODAY, customer=opportunity.customer_id)
+    price = approved(
+        api, org, products["router"], "90000", TODAY(), customer=opportunity.customer_id
+    )
     assert api(org.other_region_rep).get(f"{URL}{price.pk}/").status_code == 404
     assert api(org.other_region_manager).get(URL).json()["results"] == []
     assert api(org.other_region_rep).post(f"{URL}{price.pk}/submit/").status_code == 404
-    listed = api(org.manager).get(URL, {"customer": opportunity.customer_id, "valid_on": TODAY})
+    listed = api(org.manager).get(URL, {"customer": opportunity.customer_id, "valid_on": TODAY()})
     assert [p["id"] for p in listed.json()["results"]] == [price.pk]
-    past = api(org.manager).get(URL, {"valid_on": TODAY - dt.timedelta(days=1)})
+    past = api(org.manager).get(URL, {"valid_on": TODAY() - dt.timedelta(days=1)})
     assert past.json()["results"] == []
     # Writing for a customer out of one's scope is refused.
     outside = _create(
@@ -191,14 +194,14 @@ def test_outside_scope_is_404_and_lists_are_scoped(org, api, opportunity, produc
         org.other_region_rep,
         products["router"],
         "1",
-        TODAY,
+        TODAY(),
         customer=opportunity.customer_id,
     )
     assert outside.status_code in (400, 403, 404)
 
 
 def test_the_price_today_is_one_query(org, api, opportunity, products):
-    approved(api, org, products["router"], "90000", TODAY, customer=opportunity.customer_id)
+    approved(api, org, products["router"], "90000", TODAY(), customer=opportunity.customer_id)
     with CaptureQueriesContext(connection) as queries:
         found = agreement_price_for(products["router"].pk, customer_id=opportunity.customer_id)
     assert found.price == Decimal("90000.00") and len(queries) == 1
@@ -214,7 +217,7 @@ def _submit_quote(api, user, opportunity, lines, justification=""):
 def test_a_quote_line_below_the_customer_agreement_price_needs_special_approval(
     org, api, opportunity, products
 ):
-    approved(api, org, products["router"], "98000", TODAY, customer=opportunity.customer_id)
+    approved(api, org, products["router"], "98000", TODAY(), customer=opportunity.customer_id)
     # 5% is within the rep's default authority of 10%, but 95,000 < 98,000 agreed.
     refused = _submit_quote(api, org.rep, opportunity, [line(products["router"], "1", "5")])
     assert refused.status_code == 400
@@ -236,12 +239,12 @@ def test_a_partner_deal_follows_the_partner_price_and_discount_band(
 ):
     partner = make_partner(org)
     PartnerAgreement.objects.create(
-        partner=partner, year=TODAY.year, discount_min_pct=0, discount_max_pct=Decimal("3")
+        partner=partner, year=TODAY().year, discount_min_pct=0, discount_max_pct=Decimal("3")
     )
     opportunity.partner = partner
     opportunity.save(update_fields=["partner"])
     # The customer's own price does not apply to a partner deal; the band does.
-    approved(api, org, products["router"], "99000", TODAY, customer=opportunity.customer_id)
+    approved(api, org, products["router"], "99000", TODAY(), customer=opportunity.customer_id)
     within = _submit_quote(api, org.rep, opportunity, [line(products["router"], "1", "3")])
     assert within.status_code == 200 and within.json()["state"] == "approved", within.json()
     outside = _submit_quote(api, org.rep, opportunity, [line(products["router"], "1", "4")], "x")
@@ -249,7 +252,7 @@ def test_a_partner_deal_follows_the_partner_price_and_discount_band(
     reason = AuditEvent.objects.get(target_id=outside.json()["id"], action="quote.agreement_check")
     assert reason.comment_message[0]["code"] == "note.outside_band"
     # The partner's agreement price binds the partner deal.
-    approved(api, org, products["router"], "98000", TODAY, partner=partner.pk)
+    approved(api, org, products["router"], "98000", TODAY(), partner=partner.pk)
     below = _submit_quote(api, org.rep, opportunity, [line(products["router"], "1", "3")], "y")
     assert below.json()["state"] == "pending_approval"
     reason = AuditEvent.objects.get(target_id=below.json()["id"], action="quote.agreement_check")
@@ -259,7 +262,7 @@ def test_a_partner_deal_follows_the_partner_price_and_discount_band(
 def test_the_price_post_mortem_compares_achieved_list_and_agreement(
     org, api, browser_client, opportunity, products
 ):
-    approved(api, org, products["router"], "96000", TODAY, customer=opportunity.customer_id)
+    approved(api, org, products["router"], "96000", TODAY(), customer=opportunity.customer_id)
     # 2 routers at 3% off (97,000 each: above the agreement), approved within authority.
     first = _submit_quote(api, org.rep, opportunity, [line(products["router"], "2", "3")])
     assert first.json()["state"] == "approved"
@@ -290,7 +293,7 @@ def test_the_pages_list_create_and_submit(org, browser_client, opportunity, prod
         "customer": opportunity.customer_id,
         "product": products["router"].pk,
         "price": "90000",
-        "valid_from": str(TODAY),
+        "valid_from": str(TODAY()),
     }
     created = client.post("/opportunities/agreement-prices/", form)
     assert created.status_code == 302
@@ -303,7 +306,7 @@ def test_the_pages_list_create_and_submit(org, browser_client, opportunity, prod
     outsider = browser_client(org.other_region_rep)
     assert outsider.get(price.get_absolute_url()).status_code == 404
     client = browser_client(org.rep)
-    backwards = {**form, "valid_to": str(TODAY - dt.timedelta(days=1))}
+    backwards = {**form, "valid_to": str(TODAY() - dt.timedelta(days=1))}
     refused = client.post("/opportunities/agreement-prices/", backwards)
     assert refused.status_code == 200 and "errorlist" in refused.content.decode()
     assert AgreementPrice.objects.count() == 1
@@ -322,8 +325,8 @@ def test_the_price_today_is_an_index_scan_among_many(org, api, opportunity, prod
             customer_id=opportunity.customer_id,
             product=product,
             price=Decimal("1"),
-            valid_from=TODAY - dt.timedelta(days=30 * (n + 1)),
-            valid_to=TODAY - dt.timedelta(days=30 * n + 1),
+            valid_from=TODAY() - dt.timedelta(days=30 * (n + 1)),
+            valid_to=TODAY() - dt.timedelta(days=30 * n + 1),
             state="approved" if n % 2 else "rejected",
             org_unit=org.gd_carrier,
             created_by=org.rep,

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent, AuthorityRule, GateReview
 from opportunities.models import Opportunity, StageNorm
-from tests.factories import OpportunityFactory, team
+from tests.factories import OpportunityFactory, local_noon, team
 
 from .conftest import advance, open_gate, transition
 
@@ -24,9 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _entered_days_ago(opportunity: Opportunity, days: int) -> None:
-    Opportunity.objects.filter(pk=opportunity.pk).update(
-        state_changed_at=timezone.now() - timedelta(days=days, hours=1)
-    )
+    Opportunity.objects.filter(pk=opportunity.pk).update(state_changed_at=local_noon(days))
 
 
 def _norm(stage: str, days: int, gate_days: int = 7) -> None:

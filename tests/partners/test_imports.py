@@ -10,6 +10,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.models import ImportIssue
 from core.models import AuditEvent
@@ -24,7 +25,7 @@ from .conftest import make_partner
 pytestmark = pytest.mark.django_db
 opportunity = mo.opportunity
 products = mo.products
-TODAY = dt.date.today()
+TODAY = timezone.localdate  # called: a run may cross midnight in the site's time zone
 
 
 @pytest.fixture(autouse=True)
@@ -111,26 +112,26 @@ def test_agreement_price_rows_become_drafts_and_overlaps_are_named(org, api, opp
     customer = opportunity.customer
     partner = make_partner(org, name="Yunlian Tech")
     router = products["router"]
-    held = approved(api, org, router, "90000", TODAY, customer=customer.pk)
+    held = approved(api, org, router, "90000", TODAY(), customer=customer.pk)
     elsewhere = CustomerFactory(name="Jiangsu Metro", owner=org.other_team_rep)
     response = start(
         api(org.rep),
         "agreement_prices",
         [
             ["客户", "伙伴", "产品编码", "协议价", "生效日期", "失效日期"],
-            [customer.name, "", "SV-01", "3000", str(TODAY), ""],
+            [customer.name, "", "SV-01", "3000", str(TODAY()), ""],
             [
                 "",
                 "Yunlian Tech",
                 "RT-100",
                 "85000",
-                str(TODAY),
-                str(TODAY.replace(year=TODAY.year + 1)),
+                str(TODAY()),
+                str(TODAY().replace(year=TODAY().year + 1)),
             ],
-            ["", "Yunlian Tech", "RT-100", "86000", str(TODAY + dt.timedelta(days=30)), ""],
-            [customer.name, "", "RT-100", "88000", str(TODAY + dt.timedelta(days=10)), ""],
-            [elsewhere.name, "", "RT-100", "88000", str(TODAY), ""],
-            [customer.name, "Yunlian Tech", "RT-100", "1", str(TODAY), ""],
+            ["", "Yunlian Tech", "RT-100", "86000", str(TODAY() + dt.timedelta(days=30)), ""],
+            [customer.name, "", "RT-100", "88000", str(TODAY() + dt.timedelta(days=10)), ""],
+            [elsewhere.name, "", "RT-100", "88000", str(TODAY()), ""],
+            [customer.name, "Yunlian Tech", "RT-100", "1", str(TODAY()), ""],
             [customer.name, "", "NOPE", "-5", "someday", ""],
         ],
     )

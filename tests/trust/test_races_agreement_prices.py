@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from core.approvals.engine import open_request_for
 from opportunities.models import AgreementPrice
@@ -24,13 +25,13 @@ pytestmark = [
 ]
 
 URL = "/api/v1/agreement-prices/"
-TODAY = dt.date.today()
+TODAY = timezone.localdate  # called: a run may cross midnight in the site's time zone
 
 
 def _pending(api, org, customer, product, price):
     created = api(org.rep).post(
         URL,
-        {"customer": customer, "product": product.pk, "price": price, "valid_from": str(TODAY)},
+        {"customer": customer, "product": product.pk, "price": price, "valid_from": str(TODAY())},
         format="json",
     )
     assert created.status_code == 201, created.json()
@@ -73,11 +74,11 @@ def test_the_exclusion_constraint_holds_without_the_service(org, api, opportunit
     one = _pending(api, org, customer, products["router"], "90000")
     two = _pending(api, org, customer, products["router"], "88000")
     AgreementPrice.objects.filter(pk=one.pk).update(
-        state="approved", valid_to=TODAY + dt.timedelta(days=30)
+        state="approved", valid_to=TODAY() + dt.timedelta(days=30)
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         AgreementPrice.objects.filter(pk=two.pk).update(state="approved")
     # Not overlapping in time (after the first one's end): fine.
     AgreementPrice.objects.filter(pk=two.pk).update(
-        valid_from=TODAY + dt.timedelta(days=31), state="approved"
+        valid_from=TODAY() + dt.timedelta(days=31), state="approved"
     )
