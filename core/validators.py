@@ -80,42 +80,46 @@ DEFAULT_PHONE_REGION = "CN"
 
 
 #: A Chinese number as it is usually written: "+86" or a trunk 0 or neither, digits grouped by
-#: spaces or hyphens. Only these take the short way (`_chinese_number`); anything else,
+#: spaces or hyphens. Only these take the short way (`_chinese_national`); anything else,
 #: and any number the short way does not find valid, goes through libphonenumber's parser.
 _PLAIN_CHINESE = re.compile(r"(?:\+86[ -]?)?[0-9][0-9 -]{5,20}")
 _SEPARATORS = str.maketrans("", "", " -")
+#: The number types `is_valid_number` tells, as libphonenumber's metadata names them.
+_NUMBER_TYPES = (
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+    "mobile",
+)
 
 
 @functools.cache
-def _chinese_types() -> tuple:
+def _chinese_plan() -> tuple:
     """libphonenumber's own metadata for China: the whole numbering plan's lengths and
-    pattern, and each number type's lengths and pattern (the types `is_valid_number` tells)."""
+    pattern, and (name, lengths, pattern) of each number type."""
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(DEFAULT_PHONE_REGION)
     general = metadata.general_desc
     types = []
-    for desc in (
-        metadata.premium_rate,
-        metadata.toll_free,
-        metadata.shared_cost,
-        metadata.voip,
-        metadata.personal_number,
-        metadata.pager,
-        metadata.uan,
-        metadata.voicemail,
-        metadata.fixed_line,
-        metadata.mobile,
-    ):
+    for name in _NUMBER_TYPES:
+        desc = getattr(metadata, name)
         if desc is None or desc.national_number_pattern is None:
             continue
         lengths = frozenset(desc.possible_length or general.possible_length)
-        types.append((lengths, re.compile(desc.national_number_pattern)))
+        types.append((name, lengths, re.compile(desc.national_number_pattern)))
     pattern = re.compile(general.national_number_pattern)
     return frozenset(general.possible_length), pattern, tuple(types)
 
 
-def _chinese_number(text: str) -> str | None:
-    """The E.164 form of a Chinese number written the usual way, or None to ask
-    libphonenumber (whose parser is ~60 µs a number: most of a 100k-row import's cleaning).
+def _chinese_national(text: str) -> tuple[str, frozenset[str]] | None:
+    """The national number of a Chinese number written the usual way and the types it is valid
+    as, or None to ask libphonenumber (whose parser takes ~30 µs a number: most of a 100k-row
+    import's cleaning).
 
     What libphonenumber would do, for the forms taken here only: "+86" then the national
     number, or a trunk 0 then the national number, or an 11-digit mobile number; the national
@@ -134,17 +138,26 @@ def _chinese_number(text: str) -> str | None:
         national = digits
     else:
         return None
-    if not national.isdigit() or national[0] == "0" or national[:2] in ("11", "12"):
+    if not national.isdigit() or national[0] == "0" or national.startswith(("11", "12", "179")):
         return None
-    if national.startswith("179"):
-        return None
-    lengths, pattern, types = _chinese_types()
+    lengths, pattern, types = _chinese_plan()
     if len(national) not in lengths or not pattern.fullmatch(national):
         return None
-    for type_lengths, type_pattern in types:
-        if len(national) in type_lengths and type_pattern.fullmatch(national):
-            return "+86" + national
-    return None
+    kinds = frozenset(
+        name
+        for name, type_lengths, type_pattern in types
+        if len(national) in type_lengths and type_pattern.fullmatch(national)
+    )
+    return (national, kinds) if kinds else None
+
+
+def _parsed(text: str) -> phonenumbers.PhoneNumber | None:
+    """The number libphonenumber's parser reads in `text`, if it is a valid one."""
+    try:
+        number = phonenumbers.parse(text, DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
 
 
 def clean_phone(value) -> str:
@@ -155,13 +168,10 @@ def clean_phone(value) -> str:
     text = unicodedata.normalize("NFKC", str(value or "")).strip()
     if not text:
         return ""
-    if found := _chinese_number(text):
-        return found
-    try:
-        number = phonenumbers.parse(text, DEFAULT_PHONE_REGION)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    if found := _chinese_national(text):
+        return "+86" + found[0]
+    number = _parsed(text)
+    if number is None:
         raise ValidationError(
             _(
                 "Not a phone number: write it like 13800138000, 020-12345678 or, outside "
@@ -172,12 +182,11 @@ def clean_phone(value) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _chinese_key(national: str) -> str | None:
+def _chinese_key(national: str, kinds: frozenset[str]) -> str | None:
     """A valid Chinese national number as dialled at home, when its type says so for sure: a
     mobile number as it is, a fixed line's with the trunk 0; None for the rest (the national
     format decides; libphonenumber formats those)."""
-    mobile, fixed = _chinese_kinds()
-    is_mobile, is_fixed = bool(mobile.fullmatch(national)), bool(fixed.fullmatch(national))
+    is_mobile, is_fixed = "mobile" in kinds, "fixed_line" in kinds
     if is_mobile and not is_fixed:
         return national
     if is_fixed and not is_mobile:
@@ -185,23 +194,11 @@ def _chinese_key(national: str) -> str | None:
     return None
 
 
-@functools.cache
-def _chinese_kinds() -> tuple:
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region(DEFAULT_PHONE_REGION)
-    return (
-        re.compile(metadata.mobile.national_number_pattern),
-        re.compile(metadata.fixed_line.national_number_pattern),
-    )
-
-
 def _parsed_key(text: str) -> str | None:
     """`phone_key` by libphonenumber's parser and formatter, or None when it finds no valid
     number (the short way's oracle in tests/trust/test_phone_numbers.py)."""
-    try:
-        number = phonenumbers.parse(text, DEFAULT_PHONE_REGION)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
+    number = _parsed(text)
+    if number is None:
         return None
     if number.country_code == 86:
         national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
@@ -214,7 +211,7 @@ def phone_key(value) -> str:
     at home with its trunk 0 ("02012345678", "13800138000"), another as country code and
     number ("16502530000"); what libphonenumber cannot read, its digits."""
     text = unicodedata.normalize("NFKC", str(value or "")).strip()
-    if (short := _chinese_number(text)) and (key := _chinese_key(short[3:])):
+    if (found := _chinese_national(text)) and (key := _chinese_key(*found)):
         return key
     if (key := _parsed_key(text)) is not None:
         return key
