@@ -118,6 +118,15 @@ def next_assignee(rule: DistributionRule) -> User | None:
     return chosen
 
 
+@dataclass
+class _Turn:
+    """A rule's people and whose turn it was, as an import takes the turns in memory."""
+
+    people: list[User]
+    last_id: int | None  # the last one given a lead
+    saved_id: int | None  # the last one the rule's row says
+
+
 class BulkRouter:
     """Routes many leads in one transaction (an import) as `route` routes them one after
     another, in the same order and with the same turns, but with each unit's rules read once
@@ -130,7 +139,7 @@ class BulkRouter:
 
     def __init__(self):
         self._rules: dict[int, list[DistributionRule]] = {}
-        self._turns: dict[int, list] = {}  # rule id -> [people, last id, moved]
+        self._turns: dict[int, _Turn] = {}
 
     def rules(self, unit: OrgUnit) -> list[DistributionRule]:
         if unit.pk not in self._rules:
@@ -141,10 +150,11 @@ class BulkRouter:
         turn = self._turns.get(rule.pk)
         if turn is None:
             locked = DistributionRule.objects.select_for_update().get(pk=rule.pk)
-            turn = self._turns[rule.pk] = [_candidates(locked), locked.last_assigned_id, False]
-        chosen = _after(turn[0], turn[1])
+            last = locked.last_assigned_id
+            turn = self._turns[rule.pk] = _Turn(_candidates(locked), last, last)
+        chosen = _after(turn.people, turn.last_id)
         if chosen is not None:
-            turn[1], turn[2] = chosen.pk, True
+            turn.last_id = chosen.pk
         return chosen
 
     def route(self, lead: Lead, *, by: User | None = None) -> Route | None:
@@ -152,9 +162,9 @@ class BulkRouter:
 
     def save_turns(self) -> None:
         for rule_id, turn in self._turns.items():
-            if turn[2]:
-                DistributionRule.objects.filter(pk=rule_id).update(last_assigned_id=turn[1])
-                turn[2] = False
+            if turn.last_id != turn.saved_id:
+                DistributionRule.objects.filter(pk=rule_id).update(last_assigned_id=turn.last_id)
+                turn.saved_id = turn.last_id
 
 
 def route(lead: Lead, *, by: User | None = None, rules=None, assignee=None) -> Route | None:
