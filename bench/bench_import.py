@@ -158,7 +158,7 @@ def seed_existing(count: int, n: int, unit) -> list[str]:
     return names
 
 
-def seed_routing(unit, tag: str, manager) -> None:
+def seed_routing(unit, tag: str) -> None:
     """Five reps of the unit taking its leads in turn (a distribution rule), and the existing
     customers registered to the first of them (客户报备)."""
     from accounts.models import Customer, User
@@ -193,7 +193,7 @@ def run(
     user = User.objects.create(username=f"bench{tag}", role=Role.SALES_MANAGER, org_unit=unit)
     existing = seed_existing(existing_n or max(n // 20, 1), n, unit)
     if kind == "leads":
-        seed_routing(unit, tag, user)
+        seed_routing(unit, tag)
         rows = make_lead_rows(n, existing)
     else:
         rows = make_rows(n, existing)
